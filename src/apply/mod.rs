@@ -1,0 +1,1 @@
+//! The `apply` layer (see the crate docs).

@@ -1,0 +1,42 @@
+//! The command line: clap definitions, one file per command. The only layer that prints.
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+mod completions;
+
+/// Keep DingTalk groups, bots and scheduled notifications as YAML in git.
+#[derive(Debug, Parser)]
+#[command(name = "dingform", version, about, long_about = None)]
+pub struct Cli {
+    /// Disable coloured output (also NO_COLOR).
+    #[arg(long, global = true)]
+    pub no_color: bool,
+    /// Log each request (tokens and secrets masked); repeat for more.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Print shell completions (bash, zsh, fish) or the man page.
+    Completions(completions::Args),
+}
+
+/// Parse the command line, run the command, and map its outcome to an exit code.
+pub fn run() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Completions(args) => completions::run(args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

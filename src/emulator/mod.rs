@@ -1,0 +1,1 @@
+//! The `emulator` layer (see the crate docs).

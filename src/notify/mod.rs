@@ -1,0 +1,1 @@
+//! The `notify` layer (see the crate docs).

@@ -1,0 +1,1 @@
+//! The `plan` layer (see the crate docs).

@@ -1,0 +1,1 @@
+//! The `provider` layer (see the crate docs).

@@ -1,0 +1,1 @@
+//! The `state` layer (see the crate docs).
