@@ -1,0 +1,1 @@
+//! Resources as read back from DingTalk (what `plan` compares the manifests with).
