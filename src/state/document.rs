@@ -1,0 +1,58 @@
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+/// The state file format this build reads and writes; bumped when old readers must refuse.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// Everything dingform remembers between runs, sorted by address so that files diff cleanly.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct State {
+    /// [`FORMAT_VERSION`] of the writer.
+    pub version: u32,
+    /// Incremented on every write; a plan records it to notice a moved world.
+    pub serial: u64,
+    /// Chosen when the state is first created; a state file from another lineage is another
+    /// organization's or another workspace's.
+    pub lineage: String,
+    /// The organization the resources live in (from `dingform.yaml`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub organization: Option<String>,
+    /// Managed resources by address (`group.NAME`, `bot.NAME`, `notification.NAME`).
+    #[serde(default)]
+    pub resources: BTreeMap<String, ResourceState>,
+}
+
+/// What dingform knows of one managed resource.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResourceState {
+    /// The platform's id for it: the open conversation id of a group, the robot code of a bot;
+    /// `None` while a create is in flight (the intent was written, the answer not yet seen).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Other ids the platform gave (`chat_id`, `chat_bot_user_id`…).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub ids: BTreeMap<String, String>,
+    /// The idempotency key the resource was (or is being) created with; kept across renames
+    /// so that an interrupted create is always retried with the same key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub creation_uuid: Option<String>,
+    /// What was last applied (the desired attributes as dingform wrote them), for drift.
+    #[serde(default, skip_serializing_if = "serde_json::Value::is_null")]
+    pub attributes: serde_json::Value,
+}
+
+impl State {
+    /// An empty state of a new lineage.
+    pub fn new(organization: Option<String>) -> Self {
+        State {
+            version: FORMAT_VERSION,
+            serial: 0,
+            lineage: uuid::Uuid::new_v4().to_string(),
+            organization,
+            resources: BTreeMap::new(),
+        }
+    }
+}
