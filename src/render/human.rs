@@ -1,0 +1,212 @@
+//! A plan for people at a terminal, in Terraform's manner: a symbol per change, values shown
+//! `before → after`, message texts as line diffs, the findings as compiler-style diagnostics,
+//! and a closing line with the counts and the time the apply will take.
+
+use std::fmt::Write;
+
+use owo_colors::{OwoColorize, Style};
+use serde_json::Value;
+
+use crate::model::sources::Sources;
+use crate::plan::{Action, Change, FieldChange, Plan};
+
+/// Render `plan` for a person; `color` adds ANSI colours (only on a terminal).
+pub fn human(plan: &Plan, sources: &Sources, color: bool) -> String {
+    let paint = Painter { color };
+    let mut out = String::new();
+    let changes: Vec<&Change> = plan.changes.iter().filter(|c| c.action != Action::NoOp).collect();
+    if changes.is_empty() {
+        let _ = writeln!(out, "No changes. DingTalk matches the manifests.\n");
+    } else {
+        let _ = writeln!(out, "dingform will perform the following actions:\n");
+        for change in changes {
+            render_change(&mut out, change, &paint);
+        }
+    }
+    if !plan.findings.is_empty() {
+        out.push_str(&super::diagnostic::render_findings(&plan.findings, sources, color));
+        out.push('\n');
+    }
+    let summary = plan.summary();
+    let mut line = format!(
+        "Plan: {} to add, {} to change, {} to destroy",
+        summary.add, summary.change, summary.destroy
+    );
+    for (count, word) in [
+        (summary.import, "to import"),
+        (summary.moved, "to move"),
+        (summary.forget, "to forget"),
+    ] {
+        if count > 0 {
+            let _ = write!(line, ", {count} {word}");
+        }
+    }
+    let _ = write!(
+        line,
+        "; {} warning{}, {} error{}",
+        summary.warnings,
+        plural(summary.warnings),
+        summary.errors,
+        plural(summary.errors)
+    );
+    if summary.manual > 0 {
+        let _ = write!(line, ", {} manual step{}", summary.manual, plural(summary.manual));
+    }
+    line.push('.');
+    let _ = writeln!(out, "{}", paint.paint(&line, Style::new().bold()));
+    if plan.estimate.requests > 0 {
+        let _ = writeln!(
+            out,
+            "Apply will send {} request{}: about {} at the platform's rate.",
+            plan.estimate.requests,
+            plural(plan.estimate.requests as usize),
+            duration(plan.estimate.seconds)
+        );
+    }
+    if plan.is_blocked() {
+        let _ = writeln!(
+            out,
+            "{}",
+            paint.paint(
+                "The platform would refuse part of this plan: fix the errors above before applying.",
+                Style::new().red()
+            )
+        );
+    }
+    out
+}
+
+struct Painter {
+    color: bool,
+}
+
+impl Painter {
+    fn paint(&self, text: &str, style: Style) -> String {
+        if self.color {
+            text.style(style).to_string()
+        } else {
+            text.to_owned()
+        }
+    }
+}
+
+fn action_style(action: Action) -> Style {
+    match action {
+        Action::Create | Action::Import => Style::new().green(),
+        Action::Update | Action::Move => Style::new().yellow(),
+        Action::Replace | Action::Delete => Style::new().red(),
+        Action::Forget | Action::NoOp => Style::new().dimmed(),
+    }
+}
+
+fn headline(change: &Change) -> String {
+    let address = &change.address;
+    match change.action {
+        Action::Create => format!("{address} will be created"),
+        Action::Import => format!(
+            "{address} will be imported{}",
+            change.from.as_deref().map(|id| format!(" from {id}")).unwrap_or_default()
+        ),
+        Action::Move => format!(
+            "{} has moved to {address}",
+            change.from.as_deref().unwrap_or("?")
+        ),
+        Action::Update => format!("{address} will be updated in place"),
+        Action::Replace => format!("{address} must be replaced"),
+        Action::Delete if address.starts_with("group.") => {
+            format!("{address} will be DISBANDED: its chat history and files are lost")
+        }
+        Action::Delete => format!("{address} will be destroyed"),
+        Action::Forget => format!("{address} will no longer be managed (left as it is)"),
+        Action::NoOp => format!("{address} is up to date"),
+    }
+}
+
+fn render_change(out: &mut String, change: &Change, paint: &Painter) {
+    let style = action_style(change.action);
+    let _ = writeln!(out, "  {}", paint.paint(&format!("# {}", headline(change)), Style::new().bold()));
+    for note in &change.notes {
+        let _ = writeln!(out, "  # ({note})");
+    }
+    let symbol = change.action.symbol();
+    let _ = writeln!(out, "  {} {}", paint.paint(symbol, style), change.address);
+    match change.action {
+        Action::Create | Action::Import if change.fields.is_empty() => {
+            if let Some(Value::Object(after)) = &change.after {
+                for (key, value) in after {
+                    if !value.is_null() {
+                        let _ = writeln!(out, "      {} {key} = {}", paint.paint("+", style), show(value));
+                    }
+                }
+            }
+        }
+        _ => {}
+    }
+    for field in &change.fields {
+        render_field(out, field, paint);
+    }
+    out.push('\n');
+}
+
+fn render_field(out: &mut String, field: &FieldChange, paint: &Painter) {
+    let green = Style::new().green();
+    let red = Style::new().red();
+    let yellow = Style::new().yellow();
+    match field {
+        FieldChange::Value { field, before, after } => {
+            let before = before.as_ref().map(show).unwrap_or_else(|| "(unset)".into());
+            let after = after.as_ref().map(show).unwrap_or_else(|| "(unset)".into());
+            let _ = writeln!(out, "      {} {field}: {before} → {after}", paint.paint("~", yellow));
+        }
+        FieldChange::Set { field, added, removed, unmanaged } => {
+            let _ = writeln!(out, "      {} {field}:", paint.paint("~", yellow));
+            for entry in added {
+                let _ = writeln!(out, "          {} {entry}", paint.paint("+", green));
+            }
+            for entry in removed {
+                let _ = writeln!(out, "          {} {entry}", paint.paint("-", red));
+            }
+            if *unmanaged > 0 {
+                let _ = writeln!(out, "          (unmanaged: {unmanaged} left alone)");
+            }
+        }
+        FieldChange::Text { field, before, after } => {
+            let _ = writeln!(out, "      {} {field}:", paint.paint("~", yellow));
+            let diff = similar::TextDiff::from_lines(before.as_str(), after.as_str());
+            for change in diff.iter_all_changes() {
+                let (sign, style) = match change.tag() {
+                    similar::ChangeTag::Delete => ("-", red),
+                    similar::ChangeTag::Insert => ("+", green),
+                    similar::ChangeTag::Equal => (" ", Style::new()),
+                };
+                let line = format!("{sign} {}", change.value().trim_end_matches('\n'));
+                let _ = writeln!(out, "          {}", paint.paint(&line, style));
+            }
+        }
+    }
+}
+
+/// A JSON value as a person reads it: strings quoted, lists inline.
+pub(crate) fn show(value: &Value) -> String {
+    match value {
+        Value::Array(items) => {
+            let items: Vec<String> = items.iter().map(show).collect();
+            format!("[{}]", items.join(", "))
+        }
+        other => other.to_string(),
+    }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+/// "4s", "2m 30s", "1h 5m".
+pub(crate) fn duration(seconds: f64) -> String {
+    let total = seconds.ceil() as u64;
+    match total {
+        0..60 => format!("{total}s"),
+        60..3600 => format!("{}m {}s", total / 60, total % 60),
+        _ => format!("{}h {}m", total / 3600, (total % 3600) / 60),
+    }
+}

@@ -1,0 +1,90 @@
+//! The machine-readable plan (`--format json`), documented in the README ("JSON plan format").
+//!
+//! A view of [`Plan`] with its own shape, so that the internal type can change without
+//! breaking consumers: findings are flattened to `file`, `line`, `column`; `format_version`
+//! is bumped when consumers must change.
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::model::finding::Finding;
+use crate::plan::{Change, FieldChange, Plan, Summary};
+
+#[derive(Serialize)]
+struct JsonPlan<'a> {
+    format_version: u32,
+    summary: Summary,
+    changes: Vec<JsonChange<'a>>,
+    findings: Vec<JsonFinding<'a>>,
+    estimate: &'a crate::plan::Estimate,
+}
+
+#[derive(Serialize)]
+struct JsonChange<'a> {
+    address: &'a str,
+    action: &'static str,
+    before: &'a Option<Value>,
+    after: &'a Option<Value>,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    fields: &'a [FieldChange],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    from: &'a Option<String>,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    notes: &'a [String],
+}
+
+#[derive(Serialize)]
+struct JsonFinding<'a> {
+    rule: &'a str,
+    severity: &'static str,
+    address: Option<&'a str>,
+    file: Option<String>,
+    line: Option<u32>,
+    column: Option<u32>,
+    message: &'a str,
+    help: Option<&'a str>,
+}
+
+impl<'a> From<&'a Change> for JsonChange<'a> {
+    fn from(change: &'a Change) -> Self {
+        JsonChange {
+            address: &change.address,
+            action: change.action.as_str(),
+            before: &change.before,
+            after: &change.after,
+            fields: &change.fields,
+            from: &change.from,
+            notes: &change.notes,
+        }
+    }
+}
+
+impl<'a> From<&'a Finding> for JsonFinding<'a> {
+    fn from(finding: &'a Finding) -> Self {
+        let span = finding.span.as_ref().filter(|span| span.is_known());
+        JsonFinding {
+            rule: &finding.rule,
+            severity: finding.severity.as_str(),
+            address: finding.address.as_deref(),
+            file: finding.file.as_ref().map(|p| p.display().to_string()),
+            line: span.map(|s| s.line),
+            column: span.map(|s| s.col),
+            message: &finding.message,
+            help: finding.help.as_deref(),
+        }
+    }
+}
+
+/// Render `plan` as pretty-printed JSON.
+pub fn json(plan: &Plan) -> String {
+    let view = JsonPlan {
+        format_version: plan.format_version,
+        summary: plan.summary(),
+        changes: plan.changes.iter().map(JsonChange::from).collect(),
+        findings: plan.findings.iter().map(JsonFinding::from).collect(),
+        estimate: &plan.estimate,
+    };
+    let mut text = serde_json::to_string_pretty(&view).expect("a plan serializes");
+    text.push('\n');
+    text
+}

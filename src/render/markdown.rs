@@ -1,0 +1,156 @@
+//! A plan as a pull-request comment: a summary table first, the findings as a table, then the
+//! changes grouped by action, each group folded in `<details>`. Long plans stay readable: past
+//! a size that code hosts accept in one comment, the rest is counted rather than shown.
+
+use std::fmt::Write;
+
+use crate::model::finding::Severity;
+use crate::plan::{Action, Change, FieldChange, Plan};
+
+use super::human::show;
+
+/// A comment body must stay under the code hosts' limit (GitHub: 65,536 characters).
+const BUDGET: usize = 60_000;
+
+/// The marker a CI job finds to update its previous comment instead of adding one.
+pub const COMMENT_MARKER: &str = "<!-- dingform-plan -->";
+
+/// Render `plan` as GitHub/GitLab-flavoured Markdown.
+pub fn markdown(plan: &Plan) -> String {
+    let summary = plan.summary();
+    let mut out = String::new();
+    let _ = writeln!(out, "{COMMENT_MARKER}");
+    let verdict = if plan.is_blocked() {
+        "❌ **blocked**: the platform would refuse part of this plan"
+    } else if plan.has_changes() {
+        "✅ ready to apply"
+    } else {
+        "✅ no changes"
+    };
+    let _ = writeln!(out, "### dingform plan: {verdict}\n");
+    let _ = writeln!(out, "| add | change | destroy | import | move | forget | errors | warnings | manual |");
+    let _ = writeln!(out, "|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    let _ = writeln!(
+        out,
+        "| {} | {} | {} | {} | {} | {} | {} | {} | {} |\n",
+        summary.add,
+        summary.change,
+        summary.destroy,
+        summary.import,
+        summary.moved,
+        summary.forget,
+        summary.errors,
+        summary.warnings,
+        summary.manual
+    );
+    if plan.estimate.requests > 0 {
+        let _ = writeln!(
+            out,
+            "Apply will send {} requests, about {} at the platform's rate.\n",
+            plan.estimate.requests,
+            super::human::duration(plan.estimate.seconds)
+        );
+    }
+    if !plan.findings.is_empty() {
+        let _ = writeln!(out, "| | rule | where | message |");
+        let _ = writeln!(out, "|---|---|---|---|");
+        for (index, finding) in plan.findings.iter().enumerate() {
+            if out.len() > BUDGET / 2 {
+                let _ = writeln!(out, "| | | | … and {} more findings |", plan.findings.len() - index);
+                break;
+            }
+            let icon = match finding.severity {
+                Severity::Error => "❌",
+                Severity::Warning => "⚠️",
+                Severity::Manual => "✋",
+            };
+            let place = match (&finding.file, &finding.span) {
+                (Some(file), Some(span)) if span.is_known() => {
+                    format!("`{}:{}`", file.display(), span.line)
+                }
+                (Some(file), _) => format!("`{}`", file.display()),
+                _ => finding.address.clone().map(|a| format!("`{a}`")).unwrap_or_default(),
+            };
+            let _ = writeln!(
+                out,
+                "| {icon} | `{}` | {place} | {} |",
+                finding.rule,
+                cell(&finding.message)
+            );
+        }
+        out.push('\n');
+    }
+    let groups = [
+        (Action::Create, "to create"),
+        (Action::Import, "to import"),
+        (Action::Move, "to move"),
+        (Action::Update, "to update"),
+        (Action::Replace, "to replace"),
+        (Action::Delete, "to destroy"),
+        (Action::Forget, "to forget"),
+    ];
+    for (action, title) in groups {
+        let changes: Vec<&Change> = plan.changes.iter().filter(|c| c.action == action).collect();
+        if changes.is_empty() {
+            continue;
+        }
+        let open = if action == Action::Delete { " open" } else { "" };
+        let _ = writeln!(out, "<details{open}><summary><b>{} {title}</b></summary>\n", changes.len());
+        out.push_str("```diff\n");
+        for (index, change) in changes.iter().enumerate() {
+            if out.len() > BUDGET {
+                let _ = writeln!(out, "# … and {} more (see the plan artifact)", changes.len() - index);
+                break;
+            }
+            render_change(&mut out, change);
+        }
+        out.push_str("```\n</details>\n\n");
+    }
+    out
+}
+
+fn render_change(out: &mut String, change: &Change) {
+    let sign = match change.action {
+        Action::Create | Action::Import => "+",
+        Action::Delete | Action::Forget => "-",
+        _ => "!",
+    };
+    let from = change.from.as_deref().map(|f| format!(" (from {f})")).unwrap_or_default();
+    let _ = writeln!(out, "{sign} {}{from}", change.address);
+    for field in &change.fields {
+        match field {
+            FieldChange::Value { field, before, after } => {
+                let before = before.as_ref().map(show).unwrap_or_else(|| "(unset)".into());
+                let after = after.as_ref().map(show).unwrap_or_else(|| "(unset)".into());
+                let _ = writeln!(out, "!   {field}: {before} → {after}");
+            }
+            FieldChange::Set { field, added, removed, unmanaged } => {
+                for entry in added {
+                    let _ = writeln!(out, "+   {field}: {entry}");
+                }
+                for entry in removed {
+                    let _ = writeln!(out, "-   {field}: {entry}");
+                }
+                if *unmanaged > 0 {
+                    let _ = writeln!(out, "#   {field}: {unmanaged} unmanaged, left alone");
+                }
+            }
+            FieldChange::Text { field, before, after } => {
+                let _ = writeln!(out, "!   {field}:");
+                for change in similar::TextDiff::from_lines(before.as_str(), after.as_str()).iter_all_changes() {
+                    let sign = match change.tag() {
+                        similar::ChangeTag::Delete => "-",
+                        similar::ChangeTag::Insert => "+",
+                        similar::ChangeTag::Equal => " ",
+                    };
+                    let _ = writeln!(out, "{sign}     {}", change.value().trim_end_matches('\n'));
+                }
+            }
+        }
+    }
+}
+
+/// Text safe inside a table cell.
+fn cell(text: &str) -> String {
+    text.replace('|', "\\|").replace('\n', " ")
+}
