@@ -5,6 +5,8 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod completions;
+mod schema;
+mod validate;
 
 /// Keep DingTalk groups, bots and scheduled notifications as YAML in git.
 #[derive(Debug, Parser)]
@@ -24,6 +26,10 @@ pub struct Cli {
 enum Command {
     /// Print shell completions (bash, zsh, fish) or the man page.
     Completions(completions::Args),
+    /// Parse and check manifests, no network (exit 0 valid, 1 invalid).
+    Validate(validate::Args),
+    /// Print the manifests' JSON Schema.
+    Schema(schema::Args),
 }
 
 /// Parse the command line, run the command, and map its outcome to an exit code.
@@ -31,6 +37,8 @@ pub fn run() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Completions(args) => completions::run(args),
+        Command::Validate(args) => validate::run(args, cli.no_color),
+        Command::Schema(args) => schema::run(args),
     };
     match result {
         Ok(code) => code,

@@ -1,1 +1,128 @@
-//! The `manifest` layer (see the crate docs).
+//! The `manifest` layer: loading a workspace (`dingform.yaml` and every manifest below it)
+//! into the [`Workspace`] model with source positions, and the static checks `validate`
+//! runs — reference checks and every rule of PLATFORM-RULES.md that needs no live data
+//! ([`checks`]). Never prints and never talks to the network; `plan` reuses the findings.
+//!
+//! ```no_run
+//! let validation = dingform::manifest::validate(std::path::Path::new("examples/quickstart"));
+//! assert!(!validation.has_errors());
+//! ```
+
+use std::path::{Path, PathBuf};
+
+use crate::model::finding::has_errors;
+use crate::model::{Finding, Sources, Workspace};
+
+pub mod checks;
+pub mod frequency;
+pub mod loader;
+mod merge;
+pub mod parse;
+mod references;
+
+pub use loader::{LoadError, MAX_FILE_BYTES, SETTINGS_FILE};
+pub use parse::{parse_manifest, parse_settings};
+
+/// A loaded (and possibly checked) workspace: the model, the files' text, and findings.
+#[derive(Debug, Default)]
+pub struct Validation {
+    /// Every resource that loaded (files that did not parse contribute nothing).
+    pub workspace: Workspace,
+    /// The text of every file read, for caret rendering.
+    pub sources: Sources,
+    /// Loading errors and rule findings, sorted by file and position.
+    pub findings: Vec<Finding>,
+}
+
+impl Validation {
+    /// Whether any finding is an error (`validate` exits 1).
+    pub fn has_errors(&self) -> bool {
+        has_errors(&self.findings)
+    }
+}
+
+/// Loads a workspace: reads and parses every file and merges them. Findings are loading
+/// errors only (syntax, types, unknown keys, names, duplicates); see [`validate`] for the rest.
+pub fn load(root: &Path) -> Validation {
+    let mut validation = Validation {
+        workspace: Workspace {
+            root: root.to_path_buf(),
+            settings_file: loader::display_path(&root.join(SETTINGS_FILE)),
+            ..Workspace::default()
+        },
+        ..Validation::default()
+    };
+    let discovered = match loader::discover(root) {
+        Ok(discovered) => discovered,
+        Err(error) => {
+            validation.findings.push(error.to_finding());
+            return validation;
+        }
+    };
+    let findings = &mut validation.findings;
+    findings.extend(discovered.errors.iter().map(LoadError::to_finding));
+    match discovered.settings {
+        None => findings.push(
+            Finding::error(
+                "missing-settings",
+                format!("no {SETTINGS_FILE} in this directory"),
+            )
+            .in_file(validation.workspace.settings_file.clone())
+            .help("a workspace starts with dingform.yaml naming the organization (see README)"),
+        ),
+        Some(Err(error)) => findings.push(error.to_finding()),
+        Some(Ok(file)) => {
+            match parse_settings(&file.path, &file.text) {
+                Ok(settings) => validation.workspace.settings = Some(settings),
+                Err(finding) => findings.push(*finding),
+            }
+            validation.sources.insert(file.path, file.text);
+        }
+    }
+    for file in discovered.manifests {
+        match file {
+            Err(error) => findings.push(error.to_finding()),
+            Ok(file) => {
+                match parse_manifest(&file.path, &file.text) {
+                    Ok(manifest) => {
+                        merge::merge(&mut validation.workspace, &file.path, manifest, findings)
+                    }
+                    Err(finding) => findings.push(*finding),
+                }
+                validation.sources.insert(file.path, file.text);
+            }
+        }
+    }
+    validation
+}
+
+/// Loads a workspace and runs every static check on it: references, schedules, and the
+/// platform rules. When a file failed to load, the checks that look across files are skipped
+/// (a resource in the broken file would show up as a false `unknown-reference`).
+pub fn validate(root: &Path) -> Validation {
+    let mut validation = load(root);
+    let a_file_failed = validation
+        .findings
+        .iter()
+        .any(|finding| !matches!(finding.rule.as_str(), "invalid-name" | "duplicate-resource"));
+    if !a_file_failed {
+        let mut findings = references::check(&validation.workspace);
+        findings.extend(checks::run(
+            &validation.workspace,
+            &checks::Options::default(),
+        ));
+        validation.findings.extend(findings);
+    }
+    validation
+        .findings
+        .sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    validation
+}
+
+/// Resolves a path written in a manifest (an image, an avatar) against the manifest's directory.
+pub fn resolve_relative(manifest_file: &Path, written: &str) -> PathBuf {
+    manifest_file
+        .parent()
+        .unwrap_or(Path::new(""))
+        .join(written)
+}

@@ -1,6 +1,35 @@
 //! What dingform talks about: resources as the manifests declare them, source spans, findings,
 //! the live state read back from DingTalk, and the DingTalk wire types shared by the client
 //! and the emulator. Depends on nothing else in the crate.
+//!
+//! A manifest's types ([`Group`], [`Bot`], [`Notification`], [`Message`]) mirror the YAML
+//! exactly (`deny_unknown_fields`) and wrap what a finding may point at in [`Spanned`]; the
+//! JSON Schema in `schema/` is generated from them.
 
+pub mod address;
+pub mod bot;
+pub mod finding;
+pub mod group;
 pub mod live;
+pub mod manifest;
+pub mod message;
+pub mod named_map;
+pub mod notification;
+pub mod schedule;
+pub mod schema;
+pub mod settings;
+pub mod sources;
+pub mod span;
+pub mod template;
 pub mod wire;
+
+pub use address::{Address, ResourceKind};
+pub use bot::Bot;
+pub use finding::{Finding, Severity};
+pub use group::{Group, GroupSettings, GroupType};
+pub use manifest::{Declared, Document, Manifest, Workspace};
+pub use message::{Message, OpenIn};
+pub use notification::{Notification, Target, Via, WorkNotification};
+pub use settings::{AppKind, Settings};
+pub use sources::Sources;
+pub use span::{Span, Spanned};

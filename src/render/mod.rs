@@ -1,1 +1,4 @@
-//! The `render` layer (see the crate docs).
+//! The `render` layer: findings (and, later, plans) as text for people and JSON for machines.
+//! Renderers are functions of the data; they never decide anything and never print.
+
+pub mod diagnostic;

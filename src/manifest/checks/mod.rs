@@ -1,0 +1,90 @@
+//! The platform rules of PLATFORM-RULES.md that need no live data, one file per rule id,
+//! each documented as what the platform does and why we check it. [`run`] runs them all.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+
+use super::frequency::{DailyCounts, all_daily_counts};
+use crate::model::{AppKind, Finding, Workspace};
+
+pub mod avatar_resolution;
+pub mod bot_needs_console;
+pub mod dingtalk_link_encoding;
+pub mod image_size;
+pub mod internal_group_naming;
+pub mod markdown_spacing;
+pub mod oa_status_bar_recipients;
+pub mod pc_workbench_link;
+pub mod per_user_daily;
+pub mod per_user_daily_internal;
+pub mod per_user_daily_third_party;
+pub mod recipients_per_request;
+pub mod same_content_daily;
+pub mod standard_group_departed;
+pub mod to_all_user_daily;
+
+/// What the checks may depend on besides the workspace.
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// The reference time schedules are sampled from (the next days and DST changes).
+    pub now: DateTime<Utc>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self { now: Utc::now() }
+    }
+}
+
+/// What every rule sees.
+#[derive(Debug)]
+pub struct Context<'a> {
+    /// The merged workspace.
+    pub workspace: &'a Workspace,
+    /// Sends per platform day of each notification whose schedule parses, by name.
+    pub daily: BTreeMap<String, DailyCounts>,
+    /// The app kind (internal unless `app.kind` says otherwise).
+    pub app_kind: AppKind,
+}
+
+/// A rule: reads the context, appends findings.
+pub type Rule = fn(&Context<'_>, &mut Vec<Finding>);
+
+/// Every rule, by id.
+pub const RULES: [(&str, Rule); 14] = [
+    ("avatar-resolution", avatar_resolution::check),
+    ("bot-needs-console", bot_needs_console::check),
+    ("dingtalk-link-encoding", dingtalk_link_encoding::check),
+    ("image-size", image_size::check),
+    ("internal-group-naming", internal_group_naming::check),
+    ("markdown-spacing", markdown_spacing::check),
+    ("oa-status-bar-recipients", oa_status_bar_recipients::check),
+    ("pc-workbench-link", pc_workbench_link::check),
+    ("per-user-daily-internal", per_user_daily_internal::check),
+    (
+        "per-user-daily-third-party",
+        per_user_daily_third_party::check,
+    ),
+    ("recipients-per-request", recipients_per_request::check),
+    ("same-content-daily", same_content_daily::check),
+    ("standard-group-departed", standard_group_departed::check),
+    ("to-all-user-daily", to_all_user_daily::check),
+];
+
+/// Runs every rule on a workspace that loaded without errors.
+pub fn run(workspace: &Workspace, options: &Options) -> Vec<Finding> {
+    let context = Context {
+        workspace,
+        daily: all_daily_counts(workspace, options.now),
+        app_kind: workspace
+            .settings
+            .as_ref()
+            .map_or(AppKind::Internal, |settings| settings.app_kind()),
+    };
+    let mut findings = Vec::new();
+    for (_, rule) in RULES {
+        rule(&context, &mut findings);
+    }
+    findings
+}

@@ -1,0 +1,143 @@
+//! Parsing one file's text into the model, with bounded resources and every parser error
+//! turned into a [`Finding`] at its `file:line:col`.
+
+use std::path::Path;
+
+use serde::de::DeserializeOwned;
+use serde_saphyr::{Budget, Error as YamlError, Options, options::DuplicateKeyPolicy};
+
+use crate::model::{Finding, Manifest, Settings, Span};
+
+/// Most nested mappings/sequences accepted: far beyond any real manifest, far below a stack
+/// overflow.
+const MAX_DEPTH: usize = 64;
+/// Most YAML events a file may replay through aliases ("billion laughs" stops here).
+const MAX_REPLAYED_EVENTS: usize = 200_000;
+
+fn options() -> Options {
+    let mut budget = Budget::default();
+    budget.max_depth = MAX_DEPTH;
+    budget.max_documents = 1;
+    let mut options = Options::default();
+    options.budget = Some(budget);
+    options.duplicate_keys = DuplicateKeyPolicy::Error;
+    options.alias_limits.max_total_replayed_events = MAX_REPLAYED_EVENTS;
+    options.alias_limits.max_alias_expansions_per_anchor = 1_000;
+    options.with_snippet = false;
+    options
+}
+
+/// Parses a manifest file. An empty file (or one holding only comments) is an empty manifest.
+pub fn parse_manifest(file: &Path, text: &str) -> Result<Manifest, Box<Finding>> {
+    parse::<Manifest>(file, text).map(Option::unwrap_or_default)
+}
+
+/// Parses `dingform.yaml`. An empty file is an error: `organization` is required.
+pub fn parse_settings(file: &Path, text: &str) -> Result<Settings, Box<Finding>> {
+    parse::<Settings>(file, text)?.ok_or_else(|| {
+        Box::new(
+            Finding::error(
+                "missing-key",
+                "the workspace file is empty: `organization` is required",
+            )
+            .in_file(file)
+            .help("start it with `organization: <name as DingTalk shows it>`"),
+        )
+    })
+}
+
+fn parse<T: DeserializeOwned>(file: &Path, text: &str) -> Result<Option<T>, Box<Finding>> {
+    serde_saphyr::from_str_with_options::<Option<T>>(text, options())
+        .map_err(|error| Box::new(yaml_finding(file, text, &error)))
+}
+
+/// Turns a YAML parser error into a finding with a rule id that says what kind of mistake it is.
+fn yaml_finding(file: &Path, text: &str, error: &YamlError) -> Finding {
+    let inner = error.without_snippet();
+    let (rule, message, help) = match inner {
+        YamlError::SerdeUnknownField {
+            field, expected, ..
+        } => (
+            "unknown-key",
+            format!("unknown key `{field}`"),
+            Some(expected_help(expected)),
+        ),
+        YamlError::SerdeUnknownVariant {
+            variant, expected, ..
+        } => (
+            "invalid-value",
+            format!("unknown value `{variant}`"),
+            Some(expected_help(expected)),
+        ),
+        YamlError::SerdeMissingField { field, .. } => {
+            ("missing-key", format!("missing key `{field}`"), None)
+        }
+        YamlError::DuplicateMappingKey { key, .. } => (
+            "duplicate-key",
+            match key {
+                Some(key) => format!("key `{key}` appears twice in the same mapping"),
+                None => "a key appears twice in the same mapping".to_owned(),
+            },
+            Some("keep one of them".to_owned()),
+        ),
+        YamlError::SerdeInvalidType { .. }
+        | YamlError::SerdeInvalidValue { .. }
+        | YamlError::SerdeInvalidLength { .. }
+        | YamlError::InvalidScalar { .. }
+        | YamlError::InvalidBooleanStrict { .. }
+        | YamlError::NullIntoString { .. }
+        | YamlError::Unexpected { .. } => ("invalid-type", plain_message(inner), None),
+        YamlError::Budget { .. }
+        | YamlError::AliasReplayLimitExceeded { .. }
+        | YamlError::AliasExpansionLimitExceeded { .. }
+        | YamlError::AliasReplayStackDepthExceeded { .. }
+        | YamlError::AliasReplayCounterOverflow { .. } => (
+            "yaml-too-complex",
+            format!(
+                "the YAML is too deeply nested or expands too much: {}",
+                plain_message(inner)
+            ),
+            Some(format!(
+                "manifests need at most {MAX_DEPTH} levels of nesting and few aliases"
+            )),
+        ),
+        YamlError::InvalidUtf8Input => (
+            "invalid-utf8",
+            "the file is not valid UTF-8".to_owned(),
+            None,
+        ),
+        _ => ("yaml-syntax", plain_message(inner), None),
+    };
+    let span = inner
+        .location()
+        .map(|location| clamp(Span::from_yaml(&location), text))
+        .unwrap_or_default();
+    let mut finding = Finding::error(rule, message).at(file, &span);
+    finding.help = help;
+    finding
+}
+
+fn expected_help(expected: &[&str]) -> String {
+    if expected.is_empty() {
+        return "this mapping takes no keys here".to_owned();
+    }
+    let list: Vec<String> = expected.iter().map(|name| format!("`{name}`")).collect();
+    format!("expected one of {}", list.join(", "))
+}
+
+/// The parser's message without the position it appends (we show the position ourselves).
+fn plain_message(error: &YamlError) -> String {
+    let message = error.to_string();
+    match message.rfind(" at line ") {
+        Some(at) => message[..at].to_owned(),
+        None => message,
+    }
+}
+
+/// Keeps a parser-reported span inside the text (an error at end of input may point past it).
+fn clamp(mut span: Span, text: &str) -> Span {
+    let end = text.len();
+    span.bytes.start = span.bytes.start.min(end);
+    span.bytes.end = span.bytes.end.clamp(span.bytes.start, end);
+    span
+}

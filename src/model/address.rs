@@ -1,0 +1,174 @@
+//! Resource kinds, names and addresses (`group.NAME`, `bot.NAME`, `notification.NAME`).
+
+use std::fmt;
+use std::str::FromStr;
+
+use serde::{Deserialize, Serialize};
+
+/// The three kinds of resource a manifest declares.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ResourceKind {
+    /// A chat group (`groups:`).
+    Group,
+    /// A bot (`bots:`).
+    Bot,
+    /// A scheduled notification (`notifications:`).
+    Notification,
+}
+
+impl ResourceKind {
+    /// The address prefix: `group`, `bot`, `notification`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Group => "group",
+            Self::Bot => "bot",
+            Self::Notification => "notification",
+        }
+    }
+
+    /// Every kind, in address order.
+    pub const ALL: [ResourceKind; 3] = [Self::Group, Self::Bot, Self::Notification];
+}
+
+impl fmt::Display for ResourceKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Longest resource name accepted.
+pub const MAX_NAME_LEN: usize = 63;
+
+/// Why a name is not a valid resource name.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum NameError {
+    /// Empty name.
+    #[error("a name cannot be empty")]
+    Empty,
+    /// Longer than [`MAX_NAME_LEN`].
+    #[error("`{0}` is longer than {MAX_NAME_LEN} characters")]
+    TooLong(String),
+    /// Starts with something other than a lowercase letter or digit, or contains other
+    /// characters than lowercase letters, digits, `-` and `_`.
+    #[error("`{0}` must start with a lowercase letter or digit and use only a-z, 0-9, `-` and `_`")]
+    BadCharacters(String),
+}
+
+/// Checks a resource name: `^[a-z0-9][a-z0-9_-]{0,62}$`. Names become addresses, file-safe
+/// identifiers and (through the address) creation UUIDs, so they are kept to a portable set.
+pub fn check_name(name: &str) -> Result<(), NameError> {
+    let mut chars = name.chars();
+    let Some(first) = chars.next() else {
+        return Err(NameError::Empty);
+    };
+    if name.len() > MAX_NAME_LEN {
+        return Err(NameError::TooLong(name.to_owned()));
+    }
+    let lower_or_digit = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit();
+    if !lower_or_digit(first) || !chars.all(|c| lower_or_digit(c) || c == '-' || c == '_') {
+        return Err(NameError::BadCharacters(name.to_owned()));
+    }
+    Ok(())
+}
+
+/// A resource address: kind and name, written `kind.name`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Address {
+    /// The kind.
+    pub kind: ResourceKind,
+    /// The name (valid per [`check_name`]).
+    pub name: String,
+}
+
+impl Address {
+    /// The address of a resource of `kind` named `name` (the name is not checked).
+    pub fn new(kind: ResourceKind, name: impl Into<String>) -> Self {
+        Self {
+            kind,
+            name: name.into(),
+        }
+    }
+}
+
+impl fmt::Display for Address {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}.{}", self.kind, self.name)
+    }
+}
+
+/// Why a string is not an address.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum AddressError {
+    /// No `kind.` prefix or an unknown kind.
+    #[error("`{0}` is not an address: expected `group.NAME`, `bot.NAME` or `notification.NAME`")]
+    BadKind(String),
+    /// The name part is not a valid name.
+    #[error("bad name in address: {0}")]
+    BadName(#[from] NameError),
+}
+
+impl FromStr for Address {
+    type Err = AddressError;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let (kind, name) = text
+            .split_once('.')
+            .ok_or_else(|| AddressError::BadKind(text.to_owned()))?;
+        let kind = match kind {
+            "group" => ResourceKind::Group,
+            "bot" => ResourceKind::Bot,
+            "notification" => ResourceKind::Notification,
+            _ => return Err(AddressError::BadKind(text.to_owned())),
+        };
+        check_name(name)?;
+        Ok(Self::new(kind, name))
+    }
+}
+
+impl TryFrom<String> for Address {
+    type Error = AddressError;
+    fn try_from(text: String) -> Result<Self, Self::Error> {
+        text.parse()
+    }
+}
+
+impl From<Address> for String {
+    fn from(address: Address) -> Self {
+        address.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_follow_the_documented_pattern() {
+        assert!(check_name("payments-oncall").is_ok());
+        assert!(check_name("a_1").is_ok());
+        assert_eq!(check_name(""), Err(NameError::Empty));
+        assert!(matches!(
+            check_name("Payments"),
+            Err(NameError::BadCharacters(_))
+        ));
+        assert!(matches!(check_name("-x"), Err(NameError::BadCharacters(_))));
+        assert!(matches!(
+            check_name(&"a".repeat(64)),
+            Err(NameError::TooLong(_))
+        ));
+    }
+
+    #[test]
+    fn addresses_round_trip() {
+        let address: Address = "group.payments-oncall".parse().unwrap();
+        assert_eq!(
+            address,
+            Address::new(ResourceKind::Group, "payments-oncall")
+        );
+        assert_eq!(address.to_string(), "group.payments-oncall");
+        assert!("team.x".parse::<Address>().is_err());
+        assert!("group.X".parse::<Address>().is_err());
+    }
+}

@@ -1,0 +1,134 @@
+//! [`Schedule`]: a notification's cron expression read in its IANA time zone, and the
+//! occurrences it gives. Used by the static frequency rules and by the notify runner.
+
+use std::str::FromStr;
+
+use chrono::{DateTime, TimeZone, Utc};
+use chrono_tz::Tz;
+use croner::Cron;
+use croner::parser::{CronParser, Seconds};
+
+/// A parsed schedule.
+#[derive(Clone, Debug)]
+pub struct Schedule {
+    cron: Cron,
+    timezone: Tz,
+}
+
+/// Why a schedule does not parse.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ScheduleError {
+    /// The cron expression is not a five-field cron expression croner accepts.
+    #[error("`{expression}` is not a cron expression: {reason}")]
+    Cron {
+        /// As written.
+        expression: String,
+        /// croner's reason.
+        reason: String,
+    },
+    /// The time zone is not an IANA name.
+    #[error("`{0}` is not an IANA time zone (e.g. Asia/Shanghai, Europe/Berlin, UTC)")]
+    Timezone(String),
+}
+
+/// Parses a five-field cron expression (minute hour day-of-month month day-of-week; seconds
+/// are refused: no notification needs them and they defeat the daily limits).
+pub fn parse_cron(expression: &str) -> Result<Cron, ScheduleError> {
+    CronParser::builder()
+        .seconds(Seconds::Disallowed)
+        .build()
+        .parse(expression)
+        .map_err(|error| ScheduleError::Cron {
+            expression: expression.to_owned(),
+            reason: error.to_string(),
+        })
+}
+
+/// Parses an IANA time zone name.
+pub fn parse_timezone(name: &str) -> Result<Tz, ScheduleError> {
+    Tz::from_str(name).map_err(|_| ScheduleError::Timezone(name.to_owned()))
+}
+
+impl Schedule {
+    /// Parses a cron expression and a time zone name.
+    pub fn parse(expression: &str, timezone: &str) -> Result<Self, ScheduleError> {
+        Ok(Self {
+            cron: parse_cron(expression)?,
+            timezone: parse_timezone(timezone)?,
+        })
+    }
+
+    /// The schedule's time zone.
+    pub fn timezone(&self) -> Tz {
+        self.timezone
+    }
+
+    /// The first occurrence strictly after `after`.
+    pub fn next_after(&self, after: DateTime<Utc>) -> Option<DateTime<Tz>> {
+        let local = after.with_timezone(&self.timezone);
+        self.cron.find_next_occurrence(&local, false).ok()
+    }
+
+    /// Occurrences in `[from, until)`, at most `limit` of them.
+    pub fn occurrences(
+        &self,
+        from: DateTime<Utc>,
+        until: DateTime<Utc>,
+        limit: usize,
+    ) -> Vec<DateTime<Tz>> {
+        let local = from.with_timezone(&self.timezone);
+        self.cron
+            .iter_from(local, croner::Direction::Forward)
+            .take_while(|at| at.with_timezone(&Utc) < until)
+            .take(limit)
+            .collect()
+    }
+
+    /// Instants in the next `days` days (from `from`) at which the time zone's UTC offset
+    /// changes (daylight saving), to the day.
+    pub fn offset_changes(&self, from: DateTime<Utc>, days: u32) -> Vec<DateTime<Utc>> {
+        let offset_at = |at: DateTime<Utc>| self.timezone.offset_from_utc_datetime(&at.naive_utc());
+        let mut changes = Vec::new();
+        let mut previous = offset_at(from);
+        for day in 1..=i64::from(days) {
+            let at = from + chrono::Duration::days(day);
+            let offset = offset_at(at);
+            if offset != previous {
+                changes.push(at);
+                previous = offset;
+            }
+        }
+        changes
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn schedules_parse_five_fields_and_iana_zones() {
+        assert!(Schedule::parse("0 9 * * 1-5", "Asia/Shanghai").is_ok());
+        assert!(matches!(
+            Schedule::parse("0 0 9 * * 1-5", "UTC"),
+            Err(ScheduleError::Cron { .. })
+        ));
+        assert!(matches!(
+            Schedule::parse("0 25 * * *", "UTC"),
+            Err(ScheduleError::Cron { .. })
+        ));
+        assert!(matches!(
+            Schedule::parse("0 9 * * *", "Mars/Olympus"),
+            Err(ScheduleError::Timezone(_))
+        ));
+    }
+
+    #[test]
+    fn berlin_has_two_offset_changes_a_year() {
+        let schedule = Schedule::parse("0 9 * * *", "Europe/Berlin").unwrap();
+        let from = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+        assert_eq!(schedule.offset_changes(from, 366).len(), 2);
+        let shanghai = Schedule::parse("0 9 * * *", "Asia/Shanghai").unwrap();
+        assert!(shanghai.offset_changes(from, 366).is_empty());
+    }
+}

@@ -1,0 +1,44 @@
+//! [`Sources`]: the text of every file a workspace was read from, kept for caret rendering.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// The text of each loaded file, by the path findings name it with.
+#[derive(Clone, Debug, Default)]
+pub struct Sources {
+    files: BTreeMap<PathBuf, String>,
+}
+
+impl Sources {
+    /// An empty set of sources.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Records a file's text (replacing any earlier text for the same path).
+    pub fn insert(&mut self, path: PathBuf, text: String) {
+        self.files.insert(path, text);
+    }
+
+    /// The text of a file, if it was loaded.
+    pub fn get(&self, path: &Path) -> Option<&str> {
+        self.files.get(path).map(String::as_str)
+    }
+
+    /// Every file, in path order.
+    pub fn iter(&self) -> impl Iterator<Item = (&Path, &str)> {
+        self.files
+            .iter()
+            .map(|(path, text)| (path.as_path(), text.as_str()))
+    }
+
+    /// How many files were loaded.
+    pub fn len(&self) -> usize {
+        self.files.len()
+    }
+
+    /// Whether no file was loaded.
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
+    }
+}
