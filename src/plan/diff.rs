@@ -117,8 +117,10 @@ mod tests {
 
     #[test]
     fn equal_objects_have_no_changes() {
-        let group = json!({"title": "Ops", "members": ["b", "a"], "settings": {"searchable": false}});
-        let same = json!({"title": "Ops", "members": ["a", "b"], "settings": {"searchable": false}});
+        let group =
+            json!({"title": "Ops", "members": ["b", "a"], "settings": {"searchable": false}});
+        let same =
+            json!({"title": "Ops", "members": ["a", "b"], "settings": {"searchable": false}});
         assert!(diff(group, same, SetPolicy::Exact).is_empty());
     }
 
@@ -171,7 +173,11 @@ mod tests {
 
     #[test]
     fn unmentioned_fields_are_not_managed() {
-        let changes = diff(json!({"title": "Ops", "icon": "x"}), json!({"title": "Ops"}), SetPolicy::Exact);
+        let changes = diff(
+            json!({"title": "Ops", "icon": "x"}),
+            json!({"title": "Ops"}),
+            SetPolicy::Exact,
+        );
         assert!(changes.is_empty());
     }
 

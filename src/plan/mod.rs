@@ -109,7 +109,9 @@ impl Plan {
 
     /// Whether anything would change (the `--detailed-exitcode` question).
     pub fn has_changes(&self) -> bool {
-        self.changes.iter().any(|change| change.action != Action::NoOp)
+        self.changes
+            .iter()
+            .any(|change| change.action != Action::NoOp)
     }
 
     /// Whether an error finding blocks apply.

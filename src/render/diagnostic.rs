@@ -199,6 +199,21 @@ pub struct JsonDiagnostic<'a> {
     pub help: Option<&'a str>,
 }
 
+impl<'a> From<&'a Finding> for JsonDiagnostic<'a> {
+    fn from(finding: &'a Finding) -> Self {
+        JsonDiagnostic {
+            rule: &finding.rule,
+            severity: finding.severity,
+            address: finding.address.as_deref(),
+            file: finding.file.as_ref().map(|file| file.display().to_string()),
+            line: finding.span.as_ref().map(|span| span.line),
+            column: finding.span.as_ref().map(|span| span.col),
+            message: &finding.message,
+            help: finding.help.as_deref(),
+        }
+    }
+}
+
 /// The JSON document `validate --format json` prints.
 #[derive(Debug, Serialize)]
 pub struct JsonReport<'a> {
@@ -227,19 +242,7 @@ pub fn json(findings: &[Finding]) -> String {
         valid: count(Severity::Error) == 0,
         errors: count(Severity::Error),
         warnings: count(Severity::Warning),
-        diagnostics: findings
-            .iter()
-            .map(|finding| JsonDiagnostic {
-                rule: &finding.rule,
-                severity: finding.severity,
-                address: finding.address.as_deref(),
-                file: finding.file.as_ref().map(|file| file.display().to_string()),
-                line: finding.span.as_ref().map(|span| span.line),
-                column: finding.span.as_ref().map(|span| span.col),
-                message: &finding.message,
-                help: finding.help.as_deref(),
-            })
-            .collect(),
+        diagnostics: findings.iter().map(JsonDiagnostic::from).collect(),
     };
     let mut text = serde_json::to_string_pretty(&report).unwrap_or_default();
     text.push('\n');

@@ -14,7 +14,11 @@ use crate::plan::{Action, Change, FieldChange, Plan};
 pub fn human(plan: &Plan, sources: &Sources, color: bool) -> String {
     let paint = Painter { color };
     let mut out = String::new();
-    let changes: Vec<&Change> = plan.changes.iter().filter(|c| c.action != Action::NoOp).collect();
+    let changes: Vec<&Change> = plan
+        .changes
+        .iter()
+        .filter(|c| c.action != Action::NoOp)
+        .collect();
     if changes.is_empty() {
         let _ = writeln!(out, "No changes. DingTalk matches the manifests.\n");
     } else {
@@ -24,7 +28,7 @@ pub fn human(plan: &Plan, sources: &Sources, color: bool) -> String {
         }
     }
     if !plan.findings.is_empty() {
-        out.push_str(&super::diagnostic::render_findings(&plan.findings, sources, color));
+        out.push_str(&super::diagnostic::human(&plan.findings, sources, color));
         out.push('\n');
     }
     let summary = plan.summary();
@@ -50,7 +54,12 @@ pub fn human(plan: &Plan, sources: &Sources, color: bool) -> String {
         plural(summary.errors)
     );
     if summary.manual > 0 {
-        let _ = write!(line, ", {} manual step{}", summary.manual, plural(summary.manual));
+        let _ = write!(
+            line,
+            ", {} manual step{}",
+            summary.manual,
+            plural(summary.manual)
+        );
     }
     line.push('.');
     let _ = writeln!(out, "{}", paint.paint(&line, Style::new().bold()));
@@ -105,7 +114,11 @@ fn headline(change: &Change) -> String {
         Action::Create => format!("{address} will be created"),
         Action::Import => format!(
             "{address} will be imported{}",
-            change.from.as_deref().map(|id| format!(" from {id}")).unwrap_or_default()
+            change
+                .from
+                .as_deref()
+                .map(|id| format!(" from {id}"))
+                .unwrap_or_default()
         ),
         Action::Move => format!(
             "{} has moved to {address}",
@@ -124,7 +137,11 @@ fn headline(change: &Change) -> String {
 
 fn render_change(out: &mut String, change: &Change, paint: &Painter) {
     let style = action_style(change.action);
-    let _ = writeln!(out, "  {}", paint.paint(&format!("# {}", headline(change)), Style::new().bold()));
+    let _ = writeln!(
+        out,
+        "  {}",
+        paint.paint(&format!("# {}", headline(change)), Style::new().bold())
+    );
     for note in &change.notes {
         let _ = writeln!(out, "  # ({note})");
     }
@@ -135,7 +152,12 @@ fn render_change(out: &mut String, change: &Change, paint: &Painter) {
             if let Some(Value::Object(after)) = &change.after {
                 for (key, value) in after {
                     if !value.is_null() {
-                        let _ = writeln!(out, "      {} {key} = {}", paint.paint("+", style), show(value));
+                        let _ = writeln!(
+                            out,
+                            "      {} {key} = {}",
+                            paint.paint("+", style),
+                            show(value)
+                        );
                     }
                 }
             }
@@ -153,12 +175,28 @@ fn render_field(out: &mut String, field: &FieldChange, paint: &Painter) {
     let red = Style::new().red();
     let yellow = Style::new().yellow();
     match field {
-        FieldChange::Value { field, before, after } => {
-            let before = before.as_ref().map(show).unwrap_or_else(|| "(unset)".into());
+        FieldChange::Value {
+            field,
+            before,
+            after,
+        } => {
+            let before = before
+                .as_ref()
+                .map(show)
+                .unwrap_or_else(|| "(unset)".into());
             let after = after.as_ref().map(show).unwrap_or_else(|| "(unset)".into());
-            let _ = writeln!(out, "      {} {field}: {before} → {after}", paint.paint("~", yellow));
+            let _ = writeln!(
+                out,
+                "      {} {field}: {before} → {after}",
+                paint.paint("~", yellow)
+            );
         }
-        FieldChange::Set { field, added, removed, unmanaged } => {
+        FieldChange::Set {
+            field,
+            added,
+            removed,
+            unmanaged,
+        } => {
             let _ = writeln!(out, "      {} {field}:", paint.paint("~", yellow));
             for entry in added {
                 let _ = writeln!(out, "          {} {entry}", paint.paint("+", green));
@@ -170,7 +208,11 @@ fn render_field(out: &mut String, field: &FieldChange, paint: &Painter) {
                 let _ = writeln!(out, "          (unmanaged: {unmanaged} left alone)");
             }
         }
-        FieldChange::Text { field, before, after } => {
+        FieldChange::Text {
+            field,
+            before,
+            after,
+        } => {
             let _ = writeln!(out, "      {} {field}:", paint.paint("~", yellow));
             let diff = similar::TextDiff::from_lines(before.as_str(), after.as_str());
             for change in diff.iter_all_changes() {

@@ -7,7 +7,7 @@
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::model::finding::Finding;
+use super::diagnostic::JsonDiagnostic;
 use crate::plan::{Change, FieldChange, Plan, Summary};
 
 #[derive(Serialize)]
@@ -15,7 +15,7 @@ struct JsonPlan<'a> {
     format_version: u32,
     summary: Summary,
     changes: Vec<JsonChange<'a>>,
-    findings: Vec<JsonFinding<'a>>,
+    findings: Vec<JsonDiagnostic<'a>>,
     estimate: &'a crate::plan::Estimate,
 }
 
@@ -33,18 +33,6 @@ struct JsonChange<'a> {
     notes: &'a [String],
 }
 
-#[derive(Serialize)]
-struct JsonFinding<'a> {
-    rule: &'a str,
-    severity: &'static str,
-    address: Option<&'a str>,
-    file: Option<String>,
-    line: Option<u32>,
-    column: Option<u32>,
-    message: &'a str,
-    help: Option<&'a str>,
-}
-
 impl<'a> From<&'a Change> for JsonChange<'a> {
     fn from(change: &'a Change) -> Self {
         JsonChange {
@@ -59,29 +47,13 @@ impl<'a> From<&'a Change> for JsonChange<'a> {
     }
 }
 
-impl<'a> From<&'a Finding> for JsonFinding<'a> {
-    fn from(finding: &'a Finding) -> Self {
-        let span = finding.span.as_ref().filter(|span| span.is_known());
-        JsonFinding {
-            rule: &finding.rule,
-            severity: finding.severity.as_str(),
-            address: finding.address.as_deref(),
-            file: finding.file.as_ref().map(|p| p.display().to_string()),
-            line: span.map(|s| s.line),
-            column: span.map(|s| s.col),
-            message: &finding.message,
-            help: finding.help.as_deref(),
-        }
-    }
-}
-
 /// Render `plan` as pretty-printed JSON.
 pub fn json(plan: &Plan) -> String {
     let view = JsonPlan {
         format_version: plan.format_version,
         summary: plan.summary(),
         changes: plan.changes.iter().map(JsonChange::from).collect(),
-        findings: plan.findings.iter().map(JsonFinding::from).collect(),
+        findings: plan.findings.iter().map(JsonDiagnostic::from).collect(),
         estimate: &plan.estimate,
     };
     let mut text = serde_json::to_string_pretty(&view).expect("a plan serializes");

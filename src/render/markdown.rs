@@ -28,7 +28,10 @@ pub fn markdown(plan: &Plan) -> String {
         "✅ no changes"
     };
     let _ = writeln!(out, "### dingform plan: {verdict}\n");
-    let _ = writeln!(out, "| add | change | destroy | import | move | forget | errors | warnings | manual |");
+    let _ = writeln!(
+        out,
+        "| add | change | destroy | import | move | forget | errors | warnings | manual |"
+    );
     let _ = writeln!(out, "|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     let _ = writeln!(
         out,
@@ -56,7 +59,11 @@ pub fn markdown(plan: &Plan) -> String {
         let _ = writeln!(out, "|---|---|---|---|");
         for (index, finding) in plan.findings.iter().enumerate() {
             if out.len() > BUDGET / 2 {
-                let _ = writeln!(out, "| | | | … and {} more findings |", plan.findings.len() - index);
+                let _ = writeln!(
+                    out,
+                    "| | | | … and {} more findings |",
+                    plan.findings.len() - index
+                );
                 break;
             }
             let icon = match finding.severity {
@@ -69,7 +76,11 @@ pub fn markdown(plan: &Plan) -> String {
                     format!("`{}:{}`", file.display(), span.line)
                 }
                 (Some(file), _) => format!("`{}`", file.display()),
-                _ => finding.address.clone().map(|a| format!("`{a}`")).unwrap_or_default(),
+                _ => finding
+                    .address
+                    .clone()
+                    .map(|a| format!("`{a}`"))
+                    .unwrap_or_default(),
             };
             let _ = writeln!(
                 out,
@@ -94,12 +105,24 @@ pub fn markdown(plan: &Plan) -> String {
         if changes.is_empty() {
             continue;
         }
-        let open = if action == Action::Delete { " open" } else { "" };
-        let _ = writeln!(out, "<details{open}><summary><b>{} {title}</b></summary>\n", changes.len());
+        let open = if action == Action::Delete {
+            " open"
+        } else {
+            ""
+        };
+        let _ = writeln!(
+            out,
+            "<details{open}><summary><b>{} {title}</b></summary>\n",
+            changes.len()
+        );
         out.push_str("```diff\n");
         for (index, change) in changes.iter().enumerate() {
             if out.len() > BUDGET {
-                let _ = writeln!(out, "# … and {} more (see the plan artifact)", changes.len() - index);
+                let _ = writeln!(
+                    out,
+                    "# … and {} more (see the plan artifact)",
+                    changes.len() - index
+                );
                 break;
             }
             render_change(&mut out, change);
@@ -115,16 +138,32 @@ fn render_change(out: &mut String, change: &Change) {
         Action::Delete | Action::Forget => "-",
         _ => "!",
     };
-    let from = change.from.as_deref().map(|f| format!(" (from {f})")).unwrap_or_default();
+    let from = change
+        .from
+        .as_deref()
+        .map(|f| format!(" (from {f})"))
+        .unwrap_or_default();
     let _ = writeln!(out, "{sign} {}{from}", change.address);
     for field in &change.fields {
         match field {
-            FieldChange::Value { field, before, after } => {
-                let before = before.as_ref().map(show).unwrap_or_else(|| "(unset)".into());
+            FieldChange::Value {
+                field,
+                before,
+                after,
+            } => {
+                let before = before
+                    .as_ref()
+                    .map(show)
+                    .unwrap_or_else(|| "(unset)".into());
                 let after = after.as_ref().map(show).unwrap_or_else(|| "(unset)".into());
                 let _ = writeln!(out, "!   {field}: {before} → {after}");
             }
-            FieldChange::Set { field, added, removed, unmanaged } => {
+            FieldChange::Set {
+                field,
+                added,
+                removed,
+                unmanaged,
+            } => {
                 for entry in added {
                     let _ = writeln!(out, "+   {field}: {entry}");
                 }
@@ -135,9 +174,15 @@ fn render_change(out: &mut String, change: &Change) {
                     let _ = writeln!(out, "#   {field}: {unmanaged} unmanaged, left alone");
                 }
             }
-            FieldChange::Text { field, before, after } => {
+            FieldChange::Text {
+                field,
+                before,
+                after,
+            } => {
                 let _ = writeln!(out, "!   {field}:");
-                for change in similar::TextDiff::from_lines(before.as_str(), after.as_str()).iter_all_changes() {
+                for change in similar::TextDiff::from_lines(before.as_str(), after.as_str())
+                    .iter_all_changes()
+                {
                     let sign = match change.tag() {
                         similar::ChangeTag::Delete => "-",
                         similar::ChangeTag::Insert => "+",

@@ -2,3 +2,10 @@
 //! Renderers are functions of the data; they never decide anything and never print.
 
 pub mod diagnostic;
+mod human;
+mod json;
+mod markdown;
+
+pub use human::human;
+pub use json::json;
+pub use markdown::{COMMENT_MARKER, markdown};
