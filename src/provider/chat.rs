@@ -3,16 +3,21 @@
 
 use std::future::Future;
 
-use serde::Deserialize;
-use serde_json::{Map, Value, json};
+use percent_encoding::{NON_ALPHANUMERIC, utf8_percent_encode};
 
 use super::call::Call;
 use super::error::ApiError;
 use super::http::HttpClient;
-use super::lenient;
 use super::retry::Idempotency;
-use super::scene_group::{ADMIN_CHUNK, settings_from_map};
+use super::scene_group::{ADMIN_CHUNK, send_in_order};
+use super::settings;
 use crate::model::live::{CreatedGroup, GroupKind, GroupSettings, GroupStatus, LiveGroup};
+use crate::model::wire::chat::{
+    CreateChatResponse, GetChatResponse, OapiCreateChatRequest, OapiUpdateChatRequest,
+};
+use crate::model::wire::scene_group::{
+    ConvertChatIdResponse, ROLE_ADMIN, ROLE_MEMBER, UpdateSubAdminRequest,
+};
 
 /// Members per `/chat/create` or `/chat/update` request (the platform's limit).
 pub const CHAT_MEMBER_CHUNK: usize = 40;
@@ -83,150 +88,67 @@ pub trait ChatApi: Send + Sync {
     ) -> impl Future<Output = Result<String, ApiError>> + Send;
 }
 
-/// camelCase switches, as `/chat/create` and `/chat/update` name them.
-fn camel_settings(settings: &GroupSettings) -> Map<String, Value> {
-    let Ok(Value::Object(snake)) = serde_json::to_value(settings) else {
-        return Map::new();
-    };
-    snake
-        .into_iter()
-        .map(|(key, value)| {
-            let mut camel = String::with_capacity(key.len());
-            let mut upper = false;
-            for c in key.chars() {
-                if c == '_' {
-                    upper = true;
-                } else if upper {
-                    camel.extend(c.to_uppercase());
-                    upper = false;
-                } else {
-                    camel.push(c);
-                }
-            }
-            (camel, value)
-        })
-        .collect()
-}
-
-// TODO(wire): move to model::wire.
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct CreateAnswer {
-    chatid: String,
-    #[serde(default)]
-    open_conversation_id: Option<String>,
-}
-
-#[derive(Deserialize)]
-struct GetAnswer {
-    chat_info: ChatInfo,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct ChatInfo {
-    #[serde(default)]
-    name: String,
-    #[serde(default)]
-    owner: String,
-    #[serde(default, deserialize_with = "lenient::string_list")]
-    useridlist: Vec<String>,
-    #[serde(default, deserialize_with = "lenient::opt_int")]
-    conversation_tag: Option<i64>,
-    #[serde(default, deserialize_with = "lenient::opt_int")]
-    status: Option<i64>,
-    #[serde(default)]
-    open_conversation_id: Option<String>,
-    #[serde(default)]
-    icon: Option<String>,
-    #[serde(flatten)]
-    rest: Map<String, Value>,
-}
-
-fn snake_case(key: &str) -> String {
-    let mut snake = String::with_capacity(key.len() + 4);
-    for c in key.chars() {
-        if c.is_ascii_uppercase() {
-            snake.push('_');
-            snake.push(c.to_ascii_lowercase());
-        } else {
-            snake.push(c);
-        }
-    }
-    snake
+fn non_empty(text: String) -> Option<String> {
+    Some(text).filter(|text| !text.is_empty())
 }
 
 impl ChatApi for HttpClient {
-    fn create_group(
-        &self,
-        group: &NewGroup,
-    ) -> impl Future<Output = Result<CreatedGroup, ApiError>> + Send {
+    async fn create_group(&self, group: &NewGroup) -> Result<CreatedGroup, ApiError> {
         let (first, rest) = group
             .members
             .split_at(group.members.len().min(CHAT_MEMBER_CHUNK));
-        let mut body = camel_settings(&group.settings);
-        body.insert("name".into(), json!(group.title));
-        body.insert("owner".into(), json!(group.owner));
-        body.insert("useridlist".into(), json!(first));
-        if let Some(tag) = group.kind.conversation_tag() {
-            body.insert("conversationTag".into(), json!(tag));
-        }
+        let body = OapiCreateChatRequest {
+            name: group.title.clone(),
+            owner: group.owner.clone(),
+            useridlist: first.to_vec(),
+            conversation_tag: group.kind.conversation_tag().map(i64::from),
+            icon: None,
+            settings: settings::camel(&group.settings),
+        };
+        // No idempotency key exists for this API: never resent after an ambiguous failure.
         let call = Call::post("/chat/create", body).idempotency(Idempotency::NotIdempotent);
-        let rest = rest.to_vec();
-        async move {
-            let answer: CreateAnswer = self.call(call).await?;
-            if !rest.is_empty() {
-                let update = GroupUpdate {
-                    add_members: rest,
-                    ..GroupUpdate::default()
-                };
-                self.update_group(&answer.chatid, &update).await?;
-            }
-            Ok(CreatedGroup {
-                open_conversation_id: answer.open_conversation_id.unwrap_or_default(),
-                chat_id: Some(answer.chatid),
-            })
+        let answer: CreateChatResponse = self.call(call).await?;
+        if !rest.is_empty() {
+            let update = GroupUpdate {
+                add_members: rest.to_vec(),
+                ..GroupUpdate::default()
+            };
+            self.update_group(&answer.chatid, &update).await?;
         }
+        Ok(CreatedGroup {
+            open_conversation_id: answer.open_conversation_id,
+            chat_id: Some(answer.chatid),
+        })
     }
 
-    fn get_group(&self, chat_id: &str) -> impl Future<Output = Result<LiveGroup, ApiError>> + Send {
-        let chat_id = chat_id.to_string();
-        async move {
-            let answer: GetAnswer = self
-                .call(Call::get("/chat/get").query("chatid", &chat_id))
-                .await?;
-            let info = answer.chat_info;
-            let open_conversation_id = match info.open_conversation_id.filter(|id| !id.is_empty()) {
-                Some(id) => id,
-                None => self.open_conversation_id(&chat_id).await?,
-            };
-            let snake: Map<String, Value> = info
-                .rest
-                .iter()
-                .map(|(k, v)| (snake_case(k), v.clone()))
-                .collect();
-            let mut members = info.useridlist;
-            members.sort();
-            members.dedup();
-            Ok(LiveGroup {
-                open_conversation_id,
-                chat_id: Some(chat_id),
-                kind: info
-                    .conversation_tag
-                    .and_then(GroupKind::from_conversation_tag)
-                    .unwrap_or(GroupKind::Internal),
-                title: info.name,
-                owner: info.owner,
-                admins: Vec::new(),
-                member_count: Some(members.len() as u64),
-                members,
-                settings: settings_from_map(&snake),
-                template_id: None,
-                icon: info.icon.filter(|icon| !icon.is_empty()),
-                group_url: None,
-                status: GroupStatus::from_code(info.status.unwrap_or(1)),
-            })
-        }
+    async fn get_group(&self, chat_id: &str) -> Result<LiveGroup, ApiError> {
+        let answer: GetChatResponse = self
+            .call(Call::get("/chat/get").query("chatid", chat_id))
+            .await?;
+        let info = answer.chat_info;
+        let open_conversation_id = match non_empty(info.open_conversation_id.clone()) {
+            Some(id) => id,
+            None => self.open_conversation_id(chat_id).await?,
+        };
+        let mut members = info.useridlist.clone();
+        members.sort();
+        members.dedup();
+        Ok(LiveGroup {
+            open_conversation_id,
+            chat_id: Some(chat_id.to_string()),
+            kind: GroupKind::from_conversation_tag(info.conversation_tag)
+                .unwrap_or(GroupKind::Internal),
+            settings: settings::from_chat_info(&info),
+            title: info.name,
+            owner: info.owner,
+            admins: Vec::new(),
+            member_count: Some(members.len() as u64),
+            members,
+            template_id: None,
+            icon: non_empty(info.icon),
+            group_url: None,
+            status: GroupStatus::from_code(info.status),
+        })
     }
 
     fn update_group(
@@ -234,40 +156,37 @@ impl ChatApi for HttpClient {
         chat_id: &str,
         update: &GroupUpdate,
     ) -> impl Future<Output = Result<(), ApiError>> + Send {
+        let base = OapiUpdateChatRequest {
+            chatid: chat_id.to_string(),
+            ..Default::default()
+        };
         let mut calls = Vec::new();
-        let mut first = camel_settings(&update.settings);
-        first.insert("chatid".into(), json!(chat_id));
-        for (key, value) in [
-            ("name", &update.title),
-            ("owner", &update.owner),
-            ("icon", &update.icon),
-        ] {
-            if let Some(value) = value {
-                first.insert(key.into(), json!(value));
-            }
+        let fields = OapiUpdateChatRequest {
+            name: update.title.clone(),
+            owner: update.owner.clone(),
+            icon: update.icon.clone(),
+            settings: settings::camel(&update.settings),
+            ..base.clone()
+        };
+        if fields != base {
+            calls.push(Call::post("/chat/update", fields));
         }
-        // Adds and removes go in separate requests, never overlapping (49004), in chunks.
-        if first.len() > 1 {
-            calls.push(Call::post("/chat/update", first));
-        }
+        // Adds and removes go in separate requests (an overlap is refused, 49004), in chunks.
         for chunk in update.add_members.chunks(CHAT_MEMBER_CHUNK) {
-            calls.push(Call::post(
-                "/chat/update",
-                json!({ "chatid": chat_id, "add_useridlist": chunk }),
-            ));
+            let body = OapiUpdateChatRequest {
+                add_useridlist: Some(chunk.to_vec()),
+                ..base.clone()
+            };
+            calls.push(Call::post("/chat/update", body));
         }
         for chunk in update.remove_members.chunks(CHAT_MEMBER_CHUNK) {
-            calls.push(Call::post(
-                "/chat/update",
-                json!({ "chatid": chat_id, "del_useridlist": chunk }),
-            ));
+            let body = OapiUpdateChatRequest {
+                del_useridlist: Some(chunk.to_vec()),
+                ..base.clone()
+            };
+            calls.push(Call::post("/chat/update", body));
         }
-        async move {
-            for call in &calls {
-                self.call_value(call).await?;
-            }
-            Ok(())
-        }
+        async move { send_in_order(self, &calls).await }
     }
 
     fn set_group_admins(
@@ -276,66 +195,38 @@ impl ChatApi for HttpClient {
         userids: &[String],
         admin: bool,
     ) -> impl Future<Output = Result<(), ApiError>> + Send {
-        let role = if admin { 2 } else { 3 };
+        let role = if admin { ROLE_ADMIN } else { ROLE_MEMBER };
         let calls: Vec<Call> = userids
             .chunks(ADMIN_CHUNK)
             .map(|chunk| {
-                Call::post(
-                    "/v1.0/im/subAdministrators",
-                    json!({ "openConversationId": open_conversation_id, "userIds": chunk, "role": role }),
-                )
+                let body = UpdateSubAdminRequest {
+                    open_conversation_id: open_conversation_id.to_string(),
+                    role,
+                    user_ids: Some(chunk.to_vec()),
+                };
+                Call::post("/v1.0/im/subAdministrators", body)
             })
             .collect();
-        async move {
-            for call in &calls {
-                self.call_value(call).await?;
-            }
-            Ok(())
-        }
+        async move { send_in_order(self, &calls).await }
     }
 
     fn open_conversation_id(
         &self,
         chat_id: &str,
     ) -> impl Future<Output = Result<String, ApiError>> + Send {
-        #[derive(Deserialize)]
-        #[serde(rename_all = "camelCase")]
-        struct Answer {
-            open_conversation_id: String,
-        }
-        let encoded =
-            percent_encoding::utf8_percent_encode(chat_id, percent_encoding::NON_ALPHANUMERIC);
+        let encoded = utf8_percent_encode(chat_id, NON_ALPHANUMERIC);
         let call = Call::post(
             "/v1.0/im/chat/{chatId}/convertToOpenConversationId",
-            json!({}),
+            serde_json::json!({}),
         )
         .path(format!(
             "/v1.0/im/chat/{encoded}/convertToOpenConversationId"
         ));
-        async move { Ok(self.call::<Answer>(call).await?.open_conversation_id) }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn settings_travel_in_camel_case_and_come_back() {
-        let settings = GroupSettings {
-            validation_type: Some(1),
-            chat_banned_type: Some(0),
-            ..Default::default()
-        };
-        let camel = camel_settings(&settings);
-        assert_eq!(
-            Value::Object(camel.clone()),
-            json!({ "validationType": 1, "chatBannedType": 0 })
-        );
-        let snake: Map<String, Value> = camel
-            .iter()
-            .map(|(k, v)| (snake_case(k), v.clone()))
-            .collect();
-        assert_eq!(settings_from_map(&snake), settings);
+        async move {
+            Ok(self
+                .call::<ConvertChatIdResponse>(call)
+                .await?
+                .open_conversation_id)
+        }
     }
 }

@@ -4,17 +4,25 @@
 
 use std::future::Future;
 
-use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use super::call::{Call, CallBody};
 use super::error::ApiError;
 use super::http::HttpClient;
-use super::lenient;
 use super::retry::Idempotency;
 use crate::model::live::{
     BotMessageReceipt, BotMessageStatus, SendProgress, SendResult, UploadedMedia,
     WorkNotificationTask,
+};
+use crate::model::wire::CommaList;
+use crate::model::wire::media::MediaUploadResponse;
+use crate::model::wire::notification::{
+    AsyncSendRequest, AsyncSendResponse, RecallRequest, SendProgressResponse, SendResultResponse,
+    StatusBarUpdateRequest, TaskRequest, WorkMessage,
+};
+use crate::model::wire::robot::{
+    OrgGroupQueryRequest, OrgGroupQueryResponse, OrgGroupRecallRequest, OrgGroupRecallResponse,
+    OrgGroupSendRequest, OrgGroupSendResponse,
 };
 
 /// A message a bot sends to a group.
@@ -39,8 +47,8 @@ pub struct WorkNotification {
     pub dept_ids: Vec<i64>,
     /// Everyone in the organization (≤3 per day).
     pub to_all_user: bool,
-    /// The message: `{"msgtype": …, "<type>": {…}}` (≤2,048 bytes).
-    pub msg: Value,
+    /// The message: `msgtype` and its body (≤2,048 bytes).
+    pub msg: WorkMessage,
 }
 
 /// Message calls.
@@ -58,6 +66,14 @@ pub trait MessageApi: Send + Sync {
         robot_code: &str,
         process_query_key: &str,
     ) -> impl Future<Output = Result<BotMessageStatus, ApiError>> + Send;
+
+    /// Recall bot messages; returns the keys recalled.
+    fn recall_bot_messages(
+        &self,
+        open_conversation_id: &str,
+        robot_code: &str,
+        process_query_keys: &[String],
+    ) -> impl Future<Output = Result<Vec<String>, ApiError>> + Send;
 
     /// Send a work notification as app `agent_id`. Not resent after an ambiguous failure.
     fn send_work_notification(
@@ -105,58 +121,23 @@ pub trait MessageApi: Send + Sync {
     ) -> impl Future<Output = Result<UploadedMedia, ApiError>> + Send;
 }
 
-// TODO(wire): move to model::wire.
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct StatusAnswer {
-    #[serde(default)]
-    send_status: String,
-    #[serde(default, deserialize_with = "lenient::string_list")]
-    read_user_ids: Vec<String>,
-    #[serde(default)]
-    has_more: bool,
-    #[serde(default, deserialize_with = "lenient::opt_string")]
-    next_token: Option<String>,
-}
-
-#[derive(Default, Deserialize)]
-struct SendResultWire {
-    #[serde(default, deserialize_with = "lenient::string_list")]
-    invalid_user_id_list: Vec<String>,
-    #[serde(default, deserialize_with = "lenient::string_list")]
-    forbidden_user_id_list: Vec<String>,
-    #[serde(default, deserialize_with = "lenient::string_list")]
-    failed_user_id_list: Vec<String>,
-    #[serde(default, deserialize_with = "lenient::string_list")]
-    read_user_id_list: Vec<String>,
-    #[serde(default, deserialize_with = "lenient::string_list")]
-    unread_user_id_list: Vec<String>,
-    #[serde(default, deserialize_with = "lenient::int_list")]
-    invalid_dept_id_list: Vec<i64>,
-}
-
 impl MessageApi for HttpClient {
     fn send_bot_message(
         &self,
         message: &BotMessage,
     ) -> impl Future<Output = Result<BotMessageReceipt, ApiError>> + Send {
-        #[derive(Deserialize)]
-        #[serde(rename_all = "camelCase")]
-        struct Answer {
-            process_query_key: String,
-        }
-        let call = Call::post(
-            "/v1.0/robot/groupMessages/send",
-            json!({
-                "robotCode": message.robot_code,
-                "openConversationId": message.open_conversation_id,
-                "msgKey": message.msg_key,
-                "msgParam": message.msg_param.to_string(),
-            }),
-        )
-        .idempotency(Idempotency::NotIdempotent);
+        let body = OrgGroupSendRequest {
+            robot_code: message.robot_code.clone(),
+            open_conversation_id: message.open_conversation_id.clone(),
+            msg_key: message.msg_key.clone(),
+            // The platform wants the parameters as a JSON *string*.
+            msg_param: message.msg_param.to_string(),
+            cool_app_code: None,
+        };
+        let call = Call::post("/v1.0/robot/groupMessages/send", body)
+            .idempotency(Idempotency::NotIdempotent);
         async move {
-            let answer: Answer = self.call(call).await?;
+            let answer: OrgGroupSendResponse = self.call(call).await?;
             Ok(BotMessageReceipt {
                 process_query_key: answer.process_query_key,
             })
@@ -169,17 +150,16 @@ impl MessageApi for HttpClient {
         robot_code: &str,
         process_query_key: &str,
     ) -> impl Future<Output = Result<BotMessageStatus, ApiError>> + Send {
-        let call = Call::post(
-            "/v1.0/robot/groupMessages/query",
-            json!({
-                "openConversationId": open_conversation_id,
-                "robotCode": robot_code,
-                "processQueryKey": process_query_key,
-                "maxResults": 200,
-            }),
-        );
+        let body = OrgGroupQueryRequest {
+            open_conversation_id: open_conversation_id.to_string(),
+            robot_code: robot_code.to_string(),
+            process_query_key: process_query_key.to_string(),
+            max_results: Some(200),
+            next_token: None,
+        };
+        let call = Call::post("/v1.0/robot/groupMessages/query", body);
         async move {
-            let answer: StatusAnswer = self.call(call).await?;
+            let answer: OrgGroupQueryResponse = self.call(call).await?;
             Ok(BotMessageStatus {
                 send_status: answer.send_status,
                 read_user_ids: answer.read_user_ids,
@@ -190,32 +170,43 @@ impl MessageApi for HttpClient {
         }
     }
 
+    fn recall_bot_messages(
+        &self,
+        open_conversation_id: &str,
+        robot_code: &str,
+        process_query_keys: &[String],
+    ) -> impl Future<Output = Result<Vec<String>, ApiError>> + Send {
+        let body = OrgGroupRecallRequest {
+            open_conversation_id: open_conversation_id.to_string(),
+            robot_code: robot_code.to_string(),
+            process_query_keys: process_query_keys.to_vec(),
+        };
+        let call = Call::post("/v1.0/robot/groupMessages/recall", body);
+        async move {
+            Ok(self
+                .call::<OrgGroupRecallResponse>(call)
+                .await?
+                .success_result)
+        }
+    }
+
     fn send_work_notification(
         &self,
         agent_id: i64,
         notification: &WorkNotification,
     ) -> impl Future<Output = Result<WorkNotificationTask, ApiError>> + Send {
-        #[derive(Deserialize)]
-        struct Answer {
-            #[serde(deserialize_with = "lenient::int")]
-            task_id: i64,
-        }
-        let mut body = json!({ "agent_id": agent_id, "msg": notification.msg });
-        // `/topapi/*` id lists are comma strings.
-        if !notification.userids.is_empty() {
-            body["userid_list"] = Value::from(notification.userids.join(","));
-        }
-        if !notification.dept_ids.is_empty() {
-            let ids: Vec<String> = notification.dept_ids.iter().map(i64::to_string).collect();
-            body["dept_id_list"] = Value::from(ids.join(","));
-        }
-        if notification.to_all_user {
-            body["to_all_user"] = Value::from(true);
-        }
+        let ids = |ids: Vec<String>| (!ids.is_empty()).then_some(CommaList(ids));
+        let body = AsyncSendRequest {
+            agent_id,
+            userid_list: ids(notification.userids.clone()),
+            dept_id_list: ids(notification.dept_ids.iter().map(i64::to_string).collect()),
+            to_all_user: notification.to_all_user.then_some(true),
+            msg: notification.msg.clone(),
+        };
         let call = Call::post("/topapi/message/corpconversation/asyncsend_v2", body)
             .idempotency(Idempotency::NotIdempotent);
         async move {
-            let answer: Answer = self.call(call).await?;
+            let answer: AsyncSendResponse = self.call(call).await?;
             Ok(WorkNotificationTask {
                 task_id: answer.task_id,
             })
@@ -227,26 +218,16 @@ impl MessageApi for HttpClient {
         agent_id: i64,
         task: WorkNotificationTask,
     ) -> impl Future<Output = Result<SendProgress, ApiError>> + Send {
-        #[derive(Deserialize)]
-        struct Answer {
-            progress: Progress,
-        }
-        #[derive(Deserialize)]
-        struct Progress {
-            #[serde(default, deserialize_with = "lenient::int")]
-            progress_in_percent: i64,
-            #[serde(default, deserialize_with = "lenient::int")]
-            status: i64,
-        }
-        let call = Call::post(
-            "/topapi/message/corpconversation/getsendprogress",
-            json!({ "agent_id": agent_id, "task_id": task.task_id }),
-        );
+        let body = TaskRequest {
+            agent_id,
+            task_id: task.task_id,
+        };
+        let call = Call::post("/topapi/message/corpconversation/getsendprogress", body);
         async move {
-            let answer: Answer = self.call(call).await?;
+            let progress = self.call::<SendProgressResponse>(call).await?.progress;
             Ok(SendProgress {
-                progress_in_percent: answer.progress.progress_in_percent,
-                status: answer.progress.status,
+                progress_in_percent: progress.progress_in_percent,
+                status: progress.status,
             })
         }
     }
@@ -256,17 +237,13 @@ impl MessageApi for HttpClient {
         agent_id: i64,
         task: WorkNotificationTask,
     ) -> impl Future<Output = Result<SendResult, ApiError>> + Send {
-        #[derive(Deserialize)]
-        struct Answer {
-            #[serde(default)]
-            send_result: SendResultWire,
-        }
-        let call = Call::post(
-            "/topapi/message/corpconversation/getsendresult",
-            json!({ "agent_id": agent_id, "task_id": task.task_id }),
-        );
+        let body = TaskRequest {
+            agent_id,
+            task_id: task.task_id,
+        };
+        let call = Call::post("/topapi/message/corpconversation/getsendresult", body);
         async move {
-            let wire = self.call::<Answer>(call).await?.send_result;
+            let wire = self.call::<SendResultResponse>(call).await?.send_result;
             Ok(SendResult {
                 invalid_user_ids: wire.invalid_user_id_list,
                 forbidden_user_ids: wire.forbidden_user_id_list,
@@ -285,11 +262,12 @@ impl MessageApi for HttpClient {
         status_value: &str,
         status_bg: Option<&str>,
     ) -> impl Future<Output = Result<(), ApiError>> + Send {
-        let mut body =
-            json!({ "agent_id": agent_id, "task_id": task.task_id, "status_value": status_value });
-        if let Some(bg) = status_bg {
-            body["status_bg"] = Value::from(bg);
-        }
+        let body = StatusBarUpdateRequest {
+            agent_id,
+            task_id: task.task_id,
+            status_value: status_value.to_string(),
+            status_bg: status_bg.map(String::from),
+        };
         let call = Call::post("/topapi/message/corpconversation/status_bar/update", body);
         async move { self.call_value(&call).await.map(drop) }
     }
@@ -299,10 +277,11 @@ impl MessageApi for HttpClient {
         agent_id: i64,
         task: WorkNotificationTask,
     ) -> impl Future<Output = Result<(), ApiError>> + Send {
-        let call = Call::post(
-            "/topapi/message/corpconversation/recall",
-            json!({ "agent_id": agent_id, "msg_task_id": task.task_id }),
-        );
+        let body = RecallRequest {
+            agent_id,
+            msg_task_id: task.task_id,
+        };
+        let call = Call::post("/topapi/message/corpconversation/recall", body);
         async move { self.call_value(&call).await.map(drop) }
     }
 
@@ -312,12 +291,6 @@ impl MessageApi for HttpClient {
         file_name: &str,
         bytes: Vec<u8>,
     ) -> impl Future<Output = Result<UploadedMedia, ApiError>> + Send {
-        #[derive(Deserialize)]
-        struct Answer {
-            media_id: String,
-            #[serde(default, rename = "type")]
-            kind: Option<String>,
-        }
         // Uploading twice only stores a second copy: safe to resend.
         let call = Call::multipart(
             "/media/upload",
@@ -331,10 +304,12 @@ impl MessageApi for HttpClient {
         .query("type", kind);
         let kind = kind.to_string();
         async move {
-            let answer: Answer = self.call(call).await?;
+            let answer: MediaUploadResponse = self.call(call).await?;
             Ok(UploadedMedia {
                 media_id: answer.media_id,
-                kind: answer.kind.unwrap_or(kind),
+                kind: Some(answer.media_type)
+                    .filter(|t| !t.is_empty())
+                    .unwrap_or(kind),
             })
         }
     }

@@ -23,12 +23,12 @@ mod directory;
 mod endpoint;
 mod error;
 mod http;
-mod lenient;
 mod message;
 pub mod rate_limit;
 pub mod retry;
 mod robot;
 mod scene_group;
+mod settings;
 pub mod token;
 
 pub use api::*;

@@ -3,17 +3,20 @@
 
 use std::future::Future;
 
-use serde::Deserialize;
-use serde_json::{Value, json};
-
 use super::call::Call;
 use super::error::ApiError;
 use super::http::HttpClient;
-use super::lenient;
 use crate::model::live::{LiveBot, LivePlugin};
+use crate::model::wire::plugin::{
+    InstallPluginRequest, InstallPluginResponse, InstalledPluginsRequest, InstalledPluginsResponse,
+};
+use crate::model::wire::robot::{
+    AddRobotRequest, BotGroupsRequest, BotGroupsResponse, BotListInGroupRequest,
+    BotListInGroupResponse, ChatBotUserIdResponse, RemoveRobotRequest,
+};
 
 /// Groups per page when listing a bot's groups.
-const BOT_GROUPS_PAGE: u32 = 100;
+const BOT_GROUPS_PAGE: i64 = 100;
 
 /// A plugin (cool-app shortcut) to install in a group.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -69,35 +72,26 @@ pub trait RobotApi: Send + Sync {
     ) -> impl Future<Output = Result<Vec<LivePlugin>, ApiError>> + Send;
 }
 
-// TODO(wire): move to model::wire.
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct BotInstance {
-    #[serde(default)]
-    robot_code: String,
-    #[serde(default)]
-    name: String,
-    #[serde(default, deserialize_with = "lenient::opt_int")]
-    open_robot_type: Option<i64>,
-}
-
 impl RobotApi for HttpClient {
     fn add_bot(
         &self,
         open_conversation_id: &str,
         robot_code: &str,
     ) -> impl Future<Output = Result<String, ApiError>> + Send {
-        #[derive(Deserialize)]
-        #[serde(rename_all = "camelCase")]
-        struct Answer {
-            chat_bot_user_id: String,
-        }
+        let body = AddRobotRequest {
+            open_conversation_id: open_conversation_id.to_string(),
+            robot_code: robot_code.to_string(),
+            name: None,
+            icon: None,
+        };
         // Adding a bot that is already there converges: safe to resend.
-        let call = Call::post(
-            "/v1.0/im/conversations/robots",
-            json!({ "openConversationId": open_conversation_id, "robotCode": robot_code }),
-        );
-        async move { Ok(self.call::<Answer>(call).await?.chat_bot_user_id) }
+        let call = Call::post("/v1.0/im/conversations/robots", body);
+        async move {
+            Ok(self
+                .call::<ChatBotUserIdResponse>(call)
+                .await?
+                .chat_bot_user_id)
+        }
     }
 
     fn remove_bot(
@@ -105,10 +99,11 @@ impl RobotApi for HttpClient {
         open_conversation_id: &str,
         chat_bot_user_id: &str,
     ) -> impl Future<Output = Result<(), ApiError>> + Send {
-        let call = Call::post(
-            "/v1.0/im/conversations/robots/remove",
-            json!({ "openConversationId": open_conversation_id, "chatBotUserId": chat_bot_user_id }),
-        );
+        let body = RemoveRobotRequest {
+            open_conversation_id: open_conversation_id.to_string(),
+            chat_bot_user_id: chat_bot_user_id.to_string(),
+        };
+        let call = Call::post("/v1.0/im/conversations/robots/remove", body);
         async move { self.call_value(&call).await.map(drop) }
     }
 
@@ -116,25 +111,19 @@ impl RobotApi for HttpClient {
         &self,
         open_conversation_id: &str,
     ) -> impl Future<Output = Result<Vec<LiveBot>, ApiError>> + Send {
-        #[derive(Deserialize)]
-        #[serde(rename_all = "camelCase")]
-        struct Answer {
-            #[serde(default, rename = "chatbotInstanceVOList")]
-            chatbot_instance_vo_list: Vec<BotInstance>,
-        }
-        let call = Call::post(
-            "/v1.0/robot/groups/robots/query",
-            json!({ "openConversationId": open_conversation_id }),
-        );
+        let body = BotListInGroupRequest {
+            open_conversation_id: open_conversation_id.to_string(),
+        };
+        let call = Call::post("/v1.0/robot/groups/robots/query", body);
         async move {
-            let answer: Answer = self.call(call).await?;
+            let answer: BotListInGroupResponse = self.call(call).await?;
             let mut bots: Vec<LiveBot> = answer
                 .chatbot_instance_vo_list
                 .into_iter()
                 .map(|bot| LiveBot {
                     robot_code: bot.robot_code,
                     name: bot.name,
-                    open_robot_type: bot.open_robot_type,
+                    open_robot_type: Some(bot.open_robot_type),
                 })
                 .collect();
             bots.sort_by(|a, b| a.robot_code.cmp(&b.robot_code));
@@ -142,79 +131,59 @@ impl RobotApi for HttpClient {
         }
     }
 
-    fn bot_groups(
-        &self,
-        robot_code: &str,
-    ) -> impl Future<Output = Result<Vec<String>, ApiError>> + Send {
-        #[derive(Deserialize)]
-        #[serde(rename_all = "camelCase")]
-        struct Page {
-            #[serde(default, deserialize_with = "lenient::string_list")]
-            open_conversation_ids: Vec<String>,
-        }
-        let robot_code = robot_code.to_string();
-        async move {
-            let mut groups = Vec::new();
-            for page_number in 1.. {
-                let call = Call::post(
-                    "/v1.0/robot/groups/query",
-                    json!({ "robotCode": robot_code, "pageNumber": page_number, "pageSize": BOT_GROUPS_PAGE }),
-                );
-                let page: Page = self.call(call).await?;
-                let count = page.open_conversation_ids.len();
-                groups.extend(page.open_conversation_ids);
-                if count < BOT_GROUPS_PAGE as usize {
-                    break;
-                }
+    async fn bot_groups(&self, robot_code: &str) -> Result<Vec<String>, ApiError> {
+        let mut groups = Vec::new();
+        for page_number in 1.. {
+            let body = BotGroupsRequest {
+                robot_code: robot_code.to_string(),
+                page_number,
+                page_size: BOT_GROUPS_PAGE,
+            };
+            let page: BotGroupsResponse = self
+                .call(Call::post("/v1.0/robot/groups/query", body))
+                .await?;
+            let count = page.open_conversation_ids.len();
+            groups.extend(page.open_conversation_ids);
+            if !page.has_more || count == 0 {
+                break;
             }
-            groups.sort();
-            groups.dedup();
-            Ok(groups)
         }
+        groups.sort();
+        groups.dedup();
+        Ok(groups)
     }
 
     fn install_plugin(
         &self,
         install: &PluginInstall,
     ) -> impl Future<Output = Result<(), ApiError>> + Send {
-        let call = Call::post(
-            "/v1.0/coolApp/shortcuts/plugins/install",
-            json!({
-                "conversationId": install.open_conversation_id,
-                "operateCoolAppCode": install.cool_app_code,
-                "operatorId": install.operator,
-                "templateId": install.template_id,
-            }),
-        );
-        async move { self.call_value(&call).await.map(drop) }
+        let body = InstallPluginRequest {
+            conversation_id: install.open_conversation_id.clone(),
+            operate_cool_app_code: install.cool_app_code.clone(),
+            operator_id: Some(install.operator.clone()),
+            template_id: Some(install.template_id.clone()),
+        };
+        let call = Call::post("/v1.0/coolApp/shortcuts/plugins/install", body);
+        async move { self.call::<InstallPluginResponse>(call).await.map(drop) }
     }
 
     fn list_plugins(
         &self,
         open_conversation_id: &str,
     ) -> impl Future<Output = Result<Vec<LivePlugin>, ApiError>> + Send {
-        let call = Call::post(
-            "/v1.0/coolApp/installedInConversation/query",
-            json!({ "openConversationId": open_conversation_id }),
-        );
+        let body = InstalledPluginsRequest {
+            open_conversation_id: open_conversation_id.to_string(),
+        };
+        let call = Call::post("/v1.0/coolApp/installedInConversation/query", body);
         async move {
-            let answer = self.call_value(&call).await?;
-            let apps = answer
-                .pointer("/result/coolApps")
-                .and_then(Value::as_array)
-                .cloned()
-                .unwrap_or_default();
-            let mut plugins: Vec<LivePlugin> = apps
-                .iter()
-                .filter_map(|app| {
-                    let code = app
-                        .get("coolAppCode")
-                        .or_else(|| app.get("code"))?
-                        .as_str()?;
-                    Some(LivePlugin {
-                        cool_app_code: code.to_string(),
-                        name: app.get("name").and_then(Value::as_str).map(String::from),
-                    })
+            let answer: InstalledPluginsResponse = self.call(call).await?;
+            let mut plugins: Vec<LivePlugin> = answer
+                .result
+                .cool_apps
+                .into_iter()
+                .map(|app| LivePlugin {
+                    cool_app_code: app.cool_app_code,
+                    name: Some(app.cool_app_name).filter(|name| !name.is_empty()),
                 })
                 .collect();
             plugins.sort_by(|a, b| a.cool_app_code.cmp(&b.cool_app_code));

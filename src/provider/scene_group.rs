@@ -1,28 +1,32 @@
 //! Scene groups (场景群): create from a template, update, read, members, sub-admins, disband.
 //!
-//! Reads combine two APIs fetched concurrently (distinct APIs have distinct rate limits, so
-//! this costs no extra wall time under throttling): the api host's `sceneGroups/query`
-//! (status, icon, join URL) and the oapi `scenegroup/get` (sub-admins, settings, member
-//! count); members come from `sceneGroups/members/batchQuery`, page by page.
+//! A read combines two APIs fetched concurrently (distinct APIs have distinct rate limits, so
+//! this costs no extra wall time under throttling): `sceneGroups/queryDetail` (title, owner,
+//! status, join URL, sub-admins, settings, member count) and
+//! `sceneGroups/members/batchQuery` (members, page by page).
 
 use std::future::Future;
-
-use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
 
 use super::call::Call;
 use super::error::ApiError;
 use super::http::HttpClient;
-use super::lenient;
 use super::retry::Idempotency;
+use super::settings;
 use crate::model::live::{CreatedGroup, GroupKind, GroupSettings, GroupStatus, LiveGroup};
+use crate::model::wire::SuccessBody;
+use crate::model::wire::scene_group::{
+    BatchQueryGroupMemberRequest, BatchQueryGroupMemberResponse, CreateSceneGroupRequest,
+    CreateSceneGroupResponse, DisbandSceneGroupRequest, GetSceneGroupDetailRequest,
+    GetSceneGroupDetailResponse, ROLE_ADMIN, ROLE_MEMBER, SceneGroupMembersRequest,
+    UpdateSceneGroupRequest, UpdateSubAdminRequest,
+};
 
 /// Members per add/remove request (the oapi doc says ≤100; the v1.0 SDK allows 999).
 pub const MEMBER_CHUNK: usize = 100;
 /// Sub-admins per request (the platform's limit).
 pub const ADMIN_CHUNK: usize = 12;
 /// Members per page when listing.
-pub const MEMBER_PAGE: u32 = 500;
+pub const MEMBER_PAGE: i64 = 500;
 
 /// A scene group to create.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -116,146 +120,60 @@ pub trait SceneGroupApi: Send + Sync {
     ) -> impl Future<Output = Result<(), ApiError>> + Send;
 }
 
-// TODO(wire): move the request/response bodies below to model::wire.
-#[derive(Serialize)]
-struct CreateBody<'a> {
-    title: &'a str,
-    template_id: &'a str,
-    owner_user_id: &'a str,
-    #[serde(skip_serializing_if = "<[_]>::is_empty")]
-    user_ids: &'a [String],
-    #[serde(skip_serializing_if = "<[_]>::is_empty")]
-    subadmin_ids: &'a [String],
-    #[serde(skip_serializing_if = "Option::is_none")]
-    uuid: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    icon: Option<&'a str>,
-    #[serde(skip_serializing_if = "GroupSettings::is_empty")]
-    management_options: &'a GroupSettings,
+fn members_call(api: &'static str, open_conversation_id: &str, userids: &[String]) -> Call {
+    let body = SceneGroupMembersRequest {
+        open_conversation_id: open_conversation_id.to_string(),
+        user_ids: Some(userids.to_vec()),
+        union_ids: None,
+    };
+    Call::post(api, body)
 }
 
-#[derive(Deserialize)]
-struct CreateAnswer {
-    open_conversation_id: String,
-    #[serde(default)]
-    chat_id: Option<String>,
+/// Send `calls` one after the other (chunks of one change), stopping at the first failure.
+pub(crate) async fn send_in_order(client: &HttpClient, calls: &[Call]) -> Result<(), ApiError> {
+    for call in calls {
+        client.call_value(call).await?;
+    }
+    Ok(())
 }
 
-#[derive(Serialize)]
-struct UpdateBody<'a> {
-    open_conversation_id: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    title: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    owner_user_id: Option<&'a str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    icon: Option<&'a str>,
-    #[serde(skip_serializing_if = "GroupSettings::is_empty")]
-    management_options: &'a GroupSettings,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct QueryAnswer {
-    #[serde(default)]
-    template_id: Option<String>,
-    #[serde(default)]
-    title: Option<String>,
-    #[serde(default)]
-    owner_user_id: Option<String>,
-    #[serde(default)]
-    icon: Option<String>,
-    #[serde(default)]
-    group_url: Option<String>,
-    #[serde(default, deserialize_with = "lenient::opt_int")]
-    status: Option<i64>,
-}
-
-#[derive(Deserialize)]
-struct DetailAnswer {
-    #[serde(default)]
-    result: Detail,
-}
-
-#[derive(Default, Deserialize)]
-struct Detail {
-    #[serde(default)]
-    title: Option<String>,
-    #[serde(default)]
-    template_id: Option<String>,
-    #[serde(default)]
-    owner_staff_id: Option<String>,
-    #[serde(default, deserialize_with = "lenient::string_list")]
-    sub_admin_staff_ids: Vec<String>,
-    #[serde(default, deserialize_with = "lenient::opt_int")]
-    member_amount: Option<i64>,
-    #[serde(default)]
-    group_url: Option<String>,
-    #[serde(default)]
-    management_options: Map<String, Value>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct MembersPage {
-    #[serde(default, deserialize_with = "lenient::string_list")]
-    member_user_ids: Vec<String>,
-    #[serde(default)]
-    has_more: bool,
-    #[serde(default, deserialize_with = "lenient::opt_string")]
-    next_token: Option<String>,
-}
-
-/// Settings from a map whose switches may be numbers, strings or booleans.
-pub(crate) fn settings_from_map(map: &Map<String, Value>) -> GroupSettings {
-    let normalized: Map<String, Value> = map
-        .iter()
-        .filter_map(|(key, value)| Some((key.clone(), Value::from(lenient::switch(value)?))))
-        .collect();
-    serde_json::from_value(Value::Object(normalized)).unwrap_or_default()
-}
-
-fn members_call(open_conversation_id: &str, userids: &[String], api: &'static str) -> Call {
-    Call::post(
-        api,
-        serde_json::json!({ "open_conversation_id": open_conversation_id, "user_ids": userids }),
-    )
+fn non_empty(text: String) -> Option<String> {
+    Some(text).filter(|text| !text.is_empty())
 }
 
 impl SceneGroupApi for HttpClient {
     async fn create_scene_group(&self, group: &NewSceneGroup) -> Result<CreatedGroup, ApiError> {
-        {
-            let (first, rest) = group
-                .members
-                .split_at(group.members.len().min(MEMBER_CHUNK));
-            let body = CreateBody {
-                title: &group.title,
-                template_id: &group.template_id,
-                owner_user_id: &group.owner,
-                user_ids: first,
-                subadmin_ids: &group.admins,
-                uuid: group.uuid.as_deref(),
-                icon: group.icon.as_deref(),
-                management_options: &group.settings,
-            };
-            // The platform dedupes creates by `uuid`: only then is a resend safe.
-            let idempotency = if group.uuid.is_some() {
-                Idempotency::Keyed
-            } else {
-                Idempotency::NotIdempotent
-            };
-            let answer: CreateAnswer = self
-                .call(Call::post("/v1.0/im/sceneGroup/create", body).idempotency(idempotency))
+        let (first, rest) = group
+            .members
+            .split_at(group.members.len().min(MEMBER_CHUNK));
+        let ids = |ids: &[String]| (!ids.is_empty()).then(|| ids.to_vec());
+        let body = CreateSceneGroupRequest {
+            title: group.title.clone(),
+            template_id: group.template_id.clone(),
+            owner_user_id: group.owner.clone(),
+            user_ids: ids(first),
+            subadmin_ids: ids(&group.admins),
+            uuid: group.uuid.clone(),
+            icon: group.icon.clone(),
+            management_options: settings::management_options(&group.settings),
+        };
+        // The platform dedupes creates by `uuid`: only then is a resend safe.
+        let idempotency = if group.uuid.is_some() {
+            Idempotency::Keyed
+        } else {
+            Idempotency::NotIdempotent
+        };
+        let answer: CreateSceneGroupResponse = self
+            .call(Call::post("/v1.0/im/sceneGroup/create", body).idempotency(idempotency))
+            .await?;
+        if !rest.is_empty() {
+            self.add_scene_group_members(&answer.open_conversation_id, rest)
                 .await?;
-            if !rest.is_empty() {
-                self.add_scene_group_members(&answer.open_conversation_id, rest)
-                    .await?;
-            }
-            Ok(CreatedGroup {
-                open_conversation_id: answer.open_conversation_id,
-                chat_id: answer.chat_id.filter(|id| !id.is_empty()),
-            })
         }
+        Ok(CreatedGroup {
+            open_conversation_id: answer.open_conversation_id,
+            chat_id: non_empty(answer.chat_id),
+        })
     }
 
     fn update_scene_group(
@@ -263,88 +181,77 @@ impl SceneGroupApi for HttpClient {
         open_conversation_id: &str,
         update: &SceneGroupUpdate,
     ) -> impl Future<Output = Result<(), ApiError>> + Send {
-        let body = UpdateBody {
-            open_conversation_id,
-            title: update.title.as_deref(),
-            owner_user_id: update.owner.as_deref(),
-            icon: update.icon.as_deref(),
-            management_options: &update.settings,
+        let body = UpdateSceneGroupRequest {
+            open_conversation_id: open_conversation_id.to_string(),
+            title: update.title.clone(),
+            icon: update.icon.clone(),
+            owner_user_id: update.owner.clone(),
+            owner_union_id: None,
+            management_options: settings::management_options(&update.settings),
         };
         let call = Call::post("/v1.0/im/sceneGroup/update", body);
-        async move { self.call_value(&call).await.map(drop) }
+        async move { self.call::<SuccessBody>(call).await.map(drop) }
     }
 
-    fn get_scene_group(
-        &self,
-        open_conversation_id: &str,
-    ) -> impl Future<Output = Result<LiveGroup, ApiError>> + Send {
-        let id = open_conversation_id.to_string();
-        async move {
-            let query = self.call::<QueryAnswer>(Call::post(
-                "/v1.0/im/sceneGroups/query",
-                serde_json::json!({ "openConversationId": id }),
-            ));
-            let detail = self.call::<DetailAnswer>(Call::post(
-                "/topapi/im/chat/scenegroup/get",
-                serde_json::json!({ "open_conversation_id": id }),
-            ));
-            let members = self.scene_group_members(&id);
-            let (query, detail, members) = tokio::try_join!(query, detail, members)?;
-            let detail = detail.result;
-            let mut admins = detail.sub_admin_staff_ids;
-            admins.sort();
-            Ok(LiveGroup {
-                open_conversation_id: id,
-                chat_id: None,
-                kind: GroupKind::Scene,
-                title: query.title.or(detail.title).unwrap_or_default(),
-                owner: query
-                    .owner_user_id
-                    .or(detail.owner_staff_id)
-                    .unwrap_or_default(),
-                admins,
-                members,
-                member_count: detail.member_amount.map(|n| n.max(0) as u64),
-                settings: settings_from_map(&detail.management_options),
-                template_id: query.template_id.or(detail.template_id),
-                icon: query.icon.filter(|icon| !icon.is_empty()),
-                group_url: query
-                    .group_url
-                    .or(detail.group_url)
-                    .filter(|url| !url.is_empty()),
-                status: GroupStatus::from_code(query.status.unwrap_or(1)),
-            })
-        }
+    async fn get_scene_group(&self, open_conversation_id: &str) -> Result<LiveGroup, ApiError> {
+        let request = GetSceneGroupDetailRequest {
+            open_conversation_id: open_conversation_id.to_string(),
+            cool_app_code: None,
+        };
+        let detail = self.call::<GetSceneGroupDetailResponse>(Call::post(
+            "/v1.0/im/sceneGroups/queryDetail",
+            request,
+        ));
+        let members = self.scene_group_members(open_conversation_id);
+        let (detail, members) = tokio::try_join!(detail, members)?;
+        let mut admins = detail.sub_admin_staff_ids;
+        admins.sort();
+        Ok(LiveGroup {
+            open_conversation_id: open_conversation_id.to_string(),
+            chat_id: None,
+            kind: GroupKind::Scene,
+            title: detail.title,
+            owner: detail.owner_user_id,
+            admins,
+            members,
+            member_count: u64::try_from(detail.member_amount).ok(),
+            settings: settings::from_detail(&detail.management_options),
+            template_id: non_empty(detail.template_id),
+            icon: non_empty(detail.icon),
+            group_url: non_empty(detail.group_url),
+            status: GroupStatus::from_code(detail.status),
+        })
     }
 
-    fn scene_group_members(
+    async fn scene_group_members(
         &self,
         open_conversation_id: &str,
-    ) -> impl Future<Output = Result<Vec<String>, ApiError>> + Send {
-        let id = open_conversation_id.to_string();
-        async move {
-            let mut members = Vec::new();
-            let mut next_token: Option<String> = None;
-            loop {
-                let mut body =
-                    serde_json::json!({ "openConversationId": id, "maxResults": MEMBER_PAGE });
-                if let Some(token) = &next_token {
-                    body["nextToken"] = Value::from(token.clone());
-                }
-                let page: MembersPage = self
-                    .call(Call::post("/v1.0/im/sceneGroups/members/batchQuery", body))
-                    .await?;
-                members.extend(page.member_user_ids);
-                match page.next_token.filter(|t| page.has_more && !t.is_empty()) {
-                    // A cursor that does not move would loop forever.
-                    Some(token) if next_token.as_ref() != Some(&token) => next_token = Some(token),
-                    _ => break,
-                }
+    ) -> Result<Vec<String>, ApiError> {
+        let mut members = Vec::new();
+        let mut next_token: Option<String> = None;
+        loop {
+            let body = BatchQueryGroupMemberRequest {
+                open_conversation_id: open_conversation_id.to_string(),
+                max_results: MEMBER_PAGE,
+                next_token: next_token.clone(),
+                cool_app_code: None,
+            };
+            let page: BatchQueryGroupMemberResponse = self
+                .call(Call::post("/v1.0/im/sceneGroups/members/batchQuery", body))
+                .await?;
+            members.extend(page.member_user_ids);
+            match page
+                .next_token
+                .filter(|token| page.has_more && !token.is_empty())
+            {
+                // A cursor that does not move would loop forever.
+                Some(token) if next_token.as_ref() != Some(&token) => next_token = Some(token),
+                _ => break,
             }
-            members.sort();
-            members.dedup();
-            Ok(members)
         }
+        members.sort();
+        members.dedup();
+        Ok(members)
     }
 
     fn add_scene_group_members(
@@ -356,18 +263,13 @@ impl SceneGroupApi for HttpClient {
             .chunks(MEMBER_CHUNK)
             .map(|chunk| {
                 members_call(
+                    "/v1.0/im/sceneGroup/member/add",
                     open_conversation_id,
                     chunk,
-                    "/v1.0/im/sceneGroup/member/add",
                 )
             })
             .collect();
-        async move {
-            for call in &calls {
-                self.call_value(call).await?;
-            }
-            Ok(())
-        }
+        async move { send_in_order(self, &calls).await }
     }
 
     fn remove_scene_group_members(
@@ -379,18 +281,13 @@ impl SceneGroupApi for HttpClient {
             .chunks(MEMBER_CHUNK)
             .map(|chunk| {
                 members_call(
+                    "/v1.0/im/sceneGroup/member/delete",
                     open_conversation_id,
                     chunk,
-                    "/v1.0/im/sceneGroup/member/delete",
                 )
             })
             .collect();
-        async move {
-            for call in &calls {
-                self.call_value(call).await?;
-            }
-            Ok(())
-        }
+        async move { send_in_order(self, &calls).await }
     }
 
     fn set_scene_group_admins(
@@ -399,33 +296,29 @@ impl SceneGroupApi for HttpClient {
         userids: &[String],
         admin: bool,
     ) -> impl Future<Output = Result<(), ApiError>> + Send {
-        // role 2 = sub-admin, 3 = plain member.
-        let role = if admin { 2 } else { 3 };
+        let role = if admin { ROLE_ADMIN } else { ROLE_MEMBER };
         let calls: Vec<Call> = userids
             .chunks(ADMIN_CHUNK)
             .map(|chunk| {
-                Call::put(
-                    "/v1.0/im/sceneGroups/subAdmins",
-                    serde_json::json!({ "openConversationId": open_conversation_id, "role": role, "userIds": chunk }),
-                )
+                let body = UpdateSubAdminRequest {
+                    open_conversation_id: open_conversation_id.to_string(),
+                    role,
+                    user_ids: Some(chunk.to_vec()),
+                };
+                Call::put("/v1.0/im/sceneGroups/subAdmins", body)
             })
             .collect();
-        async move {
-            for call in &calls {
-                self.call_value(call).await?;
-            }
-            Ok(())
-        }
+        async move { send_in_order(self, &calls).await }
     }
 
     fn disband_scene_group(
         &self,
         open_conversation_id: &str,
     ) -> impl Future<Output = Result<(), ApiError>> + Send {
-        let call = Call::post(
-            "/v1.0/im/chat/scenegroup/disband",
-            serde_json::json!({ "openConversationId": open_conversation_id }),
-        );
-        async move { self.call_value(&call).await.map(drop) }
+        let body = DisbandSceneGroupRequest {
+            open_conversation_id: open_conversation_id.to_string(),
+        };
+        let call = Call::post("/v1.0/im/chat/scenegroup/disband", body);
+        async move { self.call::<SuccessBody>(call).await.map(drop) }
     }
 }
