@@ -9,11 +9,13 @@
 //!
 //! [`HttpClient`]: super::HttpClient
 
-pub use super::chat::{ChatApi, GroupUpdate, NewGroup};
+pub use super::chat::{CHAT_MEMBER_CHUNK, ChatApi, GroupUpdate, NewGroup};
 pub use super::directory::DirectoryApi;
 pub use super::message::{BotMessage, MessageApi, WorkNotification};
 pub use super::robot::{PluginInstall, RobotApi};
-pub use super::scene_group::{NewSceneGroup, SceneGroupApi, SceneGroupUpdate};
+pub use super::scene_group::{
+    ADMIN_CHUNK, MEMBER_CHUNK, MEMBER_PAGE, NewSceneGroup, SceneGroupApi, SceneGroupUpdate,
+};
 
 /// What plan, apply, import and notify need from DingTalk.
 pub trait DingTalkApi:
