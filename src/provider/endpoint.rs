@@ -71,7 +71,7 @@ impl Endpoint {
         let text = text.trim();
         match text {
             "sandbox" => return Ok(Endpoint::Sandbox),
-            "dingtalk" | "" => return Ok(Endpoint::dingtalk()),
+            "dingtalk" => return Ok(Endpoint::dingtalk()),
             _ => {}
         }
         let url = Url::parse(text).map_err(|source| EndpointError::Invalid {
@@ -175,7 +175,7 @@ mod tests {
 
     #[test]
     fn bad_endpoints_name_the_text() {
-        for text in ["ftp://x", "not a url", "http://h/?a=1"] {
+        for text in ["ftp://x", "not a url", "http://h/?a=1", ""] {
             let error = Endpoint::parse(text).unwrap_err();
             assert!(error.to_string().contains(text.trim()), "{error}");
         }

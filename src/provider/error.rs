@@ -212,6 +212,15 @@ impl ApiError {
         }
     }
 
+    /// The HTTP status, when an answer came.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            ApiError::Platform(error) => Some(error.status),
+            ApiError::Decode { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+
     /// The platform's error code, when the platform answered.
     pub fn code(&self) -> Option<&str> {
         match self {

@@ -9,10 +9,11 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 use tokio::time::Instant;
 
+use super::answer::{decode, http_reason, judge, method_name, platform, transport};
 use super::call::{Call, CallBody};
 use super::credentials::Credentials;
 use super::endpoint::{Endpoint, Host};
-use super::error::{ApiError, ErrorKind, PlatformError};
+use super::error::{ApiError, ErrorKind};
 use super::rate_limit::{RateLimit, RateLimiter};
 use super::retry::RetryPolicy;
 use super::token::{FetchedToken, LeasedToken, TokenCache};
@@ -252,7 +253,7 @@ impl HttpClient {
                     }
                     let retry = policy.should_retry(call.idempotency, &error, attempt);
                     tracing::debug!(
-                        method = %call.method, path = %call.path, elapsed_ms, attempt,
+                        method = %call.method, path = %call.path, status = error.status(), elapsed_ms, attempt,
                         kind = ?error.kind(), code = error.code().unwrap_or(""), retry,
                         "DingTalk request failed"
                     );
@@ -336,128 +337,4 @@ impl HttpClient {
         };
         judge(call, host, status, value).map(|value| (status, value))
     }
-}
-
-/// Turn a parsed answer into success or a typed error, by the rules of its host.
-fn judge(call: &Call, host: Host, status: u16, value: Value) -> Result<Value, ApiError> {
-    let text = |key: &str| -> Option<String> {
-        match value.get(key)? {
-            Value::String(s) => Some(s.clone()),
-            Value::Null => None,
-            other => Some(other.to_string()),
-        }
-    };
-    // The per-IP ban answers `{"status":1111,…}` on either host.
-    if value.get("status").and_then(Value::as_i64) == Some(1111) && value.get("errcode").is_none() {
-        let message = text("message")
-            .or_else(|| text("msg"))
-            .unwrap_or_else(|| "IP banned".into());
-        return Err(platform(call, status, "1111".into(), None, message, None));
-    }
-    if (200..300).contains(&status) {
-        let errcode = value
-            .get("errcode")
-            .and_then(|c| c.as_i64().or_else(|| c.as_str()?.parse().ok()));
-        match errcode {
-            Some(code) if code != 0 => {}
-            // The api host: any 2xx is success. The oapi host: errcode 0.
-            _ => return Ok(value),
-        }
-    }
-    let request_id = text("requestid")
-        .or_else(|| text("request_id"))
-        .or_else(|| text("requestId"));
-    let (code, sub_code, message) = match host {
-        Host::Oapi if value.get("errcode").is_some() => {
-            let sub_code = text("sub_code").filter(|s| !s.is_empty());
-            let message = text("sub_msg")
-                .filter(|s| !s.is_empty())
-                .or_else(|| text("errmsg"))
-                .unwrap_or_default();
-            (text("errcode").unwrap_or_default(), sub_code, message)
-        }
-        _ => (
-            text("code").unwrap_or_else(|| status.to_string()),
-            None,
-            text("message").unwrap_or_else(|| http_reason(status)),
-        ),
-    };
-    Err(platform(call, status, code, sub_code, message, request_id))
-}
-
-fn platform(
-    call: &Call,
-    status: u16,
-    code: String,
-    sub_code: Option<String>,
-    message: String,
-    request_id: Option<String>,
-) -> ApiError {
-    let kind = ErrorKind::classify(status, &code, sub_code.as_deref());
-    ApiError::Platform(Box::new(PlatformError {
-        method: method_name(&call.method),
-        path: call.path.clone(),
-        status,
-        code,
-        sub_code,
-        message,
-        kind,
-        request_id,
-        attempts: 1,
-    }))
-}
-
-/// A transport failure, its URL (which may hold the token) removed.
-fn transport(call: &Call, error: reqwest::Error) -> ApiError {
-    let error = error.without_url();
-    let kind = if error.is_timeout() {
-        ErrorKind::Timeout
-    } else {
-        ErrorKind::Transport
-    };
-    // A connection that never opened cannot have delivered the request; anything later may
-    // have (the server may have acted and the answer been lost).
-    let maybe_processed = !error.is_connect();
-    let mut message = error.to_string();
-    let mut source = std::error::Error::source(&error);
-    while let Some(cause) = source {
-        message.push_str(": ");
-        message.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    ApiError::Transport {
-        method: method_name(&call.method),
-        path: call.path.clone(),
-        kind,
-        message,
-        maybe_processed,
-        attempts: 1,
-        source: Some(error),
-    }
-}
-
-fn decode<T: DeserializeOwned>(call: &Call, value: Value) -> Result<T, ApiError> {
-    serde_json::from_value(value).map_err(|e| ApiError::Decode {
-        method: method_name(&call.method),
-        path: call.path.clone(),
-        status: 200,
-        message: e.to_string(),
-    })
-}
-
-fn method_name(method: &reqwest::Method) -> &'static str {
-    match *method {
-        reqwest::Method::GET => "GET",
-        reqwest::Method::PUT => "PUT",
-        reqwest::Method::DELETE => "DELETE",
-        _ => "POST",
-    }
-}
-
-fn http_reason(status: u16) -> String {
-    reqwest::StatusCode::from_u16(status)
-        .ok()
-        .and_then(|s| s.canonical_reason())
-        .unwrap_or("error")
-        .to_string()
 }

@@ -15,6 +15,7 @@
 //! # Ok(()) }
 //! ```
 
+mod answer;
 mod api;
 mod call;
 mod chat;
