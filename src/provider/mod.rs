@@ -1,1 +1,41 @@
-//! The `provider` layer (see the crate docs).
+//! The DingTalk client: what `plan`, `apply`, `import` and `notify` need from DingTalk, as one
+//! trait ([`DingTalkApi`]) with one implementation ([`HttpClient`]) that speaks HTTP to real
+//! DingTalk or to the emulator — they differ only by [`Endpoint`].
+//!
+//! Owns: endpoints, credentials, the access-token cache ([`token`]), retries ([`retry`]), the
+//! per-API rate limiter ([`rate_limit`]), typed errors ([`ApiError`]) and the calls by concept
+//! (scene groups, ordinary groups, bots, messages, work notifications, media, directory).
+//! Must not touch: the emulator (the two agree only through `model::wire` and the wire format).
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! use dingform::provider::{Credentials, DingTalkApi, Endpoint, HttpClient};
+//! let client = HttpClient::new(Endpoint::parse("http://127.0.0.1:8080")?, Credentials::from_env()?)?;
+//! let group = client.get_scene_group("cidXXXX").await?;
+//! # Ok(()) }
+//! ```
+
+mod answer;
+mod api;
+mod call;
+mod chat;
+mod credentials;
+mod directory;
+mod endpoint;
+mod error;
+mod http;
+mod message;
+pub mod rate_limit;
+pub mod retry;
+mod robot;
+mod scene_group;
+mod settings;
+pub mod token;
+
+pub use api::*;
+pub use credentials::{APP_KEY_VAR, APP_SECRET_VAR, Credentials, Secret};
+pub use endpoint::{DINGTALK_API, DINGTALK_OAPI, Endpoint, Host};
+pub use error::{ApiError, CredentialsError, EndpointError, ErrorKind, PlatformError};
+pub use http::{ClientError, ClientOptions, ClientStats, HttpClient};
+pub use rate_limit::{RateLimit, RateLimiter};
+pub use retry::{Idempotency, RetryPolicy};

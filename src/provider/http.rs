@@ -1,0 +1,340 @@
+//! [`HttpClient`], the one implementation of the DingTalk API: requests over reqwest (rustls),
+//! per-API rate limiting, retries, the shared access token, and masked debug logs.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+use tokio::time::Instant;
+
+use super::answer::{decode, http_reason, judge, method_name, platform, transport};
+use super::call::{Call, CallBody};
+use super::credentials::Credentials;
+use super::endpoint::{Endpoint, Host};
+use super::error::{ApiError, ErrorKind};
+use super::rate_limit::{RateLimit, RateLimiter};
+use super::retry::RetryPolicy;
+use super::token::{FetchedToken, LeasedToken, TokenCache};
+
+/// The api host's token header.
+const TOKEN_HEADER: &str = "x-acs-dingtalk-access-token";
+/// The token endpoint (api host; its token serves both hosts).
+const TOKEN_API: &str = "/v1.0/oauth2/accessToken";
+
+/// How the client behaves.
+#[derive(Clone, Debug)]
+pub struct ClientOptions {
+    /// Requests per second per API (default 20, the platform's standard-edition limit).
+    pub rate_limit: RateLimit,
+    /// Retries of transient failures.
+    pub retry: RetryPolicy,
+    /// How long one attempt may take in all.
+    pub timeout: Duration,
+    /// How long connecting may take.
+    pub connect_timeout: Duration,
+}
+
+impl Default for ClientOptions {
+    fn default() -> ClientOptions {
+        ClientOptions {
+            rate_limit: RateLimit::default(),
+            retry: RetryPolicy::default(),
+            timeout: Duration::from_secs(30),
+            connect_timeout: Duration::from_secs(10),
+        }
+    }
+}
+
+/// Counters of what the client did, for tests and measurements.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ClientStats {
+    /// HTTP requests sent (every attempt, token fetches included).
+    pub requests: u64,
+    /// Attempts that were retries.
+    pub retries: u64,
+    /// Access tokens fetched.
+    pub token_fetches: u64,
+    /// Throttling answers received (each then retried or returned).
+    pub throttled: u64,
+}
+
+#[derive(Debug, Default)]
+struct Counters {
+    requests: AtomicU64,
+    retries: AtomicU64,
+    token_fetches: AtomicU64,
+    throttled: AtomicU64,
+}
+
+#[derive(Debug)]
+struct Inner {
+    http: reqwest::Client,
+    endpoint: Endpoint,
+    credentials: Credentials,
+    retry: RetryPolicy,
+    limiter: RateLimiter,
+    tokens: TokenCache,
+    counters: Counters,
+}
+
+/// The DingTalk client. Cheap to clone (clones share the token, the rate limiter and the
+/// connection pool).
+#[derive(Clone, Debug)]
+pub struct HttpClient {
+    inner: Arc<Inner>,
+}
+
+/// Why a client could not be built.
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    /// The endpoint is not usable (e.g. an unresolved sandbox).
+    #[error(transparent)]
+    Endpoint(#[from] super::error::EndpointError),
+    /// The HTTP stack could not be set up.
+    #[error("cannot set up the HTTP client: {0}")]
+    Http(#[source] reqwest::Error),
+}
+
+impl HttpClient {
+    /// A client for `endpoint` with default options.
+    pub fn new(endpoint: Endpoint, credentials: Credentials) -> Result<HttpClient, ClientError> {
+        HttpClient::with_options(endpoint, credentials, ClientOptions::default())
+    }
+
+    /// A client for `endpoint` with `options`.
+    pub fn with_options(
+        endpoint: Endpoint,
+        credentials: Credentials,
+        options: ClientOptions,
+    ) -> Result<HttpClient, ClientError> {
+        if endpoint == Endpoint::Sandbox {
+            return Err(super::error::EndpointError::SandboxNotStarted.into());
+        }
+        let http = reqwest::Client::builder()
+            .user_agent(concat!("dingform/", env!("CARGO_PKG_VERSION")))
+            .timeout(options.timeout)
+            .connect_timeout(options.connect_timeout)
+            .build()
+            .map_err(|e| ClientError::Http(e.without_url()))?;
+        Ok(HttpClient {
+            inner: Arc::new(Inner {
+                http,
+                endpoint,
+                credentials,
+                retry: options.retry,
+                limiter: RateLimiter::new(options.rate_limit),
+                tokens: TokenCache::new(),
+                counters: Counters::default(),
+            }),
+        })
+    }
+
+    /// Where requests go.
+    pub fn endpoint(&self) -> &Endpoint {
+        &self.inner.endpoint
+    }
+
+    /// The app key requests are made for.
+    pub fn app_key(&self) -> &str {
+        &self.inner.credentials.app_key
+    }
+
+    /// The rate limit in force (per API).
+    pub fn rate_limit(&self) -> RateLimit {
+        self.inner.limiter.limit()
+    }
+
+    /// What the client did so far.
+    pub fn stats(&self) -> ClientStats {
+        let c = &self.inner.counters;
+        ClientStats {
+            requests: c.requests.load(Ordering::Relaxed),
+            retries: c.retries.load(Ordering::Relaxed),
+            token_fetches: c.token_fetches.load(Ordering::Relaxed),
+            throttled: c.throttled.load(Ordering::Relaxed),
+        }
+    }
+
+    /// Make sure a valid access token is cached (fetching one if needed); useful to fail early
+    /// on bad credentials.
+    pub async fn authenticate(&self) -> Result<(), ApiError> {
+        self.token().await.map(drop)
+    }
+
+    async fn token(&self) -> Result<LeasedToken, ApiError> {
+        self.inner.tokens.get(|| self.fetch_token()).await
+    }
+
+    async fn fetch_token(&self) -> Result<FetchedToken, ApiError> {
+        #[derive(serde::Serialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Body<'a> {
+            app_key: &'a str,
+            app_secret: &'a str,
+        }
+        #[derive(serde::Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Answer {
+            access_token: String,
+            expire_in: i64,
+        }
+        let credentials = &self.inner.credentials;
+        let call = Call::post(
+            TOKEN_API,
+            Body {
+                app_key: &credentials.app_key,
+                app_secret: credentials.app_secret.expose(),
+            },
+        );
+        self.inner
+            .counters
+            .token_fetches
+            .fetch_add(1, Ordering::Relaxed);
+        let value = self.send_with_retries(&call, None).await?;
+        let answer: Answer = decode(&call, value)?;
+        Ok(FetchedToken {
+            token: super::credentials::Secret::new(answer.access_token),
+            expires_in: Duration::from_secs(answer.expire_in.max(0) as u64),
+        })
+    }
+
+    /// Send `call` with the access token and decode the answer. A refused token is renewed
+    /// once and the call repeated (the platform did not act on it, so this is safe for any
+    /// request).
+    pub(crate) async fn call<T: DeserializeOwned>(&self, call: Call) -> Result<T, ApiError> {
+        let value = self.call_value(&call).await?;
+        decode(&call, value)
+    }
+
+    /// Like [`HttpClient::call`], returning the raw JSON object.
+    pub(crate) async fn call_value(&self, call: &Call) -> Result<Value, ApiError> {
+        let leased = self.token().await?;
+        match self.send_with_retries(call, Some(&leased)).await {
+            Err(error) if error.kind() == ErrorKind::Auth => {
+                tracing::debug!(path = %call.path, "access token refused; renewing it once");
+                self.inner.tokens.invalidate(leased.generation);
+                let renewed = self.token().await?;
+                self.send_with_retries(call, Some(&renewed)).await
+            }
+            other => other,
+        }
+    }
+
+    async fn send_with_retries(
+        &self,
+        call: &Call,
+        token: Option<&LeasedToken>,
+    ) -> Result<Value, ApiError> {
+        let policy = &self.inner.retry;
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            if attempt > 1 {
+                self.inner.counters.retries.fetch_add(1, Ordering::Relaxed);
+            }
+            self.inner.limiter.acquire(call.api).await;
+            let started = Instant::now();
+            self.inner.counters.requests.fetch_add(1, Ordering::Relaxed);
+            let result = self.send_once(call, token).await;
+            let elapsed_ms = started.elapsed().as_millis() as u64;
+            match result {
+                Ok((status, value)) => {
+                    tracing::debug!(method = %call.method, path = %call.path, status, elapsed_ms, attempt, "DingTalk request");
+                    return Ok(value);
+                }
+                Err(mut error) => {
+                    if error.kind() == ErrorKind::Throttled {
+                        self.inner
+                            .counters
+                            .throttled
+                            .fetch_add(1, Ordering::Relaxed);
+                    }
+                    let retry = policy.should_retry(call.idempotency, &error, attempt);
+                    tracing::debug!(
+                        method = %call.method, path = %call.path, status = error.status(), elapsed_ms, attempt,
+                        kind = ?error.kind(), code = error.code().unwrap_or(""), retry,
+                        "DingTalk request failed"
+                    );
+                    if !retry {
+                        error.set_attempts(attempt);
+                        return Err(error);
+                    }
+                    tokio::time::sleep(policy.backoff(attempt)).await;
+                }
+            }
+        }
+    }
+
+    /// One attempt: build, send, read, and judge the answer by the rules of its host.
+    async fn send_once(
+        &self,
+        call: &Call,
+        token: Option<&LeasedToken>,
+    ) -> Result<(u16, Value), ApiError> {
+        let method_name = method_name(&call.method);
+        let url = self.inner.endpoint.url(&call.path)?;
+        let host = Host::of_path(&call.path);
+        let mut request = self.inner.http.request(call.method.clone(), url);
+        if !call.query.is_empty() {
+            request = request.query(&call.query);
+        }
+        if let Some(leased) = token {
+            request = match host {
+                Host::Api => request.header(TOKEN_HEADER, leased.token.expose()),
+                Host::Oapi => request.query(&[("access_token", leased.token.expose())]),
+            };
+        }
+        request = match &call.body {
+            CallBody::Empty => request,
+            CallBody::Json(value) => request
+                .header("content-type", "application/json; charset=utf-8")
+                .header("accept", "application/json")
+                .body(value.to_string()),
+            CallBody::Multipart {
+                field,
+                file_name,
+                bytes,
+                fields,
+            } => {
+                let part =
+                    reqwest::multipart::Part::bytes(bytes.clone()).file_name(file_name.clone());
+                let mut form = reqwest::multipart::Form::new().part(*field, part);
+                for (name, value) in fields {
+                    form = form.text(*name, value.clone());
+                }
+                request.multipart(form)
+            }
+        };
+        let response = request.send().await.map_err(|e| transport(call, e))?;
+        let status = response.status().as_u16();
+        let bytes = response.bytes().await.map_err(|e| transport(call, e))?;
+        let value: Value = if bytes.is_empty() {
+            Value::Object(Default::default())
+        } else {
+            match serde_json::from_slice(&bytes) {
+                Ok(value) => value,
+                Err(_) if status >= 400 => {
+                    return Err(platform(
+                        call,
+                        status,
+                        status.to_string(),
+                        None,
+                        http_reason(status),
+                        None,
+                    ));
+                }
+                Err(e) => {
+                    return Err(ApiError::Decode {
+                        method: method_name,
+                        path: call.path.clone(),
+                        status,
+                        message: format!("not JSON: {e}"),
+                    });
+                }
+            }
+        };
+        judge(call, host, status, value).map(|value| (status, value))
+    }
+}
