@@ -5,11 +5,17 @@
 //! `render` layer turns it into text. Everything that blocks apply is a finding in the plan,
 //! not a check hidden in `apply`.
 
+pub mod attributes;
+mod build;
 mod change;
 pub mod diff;
+pub mod identity;
+pub mod refresh;
+pub mod rules;
 
 use serde::{Deserialize, Serialize};
 
+pub use build::{PlanOptions, build};
 pub use change::{Action, Change, FieldChange};
 
 use crate::model::finding::{Finding, Severity};

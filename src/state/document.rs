@@ -39,6 +39,14 @@ pub struct ResourceState {
     /// so that an interrupted create is always retried with the same key.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub creation_uuid: Option<String>,
+    /// How many times the resource was made again after being deleted outside dingform; part
+    /// of its creation uuid (see `plan::identity`).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub generation: u32,
+    /// Facts observed on the platform that it does not return later, such as when the join
+    /// URL was first seen (`group_url`, `group_url_since`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub observed: BTreeMap<String, String>,
     /// What was last applied (the desired attributes as dingform wrote them), for drift.
     #[serde(default, skip_serializing_if = "serde_json::Value::is_null")]
     pub attributes: serde_json::Value,
@@ -55,4 +63,8 @@ impl State {
             resources: BTreeMap::new(),
         }
     }
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }

@@ -1,0 +1,269 @@
+//! The normalized attributes of each kind of resource: the one shape in which desired (from
+//! the manifests), live (from DingTalk) and last-applied (from state) are compared, stored in
+//! a plan's `before`/`after`, and read back by `apply`.
+//!
+//! Settings use the manifest's friendly names (`join_validation`, `mention_all`); the table
+//! [`SETTINGS`] maps each to the platform's 0/1 switch, both ways.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::model::live::{self, LiveGroup};
+use crate::model::{Bot, Group, GroupType, Notification};
+
+/// A group as dingform compares it.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct GroupAttributes {
+    /// `scene`, `internal` or `standard`.
+    #[serde(rename = "type")]
+    pub group_type: String,
+    /// The group's name.
+    pub title: String,
+    /// Scene groups: the console template it is made from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub template: Option<String>,
+    /// userId of the owner.
+    pub owner: String,
+    /// userIds of the admins.
+    #[serde(default)]
+    pub admins: Vec<String>,
+    /// userIds of every member, the owner and admins included (as DingTalk lists them).
+    #[serde(default)]
+    pub members: Vec<String>,
+    /// Settings by friendly name; only those the manifest sets are managed.
+    #[serde(default, skip_serializing_if = "Map::is_empty")]
+    pub settings: Map<String, Value>,
+    /// Robot codes of the bots in the group.
+    #[serde(default)]
+    pub bots: Vec<String>,
+    /// Plugins by name → URL (installed once, never edited: `plugin-immutable`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub plugins: BTreeMap<String, String>,
+    /// The group's icon (a media id or URL).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub icon: Option<String>,
+}
+
+/// One group setting: its manifest name, the platform's switch, and how values map.
+pub struct SettingName {
+    /// Name in the manifest (`join_validation`).
+    pub friendly: &'static str,
+    /// The platform's switch (`validation_type`).
+    pub wire: &'static str,
+    /// Whether the value is `everyone`/`admins` (1 = admins) rather than a boolean.
+    pub who: bool,
+}
+
+const fn flag(friendly: &'static str, wire: &'static str) -> SettingName {
+    SettingName {
+        friendly,
+        wire,
+        who: false,
+    }
+}
+
+/// Every setting dingform manages, in the platform's terms (`dingtalk-api.md`, settings).
+pub const SETTINGS: &[SettingName] = &[
+    flag("searchable", "searchable"),
+    flag("join_validation", "validation_type"),
+    SettingName {
+        friendly: "mention_all",
+        wire: "mention_all_authority",
+        who: true,
+    },
+    flag("show_history", "show_history_type"),
+    SettingName {
+        friendly: "management",
+        wire: "management_type",
+        who: true,
+    },
+    flag("mute_all", "chat_banned_type"),
+    flag("only_admins_can_ding", "only_admin_can_ding"),
+    flag("only_admins_can_pin", "only_admin_can_set_msg_top"),
+    flag("forbid_adding_friends", "add_friend_forbidden"),
+    flag("members_can_message_admins", "members_to_admin_chat"),
+    flag("disable_group_email", "group_email_disabled"),
+    flag(
+        "members_can_create_calendar",
+        "all_members_can_create_calendar",
+    ),
+    flag(
+        "members_can_start_meetings",
+        "all_members_can_create_mcs_conf",
+    ),
+    flag("live_stream", "group_live_switch"),
+    flag("only_admins_can_add_members", "only_admin_can_add_mem"),
+];
+
+/// Friendly settings → the platform's switches.
+pub fn settings_to_wire(settings: &Map<String, Value>) -> live::GroupSettings {
+    let mut wire = Map::new();
+    for name in SETTINGS {
+        let switch = match settings.get(name.friendly) {
+            Some(Value::Bool(on)) => u8::from(*on),
+            Some(Value::String(who)) if name.who => u8::from(who == "admins"),
+            _ => continue,
+        };
+        wire.insert(name.wire.to_owned(), Value::from(switch));
+    }
+    serde_json::from_value(Value::Object(wire)).unwrap_or_default()
+}
+
+/// The platform's switches → friendly settings (unset switches are left out).
+pub fn settings_from_wire(settings: &live::GroupSettings) -> Map<String, Value> {
+    let wire = match serde_json::to_value(settings) {
+        Ok(Value::Object(wire)) => wire,
+        _ => Map::new(),
+    };
+    let mut friendly = Map::new();
+    for name in SETTINGS {
+        let Some(switch) = wire.get(name.wire).and_then(Value::as_u64) else {
+            continue;
+        };
+        let value = if name.who {
+            Value::from(if switch == 1 { "admins" } else { "everyone" })
+        } else {
+            Value::from(switch == 1)
+        };
+        friendly.insert(name.friendly.to_owned(), value);
+    }
+    friendly
+}
+
+impl GroupAttributes {
+    /// What the manifest asks for; `robot_codes` resolves bot names, `default_template` is
+    /// `defaults.template` of the workspace.
+    pub fn desired(
+        group: &Group,
+        default_template: Option<&str>,
+        robot_code: &dyn Fn(&str) -> Option<String>,
+    ) -> GroupAttributes {
+        let settings = match serde_json::to_value(&group.settings) {
+            Ok(Value::Object(settings)) => settings,
+            _ => Map::new(),
+        };
+        GroupAttributes {
+            group_type: group.group_type.value.as_str().to_owned(),
+            title: group.title.value.clone(),
+            template: group
+                .effective_template(default_template)
+                .map(str::to_owned),
+            owner: group.owner.value.clone(),
+            admins: sorted(group.admins.iter().map(|a| a.value.clone())),
+            members: sorted(group.all_members().into_iter().map(str::to_owned)),
+            settings,
+            bots: sorted(group.bots.iter().filter_map(|b| robot_code(&b.value))),
+            plugins: group
+                .plugins
+                .iter()
+                .map(|p| (p.name.value.clone(), p.url.value.clone()))
+                .collect(),
+            icon: group.icon.as_ref().map(|i| i.value.clone()),
+        }
+    }
+
+    /// What DingTalk says; `bots` and `plugins` come from their own reads.
+    pub fn live(
+        group: &LiveGroup,
+        bots: &[live::LiveBot],
+        plugins: BTreeMap<String, String>,
+    ) -> Self {
+        GroupAttributes {
+            group_type: match group.kind {
+                live::GroupKind::Scene => GroupType::Scene,
+                live::GroupKind::Internal => GroupType::Internal,
+                live::GroupKind::Standard => GroupType::Standard,
+            }
+            .as_str()
+            .to_owned(),
+            title: group.title.clone(),
+            template: group.template_id.clone(),
+            owner: group.owner.clone(),
+            admins: sorted(group.admins.iter().cloned()),
+            members: sorted(group.members.iter().cloned()),
+            settings: settings_from_wire(&group.settings),
+            bots: sorted(bots.iter().map(|b| b.robot_code.clone())),
+            plugins,
+            icon: group.icon.clone(),
+        }
+    }
+
+    /// The platform's kind of group.
+    pub fn kind(&self) -> live::GroupKind {
+        match self.group_type.as_str() {
+            "internal" => live::GroupKind::Internal,
+            "standard" => live::GroupKind::Standard,
+            _ => live::GroupKind::Scene,
+        }
+    }
+}
+
+/// A bot as dingform compares it (bots are made in the console; dingform only refers to them).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct BotAttributes {
+    /// The console's robot code.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub robot_code: Option<String>,
+    /// The bot's display name.
+    pub name: String,
+    /// Avatar image (path or URL).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub avatar: Option<String>,
+}
+
+impl BotAttributes {
+    /// What the manifest declares.
+    pub fn desired(bot: &Bot) -> BotAttributes {
+        BotAttributes {
+            robot_code: bot.robot_code.as_ref().map(|c| c.value.clone()),
+            name: bot.name.value.clone(),
+            avatar: bot.avatar.as_ref().map(|a| a.value.clone()),
+        }
+    }
+}
+
+/// A scheduled notification as registered in state for the runner (`dingform notify`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct NotificationAttributes {
+    /// Cron expression.
+    pub schedule: String,
+    /// IANA time zone.
+    pub timezone: String,
+    /// Delivery, as written in the manifest (`{bot, group}` or `{work_notification}`).
+    pub via: Value,
+    /// The message, as written in the manifest.
+    pub message: Value,
+    /// Grace window for late sends, as written (`15m`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grace: Option<String>,
+}
+
+impl NotificationAttributes {
+    /// What the manifest declares.
+    pub fn desired(notification: &Notification) -> NotificationAttributes {
+        NotificationAttributes {
+            schedule: notification.schedule.value.clone(),
+            timezone: notification.timezone_name().to_owned(),
+            via: serde_json::to_value(&notification.via).unwrap_or(Value::Null),
+            message: serde_json::to_value(&notification.message).unwrap_or(Value::Null),
+            grace: notification.grace.as_ref().map(|g| g.value.clone()),
+        }
+    }
+}
+
+fn sorted(items: impl Iterator<Item = String>) -> Vec<String> {
+    let mut items: Vec<String> = items.collect();
+    items.sort();
+    items.dedup();
+    items
+}
+
+/// A serializable value as a JSON object (attributes always are).
+pub fn to_object<T: Serialize>(value: &T) -> Map<String, Value> {
+    match serde_json::to_value(value) {
+        Ok(Value::Object(object)) => object,
+        _ => Map::new(),
+    }
+}

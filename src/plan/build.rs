@@ -1,0 +1,417 @@
+//! Build a [`Plan`] from the manifests, the state and what refresh read.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::{DateTime, Utc};
+use serde_json::{Map, Value};
+use sha2::{Digest, Sha256};
+
+use super::attributes::{BotAttributes, GroupAttributes, NotificationAttributes, to_object};
+use super::diff::{SetPolicy, diff_objects};
+use super::identity::creation_uuid;
+use super::refresh::{GroupRead, Live};
+use super::{Action, Change, Estimate, FORMAT_VERSION, FieldChange, Fingerprints, Plan, rules};
+use crate::manifest::Validation;
+use crate::model::group::Policy;
+use crate::model::{Declared, Finding, Group, Sources};
+use crate::state::State;
+
+/// What a plan may depend on besides the manifests, state and live reads.
+#[derive(Clone, Debug)]
+pub struct PlanOptions {
+    /// Accept a plan that disbands more than the safe share of managed groups.
+    pub allow_mass_delete: bool,
+    /// The time join-URL ages are measured at.
+    pub now: DateTime<Utc>,
+    /// The platform's rate per API, for the duration estimate.
+    pub requests_per_second: f64,
+}
+
+impl Default for PlanOptions {
+    fn default() -> Self {
+        PlanOptions {
+            allow_mass_delete: false,
+            now: Utc::now(),
+            requests_per_second: 20.0,
+        }
+    }
+}
+
+/// Fields of a group compared by the generic diff (the rest have rules of their own).
+const GENERIC_GROUP_FIELDS: &[&str] = &[
+    "title", "owner", "admins", "members", "settings", "bots", "icon",
+];
+
+/// Compare and decide. `validation` carries the static findings, which the plan keeps.
+pub fn build(validation: &Validation, state: &State, live: &Live, options: &PlanOptions) -> Plan {
+    let workspace = &validation.workspace;
+    let organization = workspace.organization().unwrap_or_default().to_owned();
+    let default_template = workspace
+        .settings
+        .as_ref()
+        .and_then(|s| s.defaults.template.as_ref())
+        .map(|t| t.value.clone());
+    let robot_code = |name: &str| {
+        workspace
+            .bots
+            .get(name)
+            .and_then(|bot| bot.spec.robot_code.as_ref())
+            .map(|code| code.value.clone())
+    };
+    let mut changes = Vec::new();
+    let mut findings = validation.findings.clone();
+    let forgotten: BTreeSet<&str> = workspace
+        .removed
+        .iter()
+        .map(|block| block.block.from.value.as_str())
+        .collect();
+
+    for (name, declared) in &workspace.groups {
+        let address = format!("group.{name}");
+        let desired =
+            GroupAttributes::desired(&declared.spec, default_template.as_deref(), &robot_code);
+        let entry = state.resources.get(&address);
+        let change = plan_group(
+            &address,
+            declared,
+            &desired,
+            entry,
+            live,
+            &organization,
+            &mut findings,
+        );
+        changes.push(change);
+    }
+    for (name, declared) in &workspace.bots {
+        let address = format!("bot.{name}");
+        let desired = BotAttributes::desired(&declared.spec);
+        let entry = state.resources.get(&address);
+        changes.push(plan_attributes(&address, to_object(&desired), entry));
+        rules::bot_needs_console::check(&address, declared, live, &mut findings);
+        rules::bot_rename_test_group::check(&address, declared, entry, &mut findings);
+    }
+    for (name, declared) in &workspace.notifications {
+        let address = format!("notification.{name}");
+        let desired = NotificationAttributes::desired(&declared.spec);
+        changes.push(plan_attributes(
+            &address,
+            to_object(&desired),
+            state.resources.get(&address),
+        ));
+    }
+    let declared: BTreeSet<String> = changes.iter().map(|c| c.address.clone()).collect();
+    for (address, entry) in &state.resources {
+        if declared.contains(address) {
+            continue;
+        }
+        let before = match live.groups.get(address) {
+            Some(GroupRead::Found { attributes, .. }) => Some(Value::Object(to_object(attributes))),
+            _ => (!entry.attributes.is_null()).then(|| entry.attributes.clone()),
+        };
+        let action = if forgotten.contains(address.as_str()) || !address.starts_with("group.") {
+            // Bots and notifications have nothing on the platform to destroy.
+            Action::Forget
+        } else if matches!(live.groups.get(address), Some(GroupRead::Gone)) {
+            Action::Forget
+        } else {
+            Action::Delete
+        };
+        let mut notes = Vec::new();
+        if action == Action::Delete {
+            let members = before
+                .as_ref()
+                .and_then(|b| b.get("members"))
+                .and_then(Value::as_array)
+                .map_or(0, Vec::len);
+            notes.push(format!(
+                "disband: {members} members lose the chat history and files"
+            ));
+            if entry.attributes.get("prevent_destroy") == Some(&Value::Bool(true)) {
+                findings.push(
+                    Finding::error(
+                        "prevent-destroy",
+                        format!("{address} has prevent_destroy set and would be disbanded"),
+                    )
+                    .address(address.clone())
+                    .help("put the group back in the manifests, or to stop managing it without disbanding, add `removed: [{from: ADDRESS}]`"),
+                );
+            }
+        }
+        changes.push(Change {
+            address: address.clone(),
+            action,
+            before,
+            after: None,
+            fields: Vec::new(),
+            from: None,
+            notes,
+        });
+    }
+    changes.sort_by(|a, b| a.address.cmp(&b.address));
+    rules::mass_delete::check(&changes, state, options.allow_mass_delete, &mut findings);
+    findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    findings.dedup();
+    let estimate = estimate(&changes, options.requests_per_second);
+    Plan {
+        format_version: FORMAT_VERSION,
+        changes,
+        findings,
+        fingerprints: Fingerprints {
+            manifests: manifests_digest(&validation.sources),
+            state_lineage: Some(state.lineage.clone()),
+            state_serial: state.serial,
+            live: live_digest(live),
+        },
+        estimate,
+    }
+}
+
+fn plan_group(
+    address: &str,
+    declared: &Declared<Group>,
+    desired: &GroupAttributes,
+    entry: Option<&crate::state::ResourceState>,
+    live: &Live,
+    organization: &str,
+    findings: &mut Vec<Finding>,
+) -> Change {
+    let after = to_object(desired);
+    let create = |generation: u32, notes: Vec<String>| {
+        let mut after = after.clone();
+        let uuid = entry
+            .filter(|e| e.id.is_none() && e.generation == generation)
+            .and_then(|e| e.creation_uuid.clone())
+            .unwrap_or_else(|| creation_uuid(organization, address, generation));
+        after.insert("uuid".into(), Value::from(uuid));
+        if generation > 0 {
+            after.insert("generation".into(), Value::from(generation));
+        }
+        Change {
+            address: address.to_owned(),
+            action: Action::Create,
+            before: None,
+            after: Some(Value::Object(after)),
+            fields: Vec::new(),
+            from: None,
+            notes,
+        }
+    };
+    let Some(entry) = entry.filter(|e| e.id.is_some()) else {
+        let notes = match entry {
+            Some(_) => vec![
+                "an earlier apply was interrupted: the create is sent again with the same uuid"
+                    .into(),
+            ],
+            None => Vec::new(),
+        };
+        return create(entry.map_or(0, |e| e.generation), notes);
+    };
+    let (live_attributes, group_url) = match live.groups.get(address) {
+        Some(GroupRead::Found {
+            attributes,
+            group_url,
+        }) => (attributes, group_url),
+        Some(GroupRead::Gone) => {
+            return create(
+                entry.generation + 1,
+                vec!["deleted or disbanded outside dingform: it will be made again".into()],
+            );
+        }
+        None => {
+            return Change {
+                address: address.to_owned(),
+                action: Action::NoOp,
+                before: Some(Value::Object(after.clone())),
+                after: Some(Value::Object(after)),
+                fields: Vec::new(),
+                from: None,
+                notes: vec!["not read".into()],
+            };
+        }
+    };
+    let before = to_object(live_attributes);
+    let mut notes = Vec::new();
+    let template_moved = desired.template.is_some()
+        && live_attributes.template.is_some()
+        && desired.template != live_attributes.template;
+    if live_attributes.group_type != desired.group_type || template_moved {
+        let mut change = create(entry.generation + 1, Vec::new());
+        change.action = Action::Replace;
+        change.before = Some(Value::Object(before));
+        change.notes.push(if template_moved {
+            "a scene group's template cannot change: the group is disbanded and made again".into()
+        } else {
+            "a group's type cannot change: the group is disbanded and made again".into()
+        });
+        return change;
+    }
+    let pick = |object: &Map<String, Value>| -> Map<String, Value> {
+        object
+            .iter()
+            .filter(|(key, _)| GENERIC_GROUP_FIELDS.contains(&key.as_str()))
+            .map(|(key, value)| (key.clone(), value.clone()))
+            .collect()
+    };
+    let spec = &declared.spec;
+    let policy = |field: &str| match field {
+        "members" if spec.members_policy == Policy::Additive => SetPolicy::Additive,
+        "admins" if spec.admins_policy == Policy::Additive => SetPolicy::Additive,
+        _ => SetPolicy::Exact,
+    };
+    let mut fields = diff_objects(&pick(&before), &pick(&after), &policy);
+    let last_applied_plugins: BTreeMap<String, String> = entry
+        .attributes
+        .get("plugins")
+        .and_then(|p| serde_json::from_value(p.clone()).ok())
+        .unwrap_or_default();
+    if let Some(install) = rules::plugin_immutable::check(
+        address,
+        declared,
+        desired,
+        live_attributes,
+        &last_applied_plugins,
+        findings,
+    ) {
+        fields.push(install);
+    }
+    rules::group_url_expiry::check(
+        address,
+        declared,
+        &fields,
+        entry,
+        group_url.as_deref(),
+        live,
+        findings,
+    );
+    rules::standard_group_departed::check(address, declared, live_attributes, live, findings);
+    if !fields.is_empty() && entry.attributes.is_null() {
+        notes.push("imported or first seen: changes bring it to the manifest".into());
+    } else if !fields.is_empty() && entry.attributes != Value::Object(after.clone()) {
+        notes.push("changed outside dingform since the last apply (drift)".into());
+    }
+    Change {
+        address: address.to_owned(),
+        action: if fields.is_empty() {
+            Action::NoOp
+        } else {
+            Action::Update
+        },
+        before: Some(Value::Object(before)),
+        after: Some(Value::Object(after)),
+        fields,
+        from: None,
+        notes,
+    }
+}
+
+/// Bots and notifications: compared with what was last applied (nothing live to read).
+fn plan_attributes(
+    address: &str,
+    desired: Map<String, Value>,
+    entry: Option<&crate::state::ResourceState>,
+) -> Change {
+    let before = entry.map(|e| e.attributes.clone()).filter(|a| !a.is_null());
+    let (action, fields) = match &before {
+        None => (Action::Create, Vec::new()),
+        Some(Value::Object(before)) => {
+            let fields = diff_objects(before, &desired, &|_| SetPolicy::Exact);
+            let action = if fields.is_empty() {
+                Action::NoOp
+            } else {
+                Action::Update
+            };
+            (action, fields)
+        }
+        Some(_) => (Action::Update, Vec::new()),
+    };
+    Change {
+        address: address.to_owned(),
+        action,
+        before,
+        after: Some(Value::Object(desired)),
+        fields,
+        from: None,
+        notes: Vec::new(),
+    }
+}
+
+fn estimate(changes: &[Change], requests_per_second: f64) -> Estimate {
+    // The platform counts QPS per API, so independent kinds of request run side by side: the
+    // apply takes as long as its busiest API.
+    let mut per_api: BTreeMap<&'static str, u64> = BTreeMap::new();
+    let mut add = |api: &'static str, n: u64| *per_api.entry(api).or_default() += n;
+    for change in changes {
+        if !change.address.starts_with("group.") {
+            continue;
+        }
+        let after = change.after.as_ref();
+        let count = |key: &str| {
+            after.and_then(|a| a.get(key)).map_or(0, |v| {
+                v.as_array()
+                    .map_or(v.as_object().map_or(0, Map::len), Vec::len)
+            }) as u64
+        };
+        match change.action {
+            Action::Create | Action::Replace => {
+                add("create", 1);
+                add("admins", u64::from(count("admins") > 0));
+                add("bots", count("bots"));
+                add("plugins", count("plugins"));
+                if change.action == Action::Replace {
+                    add("disband", 1);
+                }
+            }
+            Action::Update => {
+                for field in &change.fields {
+                    match field {
+                        FieldChange::Set {
+                            field,
+                            added,
+                            removed,
+                            ..
+                        } => {
+                            let api = match field.as_str() {
+                                "members" => "members",
+                                "admins" => "admins",
+                                "bots" => "bots",
+                                _ => "plugins",
+                            };
+                            let chunks = |n: usize| n.div_ceil(100) as u64;
+                            add(api, chunks(added.len()) + chunks(removed.len()));
+                        }
+                        _ => add("update", 1),
+                    }
+                }
+            }
+            Action::Delete => add("disband", 1),
+            _ => {}
+        }
+    }
+    let requests = per_api.values().sum();
+    let busiest = per_api.values().copied().max().unwrap_or(0);
+    Estimate {
+        requests,
+        seconds: busiest as f64 / requests_per_second.max(0.001),
+    }
+}
+
+fn manifests_digest(sources: &Sources) -> String {
+    let mut hasher = Sha256::new();
+    let mut files: Vec<_> = sources.iter().collect();
+    files.sort();
+    for (path, text) in files {
+        hasher.update(path.to_string_lossy().as_bytes());
+        hasher.update([0]);
+        hasher.update(text.as_bytes());
+        hasher.update([0]);
+    }
+    hex::encode(hasher.finalize())
+}
+
+fn live_digest(live: &Live) -> String {
+    let mut copy = live.clone();
+    copy.reads = 0;
+    hex::encode(Sha256::digest(
+        serde_json::to_vec(&copy).unwrap_or_default(),
+    ))
+}

@@ -1,0 +1,217 @@
+//! Refresh: read the live state of every managed resource, concurrently (the client's rate
+//! limiter keeps the pace under the platform's QPS).
+//!
+//! State maps addresses to remote ids; refresh reads each one back. A group that no longer
+//! exists (or is disbanded) is reported as [`GroupRead::Gone`], so that the plan re-creates it;
+//! a bot whose robot code the platform does not know is reported as unknown (it must be made
+//! in the Developer Console); users who left the organization are collected once.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+use serde::Serialize;
+use tokio::task::JoinSet;
+
+use super::attributes::GroupAttributes;
+use crate::model::live::{GroupKind, GroupStatus};
+use crate::model::{GroupType, Workspace};
+use crate::provider::{ApiError, DingTalkApi, ErrorKind};
+use crate::state::State;
+
+/// What refresh saw of one group.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub enum GroupRead {
+    /// It exists: its attributes, and facts plan rules need.
+    Found {
+        /// Normalized attributes (plugins by name; their URLs are not readable).
+        attributes: Box<GroupAttributes>,
+        /// The join URL the platform gave, if any.
+        group_url: Option<String>,
+    },
+    /// It was deleted or disbanded outside dingform.
+    Gone,
+}
+
+/// Everything refresh read.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Live {
+    /// Managed groups by address.
+    pub groups: BTreeMap<String, GroupRead>,
+    /// Robot codes the manifests use, and whether the platform knows each.
+    pub robots: BTreeMap<String, bool>,
+    /// userIds of people who left the organization (read only when a standard group needs it).
+    pub departed: BTreeSet<String>,
+    /// Reads sent.
+    pub reads: u64,
+}
+
+/// A read that failed for a reason other than "it is gone".
+#[derive(Debug, thiserror::Error)]
+#[error("cannot read {what} from DingTalk: {source}")]
+pub struct RefreshError {
+    /// What was being read (`group.NAME`, `bot dingxxx`, `departed users`).
+    pub what: String,
+    /// The platform's or the network's error.
+    #[source]
+    pub source: ApiError,
+}
+
+enum Outcome {
+    Group(String, Result<GroupRead, ApiError>, u64),
+    Robot(String, Result<bool, ApiError>),
+    Departed(Result<BTreeSet<String>, ApiError>),
+}
+
+/// Read back every group in `state`, every robot code in `workspace`, and (when a standard
+/// group is managed) who left the organization. `now_ms` bounds the departed-users query.
+pub async fn refresh<A: DingTalkApi + 'static>(
+    api: Arc<A>,
+    workspace: &Workspace,
+    state: &State,
+    now_ms: i64,
+) -> Result<Live, RefreshError> {
+    let mut tasks = JoinSet::new();
+    for (address, resource) in &state.resources {
+        if !address.starts_with("group.") {
+            continue;
+        }
+        let Some(id) = resource.id.clone() else {
+            continue; // a create that never got its answer: plan re-sends it with the same uuid
+        };
+        let kind = resource
+            .attributes
+            .get("type")
+            .and_then(|t| t.as_str())
+            .unwrap_or("scene")
+            .to_owned();
+        let chat_id = resource.ids.get("chat_id").cloned();
+        let api = api.clone();
+        let address = address.clone();
+        tasks.spawn(async move {
+            let (read, reads) = read_group(&*api, &kind, &id, chat_id.as_deref()).await;
+            Outcome::Group(address, read, reads)
+        });
+    }
+    let robots: BTreeSet<String> = workspace
+        .bots
+        .values()
+        .filter_map(|bot| bot.spec.robot_code.as_ref().map(|code| code.value.clone()))
+        .collect();
+    for robot in robots {
+        let api = api.clone();
+        tasks.spawn(async move {
+            let known = match api.bot_groups(&robot).await {
+                Ok(_) => Ok(true),
+                Err(error)
+                    if matches!(
+                        error.kind(),
+                        ErrorKind::InvalidParameter | ErrorKind::NotFound
+                    ) =>
+                {
+                    Ok(false)
+                }
+                Err(error) => Err(error),
+            };
+            Outcome::Robot(robot, known)
+        });
+    }
+    let has_standard = workspace
+        .groups
+        .values()
+        .any(|group| group.spec.group_type.value == GroupType::Standard);
+    if has_standard {
+        let api = api.clone();
+        tasks.spawn(async move {
+            const YEAR_MS: i64 = 365 * 24 * 3600 * 1000;
+            let departed = api
+                .departed_users(now_ms - YEAR_MS, Some(now_ms))
+                .await
+                .map(|users| users.into_iter().map(|user| user.userid).collect());
+            Outcome::Departed(departed)
+        });
+    }
+
+    let mut live = Live::default();
+    while let Some(joined) = tasks.join_next().await {
+        let outcome = joined.expect("refresh tasks do not panic");
+        match outcome {
+            Outcome::Group(address, read, reads) => {
+                live.reads += reads;
+                let read = read.map_err(|source| RefreshError {
+                    what: address.clone(),
+                    source,
+                })?;
+                live.groups.insert(address, read);
+            }
+            Outcome::Robot(robot, known) => {
+                live.reads += 1;
+                let known = known.map_err(|source| RefreshError {
+                    what: format!("bot {robot}"),
+                    source,
+                })?;
+                live.robots.insert(robot, known);
+            }
+            Outcome::Departed(departed) => {
+                live.reads += 1;
+                live.departed = departed.map_err(|source| RefreshError {
+                    what: "the users who left the organization".into(),
+                    source,
+                })?;
+            }
+        }
+    }
+    Ok(live)
+}
+
+fn is_gone(error: &ApiError) -> bool {
+    matches!(error.kind(), ErrorKind::NotFound | ErrorKind::Gone)
+}
+
+async fn read_group<A: DingTalkApi>(
+    api: &A,
+    kind: &str,
+    open_conversation_id: &str,
+    chat_id: Option<&str>,
+) -> (Result<GroupRead, ApiError>, u64) {
+    let group = match (kind, chat_id) {
+        ("internal" | "standard", Some(chat_id)) => api.get_group(chat_id).await,
+        _ => api.get_scene_group(open_conversation_id).await,
+    };
+    let mut group = match group {
+        Ok(group) if group.status == GroupStatus::Disbanded => return (Ok(GroupRead::Gone), 1),
+        Ok(group) => group,
+        Err(error) if is_gone(&error) => return (Ok(GroupRead::Gone), 1),
+        Err(error) => return (Err(error), 1),
+    };
+    // The ordinary-group read cannot tell an internal group from a standard one; state can.
+    if group.kind != GroupKind::Scene {
+        group.kind = if kind == "standard" {
+            GroupKind::Standard
+        } else {
+            GroupKind::Internal
+        };
+    }
+    let id = group.open_conversation_id.clone();
+    let (bots, plugins) = tokio::join!(api.list_bots(&id), api.list_plugins(&id));
+    let bots = match bots {
+        Ok(bots) => bots,
+        Err(error) => return (Err(error), 3),
+    };
+    let plugins = match plugins {
+        Ok(plugins) => plugins,
+        Err(error) => return (Err(error), 3),
+    };
+    let plugins = plugins
+        .into_iter()
+        .map(|plugin| (plugin.name.unwrap_or(plugin.cool_app_code), String::new()))
+        .collect();
+    let group_url = group.group_url.clone();
+    let attributes = GroupAttributes::live(&group, &bots, plugins);
+    (
+        Ok(GroupRead::Found {
+            attributes: Box::new(attributes),
+            group_url,
+        }),
+        3,
+    )
+}

@@ -1,0 +1,72 @@
+//! `group-url-expiry`: a group's join URL is valid 365 days, and changing the owner, the name
+//! or other settings makes it expire. Warn on every update that changes one of them, and on
+//! refresh when the URL now live was first seen more than 335 days ago.
+
+use chrono::{DateTime, Utc};
+
+use crate::model::{Declared, Finding, Group, Span};
+use crate::plan::FieldChange;
+use crate::plan::refresh::Live;
+use crate::state::ResourceState;
+
+/// Days after which a join URL is reported as about to expire.
+pub const WARN_AFTER_DAYS: i64 = 335;
+
+/// Add the warnings for one group's update.
+pub fn check(
+    address: &str,
+    declared: &Declared<Group>,
+    fields: &[FieldChange],
+    entry: &ResourceState,
+    group_url: Option<&str>,
+    _live: &Live,
+    findings: &mut Vec<Finding>,
+) {
+    let spec = &declared.spec;
+    let expiring: Vec<&str> = fields
+        .iter()
+        .map(FieldChange::field)
+        .filter(|f| *f == "title" || *f == "owner" || f.starts_with("settings."))
+        .collect();
+    if let Some(first) = expiring.first() {
+        let span: &Span = match *first {
+            "owner" => &spec.owner.span,
+            "title" => &spec.title.span,
+            _ => &declared.name.span,
+        };
+        findings.push(
+            Finding::warning(
+                "group-url-expiry",
+                format!(
+                    "changing {} makes the group's join URL stop working",
+                    expiring.join(", ")
+                ),
+            )
+            .at(&declared.file, span)
+            .address(address)
+            .help("share the new join URL after apply (the old one expires at once)"),
+        );
+    }
+    let (Some(url), Some(seen_url), Some(since)) = (
+        group_url,
+        entry.observed.get("group_url"),
+        entry.observed.get("group_url_since"),
+    ) else {
+        return;
+    };
+    let Ok(since) = DateTime::parse_from_rfc3339(since) else {
+        return;
+    };
+    let age = Utc::now().signed_duration_since(since).num_days();
+    if url == seen_url && age > WARN_AFTER_DAYS {
+        findings.push(
+            Finding::warning(
+                "group-url-expiry",
+                format!("the group's join URL is {age} days old and expires after 365 days"),
+            )
+            .at(&declared.file, &declared.name.span)
+            .address(address)
+            .help("get a new join URL (or QR code) and share it before the old one expires"),
+        );
+    }
+}

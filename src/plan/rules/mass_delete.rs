@@ -1,0 +1,44 @@
+//! `mass-delete`: a plan that would disband more than a safe share of the managed groups is
+//! refused unless `--allow-mass-delete` is given (octoDNS's `MAX_SAFE_DELETE_PCENT`): an
+//! emptied or mis-pointed workspace must never disband an organization's groups.
+
+use crate::model::Finding;
+use crate::plan::{Action, Change};
+use crate::state::State;
+
+/// More than this share of managed groups disbanded in one plan is unsafe.
+pub const MAX_SAFE_DELETE_SHARE: f64 = 0.3;
+/// Below this many disbands a plan is never judged unsafe.
+pub const MIN_UNSAFE_DELETES: usize = 2;
+
+/// Add an error when the plan disbands too many groups.
+pub fn check(changes: &[Change], state: &State, allow: bool, findings: &mut Vec<Finding>) {
+    let managed = state
+        .resources
+        .keys()
+        .filter(|a| a.starts_with("group."))
+        .count();
+    let disbanded = changes
+        .iter()
+        .filter(|c| {
+            c.address.starts_with("group.") && matches!(c.action, Action::Delete | Action::Replace)
+        })
+        .count();
+    if allow || managed == 0 || disbanded < MIN_UNSAFE_DELETES {
+        return;
+    }
+    let share = disbanded as f64 / managed as f64;
+    if share > MAX_SAFE_DELETE_SHARE {
+        findings.push(
+            Finding::error(
+                "mass-delete",
+                format!(
+                    "this plan disbands {disbanded} of {managed} managed groups ({:.0}%, more than {:.0}%)",
+                    share * 100.0,
+                    MAX_SAFE_DELETE_SHARE * 100.0
+                ),
+            )
+            .help("check that the manifests are all there; if this is intended, run again with --allow-mass-delete"),
+        );
+    }
+}

@@ -1,0 +1,9 @@
+//! Findings that need live data, one rule per file, named by its id in PLATFORM-RULES.md.
+//! The static rules live in `manifest::checks` and reach the plan through `validate`.
+
+pub mod bot_needs_console;
+pub mod bot_rename_test_group;
+pub mod group_url_expiry;
+pub mod mass_delete;
+pub mod plugin_immutable;
+pub mod standard_group_departed;
