@@ -8,7 +8,9 @@ use clap_complete::Shell;
 
 /// Print shell completions or the man page.
 #[derive(Debug, clap::Args)]
-#[command(after_help = "Example:\n  dingform completions bash > /etc/bash_completion.d/dingform\n  dingform completions man > dingform.1")]
+#[command(
+    after_help = "Example:\n  dingform completions bash > /etc/bash_completion.d/dingform\n  dingform completions man > dingform.1"
+)]
 pub struct Args {
     /// bash, zsh, fish, or `man` for a roff man page.
     shell: String,
