@@ -5,6 +5,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod completions;
+mod emulator;
 
 /// Keep DingTalk groups, bots and scheduled notifications as YAML in git.
 #[derive(Debug, Parser)]
@@ -24,6 +25,8 @@ pub struct Cli {
 enum Command {
     /// Print shell completions (bash, zsh, fish) or the man page.
     Completions(completions::Args),
+    /// Serve the DingTalk API emulator; the first line printed is its base URL.
+    Emulator(emulator::Args),
 }
 
 /// Parse the command line, run the command, and map its outcome to an exit code.
@@ -31,6 +34,7 @@ pub fn run() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Completions(args) => completions::run(args),
+        Command::Emulator(args) => emulator::run(args),
     };
     match result {
         Ok(code) => code,
