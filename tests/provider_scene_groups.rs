@@ -178,7 +178,7 @@ async fn many_members_are_added_in_chunks_and_listed_across_pages() {
 }
 
 #[tokio::test]
-async fn a_disbanded_group_reads_as_disbanded_or_gone() {
+async fn a_disbanded_group_reads_as_disbanded_and_an_unknown_one_as_not_found() {
     let emu = Emu::start().await;
     let client = emu.client();
     let id = client
@@ -187,13 +187,18 @@ async fn a_disbanded_group_reads_as_disbanded_or_gone() {
         .expect("create")
         .open_conversation_id;
     client.disband_scene_group(&id).await.expect("disband");
-    match client.get_scene_group(&id).await {
-        Ok(group) => assert_eq!(group.status, GroupStatus::Disbanded),
-        Err(error) => assert!(
-            matches!(error.kind(), ErrorKind::Gone | ErrorKind::NotFound),
-            "{error}"
-        ),
-    }
+    let group = client
+        .get_scene_group(&id)
+        .await
+        .expect("a disbanded group still reads");
+    assert_eq!(group.status, GroupStatus::Disbanded);
+    assert!(group.members.is_empty());
+
+    let error = client
+        .get_scene_group("cid-never-existed")
+        .await
+        .expect_err("unknown group");
+    assert_eq!(error.kind(), ErrorKind::NotFound, "{error}");
 }
 
 #[tokio::test]
