@@ -67,3 +67,21 @@ async fn refused_credentials_are_an_auth_error_without_the_secret() {
     assert!(!shown.contains(secret), "{shown}");
     assert!(shown.contains("invalidClientIdOrSecret"), "{shown}");
 }
+
+#[tokio::test]
+async fn many_requests_refused_with_one_expired_token_renew_it_once() {
+    let emu = Emu::start().await;
+    let client = emu.client();
+    client.get_user("u1001").await.expect("first read");
+    emu.advance(7_300).await;
+    let reads: Vec<_> = (0..10)
+        .map(|n| {
+            let client = client.clone();
+            tokio::spawn(async move { client.get_user(&format!("u100{}", n % 8 + 1)).await })
+        })
+        .collect();
+    for read in reads {
+        read.await.unwrap().expect("read after expiry");
+    }
+    assert_eq!(client.stats().token_fetches, 2, "one renewal shared by all");
+}
