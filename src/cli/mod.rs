@@ -7,6 +7,7 @@ use clap::{Parser, Subcommand};
 mod completions;
 mod schema;
 mod validate;
+mod emulator;
 
 /// Keep DingTalk groups, bots and scheduled notifications as YAML in git.
 #[derive(Debug, Parser)]
@@ -30,6 +31,8 @@ enum Command {
     Validate(validate::Args),
     /// Print the manifests' JSON Schema.
     Schema(schema::Args),
+    /// Serve the DingTalk API emulator; the first line printed is its base URL.
+    Emulator(emulator::Args),
 }
 
 /// Parse the command line, run the command, and map its outcome to an exit code.
@@ -39,6 +42,7 @@ pub fn run() -> ExitCode {
         Command::Completions(args) => completions::run(args),
         Command::Validate(args) => validate::run(args, cli.no_color),
         Command::Schema(args) => schema::run(args),
+        Command::Emulator(args) => emulator::run(args),
     };
     match result {
         Ok(code) => code,

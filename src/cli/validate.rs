@@ -61,9 +61,12 @@ pub fn run(args: Args, no_color: bool) -> anyhow::Result<ExitCode> {
             } else {
                 let resources = validation.workspace.resource_count();
                 let files = validation.sources.len();
+                let plural =
+                    |n: usize, noun: &str| format!("{n} {noun}{}", if n == 1 { "" } else { "s" });
+                let (resources, files) = (plural(resources, "resource"), plural(files, "file"));
                 writeln!(
                     err,
-                    "{}: valid ({resources} resources in {files} files; {counted})",
+                    "{}: valid ({resources} in {files}; {counted})",
                     args.dir.display()
                 )?;
             }

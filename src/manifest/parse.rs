@@ -53,7 +53,7 @@ fn parse<T: DeserializeOwned>(file: &Path, text: &str) -> Result<Option<T>, Box<
 
 /// Turns a YAML parser error into a finding with a rule id that says what kind of mistake it is.
 fn yaml_finding(file: &Path, text: &str, error: &YamlError) -> Finding {
-    let inner = error.without_snippet();
+    let inner = original_error(error);
     let (rule, message, help) = match inner {
         YamlError::SerdeUnknownField {
             field, expected, ..
@@ -117,6 +117,16 @@ fn yaml_finding(file: &Path, text: &str, error: &YamlError) -> Finding {
     finding
 }
 
+/// The error itself, out of the wrappers that add a snippet or an alias's locations.
+fn original_error(mut error: &YamlError) -> &YamlError {
+    while let YamlError::AliasError { error: inner, .. }
+    | YamlError::WithSnippet { error: inner, .. } = error
+    {
+        error = inner;
+    }
+    error
+}
+
 fn expected_help(expected: &[&str]) -> String {
     if expected.is_empty() {
         return "this mapping takes no keys here".to_owned();
@@ -128,7 +138,7 @@ fn expected_help(expected: &[&str]) -> String {
 /// The parser's message without the position it appends (we show the position ourselves).
 fn plain_message(error: &YamlError) -> String {
     let message = error.to_string();
-    match message.rfind(" at line ") {
+    match message.find(" at line ") {
         Some(at) => message[..at].to_owned(),
         None => message,
     }
@@ -140,4 +150,52 @@ fn clamp(mut span: Span, text: &str) -> Span {
     span.bytes.start = span.bytes.start.min(end);
     span.bytes.end = span.bytes.end.clamp(span.bytes.start, end);
     span
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Parses with our options into a type that accepts any structure, so the budget (not
+    /// a type mismatch) is what stops the input.
+    fn permissive(text: &str) -> Result<serde_json::Value, YamlError> {
+        serde_saphyr::from_str_with_options::<serde_json::Value>(text, options())
+    }
+
+    #[test]
+    fn the_budget_stops_a_billion_laughs() {
+        let mut bomb = String::from("x0: &x0 [lol, lol, lol, lol, lol, lol, lol, lol, lol, lol]\n");
+        for level in 1..10 {
+            let refs = vec![format!("*x{}", level - 1); 10].join(", ");
+            bomb.push_str(&format!("x{level}: &x{level} [{refs}]\n"));
+        }
+        let error = permissive(&bomb).expect_err("the bomb must not expand");
+        let finding = yaml_finding(Path::new("bomb.yaml"), &bomb, &error);
+        assert_eq!(finding.rule, "yaml-too-complex", "{finding:?}");
+    }
+
+    #[test]
+    fn the_budget_stops_deep_nesting() {
+        let deep = format!(
+            "{}{}",
+            "[".repeat(MAX_DEPTH + 10),
+            "]".repeat(MAX_DEPTH + 10)
+        );
+        let error = permissive(&deep).expect_err("too deep");
+        assert_eq!(
+            yaml_finding(Path::new("deep.yaml"), &deep, &error).rule,
+            "yaml-too-complex"
+        );
+        let shallow = format!("{}{}", "[".repeat(MAX_DEPTH - 1), "]".repeat(MAX_DEPTH - 1));
+        assert!(permissive(&shallow).is_ok());
+    }
+
+    #[test]
+    fn duplicate_keys_are_refused() {
+        let error = permissive("a: 1\na: 2\n").expect_err("duplicate");
+        assert_eq!(
+            yaml_finding(Path::new("d.yaml"), "a: 1\na: 2\n", &error).rule,
+            "duplicate-key"
+        );
+    }
 }

@@ -50,7 +50,7 @@ impl Notification {
 
 /// How a notification is delivered: `{bot, group}` or `{work_notification: {…}}`. Kept as
 /// written (both forms' keys optional) so a mistake is reported with its position;
-/// [`Via::target`] gives the checked form.
+/// `Via::target` gives the checked form.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 #[schemars(extend("oneOf" = [{"required": ["bot", "group"]}, {"required": ["work_notification"]}]))]

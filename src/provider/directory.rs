@@ -2,6 +2,8 @@
 
 use std::future::Future;
 
+use chrono::{DateTime, SecondsFormat, Utc};
+
 use super::call::Call;
 use super::error::ApiError;
 use super::http::HttpClient;
@@ -31,11 +33,11 @@ pub trait DirectoryApi: Send + Sync {
         dept_id: i64,
     ) -> impl Future<Output = Result<Vec<i64>, ApiError>> + Send;
 
-    /// Users who left between two instants (milliseconds since the epoch), every page.
+    /// Users who left since `since` (until `until`, or now), every page.
     fn departed_users(
         &self,
-        start_ms: i64,
-        end_ms: Option<i64>,
+        since: DateTime<Utc>,
+        until: Option<DateTime<Utc>>,
     ) -> impl Future<Output = Result<Vec<DepartedUser>, ApiError>> + Send;
 }
 
@@ -88,18 +90,20 @@ impl DirectoryApi for HttpClient {
 
     async fn departed_users(
         &self,
-        start_ms: i64,
-        end_ms: Option<i64>,
+        since: DateTime<Utc>,
+        until: Option<DateTime<Utc>>,
     ) -> Result<Vec<DepartedUser>, ApiError> {
+        // The API takes ISO-8601 instants.
+        let iso = |at: DateTime<Utc>| at.to_rfc3339_opts(SecondsFormat::Secs, true);
         let mut users = Vec::new();
         let mut next_token = "0".to_string();
         loop {
             let mut call = Call::get("/v1.0/contact/empLeaveRecords")
-                .query("startTime", start_ms)
+                .query("startTime", iso(since))
                 .query("nextToken", &next_token)
                 .query("maxResults", LEAVE_PAGE);
-            if let Some(end) = end_ms {
-                call = call.query("endTime", end);
+            if let Some(until) = until {
+                call = call.query("endTime", iso(until));
             }
             let page: EmpLeaveRecordsResponse = self.call(call).await?;
             users.extend(page.records.into_iter().map(|record| DepartedUser {

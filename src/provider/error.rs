@@ -41,7 +41,8 @@ impl ErrorKind {
     /// Classify a platform answer by HTTP status, code and sub-code (tables in
     /// `shared/dingtalk-api.md`, "Errors, throttling, QPS").
     pub fn classify(status: u16, code: &str, sub_code: Option<&str>) -> ErrorKind {
-        if code == "88" && sub_code == Some("40014") {
+        // `/topapi` wraps token errors in 88 with the token code as `sub_code`.
+        if code == "88" && matches!(sub_code, Some("40014" | "40001" | "42001" | "43007")) {
             return ErrorKind::Auth;
         }
         if code.starts_with("Forbidden.AccessDenied.QpsLimit") {

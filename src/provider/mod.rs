@@ -9,9 +9,17 @@
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
-//! use dingform::provider::{Credentials, DingTalkApi, Endpoint, HttpClient};
-//! let client = HttpClient::new(Endpoint::parse("http://127.0.0.1:8080")?, Credentials::from_env()?)?;
-//! let group = client.get_scene_group("cidXXXX").await?;
+//! use dingform::provider::prelude::*;
+//!
+//! /// Code above the provider is generic over the trait…
+//! async fn title_of(api: &impl DingTalkApi, id: &str) -> Result<String, ApiError> {
+//!     Ok(api.get_scene_group(id).await?.title)
+//! }
+//!
+//! // …and the CLI hands it the one implementation, aimed at DingTalk or an emulator.
+//! let endpoint = Endpoint::parse("http://127.0.0.1:8080")?;
+//! let client = HttpClient::new(endpoint, Credentials::from_env()?)?;
+//! let title = title_of(&client, "cidXXXX").await?;
 //! # Ok(()) }
 //! ```
 
@@ -39,3 +47,12 @@ pub use error::{ApiError, CredentialsError, EndpointError, ErrorKind, PlatformEr
 pub use http::{ClientError, ClientOptions, ClientStats, HttpClient};
 pub use rate_limit::{RateLimit, RateLimiter};
 pub use retry::{Idempotency, RetryPolicy};
+
+/// Everything a caller of the client needs, traits included (methods of the per-concept traits
+/// are callable on a concrete [`HttpClient`] only with those traits in scope).
+pub mod prelude {
+    pub use super::{
+        ApiError, ChatApi, Credentials, DingTalkApi, DirectoryApi, Endpoint, ErrorKind,
+        HttpClient, MessageApi, RobotApi, SceneGroupApi,
+    };
+}

@@ -78,7 +78,9 @@ pub trait SceneGroupApi: Send + Sync {
         update: &SceneGroupUpdate,
     ) -> impl Future<Output = Result<(), ApiError>> + Send;
 
-    /// Read a scene group, members included.
+    /// Read a scene group, members included. A disbanded group reads as
+    /// [`GroupStatus::Disbanded`] (with no members); one that never existed is a
+    /// [`ErrorKind::NotFound`](super::ErrorKind::NotFound) error.
     fn get_scene_group(
         &self,
         open_conversation_id: &str,
@@ -203,7 +205,15 @@ impl SceneGroupApi for HttpClient {
             request,
         ));
         let members = self.scene_group_members(open_conversation_id);
-        let (detail, members) = tokio::try_join!(detail, members)?;
+        let (detail, members) = tokio::join!(detail, members);
+        let detail = detail?;
+        let status = GroupStatus::from_code(detail.status);
+        // A disbanded group still answers its detail but not its members: it reads as
+        // disbanded (so that plan can re-create it), not as an error.
+        let members = match status {
+            GroupStatus::Disbanded => members.unwrap_or_default(),
+            GroupStatus::Active => members?,
+        };
         let mut admins = detail.sub_admin_staff_ids;
         admins.sort();
         Ok(LiveGroup {
@@ -219,7 +229,7 @@ impl SceneGroupApi for HttpClient {
             template_id: non_empty(detail.template_id),
             icon: non_empty(detail.icon),
             group_url: non_empty(detail.group_url),
-            status: GroupStatus::from_code(detail.status),
+            status,
         })
     }
 

@@ -1,0 +1,147 @@
+//! The state behind a lock, persisted to the data file on every acknowledged change: the
+//! change is applied in memory, a snapshot is taken under the lock, and the snapshot is written
+//! (temp file, fsync, rename, fsync of the directory) before the answer goes out, so a kill -9
+//! loses nothing that was answered.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use super::EmulatorError;
+use super::error::Refusal;
+use super::world::World;
+
+/// The state and where it is persisted.
+#[derive(Debug)]
+pub struct Store {
+    inner: Mutex<Inner>,
+    persister: Option<tokio::sync::Mutex<Persister>>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    world: World,
+    /// Bumped on every change; a snapshot of generation g holds every change up to g.
+    generation: u64,
+}
+
+#[derive(Debug)]
+struct Persister {
+    path: PathBuf,
+    written: u64,
+}
+
+impl Store {
+    /// A store for `world`, persisted to `data_file` if given (written once now).
+    pub fn new(world: World, data_file: Option<PathBuf>) -> Result<Self, EmulatorError> {
+        if let Some(path) = &data_file {
+            let bytes = serde_json::to_vec(&world).map_err(|error| EmulatorError::Data {
+                path: path.clone(),
+                message: error.to_string(),
+            })?;
+            write_atomically(path, &bytes).map_err(|source| EmulatorError::Write {
+                path: path.clone(),
+                source,
+            })?;
+        }
+        Ok(Self {
+            inner: Mutex::new(Inner {
+                world,
+                generation: 0,
+            }),
+            persister: data_file
+                .map(|path| tokio::sync::Mutex::new(Persister { path, written: 0 })),
+        })
+    }
+
+    /// Load the world from an existing data file.
+    pub fn load(path: &Path) -> Result<World, EmulatorError> {
+        let bytes = std::fs::read(path).map_err(|source| EmulatorError::Read {
+            path: path.to_owned(),
+            source,
+        })?;
+        serde_json::from_slice(&bytes).map_err(|error| EmulatorError::Data {
+            path: path.to_owned(),
+            message: error.to_string(),
+        })
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
+        // A panic while holding the lock cannot leave a half-applied change visible to the
+        // data file (we persist only after success), so a poisoned lock is still usable.
+        self.inner
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Read the state.
+    pub fn read<T>(&self, f: impl FnOnce(&World) -> T) -> T {
+        f(&self.lock().world)
+    }
+
+    /// Change the state; on success the change is on disk before this returns. A refusal must
+    /// leave the world untouched (operations check before they change anything).
+    pub async fn write<T>(
+        &self,
+        f: impl FnOnce(&mut World) -> Result<T, Refusal>,
+    ) -> Result<T, Refusal> {
+        let (value, snapshot) = {
+            let mut inner = self.lock();
+            let value = f(&mut inner.world)?;
+            inner.generation += 1;
+            let snapshot = match &self.persister {
+                Some(_) => Some((
+                    inner.generation,
+                    serde_json::to_vec(&inner.world)
+                        .map_err(|error| Refusal::SystemError(error.to_string()))?,
+                )),
+                None => None,
+            };
+            (value, snapshot)
+        };
+        if let (Some(persister), Some((generation, bytes))) = (&self.persister, snapshot) {
+            let mut persister = persister.lock().await;
+            // A later snapshot already on disk holds this change too.
+            if persister.written < generation {
+                let path = persister.path.clone();
+                tokio::task::spawn_blocking(move || write_atomically(&path, &bytes))
+                    .await
+                    .map_err(|error| Refusal::SystemError(error.to_string()))?
+                    .map_err(|error| {
+                        Refusal::SystemError(format!("cannot persist the emulator state: {error}"))
+                    })?;
+                persister.written = generation;
+            }
+        }
+        Ok(value)
+    }
+}
+
+/// Write `bytes` to `path` atomically: temp file in the same directory, fsync, rename, fsync
+/// the directory.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let directory = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent.to_owned(),
+        _ => PathBuf::from("."),
+    };
+    std::fs::create_dir_all(&directory)?;
+    let file_name = path
+        .file_name()
+        .map(|name| name.to_string_lossy().into_owned());
+    let temp = directory.join(format!(
+        ".{}.{}.tmp",
+        file_name.as_deref().unwrap_or("emulator"),
+        std::process::id()
+    ));
+    {
+        let mut file = std::fs::File::create(&temp)?;
+        file.write_all(bytes)?;
+        file.sync_all()?;
+    }
+    std::fs::rename(&temp, path)?;
+    if let Ok(dir) = std::fs::File::open(&directory) {
+        // Directory fsync makes the rename durable; not every platform supports it.
+        let _ = dir.sync_all();
+    }
+    Ok(())
+}

@@ -1,0 +1,207 @@
+//! The real `dingform emulator` binary persists every acknowledged change: kill -9 it while
+//! clients are writing, restart it on the same data file, and every answered write is there.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+
+use serde_json::{Value, json};
+
+/// Start the binary; returns it and the base URL from its first stdout line (no sleeps).
+fn start(data: &Path) -> (Child, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_dingform"))
+        .args(["emulator", "--listen", "127.0.0.1:0", "--data"])
+        .arg(data)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("the binary starts");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let base = line.trim().to_owned();
+    assert!(
+        base.starts_with("http://127.0.0.1:"),
+        "first line: {line:?}"
+    );
+    (child, base)
+}
+
+async fn token(http: &reqwest::Client, base: &str) -> String {
+    let body: Value = http
+        .post(format!("{base}/v1.0/oauth2/accessToken"))
+        .json(&json!({"appKey": "demo-key", "appSecret": "demo-secret"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    body["accessToken"].as_str().unwrap().to_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kill_9_loses_no_acknowledged_write() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("emulator.json");
+    let (mut child, base) = start(&data);
+    let http = reqwest::Client::new();
+    let token = token(&http, &base).await;
+
+    // Acknowledged writes of several kinds before the storm.
+    let post = |path: &str, body: Value| {
+        http.post(format!("{base}{path}"))
+            .header("x-acs-dingtalk-access-token", &token)
+            .json(&body)
+            .send()
+    };
+    let created: Value = post(
+        "/v1.0/im/sceneGroup/create",
+        json!({"title": "Kept", "template_id": "tpl-default", "owner_user_id": "manager4220", "uuid": "kept-1"}),
+    )
+    .await
+    .unwrap()
+    .json()
+    .await
+    .unwrap();
+    let kept = created["open_conversation_id"].as_str().unwrap().to_owned();
+    let added = post(
+        "/v1.0/im/conversations/robots",
+        json!({"openConversationId": kept, "robotCode": "dingbot-alerts"}),
+    )
+    .await
+    .unwrap();
+    assert!(added.status().is_success());
+    let sent: Value = http
+        .post(format!("{base}/topapi/message/corpconversation/asyncsend_v2"))
+        .query(&[("access_token", token.as_str())])
+        .json(&json!({"agent_id": 123456, "userid_list": "u1001", "msg": {"msgtype": "text", "text": {"content": "kept"}}}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(sent["errcode"], 0);
+    let left = http
+        .post(format!("{base}/_emulator/users/u1006/leave"))
+        .send()
+        .await
+        .unwrap();
+    assert!(left.status().is_success());
+
+    // Eight writers create groups as fast as they can; kill -9 after 40 acknowledgements.
+    let (acks, mut acked) = tokio::sync::mpsc::unbounded_channel::<String>();
+    let mut writers = Vec::new();
+    for writer in 0..8 {
+        let http = http.clone();
+        let base = base.clone();
+        let token = token.clone();
+        let acks = acks.clone();
+        writers.push(tokio::spawn(async move {
+            for index in 0.. {
+                let answer = http
+                    .post(format!("{base}/v1.0/im/sceneGroup/create"))
+                    .header("x-acs-dingtalk-access-token", &token)
+                    .json(
+                        &json!({"title": format!("w{writer}-{index}"), "template_id": "tpl-default",
+                                  "owner_user_id": "manager4220"}),
+                    )
+                    .send()
+                    .await;
+                let Ok(answer) = answer else { return };
+                let Ok(body) = answer.json::<Value>().await else {
+                    return;
+                };
+                if let Some(id) = body["open_conversation_id"].as_str() {
+                    let _ = acks.send(id.to_owned());
+                }
+            }
+        }));
+    }
+    drop(acks);
+    let mut acknowledged = Vec::new();
+    while acknowledged.len() < 40 {
+        acknowledged.push(acked.recv().await.expect("writers keep going"));
+    }
+    child.kill().unwrap(); // SIGKILL
+    child.wait().unwrap();
+    for writer in writers {
+        writer.await.unwrap();
+    }
+    while let Some(id) = acked.recv().await {
+        acknowledged.push(id); // answered before the kill landed
+    }
+
+    let (mut child, base) = start(&data);
+    let state: Value = http
+        .get(format!("{base}/_emulator/state"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    child.kill().unwrap();
+    child.wait().unwrap();
+
+    let groups = state["groups"].as_array().unwrap();
+    let has = |id: &str| {
+        groups
+            .iter()
+            .any(|group| group["open_conversation_id"] == id)
+    };
+    let missing: Vec<&String> = acknowledged.iter().filter(|id| !has(id)).collect();
+    assert!(missing.is_empty(), "lost acknowledged groups: {missing:?}");
+    let kept_group = groups
+        .iter()
+        .find(|group| group["open_conversation_id"] == kept.as_str())
+        .unwrap();
+    assert_eq!(kept_group["uuid"], "kept-1");
+    assert_eq!(kept_group["bots"][0]["robot_code"], "dingbot-alerts");
+    assert_eq!(state["messages"][0]["content"]["text"]["content"], "kept");
+    let u1006 = state["users"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|user| user["userid"] == "u1006")
+        .unwrap();
+    assert_eq!(u1006["active"], false);
+}
+
+#[tokio::test]
+async fn a_restarted_emulator_keeps_tokens_and_the_clock() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("nested").join("emulator.json");
+    let (mut child, base) = start(&data);
+    let http = reqwest::Client::new();
+    let first = token(&http, &base).await;
+    let moved = http
+        .post(format!("{base}/_emulator/clock"))
+        .json(&json!({"advance_seconds": 3600}))
+        .send()
+        .await
+        .unwrap();
+    assert!(moved.status().is_success());
+    child.kill().unwrap();
+    child.wait().unwrap();
+
+    let (mut child, base) = start(&data);
+    let state: Value = http
+        .get(format!("{base}/_emulator/state"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let again = token(&http, &base).await;
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_eq!(state["clock"]["offset_seconds"], 3600);
+    assert_eq!(
+        again, first,
+        "the token issued before the restart is still current"
+    );
+}

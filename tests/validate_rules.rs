@@ -1,0 +1,314 @@
+//! `dingform validate` and the platform rules of PLATFORM-RULES.md that need no live data:
+//! one test per rule that fails if the rule is removed, plus the case it must let through.
+
+mod validate_support;
+
+use validate_support::{BASE, Workspace, png};
+
+/// A workspace with the base bot and group and one notification `n` written as given
+/// (`body` is the YAML under `n:`, indented by four spaces).
+fn notification(body: &str) -> Workspace {
+    Workspace::new()
+        .file("base.yaml", BASE)
+        .file("n.yaml", format!("notifications:\n  n:\n{body}"))
+}
+
+fn users(count: usize) -> String {
+    (0..count)
+        .map(|i| format!("u{i}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+#[test]
+fn recipients_per_request_warns_that_a_long_list_is_split() {
+    let ws = notification(&format!(
+        "    schedule: '0 9 * * 1'\n    via: {{work_notification: {{users: [{}]}}}}\n    message: {{text: {{content: hi}}}}\n",
+        users(5_001)
+    ));
+    ws.expect_warning("recipients-per-request", "n.yaml:4:39");
+    let (_, report) = ws.validate_json();
+    assert!(
+        report.to_string().contains("split into 2 requests"),
+        "{report}"
+    );
+}
+
+#[test]
+fn recipients_per_request_lets_5000_users_through() {
+    notification(&format!(
+        "    schedule: '0 9 * * 1'\n    via: {{work_notification: {{users: [{}]}}}}\n    message: {{text: {{content: hi}}}}\n",
+        users(5_000)
+    ))
+    .expect_clean();
+}
+
+const OA: &str = "    message:\n      oa:\n        message_url: 'https://x.example'\n        head: {text: Review}\n        status_bar: {status_value: Open}\n";
+
+#[test]
+fn oa_status_bar_to_more_than_five_users_is_an_error() {
+    notification(&format!(
+        "    schedule: '0 9 * * 1'\n    via: {{work_notification: {{users: [{}]}}}}\n{OA}",
+        users(6)
+    ))
+    .expect_error("oa-status-bar-recipients", "n.yaml:4:39");
+}
+
+#[test]
+fn oa_status_bar_to_a_department_is_an_error() {
+    notification(&format!(
+        "    schedule: '0 9 * * 1'\n    via: {{work_notification: {{departments: [2]}}}}\n{OA}"
+    ))
+    .expect_error("oa-status-bar-recipients", "n.yaml:4:45");
+}
+
+#[test]
+fn oa_status_bar_to_five_users_is_fine() {
+    notification(&format!(
+        "    schedule: '0 9 * * 1'\n    via: {{work_notification: {{users: [{}]}}}}\n{OA}",
+        users(5)
+    ))
+    .expect_clean();
+}
+
+#[test]
+fn same_content_more_than_once_a_day_is_an_error() {
+    let ws = notification(
+        "    schedule: '0 9-17 * * *'\n    via: {work_notification: {users: [u1001]}}\n    message: {text: {content: 'Status for {{date}}'}}\n",
+    );
+    ws.expect_error("same-content-daily", "n.yaml:3:15");
+    let (_, stderr) = ws.validate();
+    assert!(
+        stderr.contains("sends 9 times on"),
+        "the count comes from the expression: {stderr}"
+    );
+}
+
+#[test]
+fn same_content_rule_accepts_a_time_variable_or_one_send_a_day() {
+    notification(
+        "    schedule: '0 9-17 * * *'\n    via: {work_notification: {users: [u1001]}}\n    message: {text: {content: 'Status at {{time}}'}}\n",
+    )
+    .expect_clean();
+    notification("    schedule: '0 9 * * *'\n    via: {work_notification: {users: [u1001]}}\n    message: {text: {content: 'Status'}}\n")
+        .expect_clean();
+}
+
+#[test]
+fn same_content_rule_does_not_apply_to_bot_messages() {
+    notification("    schedule: '0 * * * *'\n    via: {bot: alerts, group: oncall}\n    message: {text: {content: 'ping'}}\n").expect_clean();
+}
+
+#[test]
+fn per_user_daily_internal_sums_all_schedules_for_a_user() {
+    // 288 + 288 = 576 a day for u1001, over the internal app's 500.
+    let ws = Workspace::new().file(
+        "n.yaml",
+        "notifications:\n  a:\n    schedule: '*/5 * * * *'\n    via: {work_notification: {users: [u1001]}}\n    message: {text: {content: 'a {{time}}'}}\n  b:\n    schedule: '*/5 * * * *'\n    via: {work_notification: {users: [u1001, u1002]}}\n    message: {text: {content: 'b {{time}}'}}\n",
+    );
+    ws.expect_error("per-user-daily-internal", "n.yaml:3:15");
+    ws.expect_error("per-user-daily-internal", "n.yaml:7:15");
+    let (_, stderr) = ws.validate();
+    assert!(
+        stderr.contains("user `u1001` would get 576 work notifications"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn per_user_daily_internal_accepts_one_schedule_under_the_limit() {
+    Workspace::new()
+        .file("n.yaml", "notifications:\n  a:\n    schedule: '*/5 * * * *'\n    via: {work_notification: {users: [u1001]}}\n    message: {text: {content: 'a {{time}}'}}\n")
+        .expect_clean();
+}
+
+#[test]
+fn per_user_daily_with_only_departments_is_a_warning() {
+    // Whether one person is in both departments needs the directory: a warning, not an error.
+    Workspace::new()
+        .file(
+            "n.yaml",
+            "notifications:\n  a:\n    schedule: '*/5 * * * *'\n    via: {work_notification: {departments: [2]}}\n    message: {text: {content: 'a {{time}}'}}\n  b:\n    schedule: '*/5 * * * *'\n    via: {work_notification: {departments: [3]}}\n    message: {text: {content: 'b {{time}}'}}\n",
+        )
+        .expect_warning("per-user-daily-internal", "n.yaml:3:15");
+}
+
+#[test]
+fn per_user_daily_third_party_limit_is_100() {
+    // 144 a day: fine for an internal app, over a third-party app's 100.
+    let body = "notifications:\n  a:\n    schedule: '*/10 * * * *'\n    via: {work_notification: {users: [u1001]}}\n    message: {text: {content: 'a {{time}}'}}\n";
+    Workspace::with_settings(
+        "organization: Test Organization Demo\napp: {kind: third_party, agent_id: 1}\n",
+    )
+    .file("n.yaml", body)
+    .expect_error("per-user-daily-third-party", "n.yaml:3:15");
+    Workspace::new().file("n.yaml", body).expect_clean();
+}
+
+#[test]
+fn to_all_user_more_than_three_times_a_day_is_an_error() {
+    let ws = Workspace::new().file(
+        "n.yaml",
+        "notifications:\n  a:\n    schedule: '0 9,12 * * *'\n    via: {work_notification: {all_users: true}}\n    message: {text: {content: 'a {{time}}'}}\n  b:\n    schedule: '0 15,18 * * *'\n    via: {work_notification: {all_users: true}}\n    message: {text: {content: 'b {{time}}'}}\n",
+    );
+    ws.expect_error("to-all-user-daily", "n.yaml:4:42");
+    ws.expect_error("to-all-user-daily", "n.yaml:8:42");
+}
+
+#[test]
+fn to_all_user_three_times_a_day_is_fine() {
+    Workspace::new()
+        .file("n.yaml", "notifications:\n  a:\n    schedule: '0 9,12,15 * * *'\n    via: {work_notification: {all_users: true}}\n    message: {text: {content: 'a {{time}}'}}\n")
+        .expect_clean();
+}
+
+#[test]
+fn pc_workbench_link_on_a_link_message_is_a_warning() {
+    notification(
+        "    schedule: '0 9 * * 1'\n    via: {bot: alerts, group: oncall}\n    message:\n      link: {title: T, text: X, message_url: 'https://x.example', open_in: workbench}\n",
+    )
+    .expect_warning("pc-workbench-link", "n.yaml:6:76");
+}
+
+#[test]
+fn pc_workbench_link_on_an_oa_message_is_fine() {
+    notification(&format!(
+        "    schedule: '0 9 * * 1'\n    via: {{work_notification: {{users: [u1]}}}}\n{OA}        open_in: workbench\n"
+    ))
+    .expect_clean();
+}
+
+#[test]
+fn an_unencoded_dingtalk_link_is_an_error_with_the_encoded_link_as_help() {
+    let ws = notification(
+        "    schedule: '0 9 * * 1'\n    via: {bot: alerts, group: oncall}\n    message:\n      link:\n        title: T\n        text: X\n        message_url: 'dingtalk://dingtalkclient/page/link?url=https://x.example/a?b=1&pc_slide=true'\n",
+    );
+    ws.expect_error("dingtalk-link-encoding", "n.yaml:9:22");
+    let (_, stderr) = ws.validate();
+    assert!(
+        stderr.contains("url=https%3A%2F%2Fx.example%2Fa%3Fb%3D1&pc_slide=true"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn an_encoded_dingtalk_link_is_fine() {
+    notification(
+        "    schedule: '0 9 * * 1'\n    via: {bot: alerts, group: oncall}\n    message:\n      link:\n        title: T\n        text: X\n        message_url: 'dingtalk://dingtalkclient/page/link?url=https%3A%2F%2Fx.example&pc_slide=true'\n",
+    )
+    .expect_clean();
+}
+
+#[test]
+fn a_bot_image_over_358_by_350_is_an_error() {
+    notification("    schedule: '0 9 * * 1'\n    via: {bot: alerts, group: oncall}\n    message: {image: {path: img/chart.png}}\n")
+        .file("img/chart.png", png(359, 200))
+        .expect_error("image-size", "n.yaml:5:29");
+}
+
+#[test]
+fn image_limits_depend_on_the_channel() {
+    // 338×600 fits a work notification (338×677) but not a bot message (358×350).
+    let tall = png(338, 600);
+    notification("    schedule: '0 9 * * 1'\n    via: {work_notification: {users: [u1]}}\n    message: {image: {path: tall.png}}\n")
+        .file("tall.png", &tall)
+        .expect_clean();
+    notification("    schedule: '0 9 * * 1'\n    via: {work_notification: {users: [u1]}}\n    message: {image: {path: wide.png}}\n")
+        .file("wide.png", png(339, 100))
+        .expect_error("image-size", "n.yaml:5:29");
+    notification("    schedule: '0 9 * * 1'\n    via: {bot: alerts, group: oncall}\n    message: {image: {path: tall.png}}\n")
+        .file("tall.png", &tall)
+        .expect_error("image-size", "n.yaml:5:29");
+}
+
+#[test]
+fn a_missing_image_file_is_an_error_naming_it() {
+    let ws = notification(
+        "    schedule: '0 9 * * 1'\n    via: {bot: alerts, group: oncall}\n    message: {image: {path: nope.png}}\n",
+    );
+    ws.expect_error("image-size", "n.yaml:5:29");
+    let (_, stderr) = ws.validate();
+    assert!(
+        stderr.contains("cannot read the image nope.png"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn a_bot_without_robot_code_is_an_error() {
+    Workspace::new()
+        .file("b.yaml", "bots:\n  helper:\n    name: Helper\n")
+        .expect_error("bot-needs-console", "b.yaml:2:3");
+}
+
+#[test]
+fn bot_markdown_with_bare_line_breaks_is_a_warning_offering_the_fixed_text() {
+    let ws = notification(
+        "    schedule: '0 9 * * 1'\n    via: {bot: alerts, group: oncall}\n    message:\n      markdown:\n        title: T\n        text: \"line one\\nline  two\"\n",
+    );
+    ws.expect_warning("markdown-spacing", "n.yaml:8:15");
+    let (_, stderr) = ws.validate();
+    assert!(
+        stderr.contains(r#"help: text: "line one \n line&nbsp;&nbsp;two""#),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn work_notification_markdown_is_not_held_to_bot_spacing() {
+    notification("    schedule: '0 9 * * 1'\n    via: {work_notification: {users: [u1]}}\n    message: {markdown: {title: T, text: \"a\\nb\"}}\n")
+        .expect_clean();
+}
+
+#[test]
+fn an_internal_group_not_named_for_the_organization_is_a_warning() {
+    let ws = Workspace::new().file(
+        "g.yaml",
+        "groups:\n  all:\n    title: Everyone\n    type: internal\n    owner: manager4220\n",
+    );
+    ws.expect_warning("internal-group-naming", "g.yaml:3:12");
+    let (_, stderr) = ws.validate();
+    assert!(
+        stderr.contains("help: title: \"Test Organization Demo [Internal Group]\""),
+        "{stderr}"
+    );
+    Workspace::new()
+        .file("g.yaml", "groups:\n  all:\n    title: Test Organization Demo [Internal Group]\n    type: internal\n    owner: manager4220\n")
+        .expect_clean();
+}
+
+#[test]
+fn a_small_bot_avatar_is_a_warning() {
+    Workspace::new()
+        .file(
+            "b.yaml",
+            "bots:\n  a: {robot_code: dingbot-alerts, name: A, avatar: a.png}\n",
+        )
+        .file("a.png", png(64, 64))
+        .expect_warning("avatar-resolution", "b.yaml:2:52");
+    Workspace::new()
+        .file(
+            "b.yaml",
+            "bots:\n  a: {robot_code: dingbot-alerts, name: A, avatar: a.png}\n",
+        )
+        .file("a.png", png(256, 256))
+        .expect_clean();
+}
+
+#[test]
+fn automatic_removal_of_departed_members_on_a_standard_group_is_an_error() {
+    let group = |kind: &str| {
+        format!(
+            "groups:\n  g:\n    title: G\n    type: {kind}\n    owner: u1\n    remove_departed_members: true\n"
+        )
+    };
+    Workspace::new()
+        .file("g.yaml", group("standard"))
+        .expect_error("standard-group-departed", "g.yaml:6:30");
+    Workspace::new()
+        .file(
+            "g.yaml",
+            group("internal").replace("title: G", "title: Test Organization Demo [Internal Group]"),
+        )
+        .expect_clean();
+}
