@@ -5,9 +5,11 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod completions;
-mod schema;
-mod validate;
 mod emulator;
+mod plan;
+mod schema;
+mod session;
+mod validate;
 
 /// Keep DingTalk groups, bots and scheduled notifications as YAML in git.
 #[derive(Debug, Parser)]
@@ -25,6 +27,8 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Show what apply would change, and what the platform would refuse.
+    Plan(plan::Args),
     /// Print shell completions (bash, zsh, fish) or the man page.
     Completions(completions::Args),
     /// Parse and check manifests, no network (exit 0 valid, 1 invalid).
@@ -40,6 +44,7 @@ pub fn run() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Completions(args) => completions::run(args),
+        Command::Plan(args) => plan::run(args, cli.no_color),
         Command::Validate(args) => validate::run(args, cli.no_color),
         Command::Schema(args) => schema::run(args),
         Command::Emulator(args) => emulator::run(args),

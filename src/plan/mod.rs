@@ -9,6 +9,7 @@ pub mod attributes;
 mod build;
 mod change;
 pub mod diff;
+pub mod file;
 pub mod identity;
 pub mod refresh;
 pub mod rules;

@@ -63,12 +63,12 @@ enum Outcome {
 }
 
 /// Read back every group in `state`, every robot code in `workspace`, and (when a standard
-/// group is managed) who left the organization. `now_ms` bounds the departed-users query.
+/// group is managed) who left the organization in the year before `now`.
 pub async fn refresh<A: DingTalkApi + 'static>(
     api: Arc<A>,
     workspace: &Workspace,
     state: &State,
-    now_ms: i64,
+    now: chrono::DateTime<chrono::Utc>,
 ) -> Result<Live, RefreshError> {
     let mut tasks = JoinSet::new();
     for (address, resource) in &state.resources {
@@ -122,9 +122,8 @@ pub async fn refresh<A: DingTalkApi + 'static>(
     if has_standard {
         let api = api.clone();
         tasks.spawn(async move {
-            const YEAR_MS: i64 = 365 * 24 * 3600 * 1000;
             let departed = api
-                .departed_users(now_ms - YEAR_MS, Some(now_ms))
+                .departed_users(now - chrono::Duration::days(365), Some(now))
                 .await
                 .map(|users| users.into_iter().map(|user| user.userid).collect());
             Outcome::Departed(departed)

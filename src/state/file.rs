@@ -113,7 +113,7 @@ impl StateFile {
 }
 
 /// Write `bytes` to a temporary sibling, fsync it, rename it over `path`, fsync the directory.
-pub(crate) fn replace_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+pub fn replace_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     let temporary = sibling(path, &format!(".tmp{}", std::process::id()));
     let mut file = OpenOptions::new()
         .write(true)

@@ -15,5 +15,5 @@ mod lock;
 
 pub use document::{FORMAT_VERSION, ResourceState, State};
 pub use error::StateError;
-pub use file::StateFile;
+pub use file::{StateFile, replace_atomically as write_atomically};
 pub use lock::{LockHolder, StateLock};

@@ -1,0 +1,151 @@
+//! `dingform plan [DIR] [-o PLANFILE] [--format human|json|markdown] [--detailed-exitcode]`:
+//! refresh live state, diff, findings.
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+
+use super::session::{self, Session};
+use crate::manifest::{self, Validation};
+use crate::plan::file::PlanFile;
+use crate::plan::{self, Plan, PlanOptions};
+use crate::render;
+
+/// Show what apply would change, and everything the platform would refuse.
+#[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Exit status: 0 ok; 1 an error or an `error` finding; with \
+    --detailed-exitcode, 2 when there are changes.\n\nExamples:\n  dingform plan examples/quickstart\n  \
+    dingform plan -o plan.json --format markdown > comment.md\n  dingform apply plan.json"
+)]
+pub struct Args {
+    /// The workspace directory (holding dingform.yaml).
+    #[arg(default_value = ".")]
+    pub dir: PathBuf,
+    /// Also write the plan to this file, for `dingform apply PLANFILE`.
+    #[arg(short = 'o', long = "out", value_name = "PLANFILE")]
+    pub out: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Exit 2 (instead of 0) when the plan has changes.
+    #[arg(long)]
+    pub detailed_exitcode: bool,
+    /// Accept disbanding more than 30% of the managed groups.
+    #[arg(long)]
+    pub allow_mass_delete: bool,
+    /// Requests per second per API (the platform allows 20 by default).
+    #[arg(long, default_value_t = 20.0, value_name = "QPS")]
+    pub rate: f64,
+}
+
+/// How the plan is printed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// For people: coloured on a terminal.
+    Human,
+    /// Versioned JSON (see the README, "JSON plan format").
+    Json,
+    /// A pull-request comment.
+    Markdown,
+}
+
+/// Load, refresh and plan; the shared first half of `plan` and `apply DIR`.
+pub fn make_plan(args: &Args) -> anyhow::Result<Result<(Validation, Plan), Validation>> {
+    let validation = manifest::validate(&args.dir);
+    if validation.findings.iter().any(is_load_error) {
+        return Ok(Err(validation));
+    }
+    let state_file = session::state_file(&validation.workspace);
+    let state = state_file
+        .read_or_new(validation.workspace.organization().map(str::to_owned))
+        .context("cannot read the state")?;
+    let options = PlanOptions {
+        allow_mass_delete: args.allow_mass_delete,
+        requests_per_second: args.rate,
+        ..PlanOptions::default()
+    };
+    let runtime = session::runtime()?;
+    let plan = runtime.block_on(async {
+        let session = Session::open(&validation.workspace, args.rate).await?;
+        if std::io::stderr().is_terminal() {
+            eprintln!(
+                "Refreshing {} managed resources from {}…",
+                state.resources.len(),
+                session.label
+            );
+        }
+        let live = plan::refresh::refresh(
+            session.client.clone(),
+            &validation.workspace,
+            &state,
+            options.now,
+        )
+        .await;
+        session.close().await;
+        let live = live?;
+        anyhow::Ok(plan::build(&validation, &state, &live, &options))
+    })?;
+    Ok(Ok((validation, plan)))
+}
+
+/// Errors that mean the manifests could not be read as a whole (anything but a platform
+/// rule, which the plan reports itself): there is nothing sound to plan from.
+fn is_load_error(finding: &crate::model::Finding) -> bool {
+    finding.severity == crate::model::Severity::Error
+        && !plan::rules::PLATFORM_RULE_IDS.contains(&finding.rule.as_str())
+}
+
+/// Run `plan`.
+pub fn run(args: Args, no_color: bool) -> anyhow::Result<ExitCode> {
+    let (validation, plan) = match make_plan(&args)? {
+        Ok(planned) => planned,
+        Err(validation) => {
+            let color = super::validate::color_wanted(no_color);
+            eprint!(
+                "{}",
+                render::diagnostic::human(&validation.findings, &validation.sources, color)
+            );
+            eprintln!(
+                "{}: cannot plan: the manifests do not load",
+                args.dir.display()
+            );
+            return Ok(ExitCode::FAILURE);
+        }
+    };
+    if let Some(out) = &args.out {
+        let file = PlanFile::new(&args.dir, plan.clone());
+        crate::state::write_atomically(out, file.to_json().as_bytes())
+            .with_context(|| format!("cannot write the plan file {}", out.display()))?;
+    }
+    let color = !no_color
+        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        && std::io::stdout().is_terminal();
+    let text = match args.format {
+        Format::Human => render::human(&plan, &validation.sources, color),
+        Format::Json => render::json(&plan),
+        Format::Markdown => render::markdown(&plan),
+    };
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())?;
+    out.flush()?;
+    if let Some(path) = &args.out {
+        if args.format == Format::Human {
+            writeln!(
+                out,
+                "\nSaved the plan to {}: apply it with `dingform apply {}`.",
+                path.display(),
+                path.display()
+            )?;
+        }
+    }
+    Ok(if plan.is_blocked() {
+        ExitCode::FAILURE
+    } else if args.detailed_exitcode && plan.has_changes() {
+        ExitCode::from(2)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
