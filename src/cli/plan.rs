@@ -131,15 +131,15 @@ pub fn run(args: Args, no_color: bool) -> anyhow::Result<ExitCode> {
     let mut out = std::io::stdout().lock();
     out.write_all(text.as_bytes())?;
     out.flush()?;
-    if let Some(path) = &args.out {
-        if args.format == Format::Human {
-            writeln!(
-                out,
-                "\nSaved the plan to {}: apply it with `dingform apply {}`.",
-                path.display(),
-                path.display()
-            )?;
-        }
+    if let Some(path) = &args.out
+        && args.format == Format::Human
+    {
+        writeln!(
+            out,
+            "\nSaved the plan to {}: apply it with `dingform apply {}`.",
+            path.display(),
+            path.display()
+        )?;
     }
     Ok(if plan.is_blocked() {
         ExitCode::FAILURE
