@@ -52,7 +52,7 @@ pub use retry::{Idempotency, RetryPolicy};
 /// are callable on a concrete [`HttpClient`] only with those traits in scope).
 pub mod prelude {
     pub use super::{
-        ApiError, ChatApi, Credentials, DingTalkApi, DirectoryApi, Endpoint, ErrorKind,
-        HttpClient, MessageApi, RobotApi, SceneGroupApi,
+        ApiError, ChatApi, Credentials, DingTalkApi, DirectoryApi, Endpoint, ErrorKind, HttpClient,
+        MessageApi, RobotApi, SceneGroupApi,
     };
 }
