@@ -2,12 +2,12 @@
 
 mod provider_support;
 
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use dingform::model::wire::notification::WorkMessage;
 use dingform::provider::{
-    ClientOptions, DirectoryApi, ErrorKind, MessageApi, NewSceneGroup, RateLimit, SceneGroupApi,
-    WorkNotification,
+    ClientOptions, DirectoryApi, ErrorKind, MessageApi, NewSceneGroup, RateLimit, RetryPolicy,
+    SceneGroupApi, WorkNotification,
 };
 use provider_support::{AGENT_ID, Emu, fast_retries, unlimited};
 use serde_json::json;
@@ -177,5 +177,44 @@ async fn without_the_limiter_throttling_shows() {
     assert!(
         throttled >= 10,
         "30 concurrent reads over a 10/s limit: {throttled} throttled"
+    );
+}
+
+#[tokio::test]
+async fn throttled_sends_are_resent_because_throttling_proves_nothing_happened() {
+    let emu = Emu::start().await;
+    // No client-side limiter: the emulator's 5/s limit throttles most of a burst of 12.
+    let client = emu.client_with(ClientOptions {
+        rate_limit: RateLimit::unlimited(),
+        retry: RetryPolicy {
+            max_attempts: 12,
+            base_delay: Duration::from_millis(50),
+            max_delay: Duration::from_secs(1),
+        },
+        ..ClientOptions::default()
+    });
+    client.authenticate().await.expect("token");
+    let baseline = messages_in(&emu.state().await);
+    emu.faults(json!({ "qps_limit": 5 })).await;
+    let sends: Vec<_> = (0..12)
+        .map(|n| {
+            let client = client.clone();
+            tokio::spawn(async move {
+                client
+                    .send_work_notification(AGENT_ID, &notification(&format!("burst {n}")))
+                    .await
+            })
+        })
+        .collect();
+    for send in sends {
+        send.await.unwrap().expect("every send gets through");
+    }
+    emu.faults(json!({})).await;
+    let stats = client.stats();
+    assert!(stats.throttled > 0, "the burst was throttled: {stats:?}");
+    assert_eq!(
+        messages_in(&emu.state().await) - baseline,
+        12,
+        "each sent exactly once"
     );
 }

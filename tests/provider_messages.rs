@@ -223,3 +223,27 @@ async fn media_uploads_as_multipart_and_returns_an_id() {
     assert!(!media.media_id.is_empty());
     assert_eq!(media.kind, "file");
 }
+
+#[tokio::test]
+async fn a_repeated_notification_reports_its_forbidden_recipient_with_the_reason() {
+    let emu = Emu::start().await;
+    let client = emu.client();
+    let note = text(&["u1003"], "standup in 5 minutes");
+    client
+        .send_work_notification(AGENT_ID, &note)
+        .await
+        .expect("first send");
+    // The platform accepts the repeat but does not deliver identical content twice a day.
+    let task = client
+        .send_work_notification(AGENT_ID, &note)
+        .await
+        .expect("repeat accepted");
+    let result = client
+        .work_notification_result(AGENT_ID, task)
+        .await
+        .expect("result");
+    assert_eq!(result.forbidden_user_ids, ids(&["u1003"]), "{result:?}");
+    assert_eq!(result.forbidden.len(), 1, "{result:?}");
+    assert_eq!(result.forbidden[0].userid, "u1003");
+    assert_eq!(result.forbidden[0].code, "143106");
+}

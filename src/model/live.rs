@@ -232,6 +232,19 @@ pub struct SendResult {
     pub unread_user_ids: Vec<String>,
     /// Department ids that do not exist.
     pub invalid_dept_ids: Vec<i64>,
+    /// Why forbidden recipients were refused (limit codes such as 143105, 143106).
+    pub forbidden: Vec<ForbiddenRecipient>,
+}
+
+/// A recipient the platform refused, with the limit that refused it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ForbiddenRecipient {
+    /// The userid.
+    pub userid: String,
+    /// The platform's limit code.
+    pub code: String,
+    /// How many messages it counted against the limit.
+    pub count: i64,
 }
 
 /// A user of the organization.

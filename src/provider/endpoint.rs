@@ -100,6 +100,14 @@ impl Endpoint {
         Ok(Endpoint::Single(url))
     }
 
+    /// The sandbox resolved to the URL its emulator listens on; any other endpoint unchanged.
+    pub fn resolve_sandbox(self, emulator: Url) -> Endpoint {
+        match self {
+            Endpoint::Sandbox => Endpoint::Single(emulator),
+            other => other,
+        }
+    }
+
     /// The full URL of an API path (which must start with `/`), on the host that serves it.
     pub fn url(&self, path: &str) -> Result<Url, EndpointError> {
         let base = match self {
@@ -171,6 +179,11 @@ mod tests {
             endpoint.url("/chat/get"),
             Err(EndpointError::SandboxNotStarted)
         ));
+        let resolved = endpoint.resolve_sandbox(Url::parse("http://127.0.0.1:9/").unwrap());
+        assert_eq!(
+            resolved.url("/chat/get").unwrap().as_str(),
+            "http://127.0.0.1:9/chat/get"
+        );
     }
 
     #[test]

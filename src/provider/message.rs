@@ -11,8 +11,8 @@ use super::error::ApiError;
 use super::http::HttpClient;
 use super::retry::Idempotency;
 use crate::model::live::{
-    BotMessageReceipt, BotMessageStatus, SendProgress, SendResult, UploadedMedia,
-    WorkNotificationTask,
+    BotMessageReceipt, BotMessageStatus, ForbiddenRecipient, SendProgress, SendResult,
+    UploadedMedia, WorkNotificationTask,
 };
 use crate::model::wire::CommaList;
 use crate::model::wire::media::MediaUploadResponse;
@@ -251,6 +251,15 @@ impl MessageApi for HttpClient {
                 read_user_ids: wire.read_user_id_list,
                 unread_user_ids: wire.unread_user_id_list,
                 invalid_dept_ids: wire.invalid_dept_id_list,
+                forbidden: wire
+                    .forbidden_list
+                    .into_iter()
+                    .map(|entry| ForbiddenRecipient {
+                        userid: entry.userid,
+                        code: entry.code,
+                        count: entry.count,
+                    })
+                    .collect(),
             })
         }
     }
