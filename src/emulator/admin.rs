@@ -154,8 +154,14 @@ pub async fn advance_clock(State(state): State<AppState>, body: Bytes) -> Respon
         Ok(advance) => advance,
         Err(error) => return bad_request(format!("expected {{\"advance_seconds\": N}}: {error}")),
     };
+    // A hundred years is plenty and keeps every time computation far from overflow.
+    const MAX_OFFSET_SECONDS: i64 = 100 * 365 * 86_400;
     if advance.advance_seconds < 0 {
         return bad_request("advance_seconds must not be negative");
+    }
+    let offset = state.store.read(|world| world.clock_offset_seconds);
+    if advance.advance_seconds > MAX_OFFSET_SECONDS - offset {
+        return bad_request("the emulator clock moves at most 100 years ahead");
     }
     let now = state
         .store
