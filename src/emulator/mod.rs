@@ -297,6 +297,7 @@ pub fn app(state: AppState) -> Router {
         .route("/_emulator/clock", post(admin::advance_clock))
         .route("/_emulator/faults", post(admin::faults))
         .route("/_emulator/users/{userid}/leave", post(admin::leave))
-        .route("/_emulator/join_url", get(admin::join_url));
+        .route("/_emulator/join_url", get(admin::join_url))
+        .route("/_emulator/webhook", get(admin::webhook));
     admin.merge(platform).with_state(state)
 }
