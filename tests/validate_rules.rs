@@ -95,6 +95,26 @@ fn same_content_rule_accepts_a_time_variable_or_one_send_a_day() {
 }
 
 #[test]
+fn same_content_is_judged_on_platform_days_across_daylight_saving() {
+    // 17:00 in Berlin is midnight in Shanghai in winter and 23:00 in summer, so on the
+    // spring-forward day two sends land on one platform day. With `{{time}}` both read
+    // "17:00"; with `{{date}}` they carry two different Berlin dates.
+    let body = |content: &str| {
+        format!(
+            "    schedule: '0 17 * * *'\n    timezone: Europe/Berlin\n    via: {{work_notification: {{users: [u1001]}}}}\n    message: {{text: {{content: '{content}'}}}}\n"
+        )
+    };
+    let ws = notification(&body("Daily {{time}}"));
+    ws.expect_error("same-content-daily", "n.yaml:3:15");
+    let (_, stderr) = ws.validate();
+    assert!(
+        stderr.contains("sends 2 times on") && stderr.contains("-03-"),
+        "the March change: {stderr}"
+    );
+    notification(&body("Daily {{date}}")).expect_clean();
+}
+
+#[test]
 fn same_content_rule_does_not_apply_to_bot_messages() {
     notification("    schedule: '0 * * * *'\n    via: {bot: alerts, group: oncall}\n    message: {text: {content: 'ping'}}\n").expect_clean();
 }

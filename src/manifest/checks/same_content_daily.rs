@@ -1,21 +1,51 @@
 //! `same-content-daily`: the same user gets the same message content from the same app at most
-//! once a day; the platform silently drops repeats. A work notification whose schedule fires
-//! more than once on a platform day with content that does not change between those sends is
-//! an error. Only `{{time}}` and `{{datetime}}` change between two sends of one day
-//! (`model::template`); `{{date}}` and `{{weekday}}` do not. Bot messages to a group are not
-//! work notifications and are not limited this way.
+//! once a day; the platform silently drops repeats. A work notification is an error when two
+//! of its sends on one platform day would carry the same text: its template variables
+//! (`model::template`) are rendered at each occurrence, in the schedule's time zone, and
+//! compared. `{{time}}` and `{{datetime}}` tell sends of one day apart; `{{date}}` and
+//! `{{weekday}}` only when the schedule's day differs from the platform's. Bot messages to a
+//! group are not work notifications and are not limited this way.
+
+use std::collections::HashSet;
+
+use chrono::DateTime;
+use chrono_tz::Tz;
 
 use super::Context;
-use crate::model::template::{placeholders, variable};
+use crate::model::template::{Variable, placeholders, variable};
 use crate::model::{Finding, Message};
 
-/// Whether the message text changes between two sends on the same day.
-pub fn varies_within_a_day(message: &Message) -> bool {
-    message.texts().iter().any(|text| {
-        placeholders(&text.value)
-            .iter()
-            .any(|placeholder| variable(placeholder.name).is_some_and(|v| v.varies_within_a_day))
-    })
+/// The template variables a message uses, each once.
+pub fn variables_used(message: &Message) -> Vec<&'static Variable> {
+    let mut used: Vec<&'static Variable> = message
+        .texts()
+        .iter()
+        .flat_map(|text| {
+            placeholders(&text.value)
+                .into_iter()
+                .filter_map(|p| variable(p.name))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    used.sort_by_key(|v| v.name);
+    used.dedup();
+    used
+}
+
+/// How many different texts the sends at `occurrences` carry.
+fn distinct_contents(used: &[&Variable], occurrences: &[DateTime<Tz>]) -> usize {
+    if used.is_empty() {
+        return 1;
+    }
+    let rendered: HashSet<Vec<String>> = occurrences
+        .iter()
+        .map(|at| {
+            used.iter()
+                .map(|v| at.format(v.format).to_string())
+                .collect()
+        })
+        .collect();
+    rendered.len()
 }
 
 /// Reports work notifications that would repeat identical content to a user within a day.
@@ -27,22 +57,24 @@ pub fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
         let Some(daily) = context.daily.get(name) else {
             continue;
         };
-        let varies = varies_within_a_day(&notification.spec.message.value);
+        let used = variables_used(&notification.spec.message.value);
         let repeat = daily
             .days
             .iter()
-            .filter(|(_, count)| count.sends > 1 && (!varies || count.distinct_times < count.sends))
-            .max_by_key(|(day, count)| (count.sends, std::cmp::Reverse(**day)));
-        if let Some((day, count)) = repeat {
-            let why = if varies {
-                "and `{{time}}` repeats: daylight saving turns the clock back over it".to_owned()
+            .filter(|(_, day)| day.sends > 1)
+            .map(|(date, day)| (*date, day.sends, distinct_contents(&used, &day.occurrences)))
+            .filter(|(_, sends, distinct)| (*sends as usize) > *distinct)
+            .max_by_key(|(date, sends, _)| (*sends, std::cmp::Reverse(*date)));
+        if let Some((day, sends, distinct)) = repeat {
+            let what = if distinct == 1 {
+                "the same content".to_owned()
             } else {
-                "and the content does not change between sends".to_owned()
+                format!("only {distinct} different contents")
             };
             findings.push(
                 Finding::error(
                     "same-content-daily",
-                    format!("this schedule sends {} times on {day} {why}; the platform delivers identical content to a user once a day", count.sends),
+                    format!("this schedule sends {sends} times on {day} with {what}; the platform delivers identical content to a user once a day"),
                 )
                 .at(&notification.file, &notification.spec.schedule.span)
                 .address(format!("notification.{name}"))
