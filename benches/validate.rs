@@ -88,7 +88,19 @@ fn main() {
         );
     }
     times.sort();
+    let mut load_times: Vec<Duration> = (0..5)
+        .map(|_| {
+            let started = Instant::now();
+            let _ = dingform::manifest::load(&dir);
+            started.elapsed()
+        })
+        .collect();
+    load_times.sort();
     println!("validate, generated workspace: {summary}");
+    println!(
+        "  of which loading (read + parse + merge): median {:?}",
+        load_times[2]
+    );
     println!(
         "  min {:?}  median {:?}  max {:?}  (5 runs)",
         times[0], times[2], times[4]

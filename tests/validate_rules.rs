@@ -332,3 +332,64 @@ fn automatic_removal_of_departed_members_on_a_standard_group_is_an_error() {
         )
         .expect_clean();
 }
+
+#[test]
+fn a_group_title_longer_than_the_platform_allows_is_an_error() {
+    // 21 characters: fine for a scene group (30), too long for a standard group (20).
+    let group = |kind: &str| {
+        format!(
+            "groups:\n  g:\n    title: Twenty-one characters\n    type: {kind}\n    owner: u1\n"
+        )
+    };
+    Workspace::new()
+        .file("g.yaml", group("standard"))
+        .expect_error("group-title-length", "g.yaml:3:12");
+    Workspace::new()
+        .file("g.yaml", group("scene"))
+        .expect_clean();
+}
+
+#[test]
+fn more_than_1000_members_or_12_admins_is_an_error() {
+    let members = (0..1_000)
+        .map(|i| format!("m{i}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    Workspace::new()
+        .file("g.yaml", format!("groups:\n  g:\n    title: G\n    type: standard\n    owner: u1\n    members: [{members}]\n"))
+        .expect_error("group-member-limit", "g.yaml:6:15");
+    let admins = (0..13)
+        .map(|i| format!("a{i}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    Workspace::new()
+        .file("g.yaml", format!("groups:\n  g:\n    title: G\n    type: standard\n    owner: u1\n    admins: [{admins}]\n"))
+        .expect_error("group-member-limit", "g.yaml:6:64");
+}
+
+#[test]
+fn a_plugin_name_over_four_characters_is_an_error() {
+    let group = |plugin: &str| {
+        format!(
+            "groups:\n  g:\n    title: G\n    type: scene\n    owner: u1\n    plugins: [{{name: {plugin}, url: 'https://x.example'}}]\n"
+        )
+    };
+    Workspace::new()
+        .file("g.yaml", group("Runbook"))
+        .expect_error("plugin-name-length", "g.yaml:6:22");
+    Workspace::new()
+        .file("g.yaml", group("运维手册"))
+        .expect_clean();
+}
+
+#[test]
+fn a_work_notification_over_2048_bytes_is_an_error() {
+    let body = |length: usize| {
+        format!(
+            "    schedule: '0 9 * * 1'\n    via: {{work_notification: {{users: [u1]}}}}\n    message: {{text: {{content: '{}'}}}}\n",
+            "x".repeat(length)
+        )
+    };
+    notification(&body(2_100)).expect_error("message-size", "n.yaml:5:14");
+    notification(&body(1_900)).expect_clean();
+}

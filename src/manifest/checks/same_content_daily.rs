@@ -6,12 +6,13 @@
 //! `{{weekday}}` only when the schedule's day differs from the platform's. Bot messages to a
 //! group are not work notifications and are not limited this way.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
-use chrono::DateTime;
+use chrono::{DateTime, NaiveDate};
 use chrono_tz::Tz;
 
 use super::Context;
+use crate::manifest::frequency::DailyCounts;
 use crate::model::template::{Variable, placeholders, variable};
 use crate::model::{Finding, Message};
 
@@ -48,8 +49,26 @@ fn distinct_contents(used: &[&Variable], occurrences: &[DateTime<Tz>]) -> usize 
     rendered.len()
 }
 
+/// A notification's schedule, zone and the variables it uses: what the verdict depends on.
+type Judged<'a> = (&'a str, &'a str, Vec<&'static str>);
+/// The busiest day that repeats content: (day, sends, distinct contents).
+type Repeat = (NaiveDate, u32, usize);
+
+/// The busiest platform day on which sends repeat content: (day, sends, distinct contents).
+fn first_repeat(daily: &DailyCounts, used: &[&Variable]) -> Option<Repeat> {
+    daily
+        .days
+        .iter()
+        .filter(|(_, day)| day.sends > 1)
+        .map(|(date, day)| (*date, day.sends, distinct_contents(used, &day.occurrences)))
+        .filter(|(_, sends, distinct)| (*sends as usize) > *distinct)
+        .max_by_key(|(date, sends, _)| (*sends, std::cmp::Reverse(*date)))
+}
+
 /// Reports work notifications that would repeat identical content to a user within a day.
 pub fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
+    // Many notifications share a schedule and the variables they use: judge each pair once.
+    let mut judged: HashMap<Judged<'_>, Option<Repeat>> = HashMap::new();
     for (name, notification) in &context.workspace.notifications {
         if notification.spec.via.value.work_notification().is_none() {
             continue;
@@ -58,13 +77,14 @@ pub fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
             continue;
         };
         let used = variables_used(&notification.spec.message.value);
-        let repeat = daily
-            .days
-            .iter()
-            .filter(|(_, day)| day.sends > 1)
-            .map(|(date, day)| (*date, day.sends, distinct_contents(&used, &day.occurrences)))
-            .filter(|(_, sends, distinct)| (*sends as usize) > *distinct)
-            .max_by_key(|(date, sends, _)| (*sends, std::cmp::Reverse(*date)));
+        let key = (
+            notification.spec.schedule.value.as_str(),
+            notification.spec.timezone_name(),
+            used.iter().map(|v| v.name).collect(),
+        );
+        let repeat = *judged
+            .entry(key)
+            .or_insert_with(|| first_repeat(daily, &used));
         if let Some((day, sends, distinct)) = repeat {
             let what = if distinct == 1 {
                 "the same content".to_owned()
@@ -74,7 +94,9 @@ pub fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
             findings.push(
                 Finding::error(
                     "same-content-daily",
-                    format!("this schedule sends {sends} times on {day} with {what}; the platform delivers identical content to a user once a day"),
+                    format!(
+                        "this schedule sends {sends} times on {day} with {what}; the platform delivers identical content to a user once a day"
+                    ),
                 )
                 .at(&notification.file, &notification.spec.schedule.span)
                 .address(format!("notification.{name}"))
