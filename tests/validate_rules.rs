@@ -393,3 +393,14 @@ fn a_work_notification_over_2048_bytes_is_an_error() {
     notification(&body(2_100)).expect_error("message-size", "n.yaml:5:14");
     notification(&body(1_900)).expect_clean();
 }
+
+#[test]
+fn every_rule_has_a_test_in_this_file() {
+    let this_file = include_str!("validate_rules.rs");
+    for (id, _) in dingform::manifest::checks::RULES {
+        assert!(
+            this_file.contains(&format!("\"{id}\", \"")),
+            "rule {id} has no expect_* assertion here"
+        );
+    }
+}
