@@ -404,3 +404,21 @@ fn every_rule_has_a_test_in_this_file() {
         );
     }
 }
+
+#[test]
+fn two_notifications_with_the_same_content_to_one_user_on_one_day_is_an_error() {
+    let two = |second_text: &str| {
+        Workspace::new().file(
+            "n.yaml",
+            format!("notifications:\n  a:\n    schedule: '0 9 * * *'\n    via: {{work_notification: {{users: [u1001, u1002]}}}}\n    message: {{text: {{content: 'Stand-up'}}}}\n  b:\n    schedule: '0 15 * * *'\n    via: {{work_notification: {{users: [u1002]}}}}\n    message: {{text: {{content: '{second_text}'}}}}\n"),
+        )
+    };
+    let ws = two("Stand-up");
+    ws.expect_error("same-content-daily", "n.yaml:9:14");
+    let (_, stderr) = ws.validate();
+    assert!(
+        stderr.contains("sends user `u1002` the same content as notification.a"),
+        "{stderr}"
+    );
+    two("Retro").expect_clean();
+}
