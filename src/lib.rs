@@ -15,6 +15,7 @@
 #![warn(missing_docs)]
 #![deny(clippy::print_stdout)]
 
+pub mod adopt;
 pub mod apply;
 #[allow(clippy::print_stdout, reason = "the CLI is the one layer that prints")]
 pub mod cli;

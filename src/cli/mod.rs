@@ -5,6 +5,8 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 mod completions;
+mod export;
+mod import;
 mod emulator;
 mod plan;
 mod schema;
@@ -30,6 +32,10 @@ pub struct Cli {
 enum Command {
     /// Show what apply would change, and what the platform would refuse.
     Plan(plan::Args),
+    /// Adopt a live group or bot into the state, changing nothing on DingTalk.
+    Import(import::Args),
+    /// Write manifests for what the state holds and no manifest declares.
+    Export(export::Args),
     /// Inspect and repair the state: list, show, rm, mv.
     State(state::Args),
     /// Print shell completions (bash, zsh, fish) or the man page.
@@ -50,6 +56,8 @@ pub fn run() -> ExitCode {
         Command::Completions(args) => completions::run(args),
         Command::Plan(args) => plan::run(args, cli.no_color),
         Command::State(args) => state::run(args),
+        Command::Import(args) => import::run(args),
+        Command::Export(args) => export::run(args, cli.no_color),
         Command::Validate(args) => validate::run(args, cli.no_color),
         Command::Schema(args) => schema::run(args),
         Command::Emulator(args) => emulator::run(args),

@@ -1,0 +1,179 @@
+use std::time::Duration;
+
+use serde_json::json;
+
+use crate::model::live::{GroupKind, GroupStatus, LiveGroup};
+use crate::provider::{ApiError, DingTalkApi, ErrorKind};
+use crate::state::{ResourceState, StateError, StateFile};
+
+/// Why an import was refused. Nothing is written when it is.
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    /// The address is not `group.NAME` or `bot.NAME`.
+    #[error("`{address}`: only groups (`group.NAME`) and bots (`bot.NAME`) can be imported; notifications live only in dingform")]
+    Kind {
+        /// The address given.
+        address: String,
+    },
+    /// The address already stands for a resource.
+    #[error("`{address}` is already in the state (as {id}); `dingform state rm {address}` first to re-import it")]
+    AddressTaken {
+        /// The address.
+        address: String,
+        /// The id it stands for.
+        id: String,
+    },
+    /// The remote id is managed under another address already.
+    #[error("{id} is already managed as `{address}`; use `dingform state mv {address} NEW` to rename it")]
+    AlreadyManaged {
+        /// The remote id.
+        id: String,
+        /// Where it is managed.
+        address: String,
+    },
+    /// DingTalk has no such resource (or not of that kind).
+    #[error("DingTalk has no {kind} with id `{id}`{reason}")]
+    NotFound {
+        /// `group` or `bot`.
+        kind: &'static str,
+        /// The remote id.
+        id: String,
+        /// The platform's words, when it said something.
+        reason: String,
+    },
+    /// Reading failed for another reason.
+    #[error("cannot read {id} from DingTalk: {source}")]
+    Api {
+        /// The remote id.
+        id: String,
+        /// The error.
+        #[source]
+        source: ApiError,
+    },
+    /// State could not be read, locked or written.
+    #[error(transparent)]
+    State(#[from] StateError),
+}
+
+/// Read the live resource `remote_id` and record it in state under `address`.
+///
+/// A group is read by its open conversation id (scene or internal) or its chat id (`chat…`,
+/// internal and standard groups); a bot by its robot code. Returns the recorded entry.
+pub async fn import<A: DingTalkApi>(
+    api: &A,
+    state_file: &StateFile,
+    organization: Option<String>,
+    address: &str,
+    remote_id: &str,
+    lock_timeout: Duration,
+) -> Result<ResourceState, ImportError> {
+    let kind = address.split('.').next().unwrap_or_default();
+    if !matches!(kind, "group" | "bot") || !address.contains('.') {
+        return Err(ImportError::Kind { address: address.to_owned() });
+    }
+    let lock = state_file.lock("import", lock_timeout)?;
+    let mut state = state_file.read_or_new(organization)?;
+    if let Some(entry) = state.resources.get(address) {
+        return Err(ImportError::AddressTaken {
+            address: address.to_owned(),
+            id: entry.id.clone().unwrap_or_default(),
+        });
+    }
+    if let Some((managed, _)) = state.resources.iter().find(|(_, entry)| {
+        entry.id.as_deref() == Some(remote_id) || entry.ids.values().any(|id| id == remote_id)
+    }) {
+        return Err(ImportError::AlreadyManaged {
+            id: remote_id.to_owned(),
+            address: managed.clone(),
+        });
+    }
+    let entry = if kind == "group" {
+        let group = read_group(api, remote_id).await?;
+        if let Some((managed, _)) = state
+            .resources
+            .iter()
+            .find(|(_, entry)| entry.id.as_deref() == Some(group.open_conversation_id.as_str()))
+        {
+            return Err(ImportError::AlreadyManaged {
+                id: remote_id.to_owned(),
+                address: managed.clone(),
+            });
+        }
+        group_entry(&group)
+    } else {
+        bot_entry(api, remote_id).await?
+    };
+    state.resources.insert(address.to_owned(), entry.clone());
+    state_file.write(&mut state, &lock)?;
+    Ok(entry)
+}
+
+fn not_found(kind: &'static str, id: &str, error: Option<&ApiError>) -> ImportError {
+    ImportError::NotFound {
+        kind,
+        id: id.to_owned(),
+        reason: error.map(|e| format!(" ({e})")).unwrap_or_default(),
+    }
+}
+
+fn is_missing(error: &ApiError) -> bool {
+    matches!(error.kind(), ErrorKind::NotFound | ErrorKind::Gone | ErrorKind::InvalidParameter)
+}
+
+async fn read_group<A: DingTalkApi>(api: &A, id: &str) -> Result<LiveGroup, ImportError> {
+    let read = if id.starts_with("chat") {
+        api.get_group(id).await
+    } else {
+        api.get_scene_group(id).await
+    };
+    match read {
+        Ok(group) if group.status == GroupStatus::Disbanded => Err(not_found("group", id, None)),
+        Ok(group) => Ok(group),
+        Err(error) if is_missing(&error) => Err(not_found("group", id, Some(&error))),
+        Err(source) => Err(ImportError::Api { id: id.to_owned(), source }),
+    }
+}
+
+fn group_entry(group: &LiveGroup) -> ResourceState {
+    let kind = match group.kind {
+        GroupKind::Scene => "scene",
+        GroupKind::Internal => "internal",
+        GroupKind::Standard => "standard",
+    };
+    let mut entry = ResourceState {
+        id: Some(group.open_conversation_id.clone()),
+        // The type tells refresh how to read the group back; the rest is compared live.
+        attributes: json!({"type": kind}),
+        ..ResourceState::default()
+    };
+    if let Some(chat_id) = &group.chat_id {
+        entry.ids.insert("chat_id".into(), chat_id.clone());
+    }
+    if let Some(url) = &group.group_url {
+        entry.observed.insert("group_url".into(), url.clone());
+        entry.observed.insert("group_url_since".into(), chrono::Utc::now().to_rfc3339());
+    }
+    entry
+}
+
+async fn bot_entry<A: DingTalkApi>(api: &A, robot_code: &str) -> Result<ResourceState, ImportError> {
+    let groups = match api.bot_groups(robot_code).await {
+        Ok(groups) => groups,
+        Err(error) if is_missing(&error) => return Err(not_found("bot", robot_code, Some(&error))),
+        Err(source) => return Err(ImportError::Api { id: robot_code.to_owned(), source }),
+    };
+    // The platform reads a bot's name only through a group it is in.
+    let mut name = robot_code.to_owned();
+    if let Some(group) = groups.first() {
+        if let Ok(bots) = api.list_bots(group).await {
+            if let Some(bot) = bots.into_iter().find(|b| b.robot_code == robot_code) {
+                name = bot.name;
+            }
+        }
+    }
+    Ok(ResourceState {
+        id: Some(robot_code.to_owned()),
+        attributes: json!({"robot_code": robot_code, "name": name}),
+        ..ResourceState::default()
+    })
+}
