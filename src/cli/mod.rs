@@ -4,6 +4,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod apply;
 mod completions;
 mod emulator;
 mod plan;
@@ -29,6 +30,8 @@ pub struct Cli {
 enum Command {
     /// Show what apply would change, and what the platform would refuse.
     Plan(plan::Args),
+    /// Carry out a plan: a workspace's (shown, then confirmed) or a saved plan file's.
+    Apply(apply::Args),
     /// Print shell completions (bash, zsh, fish) or the man page.
     Completions(completions::Args),
     /// Parse and check manifests, no network (exit 0 valid, 1 invalid).
@@ -45,6 +48,7 @@ pub fn run() -> ExitCode {
     let result = match cli.command {
         Command::Completions(args) => completions::run(args),
         Command::Plan(args) => plan::run(args, cli.no_color),
+        Command::Apply(args) => apply::run(args, cli.no_color),
         Command::Validate(args) => validate::run(args, cli.no_color),
         Command::Schema(args) => schema::run(args),
         Command::Emulator(args) => emulator::run(args),
