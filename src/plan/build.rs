@@ -170,8 +170,9 @@ pub fn build(validation: &Validation, state: &State, live: &Live, options: &Plan
         changes,
         findings,
         fingerprints: Fingerprints {
-            manifests: manifests_digest(&validation.sources),
-            state_lineage: Some(state.lineage.clone()),
+            manifests: manifests_digest(&validation.sources, &workspace.root),
+            // A state never written has a fresh random lineage on every read: none to compare.
+            state_lineage: (state.serial > 0).then(|| state.lineage.clone()),
             state_serial: state.serial,
             live: live_digest(live),
         },
@@ -441,9 +442,14 @@ fn estimate(changes: &[Change], requests_per_second: f64) -> Estimate {
     }
 }
 
-fn manifests_digest(sources: &Sources) -> String {
+fn manifests_digest(sources: &Sources, root: &std::path::Path) -> String {
     let mut hasher = Sha256::new();
-    let mut files: Vec<_> = sources.iter().collect();
+    // Paths relative to the workspace, so that `plan` in the workspace and `apply PLANFILE`
+    // (which knows the workspace by its absolute path) digest the same files alike.
+    let mut files: Vec<_> = sources
+        .iter()
+        .map(|(path, text)| (path.strip_prefix(root).unwrap_or(path), text))
+        .collect();
     files.sort();
     for (path, text) in files {
         hasher.update(path.to_string_lossy().as_bytes());
