@@ -246,3 +246,17 @@ fn an_interrupted_create_of_an_ordinary_group_is_an_error_finding_not_a_second_c
     );
     assert!(emulator.titles().is_empty(), "nothing was sent");
 }
+
+#[test]
+fn a_title_the_platform_refuses_is_an_error_finding_before_anything_is_sent() {
+    let (emulator, workspace, _data) = setup();
+    workspace.write(
+        "groups.yaml",
+        "groups:\n  all-hands: {title: \"Test Organization Demo [Internal Group]\", type: internal, owner: manager4220}\n",
+    );
+    let run = workspace.run(&emulator, &["apply", "--yes"]);
+    run.expect_code(1);
+    assert!(run.text().contains("title-length"), "{}", run.text());
+    assert!(run.text().contains("at most 20"), "{}", run.text());
+    assert!(emulator.titles().is_empty(), "nothing was sent");
+}
