@@ -269,13 +269,23 @@ fn a_failed_step_stops_its_dependants_only_and_is_reported_in_the_platforms_word
     let run = workspace.run(&emulator, &["apply", "--yes"]);
     run.expect_code(1);
     let text = run.text();
-    assert!(text.contains("group.payments (create): create failed"), "{text}");
-    assert!(text.contains("nobody-here"), "the platform's words name the user: {text}");
+    assert!(
+        text.contains("group.payments (create): create failed"),
+        "{text}"
+    );
+    assert!(
+        text.contains("nobody-here"),
+        "the platform's words name the user: {text}"
+    );
     assert!(
         text.contains("skipped: notification.standup: waits for group.payments"),
         "{text}"
     );
-    assert_eq!(emulator.titles(), ["Operations"], "the independent group was made");
+    assert_eq!(
+        emulator.titles(),
+        ["Operations"],
+        "the independent group was made"
+    );
     // Fixed, the next apply resumes.
     workspace.write("groups.yaml", GROUPS);
     workspace.run(&emulator, &["apply", "--yes"]).expect_code(0);

@@ -170,3 +170,100 @@ pub fn state_only(state: &mut State, step: &Step) {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::apply::graph::StepKind;
+    use crate::model::live::CreatedGroup;
+    use crate::plan::Change;
+
+    fn step(action: Action, kind: StepKind) -> Step {
+        Step {
+            change: Change {
+                address: "group.ops".into(),
+                action,
+                before: None,
+                after: Some(
+                    json!({"type": "scene", "title": "Ops", "uuid": "u-1", "generation": 1}),
+                ),
+                fields: Vec::new(),
+                from: None,
+                notes: Vec::new(),
+            },
+            kind,
+            depends_on: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn an_intent_holds_the_uuid_and_generation_and_no_id() {
+        let mut state = State::new(None);
+        intent(&mut state, &step(Action::Create, StepKind::CreateGroup));
+        let entry = &state.resources["group.ops"];
+        assert_eq!(entry.id, None);
+        assert_eq!(entry.creation_uuid.as_deref(), Some("u-1"));
+        assert_eq!(entry.generation, 1);
+        assert_eq!(entry.attributes["type"], "scene");
+    }
+
+    #[test]
+    fn a_create_records_ids_and_the_applied_attributes_without_create_only_keys() {
+        let mut state = State::new(None);
+        let step = step(Action::Create, StepKind::CreateGroup);
+        intent(&mut state, &step);
+        let outcome = GroupOutcome {
+            created: Some(CreatedGroup {
+                open_conversation_id: "cid1".into(),
+                chat_id: Some("chat1".into()),
+            }),
+            bots_added: [("dingbot".to_owned(), "$:bot".to_owned())].into(),
+            group_url: Some("https://join".into()),
+            ..GroupOutcome::default()
+        };
+        group(&mut state, &step, &outcome, None, Utc::now());
+        let entry = &state.resources["group.ops"];
+        assert_eq!(entry.id.as_deref(), Some("cid1"));
+        assert_eq!(entry.ids["chat_id"], "chat1");
+        assert_eq!(entry.ids["bot:dingbot"], "$:bot");
+        assert_eq!(entry.observed["group_url"], "https://join");
+        assert!(entry.observed.contains_key("group_url_since"));
+        assert_eq!(entry.attributes, json!({"type": "scene", "title": "Ops"}));
+    }
+
+    #[test]
+    fn a_refused_create_withdraws_its_intent() {
+        let mut state = State::new(None);
+        let step = step(Action::Create, StepKind::CreateGroup);
+        intent(&mut state, &step);
+        let outcome = GroupOutcome {
+            create_refused: true,
+            ..GroupOutcome::default()
+        };
+        group(&mut state, &step, &outcome, None, Utc::now());
+        assert!(!state.resources.contains_key("group.ops"));
+    }
+
+    #[test]
+    fn a_disband_for_replace_leaves_the_next_generations_intent() {
+        let mut state = State::new(None);
+        state.resources.insert(
+            "group.ops".into(),
+            ResourceState {
+                id: Some("old".into()),
+                ..ResourceState::default()
+            },
+        );
+        let step = step(Action::Replace, StepKind::DisbandForReplace);
+        let outcome = GroupOutcome {
+            disbanded: true,
+            ..GroupOutcome::default()
+        };
+        group(&mut state, &step, &outcome, None, Utc::now());
+        let entry = &state.resources["group.ops"];
+        assert_eq!(entry.id, None);
+        assert_eq!(entry.creation_uuid.as_deref(), Some("u-1"));
+    }
+}

@@ -104,6 +104,7 @@ pub fn run(args: Args, no_color: bool) -> anyhow::Result<ExitCode> {
         }
     };
     let color = super::validate::color_wanted(no_color);
+    let from_file = saved.is_some();
     let plan = match saved {
         Some(saved) => {
             let moved = what_moved(&saved.plan.fingerprints, &fresh.fingerprints);
@@ -130,11 +131,15 @@ pub fn run(args: Args, no_color: bool) -> anyhow::Result<ExitCode> {
         .filter(|f| f.severity == Severity::Error)
         .collect();
     if !blocking.is_empty() {
-        let owned: Vec<Finding> = blocking.into_iter().cloned().collect();
-        eprint!(
-            "{}",
-            render::diagnostic::human(&owned, &validation.sources, color)
-        );
+        if from_file {
+            // `apply DIR` showed them with the plan above.
+            let mut owned: Vec<Finding> = blocking.into_iter().cloned().collect();
+            owned.dedup();
+            eprint!(
+                "{}",
+                render::diagnostic::human(&owned, &validation.sources, color)
+            );
+        }
         bail!("cannot apply: the plan has error findings (fix them, then plan again)");
     }
     if !plan.has_changes() {
