@@ -294,3 +294,34 @@ fn a_failed_step_stops_its_dependants_only_and_is_reported_in_the_platforms_word
         .run(&emulator, &["plan", "--detailed-exitcode"])
         .expect_code(0);
 }
+
+#[test]
+fn prevent_destroy_and_the_mass_delete_guard_are_enforced_at_apply() {
+    let data = tempfile::tempdir().unwrap();
+    let emulator = EmulatorProcess::start(&data.path().join("emulator.json"));
+    let three = "groups:\n  a: {title: A, type: scene, owner: u1001}\n  b: {title: B, type: scene, owner: u1001}\n  \
+                 c: {title: C, type: scene, owner: u1001, prevent_destroy: true}\n";
+    let workspace = Workspace::new(&[("groups.yaml", three)]);
+    workspace.run(&emulator, &["apply", "--yes"]).expect_code(0);
+
+    // Emptied manifests: two of three disbanded is a mass delete, and c is protected.
+    workspace.write("groups.yaml", "groups: {}\n");
+    let run = workspace.run(&emulator, &["apply", "--yes", "--allow-mass-delete"]);
+    run.expect_code(1);
+    assert!(run.text().contains("prevent-destroy"), "{}", run.text());
+    assert_eq!(emulator.titles(), ["A", "B", "C"]);
+
+    workspace.write(
+        "groups.yaml",
+        "groups:\n  c: {title: C, type: scene, owner: u1001, prevent_destroy: true}\n",
+    );
+    let run = workspace.run(&emulator, &["apply", "--yes"]);
+    run.expect_code(1);
+    assert!(run.text().contains("mass-delete"), "{}", run.text());
+    assert_eq!(emulator.titles(), ["A", "B", "C"]);
+
+    workspace
+        .run(&emulator, &["apply", "--yes", "--allow-mass-delete"])
+        .expect_code(0);
+    assert_eq!(emulator.titles(), ["C"]);
+}
