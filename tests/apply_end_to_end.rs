@@ -325,3 +325,31 @@ fn prevent_destroy_and_the_mass_delete_guard_are_enforced_at_apply() {
         .expect_code(0);
     assert_eq!(emulator.titles(), ["C"]);
 }
+
+#[test]
+fn a_group_disbanded_outside_dingform_is_made_again_under_a_new_generation() {
+    let (emulator, workspace, _data) = setup();
+    workspace.run(&emulator, &["apply", "--yes"]).expect_code(0);
+    let id = workspace.state()["resources"]["group.payments"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let answer = emulator.api(
+        "/v1.0/im/chat/scenegroup/disband",
+        json!({"openConversationId": id}),
+    );
+    assert_eq!(answer["success"], true, "{answer}");
+    assert_eq!(emulator.titles(), ["Operations"], "disbanded by hand");
+    workspace.run(&emulator, &["apply", "--yes"]).expect_code(0);
+    assert_eq!(emulator.titles(), ["Operations", "Payments On-call"]);
+    let entry = &workspace.state()["resources"]["group.payments"];
+    assert_eq!(entry["generation"], 1);
+    assert_ne!(
+        entry["id"],
+        id.as_str(),
+        "a new group, not the disbanded one"
+    );
+    workspace
+        .run(&emulator, &["plan", "--detailed-exitcode"])
+        .expect_code(0);
+}
