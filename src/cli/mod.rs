@@ -4,6 +4,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+mod apply;
 mod completions;
 mod export;
 mod import;
@@ -38,6 +39,8 @@ enum Command {
     Export(export::Args),
     /// Inspect and repair the state: list, show, rm, mv.
     State(state::Args),
+    /// Carry out a plan: a workspace's (shown, then confirmed) or a saved plan file's.
+    Apply(apply::Args),
     /// Print shell completions (bash, zsh, fish) or the man page.
     Completions(completions::Args),
     /// Parse and check manifests, no network (exit 0 valid, 1 invalid).
@@ -58,6 +61,7 @@ pub fn run() -> ExitCode {
         Command::State(args) => state::run(args),
         Command::Import(args) => import::run(args),
         Command::Export(args) => export::run(args, cli.no_color),
+        Command::Apply(args) => apply::run(args, cli.no_color),
         Command::Validate(args) => validate::run(args, cli.no_color),
         Command::Schema(args) => schema::run(args),
         Command::Emulator(args) => emulator::run(args),

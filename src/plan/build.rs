@@ -71,6 +71,7 @@ pub fn build(validation: &Validation, state: &State, live: &Live, options: &Plan
         let desired =
             GroupAttributes::desired(&declared.spec, default_template.as_deref(), &robot_code);
         let entry = state.resources.get(&address);
+        rules::create_unverified::check(&address, declared, entry, &mut findings);
         let change = plan_group(
             &address,
             declared,
@@ -80,6 +81,7 @@ pub fn build(validation: &Validation, state: &State, live: &Live, options: &Plan
             &organization,
             &mut findings,
         );
+        rules::title_length::check(&change, declared, &mut findings);
         changes.push(change);
     }
     for (name, declared) in &workspace.bots {
@@ -108,7 +110,11 @@ pub fn build(validation: &Validation, state: &State, live: &Live, options: &Plan
             Some(GroupRead::Found { attributes, .. }) => Some(Value::Object(to_object(attributes))),
             _ => (!entry.attributes.is_null()).then(|| entry.attributes.clone()),
         };
-        let action = if forgotten.contains(address.as_str()) || !address.starts_with("group.") {
+        let action = if forgotten.contains(address.as_str())
+            || !address.starts_with("group.")
+            || entry.id.is_none()
+        {
+            // An unconfirmed create (no id) of a resource no longer declared is forgotten too.
             // Bots and notifications have nothing on the platform to destroy.
             Action::Forget
         } else if matches!(live.groups.get(address), Some(GroupRead::Gone)) {
@@ -137,7 +143,7 @@ pub fn build(validation: &Validation, state: &State, live: &Live, options: &Plan
                 );
             }
         }
-        changes.push(Change {
+        let change = Change {
             address: address.clone(),
             action,
             before,
@@ -145,7 +151,14 @@ pub fn build(validation: &Validation, state: &State, live: &Live, options: &Plan
             fields: Vec::new(),
             from: None,
             notes,
-        });
+        };
+        rules::delete_unsupported::check(&change, &mut findings);
+        changes.push(change);
+    }
+    for change in &changes {
+        if change.action == Action::Replace {
+            rules::delete_unsupported::check(change, &mut findings);
+        }
     }
     changes.sort_by(|a, b| a.address.cmp(&b.address));
     rules::mass_delete::check(&changes, state, options.allow_mass_delete, &mut findings);
@@ -157,8 +170,9 @@ pub fn build(validation: &Validation, state: &State, live: &Live, options: &Plan
         changes,
         findings,
         fingerprints: Fingerprints {
-            manifests: manifests_digest(&validation.sources),
-            state_lineage: Some(state.lineage.clone()),
+            manifests: manifests_digest(&validation.sources, &workspace.root),
+            // A state never written has a fresh random lineage on every read: none to compare.
+            state_lineage: (state.serial > 0).then(|| state.lineage.clone()),
             state_serial: state.serial,
             live: live_digest(live),
         },
@@ -175,7 +189,11 @@ fn plan_group(
     organization: &str,
     findings: &mut Vec<Finding>,
 ) -> Change {
-    let after = to_object(desired);
+    let mut after = to_object(desired);
+    if declared.spec.prevent_destroy {
+        // Recorded in state by apply, so that a later plan without the manifest still refuses.
+        after.insert("prevent_destroy".into(), Value::Bool(true));
+    }
     let create = |generation: u32, notes: Vec<String>| {
         let mut after = after.clone();
         let uuid = entry
@@ -229,6 +247,7 @@ fn plan_group(
             };
         }
     };
+    let live_attributes = &with_unreadable_from_state(live_attributes, entry);
     let before = to_object(live_attributes);
     let mut notes = Vec::new();
     let template_moved = desired.template.is_some()
@@ -302,6 +321,34 @@ fn plan_group(
         from: None,
         notes,
     }
+}
+
+/// Fill in what the platform's reads do not report with what dingform last applied: the
+/// scene-group read returns only some switches, and `/chat/get` returns no sub-admins. Without
+/// this, such fields would show as changed on every plan.
+fn with_unreadable_from_state(
+    live: &GroupAttributes,
+    entry: &crate::state::ResourceState,
+) -> GroupAttributes {
+    let mut live = live.clone();
+    let applied = &entry.attributes;
+    if let Some(Value::Object(settings)) = applied.get("settings") {
+        for (key, value) in settings {
+            live.settings
+                .entry(key.clone())
+                .or_insert_with(|| value.clone());
+        }
+    }
+    if live.kind() != crate::model::live::GroupKind::Scene
+        && live.admins.is_empty()
+        && let Some(admins) = applied.get("admins").and_then(Value::as_array)
+    {
+        live.admins = admins
+            .iter()
+            .filter_map(|a| a.as_str().map(str::to_owned))
+            .collect();
+    }
+    live
 }
 
 /// Bots and notifications: compared with what was last applied (nothing live to read).
@@ -395,9 +442,14 @@ fn estimate(changes: &[Change], requests_per_second: f64) -> Estimate {
     }
 }
 
-fn manifests_digest(sources: &Sources) -> String {
+fn manifests_digest(sources: &Sources, root: &std::path::Path) -> String {
     let mut hasher = Sha256::new();
-    let mut files: Vec<_> = sources.iter().collect();
+    // Paths relative to the workspace, so that `plan` in the workspace and `apply PLANFILE`
+    // (which knows the workspace by its absolute path) digest the same files alike.
+    let mut files: Vec<_> = sources
+        .iter()
+        .map(|(path, text)| (path.strip_prefix(root).unwrap_or(path), text))
+        .collect();
     files.sort();
     for (path, text) in files {
         hasher.update(path.to_string_lossy().as_bytes());

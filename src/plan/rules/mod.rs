@@ -3,10 +3,13 @@
 
 pub mod bot_needs_console;
 pub mod bot_rename_test_group;
+pub mod create_unverified;
+pub mod delete_unsupported;
 pub mod group_url_expiry;
 pub mod mass_delete;
 pub mod plugin_immutable;
 pub mod standard_group_departed;
+pub mod title_length;
 
 /// Every rule id of PLATFORM-RULES.md: findings under these ids are about what the platform
 /// does, not about whether the manifests can be read.

@@ -1,0 +1,382 @@
+//! The requests that carry out one group step. Each returns what it learned (ids, bot member
+//! ids, the join URL) even when a later request of the step fails, so that nothing made is
+//! ever left out of state.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use super::error::StepFailure;
+use super::graph::{Step, StepKind};
+use crate::model::live::{CreatedGroup, GroupKind};
+use crate::plan::FieldChange;
+use crate::plan::attributes::{GroupAttributes, settings_to_wire};
+use crate::provider::{
+    ApiError, DingTalkApi, GroupUpdate, NewGroup, NewSceneGroup, PluginInstall, SceneGroupUpdate,
+};
+use crate::state::ResourceState;
+
+/// Scene groups made with no template named use the platform's default one.
+const FALLBACK_TEMPLATE: &str = "tpl-default";
+
+/// What a group step did.
+#[derive(Debug, Default)]
+pub struct GroupOutcome {
+    /// The ids of the group made (creates).
+    pub created: Option<CreatedGroup>,
+    /// Whether the create request itself failed in a way that proves nothing was made.
+    pub create_refused: bool,
+    /// `chatBotUserId` of each bot added, by robot code.
+    pub bots_added: BTreeMap<String, String>,
+    /// Robot codes of bots removed.
+    pub bots_removed: Vec<String>,
+    /// The join URL read after the step, when it was read.
+    pub group_url: Option<String>,
+    /// The group was disbanded.
+    pub disbanded: bool,
+    /// The first request that failed; later ones were not sent.
+    pub failure: Option<StepFailure>,
+}
+
+/// The id of the group (and its kind) as state knows it.
+pub struct Known {
+    /// Open conversation id.
+    pub id: Option<String>,
+    /// Chat id (ordinary groups).
+    pub chat_id: Option<String>,
+    /// `chatBotUserId` by robot code.
+    pub bot_ids: BTreeMap<String, String>,
+}
+
+impl Known {
+    /// Read from a state entry.
+    pub fn from_state(entry: Option<&ResourceState>) -> Known {
+        Known {
+            id: entry.and_then(|e| e.id.clone()),
+            chat_id: entry.and_then(|e| e.ids.get("chat_id").cloned()),
+            bot_ids: entry
+                .map(|e| {
+                    e.ids
+                        .iter()
+                        .filter_map(|(k, v)| Some((k.strip_prefix("bot:")?.to_owned(), v.clone())))
+                        .collect()
+                })
+                .unwrap_or_default(),
+        }
+    }
+}
+
+/// Run one group step.
+pub async fn run<A: DingTalkApi>(api: &A, step: &Step, known: Known) -> GroupOutcome {
+    let mut outcome = GroupOutcome::default();
+    let result = match step.kind {
+        StepKind::CreateGroup => create(api, step, &mut outcome).await,
+        StepKind::UpdateGroup => update(api, step, &known, &mut outcome).await,
+        StepKind::DeleteGroup | StepKind::DisbandForReplace => {
+            disband(api, step, &known, &mut outcome).await
+        }
+        StepKind::StateOnly => Ok(()),
+    };
+    if let Err(failure) = result {
+        outcome.failure = Some(failure);
+    }
+    outcome
+}
+
+fn attributes(step: &Step) -> GroupAttributes {
+    step.change
+        .after
+        .clone()
+        .and_then(|after| serde_json::from_value(after).ok())
+        .unwrap_or_default()
+}
+
+fn failed(step: &Step, operation: &str) -> impl Fn(ApiError) -> StepFailure {
+    let address = step.change.address.clone();
+    let action = step.change.action;
+    let operation = operation.to_owned();
+    move |error| StepFailure::api(&address, action, &operation, &error)
+}
+
+async fn create<A: DingTalkApi>(
+    api: &A,
+    step: &Step,
+    outcome: &mut GroupOutcome,
+) -> Result<(), StepFailure> {
+    let after = attributes(step);
+    let uuid = step
+        .change
+        .after
+        .as_ref()
+        .and_then(|a| a.get("uuid"))
+        .and_then(Value::as_str)
+        .map(str::to_owned);
+    let kind = after.kind();
+    let settings = settings_to_wire(&after.settings);
+    let created = if kind == GroupKind::Scene {
+        api.create_scene_group(&NewSceneGroup {
+            title: after.title.clone(),
+            template_id: after
+                .template
+                .clone()
+                .unwrap_or_else(|| FALLBACK_TEMPLATE.to_owned()),
+            owner: after.owner.clone(),
+            members: after.members.clone(),
+            admins: after.admins.clone(),
+            uuid,
+            icon: after.icon.clone(),
+            settings,
+        })
+        .await
+    } else {
+        api.create_group(&NewGroup {
+            kind,
+            title: after.title.clone(),
+            owner: after.owner.clone(),
+            members: after.members.clone(),
+            settings,
+        })
+        .await
+    };
+    let created = match created {
+        Ok(created) => created,
+        Err(error) => {
+            // A refusal (an answer from the platform) proves nothing was made; a lost answer
+            // does not.
+            outcome.create_refused = !error.maybe_processed();
+            return Err(failed(step, "create")(error));
+        }
+    };
+    let id = created.open_conversation_id.clone();
+    outcome.created = Some(created);
+    if kind != GroupKind::Scene && !after.admins.is_empty() {
+        api.set_group_admins(&id, &after.admins, true)
+            .await
+            .map_err(failed(step, "set admins"))?;
+    }
+    if kind != GroupKind::Scene
+        && let Some(icon) = &after.icon
+        && let Some(chat_id) = outcome.created.as_ref().and_then(|c| c.chat_id.clone())
+    {
+        let update = GroupUpdate {
+            icon: Some(icon.clone()),
+            ..GroupUpdate::default()
+        };
+        api.update_group(&chat_id, &update)
+            .await
+            .map_err(failed(step, "set the icon"))?;
+    }
+    add_bots(api, step, &id, &after.bots, outcome).await?;
+    let plugins: Vec<String> = after.plugins.keys().cloned().collect();
+    install_plugins(api, step, &id, &after, &plugins).await?;
+    outcome.group_url = read_url(api, kind, &id).await;
+    Ok(())
+}
+
+async fn add_bots<A: DingTalkApi>(
+    api: &A,
+    step: &Step,
+    id: &str,
+    robot_codes: &[String],
+    outcome: &mut GroupOutcome,
+) -> Result<(), StepFailure> {
+    for code in robot_codes {
+        let member = api
+            .add_bot(id, code)
+            .await
+            .map_err(failed(step, &format!("add bot {code}")))?;
+        outcome.bots_added.insert(code.clone(), member);
+    }
+    Ok(())
+}
+
+async fn install_plugins<A: DingTalkApi>(
+    api: &A,
+    step: &Step,
+    id: &str,
+    after: &GroupAttributes,
+    names: &[String],
+) -> Result<(), StepFailure> {
+    // Installs only: plugins can be neither edited nor deleted (`plugin-immutable`).
+    for name in names {
+        let install = PluginInstall {
+            open_conversation_id: id.to_owned(),
+            cool_app_code: name.clone(),
+            operator: after.owner.clone(),
+            template_id: after
+                .template
+                .clone()
+                .unwrap_or_else(|| FALLBACK_TEMPLATE.to_owned()),
+        };
+        api.install_plugin(&install)
+            .await
+            .map_err(failed(step, &format!("install plugin {name}")))?;
+    }
+    Ok(())
+}
+
+/// The join URL, for `group-url-expiry`; only scene-group reads return one. Best effort: a
+/// failed read leaves the URL unknown and the step complete.
+async fn read_url<A: DingTalkApi>(api: &A, kind: GroupKind, id: &str) -> Option<String> {
+    if kind != GroupKind::Scene {
+        return None;
+    }
+    api.get_scene_group(id).await.ok()?.group_url
+}
+
+async fn update<A: DingTalkApi>(
+    api: &A,
+    step: &Step,
+    known: &Known,
+    outcome: &mut GroupOutcome,
+) -> Result<(), StepFailure> {
+    let after = attributes(step);
+    let kind = after.kind();
+    let Some(id) = known.id.clone() else {
+        return Err(missing(step, "the group's id"));
+    };
+    let mut values: Vec<&str> = Vec::new();
+    let mut sets: BTreeMap<&str, (&[String], &[String])> = BTreeMap::new();
+    for field in &step.change.fields {
+        match field {
+            FieldChange::Set {
+                field,
+                added,
+                removed,
+                ..
+            } => {
+                sets.insert(field.as_str(), (added.as_slice(), removed.as_slice()));
+            }
+            other => values.push(other.field()),
+        }
+    }
+    let changed = |name: &str| {
+        values
+            .iter()
+            .any(|v| *v == name || v.starts_with(&format!("{name}.")))
+    };
+    let settings = if changed("settings") {
+        let only: serde_json::Map<String, Value> = after
+            .settings
+            .iter()
+            .filter(|(key, _)| changed(&format!("settings.{key}")))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        settings_to_wire(&only)
+    } else {
+        Default::default()
+    };
+    let title = changed("title").then(|| after.title.clone());
+    let owner = changed("owner").then(|| after.owner.clone());
+    let icon = changed("icon").then(|| after.icon.clone()).flatten();
+    let none = (&[][..], &[][..]);
+    let (members_added, members_removed) = sets.get("members").copied().unwrap_or(none);
+    if kind == GroupKind::Scene {
+        if !values.is_empty() {
+            let update = SceneGroupUpdate {
+                title,
+                owner,
+                icon,
+                settings,
+            };
+            api.update_scene_group(&id, &update)
+                .await
+                .map_err(failed(step, "update"))?;
+        }
+        if !members_added.is_empty() {
+            api.add_scene_group_members(&id, members_added)
+                .await
+                .map_err(failed(step, "add members"))?;
+        }
+        if !members_removed.is_empty() {
+            api.remove_scene_group_members(&id, members_removed)
+                .await
+                .map_err(failed(step, "remove members"))?;
+        }
+    } else if !values.is_empty() || !members_added.is_empty() || !members_removed.is_empty() {
+        let Some(chat_id) = known.chat_id.clone() else {
+            return Err(missing(step, "the group's chat_id"));
+        };
+        let update = GroupUpdate {
+            title,
+            owner,
+            icon,
+            add_members: members_added.to_vec(),
+            remove_members: members_removed.to_vec(),
+            settings,
+        };
+        api.update_group(&chat_id, &update)
+            .await
+            .map_err(failed(step, "update"))?;
+    }
+    if let Some((added, removed)) = sets.get("admins").copied() {
+        for (users, admin, what) in [
+            (added, true, "add admins"),
+            (removed, false, "remove admins"),
+        ] {
+            if users.is_empty() {
+                continue;
+            }
+            let result = if kind == GroupKind::Scene {
+                api.set_scene_group_admins(&id, users, admin).await
+            } else {
+                api.set_group_admins(&id, users, admin).await
+            };
+            result.map_err(failed(step, what))?;
+        }
+    }
+    if let Some((added, removed)) = sets.get("bots").copied() {
+        add_bots(api, step, &id, added, outcome).await?;
+        for code in removed {
+            let Some(member) = known.bot_ids.get(code) else {
+                return Err(missing(step, &format!("the chatBotUserId of bot {code}")));
+            };
+            api.remove_bot(&id, member)
+                .await
+                .map_err(failed(step, &format!("remove bot {code}")))?;
+            outcome.bots_removed.push(code.clone());
+        }
+    }
+    if let Some((added, _)) = sets.get("plugins").copied() {
+        install_plugins(api, step, &id, &after, added).await?;
+    }
+    if changed("title") || changed("owner") || changed("settings") {
+        // `group-url-expiry`: such changes replace the join URL.
+        outcome.group_url = read_url(api, kind, &id).await;
+    }
+    Ok(())
+}
+
+async fn disband<A: DingTalkApi>(
+    api: &A,
+    step: &Step,
+    known: &Known,
+    outcome: &mut GroupOutcome,
+) -> Result<(), StepFailure> {
+    let Some(id) = known.id.clone() else {
+        // Never made (an unconfirmed create): nothing to disband.
+        outcome.disbanded = true;
+        return Ok(());
+    };
+    match api.disband_scene_group(&id).await {
+        Ok(()) => {}
+        // Already gone: what was wanted.
+        Err(error)
+            if matches!(
+                error.kind(),
+                crate::provider::ErrorKind::NotFound | crate::provider::ErrorKind::Gone
+            ) => {}
+        Err(error) => return Err(failed(step, "disband")(error)),
+    }
+    outcome.disbanded = true;
+    Ok(())
+}
+
+fn missing(step: &Step, what: &str) -> StepFailure {
+    StepFailure {
+        address: step.change.address.clone(),
+        action: step.change.action,
+        operation: "look up state".into(),
+        error: format!("state does not hold {what}; run `dingform plan` to refresh it"),
+    }
+}

@@ -1,0 +1,269 @@
+//! How each step's result is written into state: the one place that decides what state holds.
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde_json::{Map, Value};
+
+use super::graph::Step;
+use super::group::GroupOutcome;
+use crate::plan::Action;
+use crate::state::{ResourceState, State};
+
+/// Keys of a create's `after` that drive the request but are not attributes of the group.
+const CREATE_ONLY_KEYS: &[&str] = &["uuid", "generation"];
+
+/// The attributes state keeps as last applied: the change's `after` without create-only keys.
+pub fn applied_attributes(step: &Step) -> Value {
+    match step.change.after.clone() {
+        Some(Value::Object(mut after)) => {
+            for key in CREATE_ONLY_KEYS {
+                after.remove(*key);
+            }
+            Value::Object(after)
+        }
+        other => other.unwrap_or(Value::Null),
+    }
+}
+
+/// The creation uuid and generation a create step sends.
+fn creation(step: &Step) -> (Option<String>, u32) {
+    let after = step.change.after.as_ref();
+    let uuid = after
+        .and_then(|a| a.get("uuid"))
+        .and_then(Value::as_str)
+        .map(str::to_owned);
+    let generation = after
+        .and_then(|a| a.get("generation"))
+        .and_then(Value::as_u64)
+        .unwrap_or(0) as u32;
+    (uuid, generation)
+}
+
+/// Before a create is sent: the intent (address, uuid, generation, no id), so that a crash
+/// before the answer is resolved by sending the same uuid again (`create-idempotency`).
+/// The attributes hold the group's type (and only that) so the next plan knows whether the
+/// platform can dedupe the retry.
+pub fn intent(state: &mut State, step: &Step) {
+    let (creation_uuid, generation) = creation(step);
+    let mut attributes = Map::new();
+    if let Some(kind) = step.change.after.as_ref().and_then(|a| a.get("type")) {
+        attributes.insert("type".into(), kind.clone());
+    }
+    attributes.insert("pending_create".into(), Value::Bool(true));
+    state.resources.insert(
+        step.change.address.clone(),
+        ResourceState {
+            id: None,
+            creation_uuid,
+            generation,
+            attributes: Value::Object(attributes),
+            ..ResourceState::default()
+        },
+    );
+}
+
+/// Record a group step's outcome; `previous` is the entry as it was before the step's intent.
+pub fn group(
+    state: &mut State,
+    step: &Step,
+    outcome: &GroupOutcome,
+    previous: Option<ResourceState>,
+    now: DateTime<Utc>,
+) {
+    let address = &step.change.address;
+    if outcome.disbanded {
+        match step.change.action {
+            // The replacement's intent, so the next generation's uuid is kept even if the
+            // create never runs.
+            Action::Replace => intent(state, step),
+            _ => {
+                state.resources.remove(address);
+            }
+        }
+        return;
+    }
+    if let Some(created) = &outcome.created {
+        let (creation_uuid, generation) = creation(step);
+        let entry = state.resources.entry(address.clone()).or_default();
+        entry.id = Some(created.open_conversation_id.clone());
+        if let Some(chat_id) = &created.chat_id {
+            entry.ids.insert("chat_id".into(), chat_id.clone());
+        }
+        entry.creation_uuid = creation_uuid;
+        entry.generation = generation;
+        entry.attributes = if outcome.failure.is_none() {
+            applied_attributes(step)
+        } else {
+            // Partly made: keep the type (refresh needs it) and let the next plan finish it.
+            let mut partial = Map::new();
+            if let Some(kind) = step.change.after.as_ref().and_then(|a| a.get("type")) {
+                partial.insert("type".into(), kind.clone());
+            }
+            Value::Object(partial)
+        };
+    } else if outcome.create_refused {
+        // The platform answered no: nothing was made, so the intent is withdrawn (an ordinary
+        // group's retry is then safe; `create-unverified` is only for unknown outcomes).
+        match previous {
+            Some(previous) => state.resources.insert(address.clone(), previous),
+            None => state.resources.remove(address),
+        };
+        return;
+    }
+    let Some(entry) = state.resources.get_mut(address) else {
+        return;
+    };
+    for (code, member) in &outcome.bots_added {
+        entry.ids.insert(format!("bot:{code}"), member.clone());
+    }
+    for code in &outcome.bots_removed {
+        entry.ids.remove(&format!("bot:{code}"));
+    }
+    if let Some(url) = &outcome.group_url
+        && entry.observed.get("group_url") != Some(url)
+    {
+        entry.observed.insert("group_url".into(), url.clone());
+        entry.observed.insert(
+            "group_url_since".into(),
+            now.to_rfc3339_opts(SecondsFormat::Secs, true),
+        );
+    }
+    if step.change.action == Action::Update && outcome.failure.is_none() {
+        entry.attributes = applied_attributes(step);
+    }
+}
+
+/// Record a step that only changes state (bots, notifications, imports, moves, forgets).
+pub fn state_only(state: &mut State, step: &Step) {
+    let change = &step.change;
+    let address = &change.address;
+    match change.action {
+        Action::Forget | Action::Delete => {
+            state.resources.remove(address);
+        }
+        Action::Move => {
+            if let Some(entry) = change
+                .from
+                .as_ref()
+                .and_then(|from| state.resources.remove(from))
+            {
+                state.resources.insert(address.clone(), entry);
+            }
+        }
+        Action::Import => {
+            let entry = state.resources.entry(address.clone()).or_default();
+            entry.id = change.from.clone();
+            entry.attributes = Value::Null;
+        }
+        _ => {
+            let entry = state.resources.entry(address.clone()).or_default();
+            if address.starts_with("bot.") {
+                // A bot's id is its robot code (bots are made in the Developer Console).
+                entry.id = change
+                    .after
+                    .as_ref()
+                    .and_then(|a| a.get("robot_code"))
+                    .and_then(Value::as_str)
+                    .map(str::to_owned);
+            }
+            // Notifications: the registration the notify runner reads (schedule, via, message).
+            entry.attributes = applied_attributes(step);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+    use crate::apply::graph::StepKind;
+    use crate::model::live::CreatedGroup;
+    use crate::plan::Change;
+
+    fn step(action: Action, kind: StepKind) -> Step {
+        Step {
+            change: Change {
+                address: "group.ops".into(),
+                action,
+                before: None,
+                after: Some(
+                    json!({"type": "scene", "title": "Ops", "uuid": "u-1", "generation": 1}),
+                ),
+                fields: Vec::new(),
+                from: None,
+                notes: Vec::new(),
+            },
+            kind,
+            depends_on: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn an_intent_holds_the_uuid_and_generation_and_no_id() {
+        let mut state = State::new(None);
+        intent(&mut state, &step(Action::Create, StepKind::CreateGroup));
+        let entry = &state.resources["group.ops"];
+        assert_eq!(entry.id, None);
+        assert_eq!(entry.creation_uuid.as_deref(), Some("u-1"));
+        assert_eq!(entry.generation, 1);
+        assert_eq!(entry.attributes["type"], "scene");
+    }
+
+    #[test]
+    fn a_create_records_ids_and_the_applied_attributes_without_create_only_keys() {
+        let mut state = State::new(None);
+        let step = step(Action::Create, StepKind::CreateGroup);
+        intent(&mut state, &step);
+        let outcome = GroupOutcome {
+            created: Some(CreatedGroup {
+                open_conversation_id: "cid1".into(),
+                chat_id: Some("chat1".into()),
+            }),
+            bots_added: [("dingbot".to_owned(), "$:bot".to_owned())].into(),
+            group_url: Some("https://join".into()),
+            ..GroupOutcome::default()
+        };
+        group(&mut state, &step, &outcome, None, Utc::now());
+        let entry = &state.resources["group.ops"];
+        assert_eq!(entry.id.as_deref(), Some("cid1"));
+        assert_eq!(entry.ids["chat_id"], "chat1");
+        assert_eq!(entry.ids["bot:dingbot"], "$:bot");
+        assert_eq!(entry.observed["group_url"], "https://join");
+        assert!(entry.observed.contains_key("group_url_since"));
+        assert_eq!(entry.attributes, json!({"type": "scene", "title": "Ops"}));
+    }
+
+    #[test]
+    fn a_refused_create_withdraws_its_intent() {
+        let mut state = State::new(None);
+        let step = step(Action::Create, StepKind::CreateGroup);
+        intent(&mut state, &step);
+        let outcome = GroupOutcome {
+            create_refused: true,
+            ..GroupOutcome::default()
+        };
+        group(&mut state, &step, &outcome, None, Utc::now());
+        assert!(!state.resources.contains_key("group.ops"));
+    }
+
+    #[test]
+    fn a_disband_for_replace_leaves_the_next_generations_intent() {
+        let mut state = State::new(None);
+        state.resources.insert(
+            "group.ops".into(),
+            ResourceState {
+                id: Some("old".into()),
+                ..ResourceState::default()
+            },
+        );
+        let step = step(Action::Replace, StepKind::DisbandForReplace);
+        let outcome = GroupOutcome {
+            disbanded: true,
+            ..GroupOutcome::default()
+        };
+        group(&mut state, &step, &outcome, None, Utc::now());
+        let entry = &state.resources["group.ops"];
+        assert_eq!(entry.id, None);
+        assert_eq!(entry.creation_uuid.as_deref(), Some("u-1"));
+    }
+}

@@ -1,0 +1,207 @@
+//! The coordinator: runs ready steps side by side, records each result, writes state.
+//!
+//! It is the only writer of state. Before any create is sent, its intent is in the file;
+//! after every batch of completed steps the file is written again (atomically, the previous
+//! kept as backup), so a killed apply loses at most the answers in flight, which the creation
+//! uuids recover.
+
+use std::sync::Arc;
+
+use chrono::Utc;
+use tokio::task::JoinSet;
+
+use super::error::{ApplyError, StepFailure};
+use super::graph::{Step, StepKind, steps};
+use super::group::{self, GroupOutcome, Known};
+use super::record;
+use crate::plan::{Action, Plan};
+use crate::provider::DingTalkApi;
+use crate::state::{State, StateFile, StateLock};
+
+/// How an apply runs.
+#[derive(Clone, Debug)]
+pub struct ApplyOptions {
+    /// Steps in flight at once (the client's per-API rate limiter paces the requests).
+    pub concurrency: usize,
+}
+
+impl Default for ApplyOptions {
+    fn default() -> Self {
+        ApplyOptions { concurrency: 64 }
+    }
+}
+
+/// How one step ended.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum StepOutcome {
+    /// Done and recorded.
+    Done,
+    /// A request failed.
+    Failed(StepFailure),
+    /// Not run: something it depends on failed.
+    Skipped {
+        /// The address it waited for.
+        waiting_for: String,
+    },
+}
+
+/// Where progress goes (a bar on a terminal, lines otherwise); implemented by the CLI.
+pub trait Progress: Send + Sync {
+    /// The apply starts with `steps` steps.
+    fn start(&self, steps: usize);
+    /// A step ended.
+    fn step(&self, address: &str, action: Action, outcome: &StepOutcome);
+}
+
+/// What an apply did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Report {
+    /// Resources made (creates, and the new half of replaces).
+    pub added: usize,
+    /// Resources changed in place (updates, imports, moves).
+    pub changed: usize,
+    /// Resources destroyed or forgotten.
+    pub destroyed: usize,
+    /// Steps that failed, in the platform's words.
+    pub failed: Vec<StepFailure>,
+    /// Steps not run because one they depend on failed: (address, what it waited for).
+    pub skipped: Vec<(String, String)>,
+}
+
+impl Report {
+    /// Whether every step completed.
+    pub fn is_complete(&self) -> bool {
+        self.failed.is_empty() && self.skipped.is_empty()
+    }
+
+    fn count(&mut self, step: &Step) {
+        match (step.kind, step.change.action) {
+            (StepKind::DisbandForReplace, _) => self.destroyed += 1,
+            (_, Action::Create | Action::Replace) => self.added += 1,
+            (_, Action::Update | Action::Import | Action::Move) => self.changed += 1,
+            (_, Action::Delete | Action::Forget) => self.destroyed += 1,
+            (_, Action::NoOp) => {}
+        }
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Status {
+    Waiting,
+    Running,
+    Done,
+    Failed,
+}
+
+/// Carry out `plan` against `api`, starting from `state` (read under `lock`) and writing
+/// every completed step to `file`.
+pub async fn apply<A: DingTalkApi + 'static>(
+    api: Arc<A>,
+    plan: &Plan,
+    mut state: State,
+    file: &StateFile,
+    lock: &StateLock,
+    options: &ApplyOptions,
+    progress: &dyn Progress,
+) -> Result<Report, ApplyError> {
+    let steps = steps(plan);
+    progress.start(steps.len());
+    let mut status = vec![Status::Waiting; steps.len()];
+    let mut report = Report::default();
+    let mut running: JoinSet<(usize, GroupOutcome)> = JoinSet::new();
+    // The entry before each running create's intent, to restore if the create is refused.
+    let mut previous = vec![None; steps.len()];
+    loop {
+        let mut dirty = false;
+        let mut to_spawn = Vec::new();
+        let mut progressed = true;
+        while progressed {
+            progressed = false;
+            for index in 0..steps.len() {
+                if status[index] != Status::Waiting {
+                    continue;
+                }
+                let step = &steps[index];
+                if let Some(&blocker) = step
+                    .depends_on
+                    .iter()
+                    .find(|&&d| status[d] == Status::Failed)
+                {
+                    status[index] = Status::Failed;
+                    let waiting_for = steps[blocker].change.address.clone();
+                    let outcome = StepOutcome::Skipped {
+                        waiting_for: waiting_for.clone(),
+                    };
+                    progress.step(&step.change.address, step.change.action, &outcome);
+                    report
+                        .skipped
+                        .push((step.change.address.clone(), waiting_for));
+                    progressed = true;
+                    continue;
+                }
+                if !step.depends_on.iter().all(|&d| status[d] == Status::Done) {
+                    continue;
+                }
+                if step.kind == StepKind::StateOnly {
+                    record::state_only(&mut state, step);
+                    status[index] = Status::Done;
+                    report.count(step);
+                    progress.step(&step.change.address, step.change.action, &StepOutcome::Done);
+                    dirty = true;
+                    progressed = true;
+                } else if running.len() + to_spawn.len() < options.concurrency {
+                    status[index] = Status::Running;
+                    if step.kind == StepKind::CreateGroup {
+                        previous[index] = state.resources.get(&step.change.address).cloned();
+                        record::intent(&mut state, step);
+                        dirty = true;
+                    }
+                    to_spawn.push(index);
+                }
+            }
+        }
+        if dirty {
+            // Intents reach the disk before their creates are sent.
+            file.write(&mut state, lock)?;
+        }
+        for index in to_spawn {
+            let step = steps[index].clone();
+            let known = Known::from_state(state.resources.get(&step.change.address));
+            let api = api.clone();
+            running.spawn(async move { (index, group::run(&*api, &step, known).await) });
+        }
+        let Some(first) = running.join_next().await else {
+            break;
+        };
+        let mut finished = vec![first];
+        while let Some(more) = running.try_join_next() {
+            finished.push(more);
+        }
+        for joined in finished {
+            let (index, outcome) = joined.expect("apply steps do not panic");
+            let step = &steps[index];
+            record::group(
+                &mut state,
+                step,
+                &outcome,
+                previous[index].take(),
+                Utc::now(),
+            );
+            let result = match outcome.failure {
+                Some(failure) => {
+                    status[index] = Status::Failed;
+                    report.failed.push(failure.clone());
+                    StepOutcome::Failed(failure)
+                }
+                None => {
+                    status[index] = Status::Done;
+                    report.count(step);
+                    StepOutcome::Done
+                }
+            };
+            progress.step(&step.change.address, step.change.action, &result);
+        }
+        file.write(&mut state, lock)?;
+    }
+    Ok(report)
+}

@@ -1,0 +1,337 @@
+//! `dingform apply [DIR|PLANFILE] [--yes] [--lock-timeout DURATION] [--allow-mass-delete]`:
+//! carry the plan out, under the state lock, saving state after every step.
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use indicatif::{ProgressBar, ProgressStyle};
+
+use super::plan::{self as plan_cmd, make_plan};
+use super::session::{self, Session};
+use crate::apply::{self, ApplyOptions, Progress, Report, StepOutcome};
+use crate::model::{Finding, Severity};
+use crate::plan::file::PlanFile;
+use crate::plan::{Action, Fingerprints, Plan};
+use crate::render;
+
+/// Carry out a plan: a workspace's (shown, then confirmed) or a saved plan file's.
+#[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Exit status: 0 done (or nothing to do); 1 refused, cancelled or a step failed.\n\n\
+    Examples:\n  dingform apply examples/quickstart\n  dingform plan -o plan.json && dingform apply plan.json\n  \
+    dingform apply --yes --lock-timeout 2m   # in CI"
+)]
+pub struct Args {
+    /// A workspace directory (planned, shown and confirmed) or a plan file from `plan -o`.
+    #[arg(default_value = ".")]
+    pub target: PathBuf,
+    /// Apply without asking (for CI; required when stdin is not a terminal).
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+    /// How long to wait for another run holding the state lock (`0s`, `30s`, `2m`).
+    #[arg(long, default_value = "0s", value_name = "DURATION", value_parser = parse_duration)]
+    pub lock_timeout: Duration,
+    /// Accept disbanding more than 30% of the managed groups.
+    #[arg(long)]
+    pub allow_mass_delete: bool,
+    /// Requests per second per API (the platform allows 20 by default).
+    #[arg(long, default_value_t = 20.0, value_name = "QPS")]
+    pub rate: f64,
+    /// Steps in flight at once (requests are paced by --rate whatever this is).
+    #[arg(long, default_value_t = 64, value_name = "N")]
+    pub concurrency: usize,
+}
+
+/// `30s`, `2m`, `1h`, `500ms` or plain seconds.
+fn parse_duration(text: &str) -> Result<Duration, String> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !c.is_ascii_digit() && c != '.')
+        .unwrap_or(text.len());
+    let (number, unit) = text.split_at(split);
+    let number: f64 = number
+        .parse()
+        .map_err(|_| format!("`{text}` is not a duration (try 0s, 30s, 2m)"))?;
+    let seconds = match unit {
+        "" | "s" => number,
+        "ms" => number / 1000.0,
+        "m" => number * 60.0,
+        "h" => number * 3600.0,
+        _ => {
+            return Err(format!(
+                "`{text}`: unknown unit `{unit}` (use ms, s, m or h)"
+            ));
+        }
+    };
+    Ok(Duration::from_secs_f64(seconds))
+}
+
+/// Run `apply`.
+pub fn run(args: Args, no_color: bool) -> anyhow::Result<ExitCode> {
+    let saved = if args.target.is_file() {
+        Some(PlanFile::read(&args.target)?)
+    } else {
+        None
+    };
+    let dir = saved
+        .as_ref()
+        .map_or_else(|| args.target.clone(), |s| s.workspace.clone());
+    let plan_args = plan_cmd::Args {
+        dir: dir.clone(),
+        out: None,
+        format: plan_cmd::Format::Human,
+        detailed_exitcode: false,
+        allow_mass_delete: args.allow_mass_delete,
+        rate: args.rate,
+    };
+    // The lock first: nothing may move between the plan (or its check) and the last write.
+    let workspace = crate::manifest::validate(&dir).workspace;
+    let state_file = session::state_file(&workspace);
+    let lock = state_file
+        .lock("apply", args.lock_timeout)
+        .context("cannot take the state lock")?;
+    let (validation, fresh) = match make_plan(&plan_args)? {
+        Ok(planned) => planned,
+        Err(validation) => {
+            eprint!(
+                "{}",
+                render::diagnostic::human(&validation.findings, &validation.sources, false)
+            );
+            bail!("{}: cannot apply: the manifests do not load", dir.display());
+        }
+    };
+    let color = super::validate::color_wanted(no_color);
+    let from_file = saved.is_some();
+    let plan = match saved {
+        Some(saved) => {
+            let moved = what_moved(&saved.plan.fingerprints, &fresh.fingerprints);
+            if !moved.is_empty() {
+                bail!(
+                    "the plan file {} is stale: {} changed since it was made; run `dingform plan -o {}` again and review it",
+                    args.target.display(),
+                    moved.join(", "),
+                    args.target.display()
+                );
+            }
+            saved.plan
+        }
+        None => {
+            print!("{}", render::human(&fresh, &validation.sources, color));
+            fresh.clone()
+        }
+    };
+    // Error findings (platform refusals, mass-delete, prevent_destroy), checked again now.
+    let blocking: Vec<&Finding> = fresh
+        .findings
+        .iter()
+        .chain(&plan.findings)
+        .filter(|f| f.severity == Severity::Error)
+        .collect();
+    if !blocking.is_empty() {
+        if from_file {
+            // `apply DIR` showed them with the plan above.
+            let mut owned: Vec<Finding> = blocking.into_iter().cloned().collect();
+            owned.dedup();
+            eprint!(
+                "{}",
+                render::diagnostic::human(&owned, &validation.sources, color)
+            );
+        }
+        bail!("cannot apply: the plan has error findings (fix them, then plan again)");
+    }
+    if !plan.has_changes() {
+        println!("No changes. DingTalk matches the manifests.");
+        print_manual(&plan);
+        return Ok(ExitCode::SUCCESS);
+    }
+    if !args.yes && !confirm()? {
+        eprintln!("Apply cancelled.");
+        return Ok(ExitCode::FAILURE);
+    }
+    let state = state_file
+        .read_or_new(workspace.organization().map(str::to_owned))
+        .context("cannot read the state")?;
+    if state.serial != plan.fingerprints.state_serial {
+        bail!(
+            "the state changed since the plan was made (serial {} then, {} now); plan again",
+            plan.fingerprints.state_serial,
+            state.serial
+        );
+    }
+    let progress = Reporter::new();
+    let options = ApplyOptions {
+        concurrency: args.concurrency.max(1),
+    };
+    let runtime = session::runtime()?;
+    let report = runtime.block_on(async {
+        let session = Session::open(&validation.workspace, args.rate).await?;
+        let report = apply::apply(
+            session.client.clone(),
+            &plan,
+            state,
+            &state_file,
+            &lock,
+            &options,
+            &progress,
+        )
+        .await;
+        session.close().await;
+        anyhow::Ok(report?)
+    })?;
+    progress.finish();
+    drop(lock);
+    print_report(&report);
+    print_manual(&plan);
+    Ok(if report.is_complete() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
+}
+
+/// What differs between the plan file's fingerprints and the world's now.
+fn what_moved(saved: &Fingerprints, now: &Fingerprints) -> Vec<&'static str> {
+    let mut moved = Vec::new();
+    if saved.manifests != now.manifests {
+        moved.push("the manifests");
+    }
+    if saved.state_lineage != now.state_lineage || saved.state_serial != now.state_serial {
+        moved.push("the state");
+    }
+    if saved.live != now.live {
+        moved.push("the live resources on DingTalk");
+    }
+    moved
+}
+
+fn confirm() -> anyhow::Result<bool> {
+    let stdin = std::io::stdin();
+    if !stdin.is_terminal() {
+        bail!(
+            "refusing to apply without confirmation: stdin is not a terminal; review the plan and pass --yes to apply non-interactively"
+        );
+    }
+    print!(
+        "\nDo you want to perform these actions?\n  Only 'yes' will be accepted to approve.\n\n  Enter a value: "
+    );
+    std::io::stdout().flush()?;
+    let mut answer = String::new();
+    stdin.lock().read_line(&mut answer)?;
+    Ok(answer.trim() == "yes")
+}
+
+fn print_report(report: &Report) {
+    let counts = format!(
+        "{} added, {} changed, {} destroyed.",
+        report.added, report.changed, report.destroyed
+    );
+    if report.is_complete() {
+        println!("\nApply complete: {counts}");
+        return;
+    }
+    println!("\nApply incomplete: {counts}");
+    for failure in &report.failed {
+        eprintln!("error: {failure}");
+    }
+    for (address, waiting_for) in &report.skipped {
+        eprintln!("skipped: {address}: waits for {waiting_for}, which failed");
+    }
+    eprintln!("Fix what failed and run apply again: it resumes where this one stopped.");
+}
+
+fn print_manual(plan: &Plan) {
+    let manual: Vec<&Finding> = plan
+        .findings
+        .iter()
+        .filter(|f| f.severity == Severity::Manual)
+        .collect();
+    if manual.is_empty() {
+        return;
+    }
+    println!("\nStill to do by hand in DingTalk:");
+    for finding in manual {
+        let at = finding
+            .location()
+            .map(|l| format!(" ({l})"))
+            .unwrap_or_default();
+        println!("  [ ] {}{at}", finding.message);
+        if let Some(help) = &finding.help {
+            println!("      {help}");
+        }
+    }
+}
+
+/// A bar on a terminal (stderr), a line per step otherwise.
+struct Reporter {
+    bar: Option<ProgressBar>,
+}
+
+impl Reporter {
+    fn new() -> Reporter {
+        let bar = std::io::stderr().is_terminal().then(|| {
+            let bar = ProgressBar::new(0);
+            bar.set_style(
+                ProgressStyle::with_template("{bar:30} {pos}/{len} {wide_msg}")
+                    .unwrap_or_else(|_| ProgressStyle::default_bar()),
+            );
+            bar
+        });
+        Reporter { bar }
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+impl Progress for Reporter {
+    fn start(&self, steps: usize) {
+        if let Some(bar) = &self.bar {
+            bar.set_length(steps as u64);
+        }
+    }
+
+    fn step(&self, address: &str, action: Action, outcome: &StepOutcome) {
+        let line = match outcome {
+            StepOutcome::Done => format!("{address}: {} done", action.as_str()),
+            StepOutcome::Failed(failure) => format!(
+                "{address}: {} failed: {}: {}",
+                action.as_str(),
+                failure.operation,
+                failure.error
+            ),
+            StepOutcome::Skipped { waiting_for } => {
+                format!("{address}: skipped ({waiting_for} failed)")
+            }
+        };
+        match &self.bar {
+            Some(bar) => {
+                if !matches!(outcome, StepOutcome::Done) {
+                    bar.println(&line);
+                }
+                bar.set_message(line);
+                bar.inc(1);
+            }
+            None => eprintln!("{line}"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_read_in_the_usual_units() {
+        assert_eq!(parse_duration("0s"), Ok(Duration::ZERO));
+        assert_eq!(parse_duration("2m"), Ok(Duration::from_secs(120)));
+        assert_eq!(parse_duration("15"), Ok(Duration::from_secs(15)));
+        assert!(parse_duration("soon").is_err());
+        assert!(parse_duration("3d").is_err());
+    }
+}

@@ -1,0 +1,43 @@
+//! `title-length`: the platform refuses a group title longer than it takes — at most 30
+//! characters for scene groups (`/v1.0/im/sceneGroup/create|update`) and 20 for internal and
+//! standard groups (`/chat/create`, `/chat/update`, error 40035). Found at plan time so that
+//! apply never fails halfway on it.
+
+use crate::model::{Declared, Finding, Group, GroupType};
+use crate::plan::{Action, Change};
+
+/// The longest title the platform takes for a group of `kind`.
+pub fn max_title(kind: GroupType) -> usize {
+    match kind {
+        GroupType::Scene => 30,
+        GroupType::Internal | GroupType::Standard => 20,
+    }
+}
+
+/// Add the finding when `change` would send a title the platform refuses.
+pub fn check(change: &Change, declared: &Declared<Group>, findings: &mut Vec<Finding>) {
+    let sends_title = match change.action {
+        Action::Create | Action::Replace => true,
+        Action::Update => change.fields.iter().any(|f| f.field() == "title"),
+        _ => false,
+    };
+    let spec = &declared.spec;
+    let length = spec.title.value.chars().count();
+    let max = max_title(spec.group_type.value);
+    if sends_title && length > max {
+        findings.push(
+            Finding::error(
+                "title-length",
+                format!(
+                    "the title is {length} characters; DingTalk takes at most {max} for a {} group",
+                    spec.group_type.value.as_str()
+                ),
+            )
+            .at(&declared.file, &spec.title.span)
+            .address(change.address.clone())
+            .help(format!(
+                "shorten the title to {max} characters, or adopt an existing group with `import` instead of creating it"
+            )),
+        );
+    }
+}

@@ -1,0 +1,355 @@
+//! `dingform apply` end to end: the real binary against the real emulator binary over HTTP.
+
+mod apply_support;
+
+use apply_support::{EmulatorProcess, SECRET, Workspace};
+use serde_json::json;
+
+const GROUPS: &str = "\
+bots:
+  alerts: {robot_code: dingbot-alerts, name: Alert Bot}
+groups:
+  payments:
+    title: Payments On-call
+    type: scene
+    owner: manager4220
+    admins: [u1001]
+    members: [u1001, u1002]
+    settings: {searchable: false, mention_all: admins}
+    bots: [alerts]
+    plugins: [{name: 手册, url: 'https://runbooks.example/payments'}]
+  operations:
+    title: Operations
+    type: standard
+    owner: u1005
+    admins: [u1006]
+    members: [u1006]
+    settings: {searchable: true}
+notifications:
+  standup:
+    schedule: '0 9 * * 1-5'
+    timezone: Asia/Shanghai
+    via: {bot: alerts, group: payments}
+    message: {text: {content: Stand-up time}}
+";
+
+fn setup() -> (EmulatorProcess, Workspace, tempfile::TempDir) {
+    let data = tempfile::tempdir().unwrap();
+    let emulator = EmulatorProcess::start(&data.path().join("emulator.json"));
+    (emulator, Workspace::new(&[("groups.yaml", GROUPS)]), data)
+}
+
+#[test]
+fn apply_makes_everything_records_it_and_the_next_plan_is_empty() {
+    let (emulator, workspace, _data) = setup();
+    let run = workspace.run(&emulator, &["apply", "--yes"]);
+    run.expect_code(0);
+    assert!(
+        run.text()
+            .contains("Apply complete: 4 added, 0 changed, 0 destroyed."),
+        "{}",
+        run.text()
+    );
+    assert_eq!(emulator.titles(), ["Operations", "Payments On-call"]);
+    let state = workspace.state();
+    let payments = &state["resources"]["group.payments"];
+    let id = payments["id"].as_str().expect("the group's id is recorded");
+    let live = emulator
+        .groups()
+        .into_iter()
+        .find(|g| g["title"] == "Payments On-call")
+        .unwrap();
+    assert_eq!(live["open_conversation_id"], id);
+    assert!(payments["ids"]["chat_id"].is_string());
+    assert!(
+        payments["ids"]["bot:dingbot-alerts"].is_string(),
+        "the bot's chatBotUserId is kept to remove it later: {payments}"
+    );
+    assert!(payments["observed"]["group_url"].is_string());
+    assert!(payments["observed"]["group_url_since"].is_string());
+    assert!(state["resources"]["group.operations"]["ids"]["chat_id"].is_string());
+    assert_eq!(
+        state["resources"]["notification.standup"]["attributes"]["schedule"], "0 9 * * 1-5",
+        "scheduled notifications are registered in state for the runner"
+    );
+    workspace
+        .run(&emulator, &["plan", "--detailed-exitcode"])
+        .expect_code(0);
+}
+
+#[test]
+fn the_app_secret_never_appears_in_state_or_output() {
+    let (emulator, workspace, _data) = setup();
+    let mut output = workspace.run(&emulator, &["apply", "--yes", "-vv"]).text();
+    output += &workspace
+        .run(&emulator, &["plan", "--format", "json"])
+        .text();
+    let state = std::fs::read_to_string(workspace.state_path()).unwrap();
+    assert!(state.contains("group.payments"), "the apply ran: {output}");
+    assert!(!output.contains(SECRET), "secret in output:\n{output}");
+    assert!(!state.contains(SECRET), "secret in state");
+}
+
+#[test]
+fn updates_and_deletes_reach_the_platform_and_leave_an_empty_plan() {
+    let (emulator, workspace, _data) = setup();
+    workspace.run(&emulator, &["apply", "--yes"]).expect_code(0);
+    let changed = GROUPS
+        .replace("title: Payments On-call", "title: Payments Duty")
+        .replace("members: [u1001, u1002]", "members: [u1001, u1003]")
+        .replace("    bots: [alerts]\n", "    bots: []\n");
+    workspace.write("groups.yaml", &changed);
+    workspace.run(&emulator, &["apply", "--yes"]).expect_code(0);
+    let live = emulator
+        .groups()
+        .into_iter()
+        .find(|g| g["title"] == "Payments Duty")
+        .expect("renamed");
+    let members = live["members"].to_string();
+    assert!(
+        members.contains("u1003") && !members.contains("u1002"),
+        "{members}"
+    );
+    assert_eq!(live["bots"].as_array().map_or(0, Vec::len), 0, "{live}");
+    workspace
+        .run(&emulator, &["plan", "--detailed-exitcode"])
+        .expect_code(0);
+
+    // Dropping the scene group from the manifests disbands it.
+    let without = changed.replace("  payments:\n", "  payments-gone:\n");
+    let without = without.replace("group: payments}", "group: payments-gone}");
+    workspace.write("groups.yaml", &without);
+    let run = workspace.run(&emulator, &["apply", "--yes"]);
+    run.expect_code(0);
+    assert!(run.text().contains("1 destroyed"), "{}", run.text());
+    assert_eq!(emulator.titles(), ["Operations", "Payments Duty"]);
+    workspace
+        .run(&emulator, &["plan", "--detailed-exitcode"])
+        .expect_code(0);
+}
+
+#[test]
+fn an_ordinary_group_cannot_be_deleted_and_the_plan_says_so_before_apply() {
+    let (emulator, workspace, _data) = setup();
+    workspace.run(&emulator, &["apply", "--yes"]).expect_code(0);
+    let without = GROUPS.replace("  operations:\n", "  operations-renamed:\n");
+    workspace.write("groups.yaml", &without);
+    let run = workspace.run(&emulator, &["apply", "--yes"]);
+    run.expect_code(1);
+    assert!(run.text().contains("delete-unsupported"), "{}", run.text());
+    assert_eq!(emulator.titles(), ["Operations", "Payments On-call"]);
+}
+
+#[test]
+fn without_yes_apply_refuses_when_stdin_is_not_a_terminal() {
+    let (emulator, workspace, _data) = setup();
+    let run = workspace.run(&emulator, &["apply"]);
+    run.expect_code(1);
+    assert!(run.text().contains("--yes"), "{}", run.text());
+    assert!(emulator.titles().is_empty(), "nothing was made");
+}
+
+#[test]
+fn a_held_lock_refuses_a_second_apply_and_names_the_holder() {
+    let (emulator, workspace, _data) = setup();
+    let file = dingform::state::StateFile::new(workspace.state_path());
+    let lock = file
+        .lock("apply", std::time::Duration::ZERO)
+        .expect("the test takes the lock");
+    let run = workspace.run(&emulator, &["apply", "--yes"]);
+    run.expect_code(1);
+    let text = run.text();
+    assert!(
+        text.contains(&format!("pid {}", std::process::id())),
+        "the refusal names the holder: {text}"
+    );
+    assert!(emulator.titles().is_empty(), "nothing was made");
+    drop(lock);
+    workspace.run(&emulator, &["apply", "--yes"]).expect_code(0);
+}
+
+#[test]
+fn a_plan_file_is_applied_as_reviewed_or_refused_when_stale() {
+    let (emulator, workspace, _data) = setup();
+    let plan = workspace.path().join("plan.json");
+    let plan = plan.to_str().unwrap();
+    workspace
+        .run(&emulator, &["plan", "-o", plan])
+        .expect_code(0);
+    // The manifests move after the plan was made: refused.
+    workspace.write(
+        "extra.yaml",
+        "groups:\n  late: {title: Late, type: scene, owner: u1001}\n",
+    );
+    let run = workspace.run(&emulator, &["apply", plan, "--yes"]);
+    run.expect_code(1);
+    assert!(
+        run.text().contains("stale") && run.text().contains("manifests"),
+        "{}",
+        run.text()
+    );
+    assert!(emulator.titles().is_empty());
+    std::fs::remove_file(workspace.path().join("extra.yaml")).unwrap();
+    workspace
+        .run(&emulator, &["plan", "-o", plan])
+        .expect_code(0);
+    workspace
+        .run(&emulator, &["apply", plan, "--yes"])
+        .expect_code(0);
+    assert_eq!(emulator.titles(), ["Operations", "Payments On-call"]);
+
+    // The live group moves behind dingform's back after the plan: refused.
+    let changed = GROUPS.replace("title: Payments On-call", "title: Payments Duty");
+    workspace.write("groups.yaml", &changed);
+    workspace
+        .run(&emulator, &["plan", "-o", plan])
+        .expect_code(0);
+    let id = workspace.state()["resources"]["group.payments"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let answer = emulator.api(
+        "/v1.0/im/sceneGroup/update",
+        json!({"open_conversation_id": id, "title": "Renamed By Hand"}),
+    );
+    assert_eq!(answer["success"], true, "{answer}");
+    let run = workspace.run(&emulator, &["apply", plan, "--yes"]);
+    run.expect_code(1);
+    assert!(run.text().contains("live"), "{}", run.text());
+    assert!(emulator.titles().contains(&"Renamed By Hand".to_owned()));
+}
+
+#[test]
+fn an_interrupted_create_of_an_ordinary_group_is_an_error_finding_not_a_second_create() {
+    let (emulator, workspace, _data) = setup();
+    // The intent an apply killed between request and answer leaves behind.
+    let file = dingform::state::StateFile::new(workspace.state_path());
+    let lock = file.lock("test", std::time::Duration::ZERO).unwrap();
+    let mut state = dingform::state::State::new(Some("Test Organization Demo".into()));
+    state.resources.insert(
+        "group.operations".into(),
+        dingform::state::ResourceState {
+            creation_uuid: Some("interrupted".into()),
+            attributes: json!({"type": "standard", "pending_create": true}),
+            ..Default::default()
+        },
+    );
+    file.write(&mut state, &lock).unwrap();
+    drop(lock);
+    let run = workspace.run(&emulator, &["apply", "--yes"]);
+    run.expect_code(1);
+    assert!(run.text().contains("create-unverified"), "{}", run.text());
+    assert!(
+        run.text().contains("dingform import group.operations"),
+        "{}",
+        run.text()
+    );
+    assert!(emulator.titles().is_empty(), "nothing was sent");
+}
+
+#[test]
+fn a_title_the_platform_refuses_is_an_error_finding_before_anything_is_sent() {
+    let (emulator, workspace, _data) = setup();
+    workspace.write(
+        "groups.yaml",
+        "groups:\n  all-hands: {title: \"Test Organization Demo [Internal Group]\", type: internal, owner: manager4220}\n",
+    );
+    let run = workspace.run(&emulator, &["apply", "--yes"]);
+    run.expect_code(1);
+    assert!(run.text().contains("title-length"), "{}", run.text());
+    assert!(run.text().contains("at most 20"), "{}", run.text());
+    assert!(emulator.titles().is_empty(), "nothing was sent");
+}
+
+#[test]
+fn a_failed_step_stops_its_dependants_only_and_is_reported_in_the_platforms_words() {
+    let (emulator, workspace, _data) = setup();
+    let broken = GROUPS.replace("owner: manager4220", "owner: nobody-here");
+    workspace.write("groups.yaml", &broken);
+    let run = workspace.run(&emulator, &["apply", "--yes"]);
+    run.expect_code(1);
+    let text = run.text();
+    assert!(
+        text.contains("group.payments (create): create failed"),
+        "{text}"
+    );
+    assert!(
+        text.contains("nobody-here"),
+        "the platform's words name the user: {text}"
+    );
+    assert!(
+        text.contains("skipped: notification.standup: waits for group.payments"),
+        "{text}"
+    );
+    assert_eq!(
+        emulator.titles(),
+        ["Operations"],
+        "the independent group was made"
+    );
+    // Fixed, the next apply resumes.
+    workspace.write("groups.yaml", GROUPS);
+    workspace.run(&emulator, &["apply", "--yes"]).expect_code(0);
+    assert_eq!(emulator.titles(), ["Operations", "Payments On-call"]);
+    workspace
+        .run(&emulator, &["plan", "--detailed-exitcode"])
+        .expect_code(0);
+}
+
+#[test]
+fn prevent_destroy_and_the_mass_delete_guard_are_enforced_at_apply() {
+    let data = tempfile::tempdir().unwrap();
+    let emulator = EmulatorProcess::start(&data.path().join("emulator.json"));
+    let three = "groups:\n  a: {title: A, type: scene, owner: u1001}\n  b: {title: B, type: scene, owner: u1001}\n  \
+                 c: {title: C, type: scene, owner: u1001, prevent_destroy: true}\n";
+    let workspace = Workspace::new(&[("groups.yaml", three)]);
+    workspace.run(&emulator, &["apply", "--yes"]).expect_code(0);
+
+    // Emptied manifests: two of three disbanded is a mass delete, and c is protected.
+    workspace.write("groups.yaml", "groups: {}\n");
+    let run = workspace.run(&emulator, &["apply", "--yes", "--allow-mass-delete"]);
+    run.expect_code(1);
+    assert!(run.text().contains("prevent-destroy"), "{}", run.text());
+    assert_eq!(emulator.titles(), ["A", "B", "C"]);
+
+    workspace.write(
+        "groups.yaml",
+        "groups:\n  c: {title: C, type: scene, owner: u1001, prevent_destroy: true}\n",
+    );
+    let run = workspace.run(&emulator, &["apply", "--yes"]);
+    run.expect_code(1);
+    assert!(run.text().contains("mass-delete"), "{}", run.text());
+    assert_eq!(emulator.titles(), ["A", "B", "C"]);
+
+    workspace
+        .run(&emulator, &["apply", "--yes", "--allow-mass-delete"])
+        .expect_code(0);
+    assert_eq!(emulator.titles(), ["C"]);
+}
+
+#[test]
+fn a_group_disbanded_outside_dingform_is_made_again_under_a_new_generation() {
+    let (emulator, workspace, _data) = setup();
+    workspace.run(&emulator, &["apply", "--yes"]).expect_code(0);
+    let id = workspace.state()["resources"]["group.payments"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let answer = emulator.api(
+        "/v1.0/im/chat/scenegroup/disband",
+        json!({"openConversationId": id}),
+    );
+    assert_eq!(answer["success"], true, "{answer}");
+    assert_eq!(emulator.titles(), ["Operations"], "disbanded by hand");
+    workspace.run(&emulator, &["apply", "--yes"]).expect_code(0);
+    assert_eq!(emulator.titles(), ["Operations", "Payments On-call"]);
+    let entry = &workspace.state()["resources"]["group.payments"];
+    assert_eq!(entry["generation"], 1);
+    assert_ne!(
+        entry["id"],
+        id.as_str(),
+        "a new group, not the disbanded one"
+    );
+    workspace
+        .run(&emulator, &["plan", "--detailed-exitcode"])
+        .expect_code(0);
+}
