@@ -1,0 +1,126 @@
+//! What became of occurrences: delivery counts and failures by reason, read from the log
+//! (for the runner's report and `dingform notify status`).
+
+use std::collections::BTreeMap;
+
+use super::NotifyError;
+use super::log::{DeliveryLog, OccurrenceRow, SendStatus};
+
+/// Delivery counts and failures of one occurrence.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Summary {
+    /// Requests made (batches and resends).
+    pub requests: usize,
+    /// Recipients delivered to (a bot message counts 1).
+    pub delivered: usize,
+    /// Users resent to after a failed delivery.
+    pub resent: usize,
+    /// Users still failed (after the one resend).
+    pub failed: Vec<String>,
+    /// Users the platform refused, by its reason code (143105 daily limit, 143106 same
+    /// content).
+    pub forbidden: BTreeMap<String, Vec<String>>,
+    /// Users (and departments, as `dept:ID`) that do not exist.
+    pub invalid: Vec<String>,
+    /// Users the runner's own rule checks refused before sending, by rule id.
+    pub refused: BTreeMap<String, Vec<String>>,
+    /// Requests not yet followed up.
+    pub pending: usize,
+}
+
+impl Summary {
+    /// No recipient failed, was forbidden, invalid or refused.
+    pub fn is_clean(&self) -> bool {
+        self.failed.is_empty()
+            && self.forbidden.is_empty()
+            && self.invalid.is_empty()
+            && self.refused.is_empty()
+    }
+
+    /// One line: `failed 3, forbidden 143106: 2, invalid 1`.
+    pub fn describe(&self) -> String {
+        let mut parts = Vec::new();
+        if !self.failed.is_empty() {
+            parts.push(format!("failed {} (after one resend)", self.failed.len()));
+        }
+        for (code, users) in &self.forbidden {
+            parts.push(format!("forbidden {code}: {}", users.len()));
+        }
+        if !self.invalid.is_empty() {
+            parts.push(format!("invalid {}", self.invalid.len()));
+        }
+        for (rule, users) in &self.refused {
+            parts.push(format!("refused {rule}: {}", users.len()));
+        }
+        parts.join(", ")
+    }
+}
+
+/// The summary of one occurrence.
+pub fn summarize(log: &DeliveryLog, occurrence: &OccurrenceRow) -> Result<Summary, NotifyError> {
+    let sends = log.sends_of(&occurrence.notification, occurrence.occurrence)?;
+    let mut summary = Summary {
+        requests: sends.len(),
+        ..Summary::default()
+    };
+    for (rule, who) in &occurrence.refused {
+        summary
+            .refused
+            .entry(rule.clone())
+            .or_default()
+            .push(who.clone());
+    }
+    let resent = sends.iter().any(|s| s.attempt > 0);
+    for send in &sends {
+        if matches!(send.status, SendStatus::Accepted | SendStatus::Sending) {
+            summary.pending += 1;
+        }
+        if send.attempt > 0 {
+            summary.resent += send.users.len();
+        }
+        let Some(result) = &send.result else {
+            continue;
+        };
+        summary.delivered += result.delivered;
+        if send.attempt > 0 || !resent {
+            summary.failed.extend(result.failed.iter().cloned());
+        }
+        for (user, code) in &result.forbidden {
+            summary
+                .forbidden
+                .entry(code.clone())
+                .or_default()
+                .push(user.clone());
+        }
+        summary.invalid.extend(result.invalid.iter().cloned());
+        summary.invalid.extend(
+            result
+                .invalid_departments
+                .iter()
+                .map(|d| format!("dept:{d}")),
+        );
+    }
+    Ok(summary)
+}
+
+/// One line of `notify status`.
+#[derive(Clone, Debug)]
+pub struct StatusLine {
+    /// The occurrence.
+    pub occurrence: OccurrenceRow,
+    /// Its counts.
+    pub summary: Summary,
+}
+
+/// The most recent `limit` occurrences, newest first.
+pub fn recent(log: &DeliveryLog, limit: usize) -> Result<Vec<StatusLine>, NotifyError> {
+    log.recent_occurrences(limit)?
+        .into_iter()
+        .map(|occurrence| {
+            Ok(StatusLine {
+                summary: summarize(log, &occurrence)?,
+                occurrence,
+            })
+        })
+        .collect()
+}
