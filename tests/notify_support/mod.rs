@@ -38,10 +38,29 @@ pub struct Run {
 impl Fixture {
     /// Start the emulator (demo organization) and write `dingform.yaml`.
     pub async fn start() -> Fixture {
+        Self::start_with(Seed::demo()).await
+    }
+
+    /// The demo organization with `count` more users (`bulk00001`…) in department 5.
+    pub fn seed_with_users(count: usize) -> Seed {
+        let mut seed = Seed::demo();
+        let template = seed.users[0].clone();
+        for n in 1..=count {
+            let mut user = template.clone();
+            user.userid = format!("bulk{n:05}");
+            user.name = format!("Bulk {n}");
+            user.departments = vec![5];
+            seed.users.push(user);
+        }
+        seed
+    }
+
+    /// Start the emulator with `seed` and write `dingform.yaml`.
+    pub async fn start_with(seed: Seed) -> Fixture {
         let server = Emulator::start(EmulatorConfig {
             listen: "127.0.0.1:0".parse().expect("address"),
             data_file: None,
-            seed: Seed::demo(),
+            seed,
         })
         .await
         .expect("emulator starts");
@@ -138,6 +157,14 @@ impl Fixture {
                 ..ResourceState::default()
             },
         );
+    }
+
+    /// The state as written.
+    pub fn state(&self) -> dingform::state::State {
+        StateFile::new(self.root().join(".dingform/state.json"))
+            .read()
+            .expect("read state")
+            .expect("state exists")
     }
 
     fn put(&self, address: &str, resource: ResourceState) {
