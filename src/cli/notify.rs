@@ -59,6 +59,10 @@ struct RunArgs {
     /// How long a pass waits for sends to finish before leaving the follow-up to the next.
     #[arg(long, default_value_t = 30, value_name = "SECONDS")]
     follow_up_wait: u64,
+    /// Without --once: how often to re-read state (newly applied schedules) and follow up,
+    /// when no occurrence comes sooner.
+    #[arg(long, default_value_t = 60, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..))]
+    interval: u64,
 }
 
 #[derive(Debug, clap::Args)]
@@ -153,7 +157,7 @@ fn run_runner(args: &RunArgs) -> anyhow::Result<ExitCode> {
                 ExitCode::FAILURE
             })
         } else {
-            serve(&workspace, &mut runner).await
+            serve(&workspace, &mut runner, args.interval).await
         };
         drop(runner);
         session.close().await;
@@ -162,11 +166,12 @@ fn run_runner(args: &RunArgs) -> anyhow::Result<ExitCode> {
 }
 
 /// Run until stopped (Ctrl-C or SIGTERM): a cycle, then sleep until the next occurrence of any
-/// registered notification, a pending follow-up, or a minute (to pick up newly applied
-/// schedules), whichever is first.
+/// registered notification or `interval` seconds (to pick up newly applied schedules and
+/// follow up pending sends), whichever is first.
 async fn serve<A: crate::provider::MessageApi>(
     workspace: &Workspace,
     runner: &mut Runner<'_, A>,
+    interval: u64,
 ) -> anyhow::Result<ExitCode> {
     let mut failed = false;
     let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
@@ -174,7 +179,7 @@ async fn serve<A: crate::provider::MessageApi>(
     eprintln!("dingform notify: running (Ctrl-C or SIGTERM to stop)");
     loop {
         let now = Utc::now();
-        let mut wake = now + chrono::Duration::seconds(60);
+        let mut wake = now + chrono::Duration::seconds(i64::try_from(interval).unwrap_or(60));
         match read_state(workspace) {
             Ok(state) => {
                 let lock = RunnerLock::acquire(runner.log().path()).await?;

@@ -99,6 +99,9 @@ pub struct Due {
     pub missed: Vec<DateTime<Utc>>,
     /// Missed occurrences beyond [`MAX_MISSED_RECORDED`], counted only.
     pub missed_not_recorded: usize,
+    /// Inside the grace window but followed by a later due occurrence: only the latest is sent
+    /// (a runner back from downtime sends one message, not one per minute it was away).
+    pub superseded: Vec<DateTime<Utc>>,
 }
 
 impl Scheduled {
@@ -124,6 +127,13 @@ impl Scheduled {
             } else {
                 due.missed_not_recorded += 1;
             }
+        }
+        if let Some(latest) = due.send.pop() {
+            // On first sight the earlier ones were never this runner's to send.
+            if since.is_some() {
+                due.superseded = std::mem::take(&mut due.send);
+            }
+            due.send = vec![latest];
         }
         due
     }
@@ -157,5 +167,14 @@ mod tests {
         assert_eq!(n.due(Some(at(9, 0)), at(9, 5)), Due::default());
         // A fresh runner never reports the past beyond the grace window.
         assert_eq!(n.due(None, at(12, 0)), Due::default());
+        // Several inside the window: the latest is sent, the others superseded.
+        let every = Scheduled {
+            schedule: Schedule::parse("*/5 * * * *", "UTC").unwrap(),
+            ..n
+        };
+        let back = every.due(Some(at(8, 59)), at(9, 11));
+        assert_eq!(back.send, vec![at(9, 10)]);
+        assert_eq!(back.superseded, vec![at(9, 0), at(9, 5)]);
+        assert!(every.due(None, at(9, 11)).superseded.is_empty());
     }
 }
