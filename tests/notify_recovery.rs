@@ -225,3 +225,105 @@ async fn large_sends_go_in_requests_of_5000_paced() {
     assert_eq!(report.occurrences[0].summary.delivered, 10_001);
     assert_eq!(fx.messages().await.len(), 3, "followed up, never resent");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_send_with_no_answer_is_unknown_and_never_resent() {
+    use dingform::provider::DirectoryApi;
+    let fx = Fixture::start().await;
+    fx.register("digest", work("0 9 * * *", &["u1001"], "Digest"));
+    let client = fx.client();
+    // The token is fetched; then every connection drops before an answer.
+    client.get_user("u1001").await.expect("token and a call");
+    fx.admin("faults", json!({"drop_rate": 1.0})).await;
+    let mut runner = Runner::new(&client, DeliveryLog::open(&fx.db()).unwrap(), options());
+    let report = runner.cycle(&fx.state(), at(9, 0)).await.expect("cycle");
+    assert_eq!(
+        report.occurrences[0].status,
+        OccurrenceStatus::Unknown,
+        "{report:?}"
+    );
+    assert!(
+        report.occurrences[0]
+            .reason
+            .as_deref()
+            .is_some_and(|r| r.contains("may have been sent, not resent")),
+        "{report:?}"
+    );
+    // The network is back: still not resent.
+    fx.admin("faults", json!({})).await;
+    let report = runner.cycle(&fx.state(), at(9, 2)).await.expect("cycle");
+    assert!(report.occurrences.is_empty(), "{report:?}");
+    assert!(fx.messages().await.is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bot_message_whose_query_key_was_recorded_is_asked_about_not_resent() {
+    use dingform::provider::BotMessage;
+    let fx = Fixture::start().await;
+    let group = fx.group_with_bot().await;
+    fx.register("standup", notify_support::bot_daily("Stand-up"));
+    let client = fx.client();
+    let mut raw = DeliveryLog::open(&fx.db()).expect("log");
+    assert!(
+        raw.claim(
+            "standup",
+            at(9, 0),
+            OccurrenceStatus::Claimed,
+            None,
+            at(9, 0)
+        )
+        .unwrap()
+    );
+    let payload = json!({"robot_code": "dingbot-alerts", "open_conversation_id": group});
+    let id = raw
+        .begin_send(&NewSend {
+            notification: "standup",
+            occurrence: at(9, 0),
+            attempt: 0,
+            batch: 0,
+            channel: Channel::Bot,
+            users: &[],
+            departments: &[],
+            to_all: false,
+            fingerprint: "x",
+            day: "2026-03-02",
+            payload: &payload,
+            at: Utc::now(),
+        })
+        .unwrap();
+    let receipt = client
+        .send_bot_message(&BotMessage {
+            robot_code: "dingbot-alerts".into(),
+            open_conversation_id: group.clone(),
+            msg_key: "sampleText".into(),
+            msg_param: json!({"content": "Stand-up"}),
+        })
+        .await
+        .expect("send");
+    raw.finish_send(
+        id,
+        SendStatus::Accepted,
+        None,
+        Some(&receipt.process_query_key),
+        None,
+    )
+    .unwrap();
+
+    let mut runner = Runner::new(&client, DeliveryLog::open(&fx.db()).unwrap(), options());
+    let report = runner.cycle(&fx.state(), at(9, 1)).await.expect("cycle");
+    assert_eq!(
+        report.occurrences[0].status,
+        OccurrenceStatus::Delivered,
+        "{report:?}"
+    );
+    let sends = runner.log().sends_of("standup", at(9, 0)).unwrap();
+    assert_eq!(
+        sends[0]
+            .result
+            .as_ref()
+            .and_then(|r| r.bot_status.as_deref()),
+        Some("SUCCESS"),
+        "the platform was asked by processQueryKey"
+    );
+    assert_eq!(fx.messages().await.len(), 1, "not sent again");
+}
