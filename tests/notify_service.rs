@@ -53,3 +53,68 @@ async fn the_service_sends_and_picks_up_newly_applied_schedules() {
         .count();
     assert!((1..=2).contains(&pings), "{both:?}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_runner_killed_mid_send_leaves_an_unknown_that_is_never_resent() {
+    use dingform::notify::DeliveryLog;
+    use dingform::notify::log::SendStatus;
+    let fx = Fixture::start().await;
+    fx.register("digest", work("0 9 * * *", &["u1001"], "Digest"));
+    // Every answer takes 3 s: the runner is killed while its send is in flight.
+    fx.admin("faults", serde_json::json!({"latency_ms": 3000}))
+        .await;
+    let root = fx.root().display().to_string();
+    let mut child = fx
+        .command(&[
+            "notify",
+            "run",
+            &root,
+            "--once",
+            "--at",
+            "2026-03-02T09:00:00Z",
+        ])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("spawn");
+    // Wait for the intent to be committed, then kill -9.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    let mut in_flight = false;
+    while tokio::time::Instant::now() < deadline {
+        if fx.db().exists()
+            && let Ok(log) = DeliveryLog::open(&fx.db())
+            && log
+                .sends_in(SendStatus::Sending)
+                .is_ok_and(|rows| !rows.is_empty())
+        {
+            in_flight = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    child.kill().expect("kill");
+    let _ = child.wait();
+    assert!(
+        in_flight,
+        "the send's intent was recorded before the request"
+    );
+
+    fx.admin("faults", serde_json::json!({})).await;
+    let rerun = fx.run_once("2026-03-02T09:01:00Z").await;
+    assert_eq!(rerun.code, 1, "{rerun:?}");
+    assert!(
+        rerun
+            .stdout
+            .contains("notification.digest 2026-03-02T09:00:00Z unknown"),
+        "{rerun:?}"
+    );
+    // The killed request is still inside the emulator's 3 s latency (or died with its
+    // connection); the reruns answer at once, so a resend would already be recorded here.
+    assert_eq!(fx.messages().await.len(), 0);
+    let again = fx.run_once("2026-03-02T09:02:00Z").await;
+    assert!(again.stdout.contains("nothing due"), "{again:?}");
+    assert_eq!(fx.messages().await.len(), 0);
+    let status = fx.status().await;
+    assert!(status.stdout.contains("unknown"), "{status:?}");
+    assert_eq!(status.code, 1);
+}
