@@ -182,7 +182,7 @@ async fn failed_users_are_resent_once_and_reported() {
     assert_eq!(run.code, 1, "{run:?}");
     assert!(
         run.stdout
-            .contains("incomplete: 0 delivered, 2 requests, 3 resent; failed 3 (after one resend)"),
+            .contains("incomplete: 0 delivered, 2 requests, 3 resent; failed 3 (after one resend: u1001, u1002, u1003)"),
         "{run:?}"
     );
     let works = fx.messages_of("work_notification").await;
@@ -205,7 +205,9 @@ async fn failed_users_are_resent_once_and_reported() {
     let status = fx.status().await;
     assert_eq!(status.code, 1);
     assert!(
-        status.stdout.contains("failed 3 (after one resend)"),
+        status
+            .stdout
+            .contains("failed 3 (after one resend: u1001, u1002, u1003)"),
         "{status:?}"
     );
 }
@@ -320,4 +322,39 @@ async fn bad_input_gets_a_clear_error() {
         missing.stderr.contains("/nonexistent/dir: not a directory"),
         "{missing:?}"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn recipients_the_platform_forbids_are_reported_by_reason() {
+    use dingform::model::wire::notification::WorkMessage;
+    use dingform::provider::{MessageApi, WorkNotification};
+    let fx = Fixture::start().await;
+    fx.register("digest", work("0 9 * * *", &["u1001", "u1002"], "Digest"));
+    // Someone else (not this runner's log) already sent u1001 the same text today.
+    fx.client()
+        .send_work_notification(
+            notify_support::AGENT_ID,
+            &WorkNotification {
+                userids: vec!["u1001".into()],
+                dept_ids: vec![],
+                to_all_user: false,
+                msg: WorkMessage {
+                    msgtype: "text".into(),
+                    text: Some(json!({"content": "Digest"})),
+                    ..WorkMessage::default()
+                },
+            },
+        )
+        .await
+        .expect("send");
+    let run = fx.run_once("2026-03-02T09:00:00Z").await;
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(
+        run.stdout.contains(
+            "incomplete: 1 delivered, 1 request; forbidden same-content-daily 143106: 1 (u1001)"
+        ),
+        "{run:?}"
+    );
+    let status = fx.status().await;
+    assert!(status.stdout.contains("143106: 1 (u1001)"), "{status:?}");
 }

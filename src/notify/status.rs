@@ -37,23 +37,54 @@ impl Summary {
             && self.refused.is_empty()
     }
 
-    /// One line: `failed 3, forbidden 143106: 2, invalid 1`.
+    /// One line: `failed 3 (after one resend: u1, u2, u3), forbidden 143106: 2 (u4, u5)`.
     pub fn describe(&self) -> String {
         let mut parts = Vec::new();
         if !self.failed.is_empty() {
-            parts.push(format!("failed {} (after one resend)", self.failed.len()));
+            parts.push(format!(
+                "failed {} (after one resend: {})",
+                self.failed.len(),
+                some(&self.failed)
+            ));
         }
         for (code, users) in &self.forbidden {
-            parts.push(format!("forbidden {code}: {}", users.len()));
+            parts.push(format!(
+                "forbidden {} {code}: {} ({})",
+                forbidden_reason(code),
+                users.len(),
+                some(users)
+            ));
         }
         if !self.invalid.is_empty() {
-            parts.push(format!("invalid {}", self.invalid.len()));
+            parts.push(format!(
+                "invalid {} ({})",
+                self.invalid.len(),
+                some(&self.invalid)
+            ));
         }
         for (rule, users) in &self.refused {
-            parts.push(format!("refused {rule}: {}", users.len()));
+            parts.push(format!("refused {rule}: {} ({})", users.len(), some(users)));
         }
         parts.join(", ")
     }
+}
+
+/// The platform's forbidden codes, by rule.
+fn forbidden_reason(code: &str) -> &'static str {
+    match code {
+        "143105" => "per-user-daily",
+        "143106" => "same-content-daily",
+        _ => "by the platform",
+    }
+}
+
+/// Up to five ids, then how many more.
+fn some(ids: &[String]) -> String {
+    let mut text = ids.iter().take(5).cloned().collect::<Vec<_>>().join(", ");
+    if ids.len() > 5 {
+        text.push_str(&format!(" and {} more", ids.len() - 5));
+    }
+    text
 }
 
 /// The summary of one occurrence.

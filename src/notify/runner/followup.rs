@@ -25,6 +25,7 @@ impl<A: MessageApi> Runner<'_, A> {
                 break;
             }
             let mut waiting = false;
+            let mut query_failed = false;
             for row in pending {
                 touched.push((row.notification.clone(), row.occurrence));
                 match self.follow_up_one(&row).await? {
@@ -38,6 +39,7 @@ impl<A: MessageApi> Runner<'_, A> {
                             };
                             self.log.record_result(row.id, &outcome)?;
                         } else {
+                            query_failed = true;
                             report.errors.push(format!(
                                 "notification.{} at {}: follow-up failed (retried next cycle): {error}",
                                 row.notification,
@@ -47,7 +49,7 @@ impl<A: MessageApi> Runner<'_, A> {
                     }
                 }
             }
-            if report.errors.iter().any(|e| e.contains("follow-up failed")) {
+            if query_failed {
                 break;
             }
             if waiting {
@@ -204,12 +206,9 @@ impl<A: MessageApi> Runner<'_, A> {
             self.log
                 .set_occurrence(name, occurrence, OccurrenceStatus::Delivered, None)
         } else {
-            self.log.set_occurrence(
-                name,
-                occurrence,
-                OccurrenceStatus::Incomplete,
-                Some(&summary.describe()),
-            )
+            // The summary says who and why.
+            self.log
+                .set_occurrence(name, occurrence, OccurrenceStatus::Incomplete, None)
         }
     }
 }
