@@ -327,3 +327,70 @@ async fn a_bot_message_whose_query_key_was_recorded_is_asked_about_not_resent() 
     );
     assert_eq!(fx.messages().await.len(), 1, "not sent again");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn results_past_the_24_hour_window_are_reported_unconfirmed() {
+    let fx = Fixture::start().await;
+    fx.register("digest", work("0 9 * * *", &["u1001"], "Digest"));
+    let client = fx.client();
+    let msg = text("Digest");
+    let users = vec!["u1001".to_string()];
+    let task = client
+        .send_work_notification(
+            AGENT_ID,
+            &WorkNotification {
+                userids: users.clone(),
+                dept_ids: vec![],
+                to_all_user: false,
+                msg: msg.clone(),
+            },
+        )
+        .await
+        .expect("send");
+    // Sent 25 hours ago by a runner that then went down before following up.
+    let mut raw = DeliveryLog::open(&fx.db()).expect("log");
+    assert!(
+        raw.claim(
+            "digest",
+            at(9, 0),
+            OccurrenceStatus::Claimed,
+            None,
+            at(9, 0)
+        )
+        .unwrap()
+    );
+    let id = raw
+        .begin_send(&NewSend {
+            notification: "digest",
+            occurrence: at(9, 0),
+            attempt: 0,
+            batch: 0,
+            channel: Channel::Work,
+            users: &users,
+            departments: &[],
+            to_all: false,
+            fingerprint: "x",
+            day: "2026-03-02",
+            payload: &serde_json::to_value(&msg).unwrap(),
+            at: Utc::now() - chrono::Duration::hours(25),
+        })
+        .unwrap();
+    raw.finish_send(id, SendStatus::Accepted, Some(task.task_id), None, None)
+        .unwrap();
+    raw.set_occurrence("digest", at(9, 0), OccurrenceStatus::Sent, None)
+        .unwrap();
+    fx.admin("clock", json!({"advance_seconds": 25 * 3600}))
+        .await;
+
+    let mut runner = Runner::new(&client, DeliveryLog::open(&fx.db()).unwrap(), options());
+    let report = runner.cycle(&fx.state(), at(9, 1)).await.expect("cycle");
+    let occurrence = &report.occurrences[0];
+    assert_eq!(
+        occurrence.status,
+        OccurrenceStatus::Incomplete,
+        "{report:?}"
+    );
+    assert_eq!(occurrence.summary.unconfirmed, 1);
+    assert!(!report.is_success());
+    assert_eq!(fx.messages().await.len(), 1, "not resent");
+}

@@ -6,6 +6,9 @@ use std::collections::BTreeMap;
 use super::NotifyError;
 use super::log::{DeliveryLog, OccurrenceRow, SendStatus};
 
+/// How a send whose results can no longer be asked for is marked.
+pub const WINDOW_CLOSED: &str = "result window closed";
+
 /// Delivery counts and failures of one occurrence.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Summary {
@@ -26,6 +29,8 @@ pub struct Summary {
     pub refused: BTreeMap<String, Vec<String>>,
     /// Requests not yet followed up.
     pub pending: usize,
+    /// Requests whose results were no longer available (past the 24-hour window).
+    pub unconfirmed: usize,
 }
 
 impl Summary {
@@ -35,6 +40,7 @@ impl Summary {
             && self.forbidden.is_empty()
             && self.invalid.is_empty()
             && self.refused.is_empty()
+            && self.unconfirmed == 0
     }
 
     /// One line: `failed 3 (after one resend: u1, u2, u3), forbidden 143106: 2 (u4, u5)`.
@@ -64,6 +70,12 @@ impl Summary {
         }
         for (rule, users) in &self.refused {
             parts.push(format!("refused {rule}: {} ({})", users.len(), some(users)));
+        }
+        if self.unconfirmed > 0 {
+            parts.push(format!(
+                "unconfirmed {} request(s) (results are kept 24 hours)",
+                self.unconfirmed
+            ));
         }
         parts.join(", ")
     }
@@ -113,6 +125,13 @@ pub fn summarize(log: &DeliveryLog, occurrence: &OccurrenceRow) -> Result<Summar
             continue;
         };
         summary.delivered += result.delivered;
+        if result
+            .bot_status
+            .as_deref()
+            .is_some_and(|s| s.starts_with(WINDOW_CLOSED))
+        {
+            summary.unconfirmed += 1;
+        }
         if send.attempt > 0 || !resent {
             summary.failed.extend(result.failed.iter().cloned());
         }

@@ -7,7 +7,7 @@ use super::{CycleReport, RESULT_WINDOW, Runner, USERS_PER_REQUEST};
 use crate::model::wire::notification::WorkMessage;
 use crate::notify::NotifyError;
 use crate::notify::log::{self, Channel, OccurrenceStatus, SendOutcome, SendRow, SendStatus};
-use crate::notify::status::summarize;
+use crate::notify::status::{WINDOW_CLOSED, summarize};
 use crate::provider::{ApiError, MessageApi, WorkNotification};
 
 impl<A: MessageApi> Runner<'_, A> {
@@ -34,7 +34,7 @@ impl<A: MessageApi> Runner<'_, A> {
                     Err(error) => {
                         if Utc::now() - row.created_at > RESULT_WINDOW {
                             let outcome = SendOutcome {
-                                bot_status: Some(format!("result window closed: {error}")),
+                                bot_status: Some(format!("{WINDOW_CLOSED}: {error}")),
                                 ..SendOutcome::default()
                             };
                             self.log.record_result(row.id, &outcome)?;
