@@ -14,6 +14,22 @@ async fn add_bot(emu: &Emu, id: &str, robot_code: &str) -> (StatusCode, Value) {
     .await
 }
 
+/// The webhook token, as the console shows it once the bot joined (None before).
+async fn webhook_token(emu: &Emu, id: &str, robot_code: &str) -> Option<String> {
+    let response = emu
+        .http
+        .get(emu.url("/_emulator/webhook"))
+        .query(&[("open_conversation_id", id), ("robot_code", robot_code)])
+        .send()
+        .await
+        .unwrap();
+    if response.status() == StatusCode::NOT_FOUND {
+        return None;
+    }
+    let body: Value = response.json().await.unwrap();
+    Some(body["access_token"].as_str().unwrap().to_owned())
+}
+
 async fn webhook(emu: &Emu, token: &str, body: Value) -> Value {
     emu.http
         .post(emu.url("/robot/send"))
@@ -31,16 +47,26 @@ async fn webhook(emu: &Emu, token: &str, body: Value) -> Value {
 async fn webhook_token_after_join_the_token_exists_once_the_bot_is_added() {
     let emu = Emu::start().await;
     let id = emu.scene_group("Alerts", &["u1001"]).await;
-    assert_eq!(emu.group(&id).await["bots"], json!([]), "no bot, no token");
+    assert_eq!(emu.group(&id).await["bots"], json!([]));
+    assert_eq!(
+        webhook_token(&emu, &id, "dingbot-alerts").await,
+        None,
+        "no bot, no token"
+    );
 
     let (status, body) = add_bot(&emu, &id, "dingbot-alerts").await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let chat_bot_user_id = body["chatBotUserId"].as_str().unwrap().to_owned();
-    let group = emu.group(&id).await;
-    let token = group["bots"][0]["webhook_token"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let token = webhook_token(&emu, &id, "dingbot-alerts").await.unwrap();
+    let state = emu.state().await;
+    assert!(
+        !state.to_string().contains(&token),
+        "the state never shows the secret"
+    );
+    assert_eq!(
+        emu.group(&id).await["bots"][0]["webhook_token_issued"],
+        true
+    );
     assert!(token.len() >= 32);
 
     // Adding again is the same bot membership.
@@ -96,10 +122,7 @@ async fn a_webhook_bot_sends_at_most_20_messages_a_minute() {
     let emu = Emu::start().await;
     let id = emu.scene_group("Chatty", &[]).await;
     add_bot(&emu, &id, "dingbot-alerts").await;
-    let token = emu.group(&id).await["bots"][0]["webhook_token"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let token = webhook_token(&emu, &id, "dingbot-alerts").await.unwrap();
     for index in 0..20 {
         let body = webhook(
             &emu,

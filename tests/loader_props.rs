@@ -105,3 +105,54 @@ fn the_example_manifests_serialize_back_to_themselves() {
     }
     assert!(checked >= 3);
 }
+
+/// Strings YAML is tempted to read as something else, mixed with ordinary ones.
+fn tricky_string() -> impl Strategy<Value = String> {
+    prop_oneof![
+        Just("yes".to_owned()),
+        Just("null".to_owned()),
+        Just("~".to_owned()),
+        Just("0x10".to_owned()),
+        Just("012".to_owned()),
+        Just("1e3".to_owned()),
+        Just("- x".to_owned()),
+        Just("a: b".to_owned()),
+        Just("#hash".to_owned()),
+        Just("*star".to_owned()),
+        Just("&amp".to_owned()),
+        Just("'quoted'".to_owned()),
+        Just("line\nbreak".to_owned()),
+        Just(" padded ".to_owned()),
+        Just("{{date}}".to_owned()),
+        "[a-zA-Z0-9 _.:@#-]{1,12}",
+        "\\PC{1,8}",
+    ]
+}
+
+fn group_yaml() -> impl Strategy<Value = (String, String, Vec<String>)> {
+    (
+        tricky_string(),
+        tricky_string(),
+        prop::collection::vec(tricky_string(), 0..4),
+    )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    #[test]
+    fn any_strings_survive_model_to_yaml_to_model((title, owner, members) in group_yaml()) {
+        use dingform::model::{Manifest, Spanned, group::Group, named_map::NamedMap};
+        let group: Group = serde_saphyr::from_str("title: t\ntype: scene\nowner: o\n").unwrap();
+        let group = Group {
+            title: Spanned::unplaced(title),
+            owner: Spanned::unplaced(owner),
+            members: members.into_iter().map(Spanned::unplaced).collect(),
+            ..group
+        };
+        let manifest = Manifest { groups: NamedMap(vec![(Spanned::unplaced("g".to_owned()), group)]), ..Manifest::default() };
+        let yaml = serde_saphyr::to_string(&manifest).expect("serialize");
+        let again = parse_manifest(Path::new("m.yaml"), &yaml).map_err(|f| TestCaseError::fail(format!("{f:?}\n{yaml}")))?;
+        prop_assert_eq!(manifest, again, "{}", yaml);
+    }
+}

@@ -165,3 +165,54 @@ fn output_is_plain_when_not_a_terminal() {
         "escape codes in piped output: {stderr:?}"
     );
 }
+
+/// Runs `dingform validate` (with `extra` arguments) in `ws` under a pseudo-terminal made by
+/// util-linux `script`, so stderr is a terminal; returns what the terminal showed.
+#[cfg(unix)]
+fn on_a_terminal(ws: &Workspace, extra: &str, no_color_env: bool) -> Option<String> {
+    if std::process::Command::new("script")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        eprintln!("skipped: util-linux `script` is not installed");
+        return None;
+    }
+    let binary = assert_cmd::cargo::cargo_bin("dingform");
+    let mut command = std::process::Command::new("script");
+    command.current_dir(ws.path()).args([
+        "-qec",
+        &format!("{} validate {extra}", binary.display()),
+        "/dev/null",
+    ]);
+    command.env_remove("NO_COLOR");
+    if no_color_env {
+        command.env("NO_COLOR", "1");
+    }
+    let output = command.output().unwrap();
+    Some(String::from_utf8_lossy(&output.stdout).into_owned())
+}
+
+#[cfg(unix)]
+#[test]
+fn colour_is_used_on_a_terminal_unless_turned_off() {
+    let ws = Workspace::new().file("b.yaml", "bots:\n  helper: {name: Helper}\n");
+    let Some(coloured) = on_a_terminal(&ws, "", false) else {
+        return;
+    };
+    assert!(
+        coloured.contains("\u{1b}["),
+        "no colour on a terminal: {coloured:?}"
+    );
+    assert!(coloured.contains("bot-needs-console"));
+    let flag = on_a_terminal(&ws, "--no-color", false).unwrap();
+    assert!(
+        !flag.contains("\u{1b}[") && flag.contains("error[bot-needs-console]"),
+        "{flag:?}"
+    );
+    let env = on_a_terminal(&ws, "", true).unwrap();
+    assert!(
+        !env.contains("\u{1b}[") && env.contains("error[bot-needs-console]"),
+        "{env:?}"
+    );
+}

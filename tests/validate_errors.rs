@@ -281,3 +281,17 @@ fn hidden_directories_and_other_files_are_not_read() {
         )
         .expect_clean();
 }
+
+#[test]
+fn a_loading_error_inside_a_resource_names_its_address() {
+    let ws = Workspace::new().file("groups.yaml", "groups:\n  payments:\n    title: P\n    type: standard\n    owner: u1\n    settings:\n      serchable: true\n");
+    let (code, report) = ws.validate_json();
+    assert_eq!(code, 1);
+    let diagnostic = &report["diagnostics"][0];
+    assert_eq!(diagnostic["rule"], "unknown-key");
+    assert_eq!(diagnostic["address"], "group.payments");
+    assert_eq!(
+        (diagnostic["line"].as_u64(), diagnostic["column"].as_u64()),
+        (Some(7), Some(7))
+    );
+}

@@ -95,6 +95,26 @@ fn same_content_rule_accepts_a_time_variable_or_one_send_a_day() {
 }
 
 #[test]
+fn same_content_is_judged_on_platform_days_across_daylight_saving() {
+    // 17:00 in Berlin is midnight in Shanghai in winter and 23:00 in summer, so on the
+    // spring-forward day two sends land on one platform day. With `{{time}}` both read
+    // "17:00"; with `{{date}}` they carry two different Berlin dates.
+    let body = |content: &str| {
+        format!(
+            "    schedule: '0 17 * * *'\n    timezone: Europe/Berlin\n    via: {{work_notification: {{users: [u1001]}}}}\n    message: {{text: {{content: '{content}'}}}}\n"
+        )
+    };
+    let ws = notification(&body("Daily {{time}}"));
+    ws.expect_error("same-content-daily", "n.yaml:3:15");
+    let (_, stderr) = ws.validate();
+    assert!(
+        stderr.contains("sends 2 times on") && stderr.contains("-03-"),
+        "the March change: {stderr}"
+    );
+    notification(&body("Daily {{date}}")).expect_clean();
+}
+
+#[test]
 fn same_content_rule_does_not_apply_to_bot_messages() {
     notification("    schedule: '0 * * * *'\n    via: {bot: alerts, group: oncall}\n    message: {text: {content: 'ping'}}\n").expect_clean();
 }
@@ -311,4 +331,94 @@ fn automatic_removal_of_departed_members_on_a_standard_group_is_an_error() {
             group("internal").replace("title: G", "title: Test Organization Demo [Internal Group]"),
         )
         .expect_clean();
+}
+
+#[test]
+fn a_group_title_longer_than_the_platform_allows_is_an_error() {
+    // 21 characters: fine for a scene group (30), too long for a standard group (20).
+    let group = |kind: &str| {
+        format!(
+            "groups:\n  g:\n    title: Twenty-one characters\n    type: {kind}\n    owner: u1\n"
+        )
+    };
+    Workspace::new()
+        .file("g.yaml", group("standard"))
+        .expect_error("group-title-length", "g.yaml:3:12");
+    Workspace::new()
+        .file("g.yaml", group("scene"))
+        .expect_clean();
+}
+
+#[test]
+fn more_than_1000_members_or_12_admins_is_an_error() {
+    let members = (0..1_000)
+        .map(|i| format!("m{i}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    Workspace::new()
+        .file("g.yaml", format!("groups:\n  g:\n    title: G\n    type: standard\n    owner: u1\n    members: [{members}]\n"))
+        .expect_error("group-member-limit", "g.yaml:6:15");
+    let admins = (0..13)
+        .map(|i| format!("a{i}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    Workspace::new()
+        .file("g.yaml", format!("groups:\n  g:\n    title: G\n    type: standard\n    owner: u1\n    admins: [{admins}]\n"))
+        .expect_error("group-member-limit", "g.yaml:6:64");
+}
+
+#[test]
+fn a_plugin_name_over_four_characters_is_an_error() {
+    let group = |plugin: &str| {
+        format!(
+            "groups:\n  g:\n    title: G\n    type: scene\n    owner: u1\n    plugins: [{{name: {plugin}, url: 'https://x.example'}}]\n"
+        )
+    };
+    Workspace::new()
+        .file("g.yaml", group("Runbook"))
+        .expect_error("plugin-name-length", "g.yaml:6:22");
+    Workspace::new()
+        .file("g.yaml", group("运维手册"))
+        .expect_clean();
+}
+
+#[test]
+fn a_work_notification_over_2048_bytes_is_an_error() {
+    let body = |length: usize| {
+        format!(
+            "    schedule: '0 9 * * 1'\n    via: {{work_notification: {{users: [u1]}}}}\n    message: {{text: {{content: '{}'}}}}\n",
+            "x".repeat(length)
+        )
+    };
+    notification(&body(2_100)).expect_error("message-size", "n.yaml:5:14");
+    notification(&body(1_900)).expect_clean();
+}
+
+#[test]
+fn every_rule_has_a_test_in_this_file() {
+    let this_file = include_str!("validate_rules.rs");
+    for (id, _) in dingform::manifest::checks::RULES {
+        assert!(
+            this_file.contains(&format!("\"{id}\", \"")),
+            "rule {id} has no expect_* assertion here"
+        );
+    }
+}
+
+#[test]
+fn two_notifications_with_the_same_content_to_one_user_on_one_day_is_an_error() {
+    let two = |second_text: &str| {
+        Workspace::new().file(
+            "n.yaml",
+            format!("notifications:\n  a:\n    schedule: '0 9 * * *'\n    via: {{work_notification: {{users: [u1001, u1002]}}}}\n    message: {{text: {{content: 'Stand-up'}}}}\n  b:\n    schedule: '0 15 * * *'\n    via: {{work_notification: {{users: [u1002]}}}}\n    message: {{text: {{content: '{second_text}'}}}}\n"),
+        )
+    };
+    let ws = two("Stand-up");
+    ws.expect_error("same-content-daily", "n.yaml:9:14");
+    let (_, stderr) = ws.validate();
+    assert!(
+        stderr.contains("sends user `u1002` the same content as notification.a"),
+        "{stderr}"
+    );
+    two("Retro").expect_clean();
 }

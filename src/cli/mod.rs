@@ -45,6 +45,7 @@ enum Command {
 /// Parse the command line, run the command, and map its outcome to an exit code.
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
+    init_logging(cli.verbose, cli.no_color);
     let result = match cli.command {
         Command::Completions(args) => completions::run(args),
         Command::Plan(args) => plan::run(args, cli.no_color),
@@ -60,4 +61,22 @@ pub fn run() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// `-v` logs each request at debug level (`-vv` trace) to stderr; `RUST_LOG` overrides.
+/// The provider never puts tokens or secrets in its events.
+fn init_logging(verbose: u8, no_color: bool) {
+    let default = match verbose {
+        0 => "warn",
+        1 => "warn,dingform=debug",
+        _ => "warn,dingform=trace",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .with_ansi(validate::color_wanted(no_color))
+        .try_init();
 }

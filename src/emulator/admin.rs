@@ -2,12 +2,13 @@
 //!
 //! | call | does |
 //! |---|---|
-//! | `GET state` | everything: organization, directory (with departures), groups (an array; `title`, `owner`, `members`, `uuid`, `open_conversation_id`, `chat_id`, join URLs, bots with their webhook tokens as the console shows them, plugins), `messages` (one per accepted send request, with content and recipients), clock, faults; never app secrets or access tokens |
+//! | `GET state` | everything: organization, directory (with departures), groups (an array; `title`, `owner`, `members`, `uuid`, `open_conversation_id`, `chat_id`, join URLs, bots, plugins), `messages` (one per accepted send request, with content and recipients), clock, faults; never app secrets, access tokens or webhook tokens |
 //! | `POST reset` | back to the current seed: no groups, no messages, clock offset 0 |
 //! | `POST seed` | replace the seed (same shape as the seed file, JSON or YAML) and reset |
 //! | `POST clock {"advance_seconds": N}` | move the emulator clock forward |
 //! | `POST faults {"error_rate", "latency_ms", "qps_limit", "drop_rate", "delivery_failure_rate"}` | replace the fault set |
 //! | `POST users/{userid}/leave` | the user leaves the organization now |
+//! | `GET webhook?open_conversation_id=…&robot_code=…` | the bot's webhook token in that group, as the console shows it once the bot joined (`webhook-token-after-join`): `{"access_token", "path"}`; 404 before |
 //! | `GET join_url?url=…` | whether a join URL still works (`{"valid", "open_conversation_id", "reason"}`) |
 
 use axum::Json;
@@ -60,6 +61,16 @@ pub fn state_view(world: &World, faults: &FaultSet) -> Value {
         .map(|group| {
             let mut value = serde_json::to_value(group).unwrap_or(Value::Null);
             if let Value::Object(map) = &mut value {
+                // Webhook tokens are secrets: the state says a bot has one; the console-like
+                // `GET webhook` hands it out on request.
+                if let Some(Value::Array(bots)) = map.get_mut("bots") {
+                    for bot in bots.iter_mut().filter_map(Value::as_object_mut) {
+                        bot.remove("webhook_sends");
+                        bot.remove("throttled_until");
+                        let issued = bot.remove("webhook_token").is_some();
+                        bot.insert("webhook_token_issued".to_owned(), json!(issued));
+                    }
+                }
                 map.insert(
                     "status".to_owned(),
                     json!(if group.active { "active" } else { "disbanded" }),
@@ -154,8 +165,14 @@ pub async fn advance_clock(State(state): State<AppState>, body: Bytes) -> Respon
         Ok(advance) => advance,
         Err(error) => return bad_request(format!("expected {{\"advance_seconds\": N}}: {error}")),
     };
+    // A hundred years is plenty and keeps every time computation far from overflow.
+    const MAX_OFFSET_SECONDS: i64 = 100 * 365 * 86_400;
     if advance.advance_seconds < 0 {
         return bad_request("advance_seconds must not be negative");
+    }
+    let offset = state.store.read(|world| world.clock_offset_seconds);
+    if advance.advance_seconds > MAX_OFFSET_SECONDS - offset {
+        return bad_request("the emulator clock moves at most 100 years ahead");
     }
     let now = state
         .store
@@ -227,4 +244,43 @@ pub async fn join_url(
         }
         json!({"valid": false, "open_conversation_id": null, "reason": "unknown URL"})
     }))
+}
+
+/// Query of `GET /_emulator/webhook`.
+#[derive(Debug, Deserialize)]
+pub struct WebhookQuery {
+    /// The group.
+    pub open_conversation_id: String,
+    /// The bot.
+    pub robot_code: String,
+}
+
+/// `GET /_emulator/webhook?open_conversation_id=…&robot_code=…`.
+pub async fn webhook(State(state): State<AppState>, Query(query): Query<WebhookQuery>) -> Response {
+    let token = state.store.read(|world| {
+        world
+            .group(&query.open_conversation_id)
+            .and_then(|group| {
+                group
+                    .bots
+                    .iter()
+                    .find(|bot| bot.robot_code == query.robot_code)
+            })
+            .map(|bot| bot.webhook_token.clone())
+    });
+    match token {
+        Some(token) => Json(json!({
+            "access_token": token,
+            "path": format!("/robot/send?access_token={token}"),
+        }))
+        .into_response(),
+        None => (
+            StatusCode::NOT_FOUND,
+            Json(json!({"error": format!(
+                "bot `{}` is not in group `{}`: its webhook token is issued when it joins",
+                query.robot_code, query.open_conversation_id
+            )})),
+        )
+            .into_response(),
+    }
 }

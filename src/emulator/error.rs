@@ -105,6 +105,9 @@ pub enum Refusal {
     /// Unknown userid in the directory (33012).
     #[error("userid `{0}` not found")]
     DirectoryUserNotFound(String),
+    /// No such endpoint.
+    #[error("no such API: {0}")]
+    NoSuchApi(String),
     /// Per app per API QPS limit (fault `qps_limit`).
     #[error("QPS limit for appkey and api exceeded")]
     QpsLimit,
@@ -154,6 +157,7 @@ impl Refusal {
             WebhookTokenUnknown => (bad, "invalidParameter.token.notExist"),
             SendTooFast => (bad, "send.too.fast"),
             PluginImmutable => (StatusCode::FORBIDDEN, "plugin.immutable"),
+            NoSuchApi(_) => (StatusCode::NOT_FOUND, "InvalidAction.NotFound"),
             QpsLimit => (
                 StatusCode::FORBIDDEN,
                 "Forbidden.AccessDenied.QpsLimitForAppkeyAndApi",
@@ -194,6 +198,7 @@ impl Refusal {
             DepartmentNotFound(_) => 60003,
             DirectoryUserNotFound(_) => 33012,
             UserDeparted(_) => 60121,
+            NoSuchApi(_) => 404,
             QpsLimit => 90018,
             QpsLimitForApi => 90002,
             SystemBusy | SystemError(_) => -1,

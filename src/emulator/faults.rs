@@ -156,7 +156,11 @@ pub async fn apply(State(state): State<AppState>, request: Request, next: Next) 
     if faults.error_rate > 0.0 && rand::random::<f64>() < faults.error_rate {
         return injected_error(api_host, &refuse);
     }
-    next.run(request).await
+    let method = request.method().clone();
+    let response = next.run(request).await;
+    // The path only: queries carry tokens, which never reach a log.
+    tracing::debug!(%method, %path, status = %response.status(), "emulator answered");
+    response
 }
 
 /// One of the platform's transient errors, in the host's envelope.

@@ -17,6 +17,10 @@
 //! # Ok(()) }
 //! ```
 //!
+//! Performance (`cargo bench --bench emulator`, 64 clients on the same 2-core machine):
+//! 26,000–54,000 reads/s on either host, ~22,000 in-memory writes/s, ~2,000 writes/s with a
+//! data file (each answered write fsync'd; concurrent writers share one fsync).
+//!
 //! Layout: `host` (auth, body parsing, envelopes), `error` (refusals per host), `store`
 //! (lock + atomic persistence), `world` (the state), `clock`, `faults`, `seed`, `admin`, and
 //! one file per concept of the API (`tokens`, `group` + `scene_group` + `chat`, `robot`,
@@ -293,6 +297,7 @@ pub fn app(state: AppState) -> Router {
         .route("/_emulator/clock", post(admin::advance_clock))
         .route("/_emulator/faults", post(admin::faults))
         .route("/_emulator/users/{userid}/leave", post(admin::leave))
-        .route("/_emulator/join_url", get(admin::join_url));
+        .route("/_emulator/join_url", get(admin::join_url))
+        .route("/_emulator/webhook", get(admin::webhook));
     admin.merge(platform).with_state(state)
 }

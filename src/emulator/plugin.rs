@@ -56,11 +56,18 @@ pub async fn install(
     }))
 }
 
-/// Any other `/v1.0/coolApp/shortcuts/plugins/{operation}`: refused.
+/// Any other `/v1.0/coolApp/shortcuts/plugins/{operation}` (uninstall, order, edits): refused.
+/// The shortcut `query` is not emulated (use `installedInConversation/query`).
 pub async fn refuse_change(
-    Path(_operation): Path<String>,
+    Path(operation): Path<String>,
     _call: Api<serde_json::Value>,
 ) -> Result<Json<InstallPluginResponse>, ApiError> {
+    if operation == "query" {
+        return Err(Refusal::NoSuchApi(format!(
+            "POST /v1.0/coolApp/shortcuts/plugins/{operation}"
+        ))
+        .into());
+    }
     Err(Refusal::PluginImmutable.into())
 }
 

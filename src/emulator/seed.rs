@@ -43,7 +43,7 @@ pub struct Seed {
 pub struct Organization {
     /// corpId.
     pub corp_id: String,
-    /// Display name (internal groups are named "<name> [Internal Group]").
+    /// Display name (internal groups are named "`<name> [Internal Group]`").
     pub name: String,
 }
 

@@ -127,7 +127,7 @@ async fn serve(listener: TcpListener, router: Router, mut stop: watch::Receiver<
 /// Unknown paths, answered in the host's envelope.
 pub async fn not_found(request: Request) -> Response {
     let path = request.uri().path().to_owned();
-    let refusal = Refusal::BadParameter(format!("no such API: {} {path}", request.method()));
+    let refusal = Refusal::NoSuchApi(format!("{} {path}", request.method()));
     let mut response = if path.starts_with("/v1.0/") {
         ApiError(refusal).into_response()
     } else {

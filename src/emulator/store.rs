@@ -21,7 +21,7 @@ pub struct Store {
 #[derive(Debug)]
 struct Inner {
     world: World,
-    /// Bumped on every change; a snapshot of generation g holds every change up to g.
+    /// Bumped on every change; a snapshot taken at generation g holds every change up to g.
     generation: u64,
 }
 
@@ -81,38 +81,40 @@ impl Store {
 
     /// Change the state; on success the change is on disk before this returns. A refusal must
     /// leave the world untouched (operations check before they change anything).
+    ///
+    /// Writes are group-committed: whoever holds the persister lock snapshots the world as it
+    /// is then, which covers every change made so far, so concurrent writers share one fsync.
     pub async fn write<T>(
         &self,
         f: impl FnOnce(&mut World) -> Result<T, Refusal>,
     ) -> Result<T, Refusal> {
-        let (value, snapshot) = {
+        let (value, generation) = {
             let mut inner = self.lock();
             let value = f(&mut inner.world)?;
             inner.generation += 1;
-            let snapshot = match &self.persister {
-                Some(_) => Some((
-                    inner.generation,
-                    serde_json::to_vec(&inner.world)
-                        .map_err(|error| Refusal::SystemError(error.to_string()))?,
-                )),
-                None => None,
-            };
-            (value, snapshot)
+            (value, inner.generation)
         };
-        if let (Some(persister), Some((generation, bytes))) = (&self.persister, snapshot) {
-            let mut persister = persister.lock().await;
-            // A later snapshot already on disk holds this change too.
-            if persister.written < generation {
-                let path = persister.path.clone();
-                tokio::task::spawn_blocking(move || write_atomically(&path, &bytes))
-                    .await
-                    .map_err(|error| Refusal::SystemError(error.to_string()))?
-                    .map_err(|error| {
-                        Refusal::SystemError(format!("cannot persist the emulator state: {error}"))
-                    })?;
-                persister.written = generation;
-            }
+        let Some(persister) = &self.persister else {
+            return Ok(value);
+        };
+        let mut persister = persister.lock().await;
+        if persister.written >= generation {
+            return Ok(value); // a snapshot taken after this change is on disk already
         }
+        let (snapshot_generation, bytes) = {
+            let inner = self.lock();
+            let bytes = serde_json::to_vec(&inner.world)
+                .map_err(|error| Refusal::SystemError(error.to_string()))?;
+            (inner.generation, bytes)
+        };
+        let path = persister.path.clone();
+        tokio::task::spawn_blocking(move || write_atomically(&path, &bytes))
+            .await
+            .map_err(|error| Refusal::SystemError(error.to_string()))?
+            .map_err(|error| {
+                Refusal::SystemError(format!("cannot persist the emulator state: {error}"))
+            })?;
+        persister.written = snapshot_generation;
         Ok(value)
     }
 }

@@ -26,27 +26,26 @@ const MAX_OCCURRENCES: usize = 60_000;
 /// Sends per platform day for one schedule, over the sampled days.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct DailyCounts {
-    /// Platform day → (occurrences, distinct local `HH:MM` times among them).
+    /// Platform day → that day's occurrences.
     pub days: BTreeMap<NaiveDate, DayCount>,
 }
 
 /// One day's occurrences.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct DayCount {
     /// How many times it fires.
     pub sends: u32,
-    /// How many distinct local times (`HH:MM`) those are: fewer than `sends` only when a
-    /// daylight-saving fall-back repeats an hour, so `{{time}}` repeats too.
-    pub distinct_times: u32,
+    /// When, in the schedule's own time zone (what template variables are rendered in).
+    pub occurrences: Vec<DateTime<Tz>>,
 }
 
 impl DailyCounts {
-    /// The busiest sampled day and its count (None when the schedule never fires).
-    pub fn busiest(&self) -> Option<(NaiveDate, DayCount)> {
+    /// The busiest sampled day and its sends (None when the schedule never fires).
+    pub fn busiest(&self) -> Option<(NaiveDate, u32)> {
         self.days
             .iter()
             .max_by_key(|(date, count)| (count.sends, std::cmp::Reverse(**date)))
-            .map(|(d, c)| (*d, *c))
+            .map(|(date, count)| (*date, count.sends))
     }
 }
 
@@ -81,31 +80,15 @@ pub fn daily_counts(schedule: &Schedule, now: DateTime<Utc>) -> DailyCounts {
             next + Duration::hours(24),
         );
     }
-    let mut days: BTreeMap<NaiveDate, (u32, BTreeSet<String>)> = BTreeMap::new();
+    let mut days: BTreeMap<NaiveDate, DayCount> = BTreeMap::new();
     for at in occurrences {
-        let day = at.with_timezone(&PLATFORM_TIMEZONE).date_naive();
-        let local = at
-            .with_timezone(&schedule.timezone())
-            .format("%H:%M")
-            .to_string();
-        let entry = days.entry(day).or_default();
-        entry.0 += 1;
-        entry.1.insert(local);
+        let day = days
+            .entry(at.with_timezone(&PLATFORM_TIMEZONE).date_naive())
+            .or_default();
+        day.sends += 1;
+        day.occurrences.push(at.with_timezone(&schedule.timezone()));
     }
-    DailyCounts {
-        days: days
-            .into_iter()
-            .map(|(day, (sends, times))| {
-                (
-                    day,
-                    DayCount {
-                        sends,
-                        distinct_times: u32::try_from(times.len()).unwrap_or(u32::MAX),
-                    },
-                )
-            })
-            .collect(),
-    }
+    DailyCounts { days }
 }
 
 /// Daily counts of every notification whose schedule and time zone parse, by name; computed
@@ -152,7 +135,7 @@ mod tests {
         let now = Utc.with_ymd_and_hms(2026, 1, 5, 0, 0, 0).unwrap();
         daily_counts(&Schedule::parse(expression, timezone).unwrap(), now)
             .busiest()
-            .map_or(0, |(_, c)| c.sends)
+            .map_or(0, |(_, sends)| sends)
     }
 
     #[test]
@@ -169,14 +152,31 @@ mod tests {
 
     #[test]
     fn daylight_saving_days_are_sampled() {
-        // New York noon and 13:00 fall in different Shanghai days than other times; what
-        // matters here is that an hourly schedule in a DST zone still counts 24 per platform
-        // day at most, and the fall-back day's repeated hour shows as a repeated local time.
-        let now = Utc.with_ymd_and_hms(2026, 10, 1, 0, 0, 0).unwrap();
+        // Berlin 17:00 is 00:00 in Shanghai in winter and 23:00 in summer: on the spring-forward
+        // Sunday (2026-03-29) both Saturday's and Sunday's sends fall on one Shanghai day. Only
+        // sampling that day finds it; an ordinary day has one send.
+        let now = Utc.with_ymd_and_hms(2026, 1, 5, 0, 0, 0).unwrap();
         let counts = daily_counts(
-            &Schedule::parse("30 1 * * *", "America/New_York").unwrap(),
+            &Schedule::parse("0 17 * * *", "Europe/Berlin").unwrap(),
             now,
         );
-        assert!(counts.days.values().all(|count| count.sends <= 2));
+        let spring_forward = NaiveDate::from_ymd_opt(2026, 3, 29).unwrap();
+        assert_eq!(counts.days[&spring_forward].sends, 2);
+        assert_eq!(counts.busiest(), Some((spring_forward, 2)));
+        assert_eq!(
+            counts.days[&NaiveDate::from_ymd_opt(2026, 1, 10).unwrap()].sends,
+            1
+        );
+    }
+
+    #[test]
+    fn a_repeated_local_hour_fires_once() {
+        // Berlin falls back on 2026-10-25: 02:30 happens twice, the schedule fires once.
+        let now = Utc.with_ymd_and_hms(2026, 10, 1, 0, 0, 0).unwrap();
+        let counts = daily_counts(
+            &Schedule::parse("30 2 * * *", "Europe/Berlin").unwrap(),
+            now,
+        );
+        assert!(counts.days.values().all(|day| day.sends == 1), "{counts:?}");
     }
 }

@@ -79,11 +79,11 @@ pub fn load(root: &Path) -> Validation {
             validation.sources.insert(file.path, file.text);
         }
     }
-    for file in discovered.manifests {
-        match file {
-            Err(error) => findings.push(error.to_finding()),
-            Ok(file) => {
-                match parse_manifest(&file.path, &file.text) {
+    for outcome in parse_all(discovered.manifests) {
+        match outcome {
+            Outcome::Unreadable(error) => findings.push(error.to_finding()),
+            Outcome::Parsed(file, parsed) => {
+                match parsed {
                     Ok(manifest) => {
                         merge::merge(&mut validation.workspace, &file.path, manifest, findings)
                     }
@@ -94,6 +94,56 @@ pub fn load(root: &Path) -> Validation {
         }
     }
     validation
+}
+
+/// What became of one manifest file.
+enum Outcome {
+    /// It could not be read.
+    Unreadable(LoadError),
+    /// It was read, and parsed or not.
+    Parsed(
+        loader::SourceFile,
+        Result<crate::model::Manifest, Box<Finding>>,
+    ),
+}
+
+fn outcome(file: Result<loader::SourceFile, LoadError>) -> Outcome {
+    match file {
+        Err(error) => Outcome::Unreadable(error),
+        Ok(file) => {
+            let parsed = parse_manifest(&file.path, &file.text);
+            Outcome::Parsed(file, parsed)
+        }
+    }
+}
+
+/// Parses the files that were read, on as many threads as there are cores (parsing is most
+/// of a large workspace's validation time); results come back in the files' order.
+fn parse_all(files: Vec<Result<loader::SourceFile, LoadError>>) -> Vec<Outcome> {
+    let threads = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+    if threads < 2 || files.len() < 2 {
+        return files.into_iter().map(outcome).collect();
+    }
+    let chunk = files.len().div_ceil(threads);
+    let mut parts: Vec<Vec<Result<loader::SourceFile, LoadError>>> = Vec::new();
+    let mut files = files.into_iter().peekable();
+    while files.peek().is_some() {
+        parts.push(files.by_ref().take(chunk).collect());
+    }
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = parts
+            .into_iter()
+            .map(|part| scope.spawn(move || part.into_iter().map(outcome).collect::<Vec<_>>()))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|handle| {
+                handle
+                    .join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect()
+    })
 }
 
 /// Loads a workspace and runs every static check on it: references, schedules, and the

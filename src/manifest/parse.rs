@@ -24,6 +24,8 @@ fn options() -> Options {
     options.alias_limits.max_total_replayed_events = MAX_REPLAYED_EVENTS;
     options.alias_limits.max_alias_expansions_per_anchor = 1_000;
     options.with_snippet = false;
+    // Comments are never read into the model; not keeping their text saves time.
+    options.emit_comments = false;
     options
 }
 
@@ -114,7 +116,44 @@ fn yaml_finding(file: &Path, text: &str, error: &YamlError) -> Finding {
         .unwrap_or_default();
     let mut finding = Finding::error(rule, message).at(file, &span);
     finding.help = help;
+    finding.address = enclosing_address(text, span.line as usize);
     finding
+}
+
+/// The address of the resource whose block holds `line` (1-based), read from the indentation
+/// of the lines above it: the parser's error knows the position, not the resource, and a
+/// finding with its address is easier to act on. None outside `groups`/`bots`/`notifications`
+/// or when the layout cannot tell (everything on one line).
+pub fn enclosing_address(text: &str, line: usize) -> Option<String> {
+    let lines: Vec<&str> = text.lines().take(line).collect();
+    let mut ancestors: Vec<&str> = Vec::new();
+    let mut indent_limit = usize::MAX;
+    for (index, raw) in lines.iter().enumerate().rev() {
+        let trimmed = raw.trim_start();
+        if trimmed.is_empty() || trimmed.starts_with('#') || trimmed.starts_with('-') {
+            continue;
+        }
+        let indent = raw.len() - trimmed.len();
+        let is_error_line = index + 1 == line;
+        if indent < indent_limit || (is_error_line && indent_limit == usize::MAX) {
+            let Some((key, _)) = trimmed.split_once(':') else {
+                continue;
+            };
+            ancestors.push(key.trim().trim_matches(['"', '\'']));
+            indent_limit = indent;
+            if indent == 0 {
+                break;
+            }
+        }
+    }
+    let mut outer = ancestors.iter().rev();
+    let kind = match *outer.next()? {
+        "groups" => "group",
+        "bots" => "bot",
+        "notifications" => "notification",
+        _ => return None,
+    };
+    outer.next().map(|name| format!("{kind}.{name}"))
 }
 
 /// The error itself, out of the wrappers that add a snippet or an alias's locations.
@@ -188,6 +227,22 @@ mod tests {
         );
         let shallow = format!("{}{}", "[".repeat(MAX_DEPTH - 1), "]".repeat(MAX_DEPTH - 1));
         assert!(permissive(&shallow).is_ok());
+    }
+
+    #[test]
+    fn the_enclosing_resource_is_read_from_indentation() {
+        let text = "# c\ngroups:\n  payments:\n    title: P\n\n    settings:\n      bad: 1\nbots:\n  a: {name: [x}\n";
+        assert_eq!(
+            enclosing_address(text, 7).as_deref(),
+            Some("group.payments")
+        );
+        assert_eq!(
+            enclosing_address(text, 3).as_deref(),
+            Some("group.payments")
+        );
+        assert_eq!(enclosing_address(text, 9).as_deref(), Some("bot.a"));
+        assert_eq!(enclosing_address(text, 2), None);
+        assert_eq!(enclosing_address("moved:\n  - {from: x}\n", 2), None);
     }
 
     #[test]

@@ -15,6 +15,7 @@ pub mod manifest;
 pub mod message;
 pub mod named_map;
 pub mod notification;
+pub mod payload;
 pub mod schedule;
 pub mod schema;
 pub mod settings;

@@ -69,7 +69,9 @@ impl Schedule {
         self.cron.find_next_occurrence(&local, false).ok()
     }
 
-    /// Occurrences in `[from, until)`, at most `limit` of them.
+    /// Occurrences in `[from, until)`, at most `limit` of them. A local time that happens
+    /// twice (daylight saving turning the clock back) fires once, at its first instance, as
+    /// classic cron does; the notify runner uses this same iteration.
     pub fn occurrences(
         &self,
         from: DateTime<Utc>,
@@ -77,9 +79,16 @@ impl Schedule {
         limit: usize,
     ) -> Vec<DateTime<Tz>> {
         let local = from.with_timezone(&self.timezone);
+        let mut previous: Option<chrono::NaiveDateTime> = None;
         self.cron
             .iter_from(local, croner::Direction::Forward)
             .take_while(|at| at.with_timezone(&Utc) < until)
+            .filter(|at| {
+                let naive = at.naive_local();
+                let repeated = previous == Some(naive);
+                previous = Some(naive);
+                !repeated
+            })
             .take(limit)
             .collect()
     }

@@ -123,7 +123,7 @@ pub async fn refresh<A: DingTalkApi + 'static>(
         let api = api.clone();
         tasks.spawn(async move {
             let departed = api
-                .departed_users(now - chrono::Duration::days(365), Some(now))
+                .departed_users(now - chrono::Duration::days(365), None)
                 .await
                 .map(|users| users.into_iter().map(|user| user.userid).collect());
             Outcome::Departed(departed)

@@ -1,5 +1,5 @@
 //! `internal-group-naming`: an organization's Internal Group is named
-//! "<organization name> [Internal Group]" (the FAQ's instructions for bots rely on it). An
+//! `"<organization name> [Internal Group]"` (the FAQ's instructions for bots rely on it). An
 //! internal group titled otherwise is a warning, with the expected title as help.
 
 use super::Context;

@@ -1,5 +1,6 @@
-//! The platform rules of PLATFORM-RULES.md that need no live data, one file per rule id,
-//! each documented as what the platform does and why we check it. [`run`] runs them all.
+//! The platform rules of PLATFORM-RULES.md that need no live data, and the limits of
+//! dingtalk-api.md (title length, members, plugin names, message size), one file per rule
+//! id, each documented as what the platform does and why we check it. [`run`] runs them all.
 
 use std::collections::BTreeMap;
 
@@ -11,14 +12,18 @@ use crate::model::{AppKind, Finding, Workspace};
 pub mod avatar_resolution;
 pub mod bot_needs_console;
 pub mod dingtalk_link_encoding;
+pub mod group_member_limit;
+pub mod group_title_length;
 pub mod image_size;
 pub mod internal_group_naming;
 pub mod markdown_spacing;
+pub mod message_size;
 pub mod oa_status_bar_recipients;
 pub mod pc_workbench_link;
 pub mod per_user_daily;
 pub mod per_user_daily_internal;
 pub mod per_user_daily_third_party;
+pub mod plugin_name_length;
 pub mod recipients_per_request;
 pub mod same_content_daily;
 pub mod standard_group_departed;
@@ -46,19 +51,24 @@ pub struct Context<'a> {
     pub daily: BTreeMap<String, DailyCounts>,
     /// The app kind (internal unless `app.kind` says otherwise).
     pub app_kind: AppKind,
+    /// The reference time (see [`Options::now`]).
+    pub now: DateTime<Utc>,
 }
 
 /// A rule: reads the context, appends findings.
 pub type Rule = fn(&Context<'_>, &mut Vec<Finding>);
 
 /// Every rule, by id.
-pub const RULES: [(&str, Rule); 14] = [
+pub const RULES: [(&str, Rule); 18] = [
     ("avatar-resolution", avatar_resolution::check),
     ("bot-needs-console", bot_needs_console::check),
     ("dingtalk-link-encoding", dingtalk_link_encoding::check),
+    ("group-member-limit", group_member_limit::check),
+    ("group-title-length", group_title_length::check),
     ("image-size", image_size::check),
     ("internal-group-naming", internal_group_naming::check),
     ("markdown-spacing", markdown_spacing::check),
+    ("message-size", message_size::check),
     ("oa-status-bar-recipients", oa_status_bar_recipients::check),
     ("pc-workbench-link", pc_workbench_link::check),
     ("per-user-daily-internal", per_user_daily_internal::check),
@@ -66,6 +76,7 @@ pub const RULES: [(&str, Rule); 14] = [
         "per-user-daily-third-party",
         per_user_daily_third_party::check,
     ),
+    ("plugin-name-length", plugin_name_length::check),
     ("recipients-per-request", recipients_per_request::check),
     ("same-content-daily", same_content_daily::check),
     ("standard-group-departed", standard_group_departed::check),
@@ -81,6 +92,7 @@ pub fn run(workspace: &Workspace, options: &Options) -> Vec<Finding> {
             .settings
             .as_ref()
             .map_or(AppKind::Internal, |settings| settings.app_kind()),
+        now: options.now,
     };
     let mut findings = Vec::new();
     for (_, rule) in RULES {

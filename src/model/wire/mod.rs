@@ -23,6 +23,7 @@ pub mod notification;
 pub mod plugin;
 pub mod robot;
 pub mod scene_group;
+pub mod scene_group_oapi;
 pub mod token;
 
 pub use error::{ApiErrorBody, OapiResponse, OapiStatus};

@@ -1,0 +1,51 @@
+//! `group-member-limit`: a group holds at most 1,000 members (the platform answers
+//! `member.exceed` / 665033 past that). A manifest whose owner, admins and members add up to
+//! more is an error. DingTalk also takes at most 12 admins per call; more admins than that is
+//! an error too (`subAdminNumberExcessive`).
+
+use super::Context;
+use crate::model::Finding;
+
+/// Most members a group may have.
+pub const MAX_MEMBERS: usize = 1_000;
+/// Most admins DingTalk sets in one call.
+pub const MAX_ADMINS: usize = 12;
+
+/// Reports groups with too many members or admins.
+pub fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
+    for (name, group) in &context.workspace.groups {
+        let members = group.spec.all_members().len();
+        let address = format!("group.{name}");
+        if members > MAX_MEMBERS {
+            let span = group
+                .spec
+                .members
+                .first()
+                .map_or(&group.name.span, |member| &member.span);
+            findings.push(
+                Finding::error(
+                    "group-member-limit",
+                    format!(
+                        "the group would have {members} members; DingTalk allows {MAX_MEMBERS}"
+                    ),
+                )
+                .at(&group.file, span)
+                .address(&address)
+                .help("split the group, or use a work notification to reach everyone"),
+            );
+        }
+        if group.spec.admins.len() > MAX_ADMINS {
+            findings.push(
+                Finding::error(
+                    "group-member-limit",
+                    format!(
+                        "{} admins; DingTalk allows {MAX_ADMINS} per group",
+                        group.spec.admins.len()
+                    ),
+                )
+                .at(&group.file, &group.spec.admins[MAX_ADMINS].span)
+                .address(&address),
+            );
+        }
+    }
+}

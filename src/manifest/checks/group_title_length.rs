@@ -1,0 +1,40 @@
+//! `group-title-length`: DingTalk limits a group's name — at most 30 characters for scene
+//! groups (`sceneGroup/create`), 20 for internal and standard groups (`/chat/create`,
+//! `name` 1–20). A longer title is refused at creation: an error.
+
+use super::Context;
+use crate::model::{Finding, GroupType};
+
+/// The longest title DingTalk accepts for a group of this type, in characters.
+pub fn max_title_chars(group_type: GroupType) -> usize {
+    match group_type {
+        GroupType::Scene => 30,
+        GroupType::Internal | GroupType::Standard => 20,
+    }
+}
+
+/// Reports titles longer than the platform accepts.
+pub fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
+    let organization_title = context
+        .workspace
+        .organization()
+        .map(super::internal_group_naming::expected_title);
+    for (name, group) in &context.workspace.groups {
+        let title = &group.spec.title;
+        let kind = group.spec.group_type.value;
+        let max = max_title_chars(kind);
+        let length = title.value.chars().count();
+        // The organization's own internal group is named by DingTalk, not created with a name.
+        if length > max && organization_title.as_deref() != Some(title.value.as_str()) {
+            findings.push(
+                Finding::error(
+                    "group-title-length",
+                    format!("the title has {length} characters; a {} group's title may have at most {max}", kind.as_str()),
+                )
+                .at(&group.file, &title.span)
+                .address(format!("group.{name}"))
+                .help("shorten the title"),
+            );
+        }
+    }
+}

@@ -1,0 +1,148 @@
+//! `dingform emulator`: the first stdout line is the base URL; a bad seed is a clear error;
+//! the admin API replaces the seed and resets the world.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+
+use assert_cmd::cargo::cargo_bin_cmd;
+use predicates::prelude::*;
+use serde_json::{Value, json};
+
+#[test]
+fn a_seed_naming_an_undeclared_department_is_refused_with_the_file_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let seed = dir.path().join("org.yaml");
+    std::fs::write(
+        &seed,
+        "organization: {corp_id: c, name: Org}\nusers: [{userid: a, name: A, departments: [7]}]\n",
+    )
+    .unwrap();
+    cargo_bin_cmd!("dingform")
+        .args(["emulator", "--listen", "127.0.0.1:0", "--seed"])
+        .arg(&seed)
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("org.yaml").and(predicate::str::contains("department 7")));
+}
+
+#[tokio::test]
+async fn a_seed_file_is_served_and_post_seed_replaces_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let seed = dir.path().join("org.yaml");
+    std::fs::write(
+        &seed,
+        "organization: {corp_id: acme, name: Acme}\n\
+         apps: [{app_key: k, app_secret: s, agent_id: 7}]\n\
+         departments: [{id: 1, name: Eng}]\n\
+         users: [{userid: ann, name: Ann, departments: [1]}]\n\
+         scene_group_templates: [{id: t1, name: T}]\n",
+    )
+    .unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_dingform"))
+        .args(["emulator", "--listen", "127.0.0.1:0", "--seed"])
+        .arg(&seed)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let base = line.trim().to_owned();
+    let http = reqwest::Client::new();
+    let token: Value = http
+        .get(format!("{base}/gettoken"))
+        .query(&[("appkey", "k"), ("appsecret", "s")])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(token["errcode"], 0, "{token}");
+
+    let state: Value = http
+        .get(format!("{base}/_emulator/state"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(state["organization"]["name"], "Acme");
+
+    let replaced = http
+        .post(format!("{base}/_emulator/seed"))
+        .json(&json!({"organization": {"corp_id": "other", "name": "Other"}, "users": [{"userid": "bob", "name": "Bob"}]}))
+        .send()
+        .await
+        .unwrap();
+    assert!(replaced.status().is_success());
+    let state: Value = http
+        .get(format!("{base}/_emulator/state"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(state["organization"]["name"], "Other");
+    assert_eq!(state["users"][0]["userid"], "bob");
+    let bad = http
+        .post(format!("{base}/_emulator/seed"))
+        .json(&json!({"organization": {"corp_id": "x"}}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), reqwest::StatusCode::BAD_REQUEST);
+    child.kill().unwrap();
+    child.wait().unwrap();
+}
+
+#[tokio::test]
+async fn reset_forgets_groups_messages_and_the_clock() {
+    let emulator = dingform::emulator::Emulator::start(dingform::emulator::EmulatorConfig {
+        listen: "127.0.0.1:0".parse().unwrap(),
+        data_file: None,
+        seed: dingform::emulator::Seed::demo(),
+    })
+    .await
+    .unwrap();
+    let base = emulator.base_url();
+    let http = reqwest::Client::new();
+    let post = |path: &str, body: Value| http.post(format!("{base}{path}")).json(&body).send();
+    post("/_emulator/clock", json!({"advance_seconds": 60}))
+        .await
+        .unwrap();
+    post("/_emulator/users/u1001/leave", json!({}))
+        .await
+        .unwrap();
+    let answer = post("/_emulator/reset", json!({})).await.unwrap();
+    assert!(answer.status().is_success());
+    let state: Value = http
+        .get(format!("{base}/_emulator/state"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(state["clock"]["offset_seconds"], 0);
+    let u1001 = state["users"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|user| user["userid"] == "u1001")
+        .unwrap();
+    assert_eq!(u1001["active"], true);
+    let unknown = http
+        .post(format!("{base}/v1.0/im/nothing"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unknown.status(), reqwest::StatusCode::NOT_FOUND);
+    let body: Value = unknown.json().await.unwrap();
+    assert_eq!(body["code"], "InvalidAction.NotFound");
+    emulator.shutdown().await;
+}
