@@ -290,10 +290,56 @@ fn show_status(args: &StatusArgs) -> anyhow::Result<ExitCode> {
     }
     if lines.is_empty() {
         println!("no deliveries yet");
+    } else {
+        print_totals(&lines);
     }
     Ok(if latest_failed {
         ExitCode::FAILURE
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// Per notification, over the occurrences shown: occurrences by status and recipients by
+/// failure reason.
+fn print_totals(lines: &[status::StatusLine]) {
+    use std::collections::BTreeMap;
+    let mut totals: BTreeMap<&str, (BTreeMap<&str, usize>, Summary)> = BTreeMap::new();
+    for line in lines {
+        let (by_status, sum) = totals
+            .entry(line.occurrence.notification.as_str())
+            .or_default();
+        *by_status
+            .entry(line.occurrence.status.as_str())
+            .or_default() += 1;
+        let one = &line.summary;
+        sum.requests += one.requests;
+        sum.delivered += one.delivered;
+        sum.resent += one.resent;
+        sum.pending += one.pending;
+        sum.unconfirmed += one.unconfirmed;
+        sum.failed.extend(one.failed.iter().cloned());
+        sum.invalid.extend(one.invalid.iter().cloned());
+        for (code, users) in &one.forbidden {
+            sum.forbidden
+                .entry(code.clone())
+                .or_default()
+                .extend(users.iter().cloned());
+        }
+        for (rule, users) in &one.refused {
+            sum.refused
+                .entry(rule.clone())
+                .or_default()
+                .extend(users.iter().cloned());
+        }
+    }
+    println!();
+    for (name, (by_status, sum)) in &totals {
+        let statuses: Vec<String> = by_status.iter().map(|(s, n)| format!("{n} {s}")).collect();
+        println!(
+            "notification.{name}: {}; {}",
+            statuses.join(", "),
+            counts(sum)
+        );
+    }
 }

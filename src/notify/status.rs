@@ -90,11 +90,22 @@ fn forbidden_reason(code: &str) -> &'static str {
     }
 }
 
-/// Up to five ids, then how many more.
+/// Up to five distinct ids, then how many more.
 fn some(ids: &[String]) -> String {
-    let mut text = ids.iter().take(5).cloned().collect::<Vec<_>>().join(", ");
-    if ids.len() > 5 {
-        text.push_str(&format!(" and {} more", ids.len() - 5));
+    let mut seen = std::collections::HashSet::new();
+    let unique: Vec<&str> = ids
+        .iter()
+        .map(String::as_str)
+        .filter(|id| seen.insert(*id))
+        .collect();
+    let mut text = unique
+        .iter()
+        .take(5)
+        .copied()
+        .collect::<Vec<_>>()
+        .join(", ");
+    if unique.len() > 5 {
+        text.push_str(&format!(" and {} more", unique.len() - 5));
     }
     text
 }
