@@ -210,6 +210,12 @@ async fn failed_users_are_resent_once_and_reported() {
             .contains("failed 3 (after one resend: u1001, u1002, u1003)"),
         "{status:?}"
     );
+    assert!(
+        status.stdout.contains(
+            "notification.digest: 1 incomplete; 0 delivered, 2 requests, 3 resent; failed 3"
+        ),
+        "totals per notification: {status:?}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
