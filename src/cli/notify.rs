@@ -230,8 +230,40 @@ fn counts(summary: &Summary) -> String {
     text
 }
 
+/// More missed occurrences of one notification than this are printed as one line.
+const MISSED_SHOWN: usize = 3;
+
 fn print_report(report: &CycleReport) {
+    let mut missed: std::collections::BTreeMap<&str, Vec<&notify::OccurrenceReport>> =
+        std::collections::BTreeMap::new();
     for occurrence in &report.occurrences {
+        if occurrence.status == notify::OccurrenceStatus::Missed {
+            missed
+                .entry(occurrence.notification.as_str())
+                .or_default()
+                .push(occurrence);
+        }
+    }
+    for (name, occurrences) in &missed {
+        if let ([first, ..], [.., last]) = (occurrences.as_slice(), occurrences.as_slice())
+            && occurrences.len() > MISSED_SHOWN
+        {
+            println!(
+                "notification.{name}: {} occurrences missed, {} … {} (beyond the grace window: not sent)",
+                occurrences.len(),
+                timestamp(first.occurrence),
+                timestamp(last.occurrence)
+            );
+        }
+    }
+    for occurrence in &report.occurrences {
+        if occurrence.status == notify::OccurrenceStatus::Missed
+            && missed
+                .get(occurrence.notification.as_str())
+                .is_some_and(|all| all.len() > MISSED_SHOWN)
+        {
+            continue;
+        }
         let reason = occurrence
             .reason
             .as_deref()
