@@ -167,6 +167,17 @@ async fn late_within_the_grace_window_is_sent_beyond_it_missed() {
             .contains("2026-03-05T09:00:00Z  notification.strict  missed"),
         "{status:?}"
     );
+    // Longer downtime: one line per notification, not one per occurrence.
+    let week = fx.run_once("2026-03-10T12:00:00Z").await;
+    assert_eq!(week.code, 1);
+    assert!(
+        week.stdout.contains(
+            "notification.digest: 5 occurrences missed, 2026-03-06T09:00:00Z … 2026-03-10T09:00:00Z"
+        ),
+        "{week:?}"
+    );
+    assert_eq!(week.stdout.lines().count(), 2, "{week:?}");
+    assert_eq!(fx.messages_of("work_notification").await.len(), 1);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
