@@ -394,3 +394,47 @@ async fn results_past_the_24_hour_window_are_reported_unconfirmed() {
     assert!(!report.is_success());
     assert_eq!(fx.messages().await.len(), 1, "not resent");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_claim_left_before_any_request_is_sent_within_grace_missed_beyond() {
+    let fx = Fixture::start().await;
+    fx.register("a", work("0 9 * * *", &["u1001"], "A"));
+    fx.register("b", work("0 9 * * *", &["u1002"], "B"));
+    // A runner claimed both and died before making any request.
+    let mut raw = DeliveryLog::open(&fx.db()).expect("log");
+    for name in ["a", "b"] {
+        assert!(
+            raw.claim(name, at(9, 0), OccurrenceStatus::Claimed, None, at(9, 0))
+                .unwrap()
+        );
+    }
+    let client = fx.client();
+    let mut runner = Runner::new(&client, DeliveryLog::open(&fx.db()).unwrap(), options());
+    // Another runner comes back for `a` inside the grace window: sent (once).
+    let report = runner.cycle(&fx.state(), at(9, 5)).await.expect("cycle");
+    let a = report
+        .occurrences
+        .iter()
+        .find(|o| o.notification == "a")
+        .unwrap();
+    assert_eq!(a.status, OccurrenceStatus::Delivered, "{report:?}");
+    assert_eq!(
+        fx.messages().await.len(),
+        2,
+        "both resumed inside the window"
+    );
+
+    // Beyond the window: recorded missed, not sent.
+    assert!(
+        raw.claim("a", at(10, 0), OccurrenceStatus::Claimed, None, at(10, 0))
+            .unwrap()
+    );
+    let report = runner.cycle(&fx.state(), at(11, 0)).await.expect("cycle");
+    let late = report
+        .occurrences
+        .iter()
+        .find(|o| o.notification == "a" && o.occurrence == at(10, 0))
+        .unwrap();
+    assert_eq!(late.status, OccurrenceStatus::Missed, "{report:?}");
+    assert_eq!(fx.messages().await.len(), 2);
+}

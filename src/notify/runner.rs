@@ -187,9 +187,32 @@ impl<'a, A: MessageApi> Runner<'a, A> {
         // batches already made are skipped.
         for row in self.log.occurrences_in(OccurrenceStatus::Claimed)? {
             match scheduled.iter().find(|n| n.name == row.notification) {
-                Some(notification) => {
+                Some(notification) if within(now, row.occurrence, notification.grace) => {
                     self.send_occurrence(state, notification, row.occurrence, now)
                         .await?;
+                }
+                Some(_) => {
+                    let started = !self
+                        .log
+                        .sends_of(&row.notification, row.occurrence)?
+                        .is_empty();
+                    let (status, reason) = if started {
+                        (
+                            OccurrenceStatus::Failed,
+                            "interrupted between requests; the rest is now beyond the grace window: not sent",
+                        )
+                    } else {
+                        (
+                            OccurrenceStatus::Missed,
+                            "the runner stopped before sending; now beyond the grace window: not sent",
+                        )
+                    };
+                    self.log.set_occurrence(
+                        &row.notification,
+                        row.occurrence,
+                        status,
+                        Some(reason),
+                    )?;
                 }
                 None => self.log.set_occurrence(
                     &row.notification,
@@ -563,6 +586,11 @@ impl<'a, A: MessageApi> Runner<'a, A> {
         let answer = self.api.send_work_notification(agent_id, request).await;
         self.record_answer(id, answer.map(|task| (Some(task.task_id), None)))
     }
+}
+
+/// Whether `occurrence` may still be sent at `now`.
+fn within(now: DateTime<Utc>, occurrence: DateTime<Utc>, grace: Duration) -> bool {
+    chrono::Duration::from_std(grace).is_ok_and(|grace| now - occurrence <= grace)
 }
 
 /// The calendar day the platform counts daily limits in (China time).
