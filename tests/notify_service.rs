@@ -60,8 +60,8 @@ async fn a_runner_killed_mid_send_leaves_an_unknown_that_is_never_resent() {
     use dingform::notify::log::SendStatus;
     let fx = Fixture::start().await;
     fx.register("digest", work("0 9 * * *", &["u1001"], "Digest"));
-    // Every answer takes 3 s: the runner is killed while its send is in flight.
-    fx.admin("faults", serde_json::json!({"latency_ms": 3000}))
+    // Every answer takes 10 s: the runner is killed while its send is in flight.
+    fx.admin("faults", serde_json::json!({"latency_ms": 10_000}))
         .await;
     let root = fx.root().display().to_string();
     let mut child = fx
@@ -108,7 +108,7 @@ async fn a_runner_killed_mid_send_leaves_an_unknown_that_is_never_resent() {
             .contains("notification.digest 2026-03-02T09:00:00Z unknown"),
         "{rerun:?}"
     );
-    // The killed request is still inside the emulator's 3 s latency (or died with its
+    // The killed request is still inside the emulator's 10 s latency (or died with its
     // connection); the reruns answer at once, so a resend would already be recorded here.
     assert_eq!(fx.messages().await.len(), 0);
     let again = fx.run_once("2026-03-02T09:02:00Z").await;
