@@ -25,7 +25,10 @@ const MEMBERS: usize = 50;
 const NOTIFICATIONS: usize = 500;
 
 fn main() {
-    let qps: f64 = std::env::var("DINGFORM_BENCH_QPS").ok().and_then(|v| v.parse().ok()).unwrap_or(100.0);
+    let qps: f64 = std::env::var("DINGFORM_BENCH_QPS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(100.0);
     let dir = tempfile::tempdir().expect("tempdir");
     let seed_path = dir.path().join("seed.yaml");
     let mut seed = String::from(
@@ -33,7 +36,9 @@ fn main() {
          departments: [{id: 1, name: All}]\nbots: [{robot_code: dingbot-bench, name: Bench Bot}]\nscene_group_templates: [{id: tpl-default, name: Default}]\nusers:\n",
     );
     for u in 0..MEMBERS {
-        seed.push_str(&format!("  - {{userid: u{u:03}, name: User {u}, departments: [1]}}\n"));
+        seed.push_str(&format!(
+            "  - {{userid: u{u:03}, name: User {u}, departments: [1]}}\n"
+        ));
     }
     std::fs::write(&seed_path, seed).unwrap();
     let binary = env!("CARGO_BIN_EXE_dingform");
@@ -45,7 +50,9 @@ fn main() {
         .spawn()
         .expect("start the emulator");
     let mut base = String::new();
-    BufReader::new(emulator.stdout.take().unwrap()).read_line(&mut base).unwrap();
+    BufReader::new(emulator.stdout.take().unwrap())
+        .read_line(&mut base)
+        .unwrap();
     let base = base.trim().to_owned();
 
     let runtime = tokio::runtime::Runtime::new().unwrap();
@@ -54,10 +61,14 @@ fn main() {
     let credentials = Credentials::new("bench-key", "bench-secret");
 
     // Set-up, unthrottled: groups made through the API, recorded in state as apply would.
-    let setup = HttpClient::with_options(endpoint.clone(), credentials.clone(), ClientOptions {
-        rate_limit: RateLimit::unlimited(),
-        ..ClientOptions::default()
-    })
+    let setup = HttpClient::with_options(
+        endpoint.clone(),
+        credentials.clone(),
+        ClientOptions {
+            rate_limit: RateLimit::unlimited(),
+            ..ClientOptions::default()
+        },
+    )
     .unwrap();
     let ids: Vec<String> = runtime.block_on(async {
         let mut creates = tokio::task::JoinSet::new();
@@ -71,7 +82,14 @@ fn main() {
                     members,
                     ..NewSceneGroup::default()
                 };
-                (g, setup.create_scene_group(&group).await.expect("create").open_conversation_id)
+                (
+                    g,
+                    setup
+                        .create_scene_group(&group)
+                        .await
+                        .expect("create")
+                        .open_conversation_id,
+                )
             });
         }
         let mut ids = vec![String::new(); GROUPS];
@@ -85,14 +103,20 @@ fn main() {
     let mut state = State::new(Some("Bench Org".into()));
     let member_list = members.join(", ");
     for (g, id) in ids.iter().enumerate() {
-        manifest.push_str(&format!("  g{g:04}: {{title: Group {g}, type: scene, owner: u000, members: [{member_list}]}}\n"));
-        state.resources.insert(format!("group.g{g:04}"), ResourceState {
-            id: Some(id.clone()),
-            attributes: json!({"type": "scene"}),
-            ..ResourceState::default()
-        });
+        manifest.push_str(&format!(
+            "  g{g:04}: {{title: Group {g}, type: scene, owner: u000, members: [{member_list}]}}\n"
+        ));
+        state.resources.insert(
+            format!("group.g{g:04}"),
+            ResourceState {
+                id: Some(id.clone()),
+                attributes: json!({"type": "scene"}),
+                ..ResourceState::default()
+            },
+        );
     }
-    manifest.push_str("bots:\n  bench: {robot_code: dingbot-bench, name: Bench Bot}\nnotifications:\n");
+    manifest
+        .push_str("bots:\n  bench: {robot_code: dingbot-bench, name: Bench Bot}\nnotifications:\n");
     for n in 0..NOTIFICATIONS {
         manifest.push_str(&format!(
             "  n{n:03}: {{schedule: \"{} 9 * * 1-5\", via: {{bot: bench, group: g{:04}}}, message: {{text: {{content: \"Reminder {n} for {{{{date}}}}\"}}}}}}\n",
@@ -102,15 +126,23 @@ fn main() {
     }
     let ws = dir.path().join("ws");
     std::fs::create_dir_all(&ws).unwrap();
-    std::fs::write(ws.join("dingform.yaml"), "organization: Bench Org\ndefaults: {template: tpl-default}\n").unwrap();
+    std::fs::write(
+        ws.join("dingform.yaml"),
+        "organization: Bench Org\ndefaults: {template: tpl-default}\n",
+    )
+    .unwrap();
     std::fs::write(ws.join("groups.yaml"), manifest).unwrap();
 
     // The measured part: load, refresh at `qps` per API, build.
     let client = Arc::new(
-        HttpClient::with_options(endpoint, credentials, ClientOptions {
-            rate_limit: RateLimit::per_second(qps),
-            ..ClientOptions::default()
-        })
+        HttpClient::with_options(
+            endpoint,
+            credentials,
+            ClientOptions {
+                rate_limit: RateLimit::per_second(qps),
+                ..ClientOptions::default()
+            },
+        )
         .unwrap(),
     );
     runtime.block_on(async {
@@ -124,21 +156,45 @@ fn main() {
     let cpu_before = cpu_seconds();
     let started = Instant::now();
     let validation = dingform::manifest::validate(&ws);
-    assert!(!validation.has_errors(), "{:?}", validation.findings.first());
+    assert!(
+        !validation.has_errors(),
+        "{:?}",
+        validation.findings.first()
+    );
     let live = runtime
-        .block_on(dingform::plan::refresh::refresh(client.clone(), &validation.workspace, &state, chrono::Utc::now()))
+        .block_on(dingform::plan::refresh::refresh(
+            client.clone(),
+            &validation.workspace,
+            &state,
+            chrono::Utc::now(),
+        ))
         .expect("refresh");
-    let plan = dingform::plan::build(&validation, &state, &live, &dingform::plan::PlanOptions::default());
+    let plan = dingform::plan::build(
+        &validation,
+        &state,
+        &live,
+        &dingform::plan::PlanOptions::default(),
+    );
     let wall = started.elapsed();
     let cpu = cpu_seconds() - cpu_before;
     let stats = client.stats();
     emulator.kill().ok();
+    emulator.wait().ok();
 
-    let changes = plan.changes.iter().filter(|c| c.action != dingform::plan::Action::NoOp).count();
+    let changes = plan
+        .changes
+        .iter()
+        .filter(|c| c.action != dingform::plan::Action::NoOp)
+        .count();
     // Each group is read through four APIs (detail, members, bots, plugins), GROUPS each.
     let floor = Duration::from_secs_f64(GROUPS as f64 / qps);
-    println!("plan: {GROUPS} groups x {MEMBERS} members + {NOTIFICATIONS} notifications, QPS {qps} per API");
-    println!("  reads: {}  throttled answers: {}  changes: {changes}", live.reads, stats.throttled);
+    println!(
+        "plan: {GROUPS} groups x {MEMBERS} members + {NOTIFICATIONS} notifications, QPS {qps} per API"
+    );
+    println!(
+        "  reads: {}  throttled answers: {}  changes: {changes}",
+        live.reads, stats.throttled
+    );
     println!(
         "  wall: {:.2}s  floor: {:.2}s  (+{:.1}%)  cpu: {:.2}s",
         wall.as_secs_f64(),
@@ -151,7 +207,17 @@ fn main() {
 /// This process's user + system CPU seconds.
 fn cpu_seconds() -> f64 {
     let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-    let fields: Vec<&str> = stat.rsplit(')').next().unwrap_or("").split_whitespace().collect();
-    let ticks = |i: usize| fields.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+    let fields: Vec<&str> = stat
+        .rsplit(')')
+        .next()
+        .unwrap_or("")
+        .split_whitespace()
+        .collect();
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
     (ticks(11) + ticks(12)) / 100.0
 }

@@ -11,8 +11,8 @@ fn every_example_workspace_validates_cleanly() {
     let mut checked = 0;
     for entry in std::fs::read_dir(&examples).expect("examples/") {
         let dir = entry.expect("entry").path();
-        if !dir.is_dir() {
-            continue;
+        if !dir.join("dingform.yaml").is_file() {
+            continue; // not a workspace (examples/ci/ holds CI templates)
         }
         let output = Command::cargo_bin("dingform")
             .unwrap()
@@ -43,9 +43,15 @@ fn every_example_file_carries_the_schema_comment() {
     let examples = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples");
     for entry in walkdir::WalkDir::new(&examples) {
         let path = entry.unwrap().into_path();
-        if path
-            .extension()
-            .is_some_and(|ext| ext == "yaml" || ext == "yml")
+        let in_workspace = path
+            .ancestors()
+            .skip(1)
+            .take_while(|dir| *dir != examples)
+            .any(|dir| dir.join("dingform.yaml").is_file());
+        if in_workspace
+            && path
+                .extension()
+                .is_some_and(|ext| ext == "yaml" || ext == "yml")
         {
             let depth = path.strip_prefix(&examples).unwrap().components().count();
             let expected = format!(

@@ -10,6 +10,7 @@ mod notify;
 mod plan;
 mod schema;
 mod session;
+mod state;
 mod validate;
 
 /// Keep DingTalk groups, bots and scheduled notifications as YAML in git.
@@ -30,6 +31,8 @@ pub struct Cli {
 enum Command {
     /// Show what apply would change, and what the platform would refuse.
     Plan(plan::Args),
+    /// Inspect and repair the state: list, show, rm, mv.
+    State(state::Args),
     /// Print shell completions (bash, zsh, fish) or the man page.
     Completions(completions::Args),
     /// Parse and check manifests, no network (exit 0 valid, 1 invalid).
@@ -49,6 +52,7 @@ pub fn run() -> ExitCode {
     let result = match cli.command {
         Command::Completions(args) => completions::run(args),
         Command::Plan(args) => plan::run(args, cli.no_color),
+        Command::State(args) => state::run(args),
         Command::Validate(args) => validate::run(args, cli.no_color),
         Command::Schema(args) => schema::run(args),
         Command::Emulator(args) => emulator::run(args),

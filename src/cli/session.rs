@@ -115,6 +115,30 @@ pub fn state_file(workspace: &Workspace) -> StateFile {
     })
 }
 
+/// The state file of the workspace in `dir`, reading only its `dingform.yaml` (so that the
+/// state can be inspected and repaired even when manifests do not load).
+pub fn state_file_of_dir(dir: &std::path::Path) -> anyhow::Result<StateFile> {
+    let settings_path = dir.join(crate::manifest::SETTINGS_FILE);
+    let written = match std::fs::read_to_string(&settings_path) {
+        Ok(text) => crate::manifest::parse_settings(&settings_path, &text)
+            .map_err(|finding| anyhow::anyhow!("{}: {}", settings_path.display(), finding.message))?
+            .state_path()
+            .to_owned(),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
+            crate::model::settings::DEFAULT_STATE_PATH.to_owned()
+        }
+        Err(error) => {
+            return Err(error).with_context(|| format!("cannot read {}", settings_path.display()));
+        }
+    };
+    let path = PathBuf::from(written);
+    Ok(StateFile::new(if path.is_absolute() {
+        path
+    } else {
+        dir.join(path)
+    }))
+}
+
 /// A multi-threaded runtime for one command.
 pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_multi_thread()

@@ -2,6 +2,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use super::StateError;
+
 /// The state file format this build reads and writes; bumped when old readers must refuse.
 pub const FORMAT_VERSION: u32 = 1;
 
@@ -22,6 +24,38 @@ pub struct State {
     /// Managed resources by address (`group.NAME`, `bot.NAME`, `notification.NAME`).
     #[serde(default)]
     pub resources: BTreeMap<String, ResourceState>,
+}
+
+impl State {
+    /// Forget the resource at `address` (nothing on the platform changes).
+    pub fn remove(&mut self, address: &str) -> Result<ResourceState, StateError> {
+        self.resources
+            .remove(address)
+            .ok_or_else(|| StateError::UnknownAddress {
+                address: address.to_owned(),
+                known: self.resources.keys().cloned().collect(),
+            })
+    }
+
+    /// Record the resource at `from` under `to` instead (a rename: its ids and creation
+    /// uuid go with it, so it is never made again).
+    pub fn rename(&mut self, from: &str, to: &str) -> Result<(), StateError> {
+        let kind = |address: &str| address.split('.').next().unwrap_or_default().to_owned();
+        if kind(from) != kind(to) {
+            return Err(StateError::KindMismatch {
+                from: from.to_owned(),
+                to: to.to_owned(),
+            });
+        }
+        if self.resources.contains_key(to) {
+            return Err(StateError::AddressTaken {
+                address: to.to_owned(),
+            });
+        }
+        let entry = self.remove(from)?;
+        self.resources.insert(to.to_owned(), entry);
+        Ok(())
+    }
 }
 
 /// What dingform knows of one managed resource.

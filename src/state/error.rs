@@ -67,4 +67,39 @@ pub enum StateError {
         /// The serial now on disk.
         found: u64,
     },
+    /// No resource is recorded under this address.
+    #[error("no resource `{address}` in the state{}", suggestion(known))]
+    UnknownAddress {
+        /// The address asked for.
+        address: String,
+        /// Addresses that are recorded (to suggest the nearest).
+        known: Vec<String>,
+    },
+    /// The target address is already recorded.
+    #[error("`{address}` is already in the state: remove it first (`dingform state rm {address}`)")]
+    AddressTaken {
+        /// The address.
+        address: String,
+    },
+    /// A move between kinds (`group.a` → `bot.a`) would make the entry meaningless.
+    #[error("cannot move `{from}` to `{to}`: a resource keeps its kind")]
+    KindMismatch {
+        /// Source address.
+        from: String,
+        /// Target address.
+        to: String,
+    },
+}
+
+fn suggestion(known: &[String]) -> String {
+    if known.is_empty() {
+        " (the state is empty)".to_owned()
+    } else if known.len() <= 10 {
+        format!("; recorded: {}", known.join(", "))
+    } else {
+        format!(
+            "; {} resources are recorded (`dingform state list`)",
+            known.len()
+        )
+    }
 }

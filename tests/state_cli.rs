@@ -1,0 +1,193 @@
+//! `dingform state list|show|rm|mv` on real state files, with real locks.
+
+use std::time::Duration;
+
+use assert_cmd::Command;
+use dingform::state::{ResourceState, StateFile};
+
+struct Ws {
+    dir: tempfile::TempDir,
+}
+
+impl Ws {
+    fn new() -> Ws {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("dingform.yaml"),
+            "organization: Test Organization Demo\n",
+        )
+        .unwrap();
+        let ws = Ws { dir };
+        let file = ws.file();
+        let lock = file.lock("test", Duration::ZERO).unwrap();
+        let mut state = file.read_or_new(None).unwrap();
+        for (address, id) in [("group.oncall", "cid-1"), ("bot.alerts", "dingbot-alerts")] {
+            let entry = ResourceState {
+                id: Some(id.into()),
+                ..ResourceState::default()
+            };
+            state.resources.insert(address.into(), entry);
+        }
+        file.write(&mut state, &lock).unwrap();
+        ws
+    }
+
+    fn file(&self) -> StateFile {
+        StateFile::new(self.dir.path().join(".dingform/state.json"))
+    }
+
+    fn run(&self, args: &[&str]) -> (i32, String, String) {
+        let output = Command::cargo_bin("dingform")
+            .unwrap()
+            .current_dir(self.dir.path())
+            .arg("state")
+            .args(args)
+            .output()
+            .unwrap();
+        (
+            output.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&output.stdout).into_owned(),
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+        )
+    }
+
+    fn text(&self) -> String {
+        std::fs::read_to_string(self.file().path()).unwrap()
+    }
+}
+
+#[test]
+fn list_prints_every_address_with_its_id() {
+    let ws = Ws::new();
+    let (code, stdout, _) = ws.run(&["list"]);
+    assert_eq!(code, 0);
+    assert_eq!(stdout, "bot.alerts\tdingbot-alerts\ngroup.oncall\tcid-1\n");
+}
+
+#[test]
+fn show_prints_the_entry_as_json() {
+    let ws = Ws::new();
+    let (code, stdout, _) = ws.run(&["show", "group.oncall"]);
+    assert_eq!(code, 0);
+    let entry: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert_eq!(entry["id"], "cid-1");
+}
+
+#[test]
+fn show_masks_anything_named_like_a_secret_in_a_hand_edited_state() {
+    let ws = Ws::new();
+    let edited = ws.text().replace(
+        "\"id\": \"cid-1\"",
+        "\"id\": \"cid-1\", \"ids\": {\"webhook_token\": \"abcdef123456\"}",
+    );
+    std::fs::write(ws.file().path(), edited).unwrap();
+    let (code, stdout, _) = ws.run(&["show", "group.oncall"]);
+    assert_eq!(code, 0);
+    assert!(!stdout.contains("abcdef123456"), "{stdout}");
+    assert!(stdout.contains("***"));
+}
+
+#[test]
+fn rm_forgets_the_address_and_keeps_a_backup() {
+    let ws = Ws::new();
+    let before = ws.text();
+    let (code, _, _) = ws.run(&["rm", "group.oncall"]);
+    assert_eq!(code, 0);
+    let state = ws.file().read().unwrap().unwrap();
+    assert!(!state.resources.contains_key("group.oncall"));
+    assert_eq!(
+        std::fs::read_to_string(ws.file().backup_path()).unwrap(),
+        before
+    );
+}
+
+#[test]
+fn rm_of_an_unknown_address_is_refused_and_changes_nothing() {
+    let ws = Ws::new();
+    let before = ws.text();
+    let (code, _, stderr) = ws.run(&["rm", "group.nope"]);
+    assert_eq!(code, 1);
+    assert!(stderr.contains("no resource `group.nope`"), "{stderr}");
+    assert!(
+        stderr.contains("group.oncall"),
+        "known addresses are suggested: {stderr}"
+    );
+    assert_eq!(ws.text(), before);
+}
+
+#[test]
+fn mv_renames_and_keeps_the_ids() {
+    let ws = Ws::new();
+    let (code, _, _) = ws.run(&["mv", "group.oncall", "group.payments-oncall"]);
+    assert_eq!(code, 0);
+    let state = ws.file().read().unwrap().unwrap();
+    assert_eq!(
+        state.resources["group.payments-oncall"].id.as_deref(),
+        Some("cid-1")
+    );
+    assert!(!state.resources.contains_key("group.oncall"));
+}
+
+#[test]
+fn mv_refuses_a_taken_address_and_a_change_of_kind() {
+    let ws = Ws::new();
+    let before = ws.text();
+    let (code, _, stderr) = ws.run(&["mv", "bot.alerts", "group.oncall"]);
+    assert_eq!(code, 1);
+    assert!(stderr.contains("keeps its kind"), "{stderr}");
+    let (code, _, stderr) = ws.run(&["mv", "group.oncall", "group.oncall"]);
+    assert_eq!(code, 1);
+    assert!(stderr.contains("already in the state"), "{stderr}");
+    assert_eq!(ws.text(), before);
+}
+
+#[test]
+fn a_state_file_edited_into_invalid_json_is_reported_with_its_position() {
+    let ws = Ws::new();
+    assert_eq!(
+        ws.run(&["mv", "bot.alerts", "bot.alert-bot"]).0,
+        0,
+        "a second write keeps a backup"
+    );
+    std::fs::write(ws.file().path(), "{\n  \"version\": 1,\n  oops\n").unwrap();
+    let backup_before = std::fs::read(ws.file().backup_path()).unwrap();
+    for args in [&["list"][..], &["rm", "group.oncall"]] {
+        let (code, _, stderr) = ws.run(args);
+        assert_eq!(code, 1);
+        assert!(stderr.contains("state.json:3:"), "{stderr}");
+    }
+    assert_eq!(ws.text(), "{\n  \"version\": 1,\n  oops\n");
+    assert_eq!(
+        std::fs::read(ws.file().backup_path()).unwrap(),
+        backup_before,
+        "the backup is intact"
+    );
+}
+
+#[test]
+fn a_state_of_an_unknown_version_is_refused() {
+    let ws = Ws::new();
+    std::fs::write(
+        ws.file().path(),
+        r#"{"version": 7, "serial": 1, "lineage": "x"}"#,
+    )
+    .unwrap();
+    let (code, _, stderr) = ws.run(&["list"]);
+    assert_eq!(code, 1);
+    assert!(stderr.contains("version 7 is not supported"), "{stderr}");
+}
+
+#[test]
+fn a_change_while_another_run_holds_the_lock_is_refused_naming_it() {
+    let ws = Ws::new();
+    let _held = ws.file().lock("apply", Duration::ZERO).unwrap();
+    let before = ws.text();
+    let (code, _, stderr) = ws.run(&["rm", "group.oncall"]);
+    assert_eq!(code, 1);
+    assert!(
+        stderr.contains(&format!("pid {}", std::process::id())),
+        "{stderr}"
+    );
+    assert!(stderr.contains("(apply)"), "{stderr}");
+    assert_eq!(ws.text(), before);
+}
