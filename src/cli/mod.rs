@@ -9,6 +9,7 @@ mod completions;
 mod export;
 mod import;
 mod emulator;
+mod notify;
 mod plan;
 mod schema;
 mod session;
@@ -49,6 +50,8 @@ enum Command {
     Schema(schema::Args),
     /// Serve the DingTalk API emulator; the first line printed is its base URL.
     Emulator(emulator::Args),
+    /// Send the scheduled notifications that are due; show recent deliveries.
+    Notify(notify::Args),
 }
 
 /// Parse the command line, run the command, and map its outcome to an exit code.
@@ -65,6 +68,7 @@ pub fn run() -> ExitCode {
         Command::Validate(args) => validate::run(args, cli.no_color),
         Command::Schema(args) => schema::run(args),
         Command::Emulator(args) => emulator::run(args),
+        Command::Notify(args) => notify::run(args),
     };
     match result {
         Ok(code) => code,

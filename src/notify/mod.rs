@@ -1,1 +1,80 @@
-//! The `notify` layer (see the crate docs).
+//! The notification runner (`dingform notify`): sends the scheduled notifications apply
+//! registered in state, exactly once per occurrence, within the platform's limits, and
+//! follows their delivery.
+//!
+//! - [`due`]: what is scheduled (from state) and what is due, late within the grace window,
+//!   or missed;
+//! - [`log`]: the SQLite delivery log (`.dingform/notify.db`) that makes sends exactly once:
+//!   an occurrence is claimed by inserting its key; a request's intent is committed before it
+//!   leaves; a request whose answer was never recorded is `unknown`, never resent;
+//! - [`compose`]: template variables rendered per occurrence, then the bot or work message;
+//! - [`limits`]: the plan's rule checks before each send, counting what was sent today;
+//! - [`pace`]: 5,000 recipients a minute;
+//! - [`runner`]: one cycle (recover, send, follow up, resend once to failed users);
+//! - [`status`]: delivery counts and failures by reason.
+//!
+//! Uses: state, provider (the [`MessageApi`](crate::provider::MessageApi) trait), model.
+
+pub mod compose;
+pub mod due;
+pub mod limits;
+pub mod log;
+pub mod pace;
+pub mod runner;
+pub mod status;
+
+use std::path::PathBuf;
+
+pub use due::{DEFAULT_GRACE, Scheduled, scheduled};
+pub use log::{DeliveryLog, OccurrenceStatus};
+pub use pace::Pace;
+pub use runner::{CycleReport, OccurrenceReport, RunOptions, Runner, RunnerLock};
+pub use status::Summary;
+
+/// Where the delivery log lives, relative to the workspace.
+pub const DEFAULT_LOG_PATH: &str = ".dingform/notify.db";
+
+/// What can go wrong in the runner itself (failed sends are outcomes, not errors).
+#[derive(Debug, thiserror::Error)]
+pub enum NotifyError {
+    /// The delivery log could not be read or written.
+    #[error("delivery log {}: {source}", path.display())]
+    Database {
+        /// The database file.
+        path: PathBuf,
+        /// SQLite's error.
+        #[source]
+        source: rusqlite::Error,
+    },
+    /// A file operation failed.
+    #[error("cannot {action} {}: {source}", path.display())]
+    Io {
+        /// What was being done.
+        action: &'static str,
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A notification in state cannot be read back.
+    #[error("{address} in state: {message}")]
+    Registration {
+        /// `notification.NAME`.
+        address: String,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+/// The next occurrence of any of `scheduled` after `after`.
+pub fn next_occurrence(
+    scheduled: &[Scheduled],
+    after: chrono::DateTime<chrono::Utc>,
+) -> Option<chrono::DateTime<chrono::Utc>> {
+    scheduled
+        .iter()
+        .filter_map(|n| n.schedule.next_after(after))
+        .map(|at| at.with_timezone(&chrono::Utc))
+        .min()
+}

@@ -1,0 +1,377 @@
+//! `dingform notify run [DIR] [--once] [--at RFC3339]` and `dingform notify status [DIR]`:
+//! send the scheduled notifications apply registered, exactly once, and show what became of
+//! them.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use chrono::{DateTime, Utc};
+
+use super::session::{self, Session};
+use crate::manifest;
+use crate::model::{AppKind, Workspace};
+use crate::notify::log::timestamp;
+use crate::notify::status::{self, Summary};
+use crate::notify::{
+    self, CycleReport, DEFAULT_LOG_PATH, DeliveryLog, RunOptions, Runner, RunnerLock,
+};
+use crate::state::State;
+
+/// Send scheduled notifications and follow their delivery.
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, clap::Subcommand)]
+enum Command {
+    /// Send what is due (long-running, or one pass with --once).
+    #[command(
+        after_help = "Exit status (--once): 0 all sent, 1 a failure (a missed, refused, \
+        unknown or failed occurrence, or recipients failed, forbidden or invalid).\n\n\
+        Examples:\n  dingform notify run --once            # from cron or CI, every few minutes\n  \
+        dingform notify run --once --at 2026-03-02T09:00:00+08:00\n  \
+        dingform notify run                   # as a service"
+    )]
+    Run(RunArgs),
+    /// Show recent occurrences, delivery counts and failures by reason.
+    #[command(
+        after_help = "Exit status: 0 when the latest occurrence of every notification \
+        went out, 1 otherwise."
+    )]
+    Status(StatusArgs),
+}
+
+#[derive(Debug, clap::Args)]
+struct RunArgs {
+    /// The workspace directory (holding dingform.yaml).
+    #[arg(default_value = ".")]
+    dir: PathBuf,
+    /// One pass (send what is due, follow up, exit) instead of running until stopped.
+    #[arg(long)]
+    once: bool,
+    /// Act as if it were this time (RFC 3339), with --once.
+    #[arg(long, requires = "once", value_name = "RFC3339", value_parser = parse_time)]
+    at: Option<DateTime<Utc>>,
+    /// How long a pass waits for sends to finish before leaving the follow-up to the next.
+    #[arg(long, default_value_t = 30, value_name = "SECONDS")]
+    follow_up_wait: u64,
+    /// Without --once: how often to re-read state (newly applied schedules) and follow up,
+    /// when no occurrence comes sooner.
+    #[arg(long, default_value_t = 60, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..))]
+    interval: u64,
+}
+
+#[derive(Debug, clap::Args)]
+struct StatusArgs {
+    /// The workspace directory (holding dingform.yaml).
+    #[arg(default_value = ".")]
+    dir: PathBuf,
+    /// How many occurrences to show.
+    #[arg(long, default_value_t = 20)]
+    limit: usize,
+}
+
+fn parse_time(text: &str) -> Result<DateTime<Utc>, String> {
+    DateTime::parse_from_rfc3339(text)
+        .map(|at| at.with_timezone(&Utc))
+        .map_err(|e| {
+            format!("`{text}` is not an RFC 3339 time such as 2026-03-02T09:00:00+08:00: {e}")
+        })
+}
+
+/// Run `notify`.
+pub fn run(args: Args) -> anyhow::Result<ExitCode> {
+    match args.command {
+        Command::Run(args) => run_runner(&args),
+        Command::Status(args) => show_status(&args),
+    }
+}
+
+fn workspace(dir: &Path) -> anyhow::Result<Workspace> {
+    if !dir.is_dir() {
+        bail!("{}: not a directory", dir.display());
+    }
+    let validation = manifest::load(dir);
+    if validation.workspace.settings.is_none() {
+        bail!(
+            "{}: no readable dingform.yaml (run `dingform validate {}`)",
+            dir.display(),
+            dir.display()
+        );
+    }
+    Ok(validation.workspace)
+}
+
+fn log_path(workspace: &Workspace) -> PathBuf {
+    workspace.root.join(DEFAULT_LOG_PATH)
+}
+
+fn options(workspace: &Workspace, follow_up_wait: u64) -> RunOptions {
+    let settings = workspace.settings.as_ref();
+    RunOptions {
+        agent_id: settings
+            .and_then(|s| s.app.as_ref())
+            .and_then(|app| app.agent_id.as_ref())
+            .and_then(|id| i64::try_from(id.value).ok()),
+        app_kind: settings.map_or(AppKind::Internal, |s| s.app_kind()),
+        follow_up_wait: Duration::from_secs(follow_up_wait),
+        ..RunOptions::default()
+    }
+}
+
+fn read_state(workspace: &Workspace) -> anyhow::Result<State> {
+    let file = session::state_file(workspace);
+    file.read()
+        .context("cannot read the state")?
+        .with_context(|| {
+            format!(
+                "no state at {}: notifications are sent once `dingform apply` registered them",
+                file.path().display()
+            )
+        })
+}
+
+fn run_runner(args: &RunArgs) -> anyhow::Result<ExitCode> {
+    let workspace = workspace(&args.dir)?;
+    let options = options(&workspace, args.follow_up_wait);
+    let log = DeliveryLog::open(&log_path(&workspace))?;
+    let runtime = session::runtime()?;
+    runtime.block_on(async {
+        let session = Session::open(&workspace, 20.0).await?;
+        let client = session.client.clone();
+        let mut runner = Runner::new(client.as_ref(), log, options);
+        let outcome = if args.once {
+            let at = args.at.unwrap_or_else(Utc::now);
+            let state = read_state(&workspace)?;
+            let lock = RunnerLock::acquire(runner.log().path()).await?;
+            let report = runner.cycle(&state, at).await?;
+            drop(lock);
+            print_report(&report);
+            Ok(if report.is_success() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            })
+        } else {
+            serve(&workspace, &mut runner, args.interval).await
+        };
+        drop(runner);
+        session.close().await;
+        outcome
+    })
+}
+
+/// Run until stopped (Ctrl-C or SIGTERM): a cycle, then sleep until the next occurrence of any
+/// registered notification or `interval` seconds (to pick up newly applied schedules and
+/// follow up pending sends), whichever is first.
+async fn serve<A: crate::provider::MessageApi>(
+    workspace: &Workspace,
+    runner: &mut Runner<'_, A>,
+    interval: u64,
+) -> anyhow::Result<ExitCode> {
+    let mut failed = false;
+    let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        .context("cannot listen for SIGTERM")?;
+    eprintln!("dingform notify: running (Ctrl-C or SIGTERM to stop)");
+    loop {
+        let now = Utc::now();
+        let mut wake = now + chrono::Duration::seconds(i64::try_from(interval).unwrap_or(60));
+        match read_state(workspace) {
+            Ok(state) => {
+                let lock = RunnerLock::acquire(runner.log().path()).await?;
+                let report = runner.cycle(&state, now).await?;
+                drop(lock);
+                print_report(&report);
+                failed |= !report.is_success();
+                let (scheduled, _) = notify::scheduled(&state);
+                if let Some(next) = notify::next_occurrence(&scheduled, now) {
+                    wake = wake.min(next);
+                }
+            }
+            Err(error) => eprintln!("warning: {error:#}"),
+        }
+        let pause = (wake - Utc::now()).to_std().unwrap_or(Duration::ZERO);
+        tokio::select! {
+            () = tokio::time::sleep(pause) => {}
+            _ = tokio::signal::ctrl_c() => break,
+            _ = terminate.recv() => break,
+        }
+    }
+    eprintln!("dingform notify: stopped");
+    Ok(if failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+fn counts(summary: &Summary) -> String {
+    let mut text = format!(
+        "{} delivered, {} request{}",
+        summary.delivered,
+        summary.requests,
+        if summary.requests == 1 { "" } else { "s" }
+    );
+    if summary.resent > 0 {
+        text.push_str(&format!(", {} resent", summary.resent));
+    }
+    if summary.pending > 0 {
+        text.push_str(&format!(", {} awaiting results", summary.pending));
+    }
+    let failures = summary.describe();
+    if !failures.is_empty() {
+        text.push_str("; ");
+        text.push_str(&failures);
+    }
+    text
+}
+
+/// More missed occurrences of one notification than this are printed as one line.
+const MISSED_SHOWN: usize = 3;
+
+fn print_report(report: &CycleReport) {
+    let mut missed: std::collections::BTreeMap<&str, Vec<&notify::OccurrenceReport>> =
+        std::collections::BTreeMap::new();
+    for occurrence in &report.occurrences {
+        if occurrence.status == notify::OccurrenceStatus::Missed {
+            missed
+                .entry(occurrence.notification.as_str())
+                .or_default()
+                .push(occurrence);
+        }
+    }
+    for (name, occurrences) in &missed {
+        if let ([first, ..], [.., last]) = (occurrences.as_slice(), occurrences.as_slice())
+            && occurrences.len() > MISSED_SHOWN
+        {
+            println!(
+                "notification.{name}: {} occurrences missed, {} … {} (beyond the grace window: not sent)",
+                occurrences.len(),
+                timestamp(first.occurrence),
+                timestamp(last.occurrence)
+            );
+        }
+    }
+    for occurrence in &report.occurrences {
+        if occurrence.status == notify::OccurrenceStatus::Missed
+            && missed
+                .get(occurrence.notification.as_str())
+                .is_some_and(|all| all.len() > MISSED_SHOWN)
+        {
+            continue;
+        }
+        let reason = occurrence
+            .reason
+            .as_deref()
+            .map(|r| format!(" ({r})"))
+            .unwrap_or_default();
+        println!(
+            "notification.{} {} {}: {}{reason}",
+            occurrence.notification,
+            timestamp(occurrence.occurrence),
+            occurrence.status.as_str(),
+            counts(&occurrence.summary)
+        );
+    }
+    for error in &report.errors {
+        eprintln!("error: {error}");
+    }
+    if report.paced > Duration::from_secs(1) {
+        println!(
+            "paced to the platform's 5,000 recipients a minute: waited {}s",
+            report.paced.as_secs()
+        );
+    }
+    if report.occurrences.is_empty() && report.errors.is_empty() {
+        println!("nothing due");
+    }
+}
+
+fn show_status(args: &StatusArgs) -> anyhow::Result<ExitCode> {
+    let workspace = workspace(&args.dir)?;
+    let path = log_path(&workspace);
+    if !path.exists() {
+        println!("no deliveries yet ({} does not exist)", path.display());
+        return Ok(ExitCode::SUCCESS);
+    }
+    let log = DeliveryLog::open(&path)?;
+    let lines = status::recent(&log, args.limit)?;
+    let mut latest_failed = false;
+    let mut seen = std::collections::BTreeSet::new();
+    for line in &lines {
+        let occurrence = &line.occurrence;
+        if seen.insert(occurrence.notification.clone()) {
+            latest_failed |= occurrence.status.is_failure() || !line.summary.is_clean();
+        }
+        let reason = occurrence
+            .reason
+            .as_deref()
+            .map(|r| format!(" ({r})"))
+            .unwrap_or_default();
+        println!(
+            "{}  notification.{}  {}: {}{reason}",
+            timestamp(occurrence.occurrence),
+            occurrence.notification,
+            occurrence.status.as_str(),
+            counts(&line.summary)
+        );
+    }
+    if lines.is_empty() {
+        println!("no deliveries yet");
+    } else {
+        print_totals(&lines);
+    }
+    Ok(if latest_failed {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+/// Per notification, over the occurrences shown: occurrences by status and recipients by
+/// failure reason.
+fn print_totals(lines: &[status::StatusLine]) {
+    use std::collections::BTreeMap;
+    let mut totals: BTreeMap<&str, (BTreeMap<&str, usize>, Summary)> = BTreeMap::new();
+    for line in lines {
+        let (by_status, sum) = totals
+            .entry(line.occurrence.notification.as_str())
+            .or_default();
+        *by_status
+            .entry(line.occurrence.status.as_str())
+            .or_default() += 1;
+        let one = &line.summary;
+        sum.requests += one.requests;
+        sum.delivered += one.delivered;
+        sum.resent += one.resent;
+        sum.pending += one.pending;
+        sum.unconfirmed += one.unconfirmed;
+        sum.failed.extend(one.failed.iter().cloned());
+        sum.invalid.extend(one.invalid.iter().cloned());
+        for (code, users) in &one.forbidden {
+            sum.forbidden
+                .entry(code.clone())
+                .or_default()
+                .extend(users.iter().cloned());
+        }
+        for (rule, users) in &one.refused {
+            sum.refused
+                .entry(rule.clone())
+                .or_default()
+                .extend(users.iter().cloned());
+        }
+    }
+    println!();
+    for (name, (by_status, sum)) in &totals {
+        let statuses: Vec<String> = by_status.iter().map(|(s, n)| format!("{n} {s}")).collect();
+        println!(
+            "notification.{name}: {}; {}",
+            statuses.join(", "),
+            counts(sum)
+        );
+    }
+}

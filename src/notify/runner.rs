@@ -1,0 +1,599 @@
+//! One cycle of the runner: recover what a crashed runner left, record missed occurrences,
+//! claim and send what is due, follow up what was sent, and say what became of each.
+
+use std::path::Path;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Asia::Shanghai;
+
+use super::NotifyError;
+
+mod followup;
+use super::compose;
+use super::due::Scheduled;
+use super::limits::{self, Request};
+use super::log::{Channel, DeliveryLog, NewSend, OccurrenceStatus, SendStatus};
+use super::pace::{Pace, Pacer};
+use super::status::{Summary, summarize};
+use crate::model::{AppKind, Message, Target};
+use crate::provider::{ApiError, BotMessage, MessageApi, WorkNotification};
+use crate::state::State;
+
+/// Most users one work-notification request may name (`recipients-per-request`).
+pub const USERS_PER_REQUEST: usize = 5_000;
+/// How long results can be asked for (`delivery-result-window`).
+pub const RESULT_WINDOW: chrono::Duration = chrono::Duration::hours(24);
+
+/// How the runner behaves.
+#[derive(Clone, Debug)]
+pub struct RunOptions {
+    /// The app's agent id (`app.agent_id` of dingform.yaml), for work notifications.
+    pub agent_id: Option<i64>,
+    /// The app's kind (daily limits).
+    pub app_kind: AppKind,
+    /// Pacing of work notifications.
+    pub pace: Pace,
+    /// How long a cycle waits for sends to finish before leaving the follow-up to the next.
+    pub follow_up_wait: Duration,
+    /// Between two progress queries.
+    pub poll_interval: Duration,
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        Self {
+            agent_id: None,
+            app_kind: AppKind::Internal,
+            pace: Pace::default(),
+            follow_up_wait: Duration::from_secs(30),
+            poll_interval: Duration::from_millis(500),
+        }
+    }
+}
+
+/// What became of one occurrence in a cycle.
+#[derive(Clone, Debug, PartialEq)]
+pub struct OccurrenceReport {
+    /// The notification.
+    pub notification: String,
+    /// The occurrence (UTC).
+    pub occurrence: DateTime<Utc>,
+    /// Its status after the cycle.
+    pub status: OccurrenceStatus,
+    /// Why, for failures.
+    pub reason: Option<String>,
+    /// Delivery counts and failures by reason.
+    pub summary: Summary,
+}
+
+/// What a cycle did.
+#[derive(Clone, Debug, Default)]
+pub struct CycleReport {
+    /// Occurrences acted on (sent, missed, recovered, followed up), in order.
+    pub occurrences: Vec<OccurrenceReport>,
+    /// Problems that are not one occurrence's (an unreadable registration, a follow-up query
+    /// that failed and will be retried).
+    pub errors: Vec<String>,
+    /// Time spent waiting for the per-minute pace.
+    pub paced: Duration,
+}
+
+impl CycleReport {
+    /// Whether everything acted on went out (exit 0).
+    pub fn is_success(&self) -> bool {
+        self.errors.is_empty()
+            && self
+                .occurrences
+                .iter()
+                .all(|o| !o.status.is_failure() && o.summary.is_clean())
+    }
+}
+
+/// An exclusive lock held by the runner for a cycle: two runners never send at once. An OS
+/// advisory lock on `<db>.lock`, released by the kernel if the process dies.
+#[derive(Debug)]
+pub struct RunnerLock {
+    _file: std::fs::File,
+}
+
+impl RunnerLock {
+    /// Wait for the lock next to the log at `db`.
+    pub async fn acquire(db: &Path) -> Result<Self, NotifyError> {
+        let mut name = db.file_name().unwrap_or_default().to_os_string();
+        name.push(".lock");
+        let path = db.with_file_name(name);
+        let io = {
+            let path = path.clone();
+            move |source| NotifyError::Io {
+                action: "lock",
+                path: path.clone(),
+                source,
+            }
+        };
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(io.clone())?;
+        let file = tokio::task::spawn_blocking(move || file.lock().map(|()| file))
+            .await
+            .map_err(|e| io(std::io::Error::other(e)))?
+            .map_err(io)?;
+        Ok(Self { _file: file })
+    }
+}
+
+/// The runner over one delivery log.
+pub struct Runner<'a, A: MessageApi> {
+    api: &'a A,
+    log: DeliveryLog,
+    options: RunOptions,
+    pacer: Pacer,
+}
+
+impl<'a, A: MessageApi> Runner<'a, A> {
+    /// A runner sending through `api`, logging to `log`.
+    pub fn new(api: &'a A, log: DeliveryLog, options: RunOptions) -> Self {
+        let pacer = Pacer::new(options.pace);
+        Self {
+            api,
+            log,
+            options,
+            pacer,
+        }
+    }
+
+    /// The log.
+    pub fn log(&self) -> &DeliveryLog {
+        &self.log
+    }
+
+    /// One cycle at `now` over the notifications `state` registers. The caller holds the
+    /// [`RunnerLock`].
+    pub async fn cycle(
+        &mut self,
+        state: &State,
+        now: DateTime<Utc>,
+    ) -> Result<CycleReport, NotifyError> {
+        let (scheduled, errors) = super::due::scheduled(state);
+        let mut report = CycleReport {
+            errors: errors.iter().map(ToString::to_string).collect(),
+            ..CycleReport::default()
+        };
+        let paced_before = self.pacer.waited();
+        let mut touched: Vec<(String, DateTime<Utc>)> = Vec::new();
+
+        // 1. A request whose intent was recorded but whose answer was not: a runner died in
+        // between. Without an id nobody can ask the platform: unknown, never resent.
+        for row in self.log.sends_in(SendStatus::Sending)? {
+            self.log.finish_send(
+                row.id,
+                SendStatus::Unknown,
+                None,
+                None,
+                Some("the runner stopped after sending and before recording the answer; no id to ask the platform with"),
+            )?;
+            self.log.set_occurrence(
+                &row.notification,
+                row.occurrence,
+                OccurrenceStatus::Unknown,
+                Some("may have been sent (the runner stopped before recording the answer): not resent"),
+            )?;
+            touched.push((row.notification.clone(), row.occurrence));
+        }
+        // Claimed but not finished (a crash before a request or between batches): resume;
+        // batches already made are skipped.
+        for row in self.log.occurrences_in(OccurrenceStatus::Claimed)? {
+            match scheduled.iter().find(|n| n.name == row.notification) {
+                Some(notification) if within(now, row.occurrence, notification.grace) => {
+                    self.send_occurrence(state, notification, row.occurrence, now)
+                        .await?;
+                }
+                Some(_) => {
+                    let started = !self
+                        .log
+                        .sends_of(&row.notification, row.occurrence)?
+                        .is_empty();
+                    let (status, reason) = if started {
+                        (
+                            OccurrenceStatus::Failed,
+                            "interrupted between requests; the rest is now beyond the grace window: not sent",
+                        )
+                    } else {
+                        (
+                            OccurrenceStatus::Missed,
+                            "the runner stopped before sending; now beyond the grace window: not sent",
+                        )
+                    };
+                    self.log.set_occurrence(
+                        &row.notification,
+                        row.occurrence,
+                        status,
+                        Some(reason),
+                    )?;
+                }
+                None => self.log.set_occurrence(
+                    &row.notification,
+                    row.occurrence,
+                    OccurrenceStatus::Failed,
+                    Some("no longer registered in state"),
+                )?,
+            }
+            touched.push((row.notification, row.occurrence));
+        }
+
+        // 2. What is due.
+        for notification in &scheduled {
+            let due = notification.due(self.log.cursor(&notification.name)?, now);
+            for occurrence in &due.missed {
+                let late = (now - *occurrence).num_minutes();
+                let reason = format!(
+                    "{late} minutes late, beyond the grace window of {} minutes: not sent",
+                    notification.grace.as_secs() / 60
+                );
+                if self.log.claim(
+                    &notification.name,
+                    *occurrence,
+                    OccurrenceStatus::Missed,
+                    Some(&reason),
+                    now,
+                )? {
+                    touched.push((notification.name.clone(), *occurrence));
+                }
+            }
+            if let Some(latest) = due.send.last() {
+                for occurrence in &due.superseded {
+                    let reason = format!(
+                        "superseded by the occurrence at {}: only the latest is sent after a delay",
+                        super::log::timestamp(*latest)
+                    );
+                    if self.log.claim(
+                        &notification.name,
+                        *occurrence,
+                        OccurrenceStatus::Missed,
+                        Some(&reason),
+                        now,
+                    )? {
+                        touched.push((notification.name.clone(), *occurrence));
+                    }
+                }
+            }
+            if due.missed_not_recorded > 0 {
+                report.errors.push(format!(
+                    "notification.{}: {} more occurrences missed (not recorded one by one)",
+                    notification.name, due.missed_not_recorded
+                ));
+            }
+            for occurrence in &due.send {
+                if self.log.claim(
+                    &notification.name,
+                    *occurrence,
+                    OccurrenceStatus::Claimed,
+                    None,
+                    now,
+                )? {
+                    self.send_occurrence(state, notification, *occurrence, now)
+                        .await?;
+                    touched.push((notification.name.clone(), *occurrence));
+                }
+            }
+            self.log.advance_cursor(&notification.name, now)?;
+        }
+
+        // 3. Follow up what was accepted, then settle occurrences with nothing pending.
+        let followed = self.follow_up(&mut report).await?;
+        touched.extend(followed);
+        touched.sort();
+        touched.dedup();
+        for (name, occurrence) in touched {
+            self.settle(&name, occurrence)?;
+            if let Some(row) = self.log.occurrence(&name, occurrence)? {
+                report.occurrences.push(OccurrenceReport {
+                    summary: summarize(&self.log, &row)?,
+                    notification: name,
+                    occurrence,
+                    status: row.status,
+                    reason: row.reason,
+                });
+            }
+        }
+        report.paced = self.pacer.waited() - paced_before;
+        Ok(report)
+    }
+
+    async fn send_occurrence(
+        &mut self,
+        state: &State,
+        notification: &Scheduled,
+        occurrence: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<(), NotifyError> {
+        let name = notification.name.as_str();
+        let message = compose::render(&notification.message, &notification.schedule, occurrence);
+        let outcome = match notification.via.target() {
+            Ok(Target::BotToGroup { bot, group }) => {
+                self.send_bot(
+                    state,
+                    name,
+                    occurrence,
+                    &bot.value,
+                    &group.value,
+                    &message,
+                    now,
+                )
+                .await?
+            }
+            Ok(Target::WorkNotification(work)) => {
+                let users: Vec<String> = work.users.iter().map(|u| u.value.clone()).collect();
+                let departments: Vec<i64> = work
+                    .departments
+                    .iter()
+                    .filter_map(|d| i64::try_from(d.value).ok())
+                    .collect();
+                self.send_work(
+                    name,
+                    occurrence,
+                    users,
+                    &departments,
+                    work.to_all_users(),
+                    &message,
+                    now,
+                )
+                .await?
+            }
+            Err(why) => Err((OccurrenceStatus::Failed, why.to_owned())),
+        };
+        match outcome {
+            Ok(()) => self
+                .log
+                .set_occurrence(name, occurrence, OccurrenceStatus::Sent, None),
+            Err((status, reason)) => {
+                self.log
+                    .set_occurrence(name, occurrence, status, Some(&reason))
+            }
+        }
+    }
+
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "one call site; a struct would only rename them"
+    )]
+    async fn send_bot(
+        &mut self,
+        state: &State,
+        name: &str,
+        occurrence: DateTime<Utc>,
+        bot: &str,
+        group: &str,
+        message: &Message,
+        now: DateTime<Utc>,
+    ) -> Result<Result<(), (OccurrenceStatus, String)>, NotifyError> {
+        let failed = |why: String| Ok(Err((OccurrenceStatus::Failed, why)));
+        let Some(conversation) = state
+            .resources
+            .get(&format!("group.{group}"))
+            .and_then(|g| g.id.clone())
+        else {
+            return failed(format!("group.{group} has no id in state: apply it first"));
+        };
+        let robot_code = state.resources.get(&format!("bot.{bot}")).and_then(|b| {
+            b.attributes
+                .get("robot_code")
+                .and_then(|c| c.as_str().map(str::to_owned))
+                .or_else(|| b.id.clone())
+        });
+        let Some(robot_code) = robot_code else {
+            return failed(format!(
+                "bot.{bot} has no robot_code in state: apply it first"
+            ));
+        };
+        let (msg_key, msg_param) = match compose::bot_message(message) {
+            Ok(pair) => pair,
+            Err(why) => return failed(why),
+        };
+        if !self.log.sends_of(name, occurrence)?.is_empty() {
+            return Ok(Ok(()));
+        }
+        let bot_message = BotMessage {
+            robot_code,
+            open_conversation_id: conversation,
+            msg_key,
+            msg_param,
+        };
+        let fingerprint = compose::fingerprint(&bot_message.msg_param);
+        let day = day_of(now);
+        let payload = serde_json::json!({
+            "robot_code": bot_message.robot_code,
+            "open_conversation_id": bot_message.open_conversation_id,
+        });
+        let id = self.log.begin_send(&NewSend {
+            notification: name,
+            occurrence,
+            attempt: 0,
+            batch: 0,
+            channel: Channel::Bot,
+            users: &[],
+            departments: &[],
+            to_all: false,
+            fingerprint: &fingerprint,
+            day: &day,
+            payload: &payload,
+            at: Utc::now(),
+        })?;
+        let answer = self.api.send_bot_message(&bot_message).await;
+        self.record_answer(id, answer.map(|r| (None, Some(r.process_query_key))))
+    }
+
+    fn record_answer(
+        &self,
+        id: i64,
+        answer: Result<(Option<i64>, Option<String>), ApiError>,
+    ) -> Result<Result<(), (OccurrenceStatus, String)>, NotifyError> {
+        match answer {
+            Ok((task_id, query_key)) => {
+                self.log.finish_send(
+                    id,
+                    SendStatus::Accepted,
+                    task_id,
+                    query_key.as_deref(),
+                    None,
+                )?;
+                Ok(Ok(()))
+            }
+            Err(error) if error.maybe_processed() => {
+                let why = format!("may have been sent, not resent: {error}");
+                self.log
+                    .finish_send(id, SendStatus::Unknown, None, None, Some(&why))?;
+                Ok(Err((OccurrenceStatus::Unknown, why)))
+            }
+            Err(error) => {
+                let why = error.to_string();
+                self.log
+                    .finish_send(id, SendStatus::Failed, None, None, Some(&why))?;
+                Ok(Err((OccurrenceStatus::Failed, why)))
+            }
+        }
+    }
+
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "one call site; a struct would only rename them"
+    )]
+    async fn send_work(
+        &mut self,
+        name: &str,
+        occurrence: DateTime<Utc>,
+        mut users: Vec<String>,
+        departments: &[i64],
+        to_all: bool,
+        message: &Message,
+        now: DateTime<Utc>,
+    ) -> Result<Result<(), (OccurrenceStatus, String)>, NotifyError> {
+        let Some(agent_id) = self.options.agent_id else {
+            return Ok(Err((
+                OccurrenceStatus::Failed,
+                "work notifications need `app.agent_id` in dingform.yaml".into(),
+            )));
+        };
+        let msg = match compose::work_message(message) {
+            Ok(msg) => msg,
+            Err(why) => return Ok(Err((OccurrenceStatus::Failed, why))),
+        };
+        users.sort();
+        users.dedup();
+        let fingerprint = compose::fingerprint(&msg);
+        let day = day_of(now);
+        let already = self.log.sends_of(name, occurrence)?;
+        let checked = limits::check(
+            Request {
+                notification: name,
+                occurrence,
+                users,
+                departments,
+                to_all,
+                fingerprint: &fingerprint,
+                status_bar: msg.oa.as_ref().is_some_and(|oa| oa.status_bar.is_some()),
+            },
+            &self.log.sends_on(&day)?,
+            self.options.app_kind,
+        );
+        self.log.set_refused(name, occurrence, &checked.refused)?;
+        if let Some((rule, why)) = checked.blocked {
+            return Ok(Err((OccurrenceStatus::Refused, format!("{rule}: {why}"))));
+        }
+        let mut batches: Vec<&[String]> = checked.users.chunks(USERS_PER_REQUEST).collect();
+        if batches.is_empty() {
+            batches.push(&[]);
+        }
+        let mut result = Ok(());
+        for (number, batch) in batches.into_iter().enumerate() {
+            let number = u32::try_from(number).unwrap_or(u32::MAX);
+            if already
+                .iter()
+                .any(|row| row.attempt == 0 && row.batch == number)
+            {
+                continue;
+            }
+            let wide = number == 0 && (to_all || !departments.is_empty());
+            let request = WorkNotification {
+                userids: batch.to_vec(),
+                dept_ids: if wide {
+                    departments.to_vec()
+                } else {
+                    Vec::new()
+                },
+                to_all_user: wide && to_all,
+                msg: msg.clone(),
+            };
+            let answer = self
+                .send_work_request(
+                    name,
+                    occurrence,
+                    0,
+                    number,
+                    agent_id,
+                    &request,
+                    &fingerprint,
+                    &day,
+                )
+                .await?;
+            if let Err(error) = answer {
+                // Unknown wins over failed: it must never be resent.
+                if !matches!(result, Err((OccurrenceStatus::Unknown, _))) {
+                    result = Err(error);
+                }
+            }
+        }
+        Ok(result)
+    }
+
+    #[allow(clippy::too_many_arguments, reason = "the fields of one log row")]
+    async fn send_work_request(
+        &mut self,
+        name: &str,
+        occurrence: DateTime<Utc>,
+        attempt: u32,
+        batch: u32,
+        agent_id: i64,
+        request: &WorkNotification,
+        fingerprint: &str,
+        day: &str,
+    ) -> Result<Result<(), (OccurrenceStatus, String)>, NotifyError> {
+        let wide = request.to_all_user || !request.dept_ids.is_empty();
+        let count = if wide {
+            self.pacer.pace().users
+        } else {
+            request.userids.len()
+        };
+        self.pacer.admit(count).await;
+        let payload = serde_json::to_value(&request.msg).unwrap_or_default();
+        let id = self.log.begin_send(&NewSend {
+            notification: name,
+            occurrence,
+            attempt,
+            batch,
+            channel: Channel::Work,
+            users: &request.userids,
+            departments: &request.dept_ids,
+            to_all: request.to_all_user,
+            fingerprint,
+            day,
+            payload: &payload,
+            at: Utc::now(),
+        })?;
+        let answer = self.api.send_work_notification(agent_id, request).await;
+        self.record_answer(id, answer.map(|task| (Some(task.task_id), None)))
+    }
+}
+
+/// Whether `occurrence` may still be sent at `now`.
+fn within(now: DateTime<Utc>, occurrence: DateTime<Utc>, grace: Duration) -> bool {
+    chrono::Duration::from_std(grace).is_ok_and(|grace| now - occurrence <= grace)
+}
+
+/// The calendar day the platform counts daily limits in (China time).
+pub fn day_of(at: DateTime<Utc>) -> String {
+    at.with_timezone(&Shanghai).format("%Y-%m-%d").to_string()
+}
