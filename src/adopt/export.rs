@@ -79,36 +79,74 @@ pub fn export(
     let mut bot_names: BTreeMap<String, String> = workspace
         .bots
         .iter()
-        .filter_map(|(name, bot)| bot.spec.robot_code.as_ref().map(|code| (code.value.clone(), name.clone())))
+        .filter_map(|(name, bot)| {
+            bot.spec
+                .robot_code
+                .as_ref()
+                .map(|code| (code.value.clone(), name.clone()))
+        })
         .collect();
     let mut bots = BTreeMap::new();
     for (address, entry) in &state.resources {
-        let Some(name) = address.strip_prefix("bot.") else { continue };
+        let Some(name) = address.strip_prefix("bot.") else {
+            continue;
+        };
         if workspace.bots.contains_key(name) {
             continue;
         }
         let code = entry.id.clone().unwrap_or_default();
-        let display = entry.attributes.get("name").and_then(Value::as_str).unwrap_or(&code).to_owned();
+        let display = entry
+            .attributes
+            .get("name")
+            .and_then(Value::as_str)
+            .unwrap_or(&code)
+            .to_owned();
         bot_names.insert(code.clone(), name.to_owned());
-        bots.insert(name.to_owned(), BotOut { robot_code: code, name: display });
+        bots.insert(
+            name.to_owned(),
+            BotOut {
+                robot_code: code,
+                name: display,
+            },
+        );
     }
     let mut groups = BTreeMap::new();
     for (address, read) in &live.groups {
-        let Some(name) = address.strip_prefix("group.") else { continue };
+        let Some(name) = address.strip_prefix("group.") else {
+            continue;
+        };
         if workspace.groups.contains_key(name) {
             continue;
         }
         let GroupRead::Found { attributes, .. } = read else {
-            exported.notes.push(format!("{address} no longer exists on DingTalk: not exported"));
+            exported.notes.push(format!(
+                "{address} no longer exists on DingTalk: not exported"
+            ));
             continue;
         };
-        groups.insert(name.to_owned(), group_out(address, attributes, &bot_names, &mut exported.notes));
+        groups.insert(
+            name.to_owned(),
+            group_out(address, attributes, &bot_names, &mut exported.notes),
+        );
     }
     let files = [
-        ("exported-bots.yaml", "bots", to_yaml(&bots), bots.keys().map(|n| format!("bot.{n}")).collect::<Vec<_>>()),
-        ("exported-groups.yaml", "groups", to_yaml(&groups), groups.keys().map(|n| format!("group.{n}")).collect()),
+        (
+            "exported-bots.yaml",
+            "bots",
+            to_yaml(&bots),
+            bots.keys().map(|n| format!("bot.{n}")).collect::<Vec<_>>(),
+        ),
+        (
+            "exported-groups.yaml",
+            "groups",
+            to_yaml(&groups),
+            groups.keys().map(|n| format!("group.{n}")).collect(),
+        ),
     ];
-    let files: Vec<_> = files.into_iter().filter(|(_, _, _, addresses)| !addresses.is_empty()).collect();
+    let files: Vec<_> = files
+        .into_iter()
+        .filter(|(_, _, _, addresses)| !addresses.is_empty())
+        .collect();
     for (file, _, _, _) in &files {
         let path = out.join(file);
         if path.exists() && !force {
@@ -117,10 +155,16 @@ pub fn export(
     }
     for (file, key, body, addresses) in files {
         let path = out.join(file);
-        let text = format!("# yaml-language-server: $schema={schema_path}\n{key}:\n{}", indent(&body));
+        let text = format!(
+            "# yaml-language-server: $schema={schema_path}\n{key}:\n{}",
+            indent(&body)
+        );
         std::fs::create_dir_all(out)
             .and_then(|()| std::fs::write(&path, text))
-            .map_err(|source| ExportError::Write { path: path.clone(), source })?;
+            .map_err(|source| ExportError::Write {
+                path: path.clone(),
+                source,
+            })?;
         exported.files.push((path, addresses));
     }
     Ok(exported)
@@ -155,7 +199,12 @@ fn group_out(
         template: live.template.clone(),
         owner: live.owner.clone(),
         admins: live.admins.clone(),
-        members: live.members.iter().filter(|m| !implied.contains(m)).cloned().collect(),
+        members: live
+            .members
+            .iter()
+            .filter(|m| !implied.contains(m))
+            .cloned()
+            .collect(),
         // Only what differs from the platform's defaults (off, everyone).
         settings: live
             .settings

@@ -10,13 +10,17 @@ use crate::state::{ResourceState, StateError, StateFile};
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
     /// The address is not `group.NAME` or `bot.NAME`.
-    #[error("`{address}`: only groups (`group.NAME`) and bots (`bot.NAME`) can be imported; notifications live only in dingform")]
+    #[error(
+        "`{address}`: only groups (`group.NAME`) and bots (`bot.NAME`) can be imported; notifications live only in dingform"
+    )]
     Kind {
         /// The address given.
         address: String,
     },
     /// The address already stands for a resource.
-    #[error("`{address}` is already in the state (as {id}); `dingform state rm {address}` first to re-import it")]
+    #[error(
+        "`{address}` is already in the state (as {id}); `dingform state rm {address}` first to re-import it"
+    )]
     AddressTaken {
         /// The address.
         address: String,
@@ -24,7 +28,9 @@ pub enum ImportError {
         id: String,
     },
     /// The remote id is managed under another address already.
-    #[error("{id} is already managed as `{address}`; use `dingform state mv {address} NEW` to rename it")]
+    #[error(
+        "{id} is already managed as `{address}`; use `dingform state mv {address} NEW` to rename it"
+    )]
     AlreadyManaged {
         /// The remote id.
         id: String,
@@ -69,7 +75,9 @@ pub async fn import<A: DingTalkApi>(
 ) -> Result<ResourceState, ImportError> {
     let kind = address.split('.').next().unwrap_or_default();
     if !matches!(kind, "group" | "bot") || !address.contains('.') {
-        return Err(ImportError::Kind { address: address.to_owned() });
+        return Err(ImportError::Kind {
+            address: address.to_owned(),
+        });
     }
     let lock = state_file.lock("import", lock_timeout)?;
     let mut state = state_file.read_or_new(organization)?;
@@ -117,7 +125,10 @@ fn not_found(kind: &'static str, id: &str, error: Option<&ApiError>) -> ImportEr
 }
 
 fn is_missing(error: &ApiError) -> bool {
-    matches!(error.kind(), ErrorKind::NotFound | ErrorKind::Gone | ErrorKind::InvalidParameter)
+    matches!(
+        error.kind(),
+        ErrorKind::NotFound | ErrorKind::Gone | ErrorKind::InvalidParameter
+    )
 }
 
 async fn read_group<A: DingTalkApi>(api: &A, id: &str) -> Result<LiveGroup, ImportError> {
@@ -130,7 +141,10 @@ async fn read_group<A: DingTalkApi>(api: &A, id: &str) -> Result<LiveGroup, Impo
         Ok(group) if group.status == GroupStatus::Disbanded => Err(not_found("group", id, None)),
         Ok(group) => Ok(group),
         Err(error) if is_missing(&error) => Err(not_found("group", id, Some(&error))),
-        Err(source) => Err(ImportError::Api { id: id.to_owned(), source }),
+        Err(source) => Err(ImportError::Api {
+            id: id.to_owned(),
+            source,
+        }),
     }
 }
 
@@ -151,25 +165,34 @@ fn group_entry(group: &LiveGroup) -> ResourceState {
     }
     if let Some(url) = &group.group_url {
         entry.observed.insert("group_url".into(), url.clone());
-        entry.observed.insert("group_url_since".into(), chrono::Utc::now().to_rfc3339());
+        entry
+            .observed
+            .insert("group_url_since".into(), chrono::Utc::now().to_rfc3339());
     }
     entry
 }
 
-async fn bot_entry<A: DingTalkApi>(api: &A, robot_code: &str) -> Result<ResourceState, ImportError> {
+async fn bot_entry<A: DingTalkApi>(
+    api: &A,
+    robot_code: &str,
+) -> Result<ResourceState, ImportError> {
     let groups = match api.bot_groups(robot_code).await {
         Ok(groups) => groups,
         Err(error) if is_missing(&error) => return Err(not_found("bot", robot_code, Some(&error))),
-        Err(source) => return Err(ImportError::Api { id: robot_code.to_owned(), source }),
+        Err(source) => {
+            return Err(ImportError::Api {
+                id: robot_code.to_owned(),
+                source,
+            });
+        }
     };
     // The platform reads a bot's name only through a group it is in.
     let mut name = robot_code.to_owned();
-    if let Some(group) = groups.first() {
-        if let Ok(bots) = api.list_bots(group).await {
-            if let Some(bot) = bots.into_iter().find(|b| b.robot_code == robot_code) {
-                name = bot.name;
-            }
-        }
+    if let Some(group) = groups.first()
+        && let Ok(bots) = api.list_bots(group).await
+        && let Some(bot) = bots.into_iter().find(|b| b.robot_code == robot_code)
+    {
+        name = bot.name;
     }
     Ok(ResourceState {
         id: Some(robot_code.to_owned()),

@@ -72,6 +72,16 @@ pub fn steps(plan: &Plan) -> Vec<Step> {
             (true, Action::Create) => StepKind::CreateGroup,
             (true, Action::Update) => StepKind::UpdateGroup,
             (true, Action::Delete) => StepKind::DeleteGroup,
+            (true, Action::Import) if !change.fields.is_empty() => {
+                // Adopt first (state only), then bring the group to the manifest.
+                steps.push(Step {
+                    change: change.clone(),
+                    kind: StepKind::StateOnly,
+                    depends_on: depends_on.clone(),
+                });
+                depends_on = vec![steps.len() - 1];
+                StepKind::UpdateGroup
+            }
             (true, Action::Replace) => {
                 steps.push(Step {
                     change: change.clone(),

@@ -9,7 +9,7 @@ use crate::plan::Action;
 use crate::state::{ResourceState, State};
 
 /// Keys of a create's `after` that drive the request but are not attributes of the group.
-const CREATE_ONLY_KEYS: &[&str] = &["uuid", "generation"];
+const CREATE_ONLY_KEYS: &[&str] = &["uuid", "generation", "import"];
 
 /// The attributes state keeps as last applied: the change's `after` without create-only keys.
 pub fn applied_attributes(step: &Step) -> Value {
@@ -151,8 +151,25 @@ pub fn state_only(state: &mut State, step: &Step) {
         }
         Action::Import => {
             let entry = state.resources.entry(address.clone()).or_default();
-            entry.id = change.from.clone();
-            entry.attributes = Value::Null;
+            let after = change.after.as_ref();
+            let ids = after.and_then(|a| a.get("import"));
+            let id = |key: &str| {
+                ids.and_then(|i| i.get(key))
+                    .and_then(Value::as_str)
+                    .map(str::to_owned)
+            };
+            entry.id = id("open_conversation_id").or_else(|| change.from.clone());
+            if let Some(chat_id) = id("chat_id") {
+                entry.ids.insert("chat_id".into(), chat_id);
+            }
+            entry.attributes = if change.fields.is_empty() {
+                // Live already matches the manifest: that is what is applied.
+                applied_attributes(step)
+            } else {
+                // The update step that follows records what it applies; until then, only
+                // what refresh needs to read the group back.
+                serde_json::json!({"type": after.and_then(|a| a.get("type")).cloned()})
+            };
         }
         _ => {
             let entry = state.resources.entry(address.clone()).or_default();

@@ -13,10 +13,12 @@ use crate::render;
 
 /// Write manifests for every resource in the state that no manifest declares yet.
 #[derive(Debug, clap::Args)]
-#[command(after_help = "One file per kind (exported-groups.yaml, exported-bots.yaml), written \
+#[command(
+    after_help = "One file per kind (exported-groups.yaml, exported-bots.yaml), written \
     the way a person would: the schema comment on top, no defaults spelled out. Existing files \
     are never overwritten without --force. After import and export, `dingform plan` shows no \
-    changes.\n\nExample:\n  dingform import group.lunch chatXXXXXXXX && dingform export && dingform plan")]
+    changes.\n\nExample:\n  dingform import group.lunch chatXXXXXXXX && dingform export && dingform plan"
+)]
 pub struct Args {
     /// The workspace directory (holding dingform.yaml).
     #[arg(default_value = ".")]
@@ -34,26 +36,50 @@ pub fn run(args: Args, no_color: bool) -> anyhow::Result<ExitCode> {
     let validation = manifest::validate(&args.dir);
     if validation.has_errors() {
         let color = super::validate::color_wanted(no_color);
-        eprint!("{}", render::diagnostic::human(&validation.findings, &validation.sources, color));
-        anyhow::bail!("{}: the manifests must validate before export", args.dir.display());
+        eprint!(
+            "{}",
+            render::diagnostic::human(&validation.findings, &validation.sources, color)
+        );
+        anyhow::bail!(
+            "{}: the manifests must validate before export",
+            args.dir.display()
+        );
     }
     let workspace = &validation.workspace;
-    let state = session::state_file(workspace).read()?.unwrap_or_else(|| crate::state::State::new(None));
+    let state = session::state_file(workspace)
+        .read()?
+        .unwrap_or_else(|| crate::state::State::new(None));
     let out = args.out.clone().unwrap_or_else(|| args.dir.clone());
     let schema = schema_path(&out);
     let exported = session::runtime()?.block_on(async {
         let session = Session::open(workspace, 20.0).await?;
-        let live = crate::plan::refresh::refresh(session.client.clone(), workspace, &state, chrono::Utc::now()).await;
+        let live = crate::plan::refresh::refresh(
+            session.client.clone(),
+            workspace,
+            &state,
+            chrono::Utc::now(),
+        )
+        .await;
         session.close().await;
         let live = live.context("cannot read the state's resources from DingTalk")?;
-        anyhow::Ok(crate::adopt::export(workspace, &state, &live, &out, &schema, args.force)?)
+        anyhow::Ok(crate::adopt::export(
+            workspace, &state, &live, &out, &schema, args.force,
+        )?)
     })?;
     let mut stdout = std::io::stdout().lock();
     if exported.files.is_empty() {
-        writeln!(stdout, "Nothing to export: every resource in the state is declared.")?;
+        writeln!(
+            stdout,
+            "Nothing to export: every resource in the state is declared."
+        )?;
     }
     for (path, addresses) in &exported.files {
-        writeln!(stdout, "Wrote {} ({})", path.display(), addresses.join(", "))?;
+        writeln!(
+            stdout,
+            "Wrote {} ({})",
+            path.display(),
+            addresses.join(", ")
+        )?;
     }
     for note in &exported.notes {
         eprintln!("note: {note}");

@@ -13,11 +13,13 @@ use crate::manifest;
 
 /// Record a group or bot that already exists on DingTalk in the state, under ADDRESS.
 #[derive(Debug, clap::Args)]
-#[command(after_help = "A group is named by its open conversation id (scene or internal \
+#[command(
+    after_help = "A group is named by its open conversation id (scene or internal \
     group) or its chat id (chat…, internal and standard groups); a bot by its robot code. \
     Nothing on DingTalk changes, and a group imported is never created again.\n\nExamples:\n  \
     dingform import group.payments-oncall cidXXXXXXXX\n  dingform import bot.alerts dingbot-alerts\n  \
-    dingform export            # then write manifests for what was imported")]
+    dingform export            # then write manifests for what was imported"
+)]
 pub struct Args {
     /// Where to record it: `group.NAME` or `bot.NAME`.
     address: String,
@@ -36,7 +38,10 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let loaded = manifest::load(&args.dir);
     let workspace = &loaded.workspace;
     if workspace.settings.is_none() {
-        anyhow::bail!("{}: no readable dingform.yaml (run `dingform validate`)", args.dir.display());
+        anyhow::bail!(
+            "{}: no readable dingform.yaml (run `dingform validate`)",
+            args.dir.display()
+        );
     }
     let state_file = session::state_file(workspace);
     let entry = session::runtime()?.block_on(async {

@@ -6,9 +6,9 @@ use clap::{Parser, Subcommand};
 
 mod apply;
 mod completions;
+mod emulator;
 mod export;
 mod import;
-mod emulator;
 mod notify;
 mod plan;
 mod schema;

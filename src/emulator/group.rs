@@ -89,7 +89,7 @@ fn snake_case(name: &str) -> String {
     out
 }
 
-fn new_group_url() -> String {
+pub(crate) fn new_group_url() -> String {
     format!(
         "https://qr.dingtalk.com/action/joingroup?code=v1,k1,{}&_dt_no_comment=1&origin=11",
         random_id(43)

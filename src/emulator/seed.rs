@@ -35,6 +35,36 @@ pub struct Seed {
     /// here is accepted too, named by its code.
     #[serde(default)]
     pub plugins: Vec<Plugin>,
+    /// Groups that exist before anyone calls the API (an organization's Internal Group is
+    /// made by DingTalk itself), for import and adoption.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub groups: Vec<SeedGroup>,
+}
+
+/// A group the organization already has.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SeedGroup {
+    /// Its open conversation id.
+    pub open_conversation_id: String,
+    /// Its chat id.
+    pub chat_id: String,
+    /// scene | internal | standard.
+    #[serde(rename = "type")]
+    pub kind: super::world::GroupKind,
+    /// Its name.
+    pub title: String,
+    /// The owner's userId.
+    pub owner: String,
+    /// Members besides the owner.
+    #[serde(default)]
+    pub members: Vec<String>,
+    /// Sub-admins.
+    #[serde(default)]
+    pub admins: Vec<String>,
+    /// Scene groups: the template.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub template_id: Option<String>,
 }
 
 /// The organization.

@@ -247,13 +247,49 @@ impl World {
             .filter(|user| !user.active)
             .map(|user| (user.userid.clone(), now))
             .collect();
+        let groups = seed
+            .groups
+            .iter()
+            .map(|seeded| {
+                let members = std::iter::once(seeded.owner.clone())
+                    .chain(seeded.members.iter().cloned())
+                    .chain(seeded.admins.iter().cloned())
+                    .fold(Vec::new(), |mut members: Vec<String>, id| {
+                        if !members.contains(&id) {
+                            members.push(id);
+                        }
+                        members
+                    });
+                let group = Group {
+                    kind: seeded.kind,
+                    open_conversation_id: seeded.open_conversation_id.clone(),
+                    chat_id: seeded.chat_id.clone(),
+                    title: seeded.title.clone(),
+                    owner: seeded.owner.clone(),
+                    members,
+                    admins: seeded.admins.clone(),
+                    template_id: seeded.template_id.clone(),
+                    uuid: None,
+                    icon: None,
+                    settings: BTreeMap::new(),
+                    active: true,
+                    created_at: now,
+                    group_url: super::group::new_group_url(),
+                    group_url_issued_at: now,
+                    expired_group_urls: Vec::new(),
+                    bots: Vec::new(),
+                    plugins: Vec::new(),
+                };
+                (seeded.open_conversation_id.clone(), group)
+            })
+            .collect();
         Self {
             format_version: FORMAT_VERSION,
             seed,
             clock_offset_seconds: 0,
             departed,
             tokens: BTreeMap::new(),
-            groups: BTreeMap::new(),
+            groups,
             messages: Vec::new(),
             media: Vec::new(),
             next_task_id: 1_000_001,

@@ -41,8 +41,26 @@ pub struct Live {
     pub robots: BTreeMap<String, bool>,
     /// userIds of people who left the organization (read only when a standard group needs it).
     pub departed: BTreeSet<String>,
+    /// Groups named by `import` blocks and not yet in state, by address.
+    pub imports: BTreeMap<String, ImportRead>,
     /// Reads sent.
     pub reads: u64,
+}
+
+/// What refresh saw of a group an `import` block adopts.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub enum ImportRead {
+    /// It exists.
+    Found {
+        /// Its attributes (plugins by name).
+        attributes: Box<GroupAttributes>,
+        /// Its open conversation id (what state records).
+        open_conversation_id: String,
+        /// Its chat id, when it has one.
+        chat_id: Option<String>,
+    },
+    /// The platform has no such group; its words.
+    Missing(String),
 }
 
 /// A read that failed for a reason other than "it is gone".
@@ -58,6 +76,7 @@ pub struct RefreshError {
 
 enum Outcome {
     Group(String, Result<GroupRead, ApiError>, u64),
+    Import(String, Result<ImportRead, ApiError>),
     Robot(String, Result<bool, ApiError>),
     Departed(Result<BTreeSet<String>, ApiError>),
 }
@@ -90,6 +109,25 @@ pub async fn refresh<A: DingTalkApi + 'static>(
         tasks.spawn(async move {
             let (read, reads) = read_group(&*api, &kind, &id, chat_id.as_deref()).await;
             Outcome::Group(address, read, reads)
+        });
+    }
+    for block in &workspace.imports {
+        let address = block.block.to.value.clone();
+        let Some(name) = address.strip_prefix("group.") else {
+            continue; // a bot's import is its robot code: nothing to read beyond the bot check
+        };
+        let Some(declared) = workspace.groups.get(name) else {
+            continue; // `validate` reports an import into an undeclared address
+        };
+        if state.resources.contains_key(&address) {
+            continue; // imported already: the block is harmless
+        }
+        let kind = declared.spec.group_type.value.as_str().to_owned();
+        let id = block.block.id.value.clone();
+        let api = api.clone();
+        tasks.spawn(async move {
+            let read = read_import(&*api, &kind, &id).await;
+            Outcome::Import(address, read)
         });
     }
     let robots: BTreeSet<String> = workspace
@@ -141,6 +179,14 @@ pub async fn refresh<A: DingTalkApi + 'static>(
                     source,
                 })?;
                 live.groups.insert(address, read);
+            }
+            Outcome::Import(address, read) => {
+                live.reads += 3;
+                let read = read.map_err(|source| RefreshError {
+                    what: address.clone(),
+                    source,
+                })?;
+                live.imports.insert(address, read);
             }
             Outcome::Robot(robot, known) => {
                 live.reads += 1;
@@ -213,4 +259,46 @@ async fn read_group<A: DingTalkApi>(
         }),
         3,
     )
+}
+
+/// Read the group an `import` block names: by chat id (`chat…`) or open conversation id.
+async fn read_import<A: DingTalkApi>(
+    api: &A,
+    kind: &str,
+    id: &str,
+) -> Result<ImportRead, ApiError> {
+    let (chat_id, open_conversation_id) = if id.starts_with("chat") {
+        (Some(id), "")
+    } else {
+        (None, id)
+    };
+    let read_kind = if chat_id.is_some() { kind } else { "scene" };
+    let (read, _) = read_group(api, read_kind, open_conversation_id, chat_id).await;
+    match read {
+        Err(error) if matches!(error.kind(), ErrorKind::InvalidParameter) => {
+            Ok(ImportRead::Missing(error.to_string()))
+        }
+        Err(error) => Err(error),
+        Ok(GroupRead::Gone) => Ok(ImportRead::Missing(
+            "no such group, or it is disbanded".into(),
+        )),
+        Ok(GroupRead::Found { mut attributes, .. }) => {
+            // The ordinary-group read cannot tell internal from standard: the manifest can.
+            if attributes.group_type != "scene" {
+                attributes.group_type = kind.to_owned();
+            }
+            let (open_conversation_id, chat_id) = match chat_id {
+                Some(chat_id) => (
+                    api.open_conversation_id(chat_id).await?,
+                    Some(chat_id.to_owned()),
+                ),
+                None => (open_conversation_id.to_owned(), None),
+            };
+            Ok(ImportRead::Found {
+                attributes,
+                open_conversation_id,
+                chat_id,
+            })
+        }
+    }
 }

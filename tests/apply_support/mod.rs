@@ -85,9 +85,20 @@ impl EmulatorProcess {
 
     /// Titles of the live groups, sorted (duplicates kept).
     pub fn titles(&self) -> Vec<String> {
+        // Groups the organization had before (its Internal Group) are not dingform's doing.
+        let seeded: Vec<String> = dingform::emulator::Seed::demo()
+            .groups
+            .into_iter()
+            .map(|g| g.open_conversation_id)
+            .collect();
         let mut titles: Vec<String> = self
             .groups()
             .iter()
+            .filter(|g| {
+                !seeded
+                    .iter()
+                    .any(|id| g["open_conversation_id"] == id.as_str())
+            })
             .filter_map(|g| g["title"].as_str().map(str::to_owned))
             .collect();
         titles.sort();
