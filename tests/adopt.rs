@@ -1,0 +1,201 @@
+//! Adopting what exists: `dingform import`, `dingform export` and `import` blocks, end to end
+//! against the emulator over real HTTP.
+
+mod plan_support;
+
+use dingform::model::live::GroupKind;
+use dingform::provider::NewGroup;
+use dingform::provider::prelude::*;
+use plan_support::*;
+
+fn state_text(ws: &Workspace) -> String {
+    std::fs::read_to_string(ws.join(".dingform/state.json")).unwrap_or_default()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn groups_made_through_the_api_are_imported_exported_and_then_plan_is_empty() {
+    let emu = Emu::start().await;
+    let scene = scene_group(&emu, "Ops Room", "manager4220", &["u1001", "u1002"]).await;
+    let standard = emu
+        .client()
+        .create_group(&NewGroup {
+            kind: GroupKind::Standard,
+            title: "Lunch".into(),
+            owner: "u1006".into(),
+            members: vec!["u1006".into(), "u1005".into()],
+            settings: Default::default(),
+        })
+        .await
+        .expect("standard group");
+    let chat_id = standard.chat_id.expect("chat id");
+    let ws = Workspace::new();
+    for (address, id) in [
+        ("group.ops", scene.as_str()),
+        ("group.lunch", chat_id.as_str()),
+        ("bot.alerts", "dingbot-alerts"),
+    ] {
+        let run = dingform(&ws, &emu, &["import", address, id]);
+        assert_eq!(run.code, 0, "import {address}: {}", run.stderr);
+    }
+    // Importing changed nothing live.
+    let live = emu.state().await;
+    assert_eq!(
+        live["groups"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|g| g["title"] == "Ops Room")
+            .count(),
+        1
+    );
+
+    let run = dingform(&ws, &emu, &["export"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let groups = std::fs::read_to_string(ws.join("exported-groups.yaml")).unwrap();
+    assert!(
+        groups.starts_with("# yaml-language-server: $schema="),
+        "{groups}"
+    );
+    assert!(
+        groups.contains("title: Ops Room") && groups.contains("type: standard"),
+        "{groups}"
+    );
+    let (code, plan) = plan_json(&ws, &emu, &["--detailed-exitcode"]);
+    assert_eq!(
+        code, 0,
+        "the plan after import and export is empty: {plan:#}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn import_refuses_missing_ids_taken_addresses_managed_ids_and_notifications() {
+    let emu = Emu::start().await;
+    let scene = scene_group(&emu, "Ops Room", "manager4220", &[]).await;
+    let ws = Workspace::new();
+    assert_eq!(
+        dingform(&ws, &emu, &["import", "group.ops", &scene]).code,
+        0
+    );
+    let before = state_text(&ws);
+    let refusals = [
+        (
+            vec!["import", "group.ghost", "cidNoSuchGroup=="],
+            "has no group",
+        ),
+        (
+            vec!["import", "group.bot-id", "dingbot-alerts"],
+            "has no group",
+        ),
+        (vec!["import", "bot.nobody", "dingbot-nobody"], "has no bot"),
+        (
+            vec!["import", "group.ops", "cidOther=="],
+            "already in the state",
+        ),
+        (
+            vec!["import", "group.again", &scene],
+            "already managed as `group.ops`",
+        ),
+        (
+            vec!["import", "notification.daily", "x"],
+            "notifications live only in dingform",
+        ),
+    ];
+    for (args, expected) in refusals {
+        let run = dingform(&ws, &emu, &args);
+        assert_eq!(run.code, 1, "{args:?}: {}", run.stdout);
+        assert!(run.stderr.contains(expected), "{args:?}: {}", run.stderr);
+        assert_eq!(state_text(&ws), before, "{args:?} left the state alone");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn export_never_overwrites_a_file_without_force() {
+    let emu = Emu::start().await;
+    let scene = scene_group(&emu, "Ops Room", "manager4220", &[]).await;
+    let ws = Workspace::new().file("exported-groups.yaml", "# mine\n");
+    assert_eq!(
+        dingform(&ws, &emu, &["import", "group.ops", &scene]).code,
+        0
+    );
+    let run = dingform(&ws, &emu, &["export"]);
+    assert_eq!(run.code, 1);
+    assert!(run.stderr.contains("--force"), "{}", run.stderr);
+    assert_eq!(
+        std::fs::read_to_string(ws.join("exported-groups.yaml")).unwrap(),
+        "# mine\n"
+    );
+    // A workspace file that does not declare the group would now be a duplicate definition;
+    // export elsewhere instead.
+    let run = dingform(&ws, &emu, &["export", "--out", "adopted", "--force"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(ws.join("adopted/exported-groups.yaml").is_file());
+}
+
+const ALL_HANDS: &str = "groups:\n  all-hands:\n    title: Test Organization Demo [Internal Group]\n    type: internal\n    owner: manager4220\n    members: [u1001, u1002, u1003, u1004, u1005, u1006, u1007, u1008]\n";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_import_block_adopts_the_group_and_the_block_is_harmless_afterwards() {
+    let emu = Emu::start().await;
+    let ws = Workspace::new().file(
+        "groups.yaml",
+        format!("{ALL_HANDS}import:\n  - {{to: group.all-hands, id: chatdemoallhands}}\n"),
+    );
+    let (code, plan) = plan_json(&ws, &emu, &["--detailed-exitcode"]);
+    assert_eq!(code, 2, "{plan:#}");
+    let import = change(&plan, "group.all-hands");
+    assert_eq!(import["action"], "import");
+    assert_eq!(import["from"], "chatdemoallhands");
+    assert!(
+        import.get("fields").is_none(),
+        "live matches the manifest: {import:#}"
+    );
+    let groups_before = emu.state().await["groups"].as_array().unwrap().len();
+
+    let run = dingform(&ws, &emu, &["apply", "--yes"]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    assert_eq!(
+        emu.state().await["groups"].as_array().unwrap().len(),
+        groups_before,
+        "nothing was created"
+    );
+    assert!(
+        state_text(&ws).contains("cidDemoAllHands=="),
+        "the state records the group's id"
+    );
+    let (code, plan) = plan_json(&ws, &emu, &["--detailed-exitcode"]);
+    assert_eq!(code, 0, "{plan:#}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_import_block_with_changes_adopts_then_updates_in_one_apply() {
+    let emu = Emu::start().await;
+    let manifest = format!(
+        "{ALL_HANDS}    settings: {{mention_all: admins}}\nimport:\n  - {{to: group.all-hands, id: chatdemoallhands}}\n"
+    );
+    let ws = Workspace::new().file("groups.yaml", manifest);
+    let (_, plan) = plan_json(&ws, &emu, &[]);
+    let import = change(&plan, "group.all-hands");
+    assert_eq!(import["action"], "import");
+    assert_eq!(
+        import["fields"][0]["field"], "settings.mention_all",
+        "{import:#}"
+    );
+    let run = dingform(&ws, &emu, &["apply", "--yes"]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    let (code, plan) = plan_json(&ws, &emu, &["--detailed-exitcode"]);
+    assert_eq!(code, 0, "{plan:#}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_import_block_naming_a_missing_group_is_an_error_at_its_line() {
+    let emu = Emu::start().await;
+    let ws = Workspace::new().file(
+        "groups.yaml",
+        format!("{ALL_HANDS}import:\n  - {{to: group.all-hands, id: chatnosuchgroup}}\n"),
+    );
+    let (code, plan) = plan_json(&ws, &emu, &[]);
+    assert_eq!(code, 1, "{plan:#}");
+    let error = findings(&plan, "import-not-found");
+    assert_eq!(error.len(), 1, "{plan:#}");
+    assert_eq!(error[0]["line"], 8);
+}
