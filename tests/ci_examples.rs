@@ -1,0 +1,134 @@
+//! The CI templates in `examples/ci/`: the dingform commands of each workflow (the lines
+//! between `# --- dingform:plan` / `# --- dingform:apply` and `# --- end ---`) run as written,
+//! in bash, against an emulator — the commands, not the CI service.
+
+mod plan_support;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use plan_support::*;
+
+/// The commands of one marked section of a CI file.
+fn section(file: &str, name: &str) -> Vec<String> {
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("examples/ci")
+            .join(file),
+    )
+    .unwrap();
+    let start = format!("# --- dingform:{name}");
+    text.lines()
+        .skip_while(|line| !line.trim_start().starts_with(&start))
+        .skip(1)
+        .take_while(|line| !line.trim_start().starts_with("# --- end"))
+        .map(|line| {
+            let line = line
+                .trim_start()
+                .trim_start_matches("- ")
+                .trim_start_matches("run: ");
+            line.split("     #").next().unwrap().trim().to_owned()
+        })
+        .filter(|line| !line.is_empty())
+        .collect()
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_file() {
+            std::fs::copy(&path, to.join(path.file_name().unwrap())).unwrap();
+        }
+    }
+}
+
+/// Run `commands` in bash, in `repo`, as a CI job would; returns (success, output).
+fn run(repo: &Path, workspace: &Path, emu: &Emu, commands: &[String]) -> (bool, String) {
+    let bin = PathBuf::from(env!("CARGO_BIN_EXE_dingform"));
+    let path = format!(
+        "{}:{}",
+        bin.parent().unwrap().display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let output = Command::new("bash")
+        .arg("-euo")
+        .arg("pipefail")
+        .arg("-c")
+        .arg(commands.join("\n"))
+        .current_dir(repo)
+        .env("PATH", path)
+        .env("WORKSPACE", workspace)
+        .env("DINGFORM_ENDPOINT", &emu.base)
+        .env("DINGTALK_APP_KEY", APP_KEY)
+        .env("DINGTALK_APP_SECRET", APP_SECRET)
+        .env("CI", "true")
+        .output()
+        .unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    (output.status.success(), text)
+}
+
+async fn workflow_runs_green_and_refuses_a_stale_plan(file: &str) {
+    let plan = section(file, "plan");
+    let apply = section(file, "apply");
+    assert!(
+        plan.iter().any(|c| c.starts_with("dingform plan")),
+        "{file}: {plan:?}"
+    );
+    assert!(
+        apply.iter().any(|c| c.starts_with("dingform apply")),
+        "{file}: {apply:?}"
+    );
+    let emu = Emu::start().await;
+    let repo = tempfile::tempdir().unwrap();
+    let workspace = repo.path().join("infra/dingtalk");
+    copy_dir(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/quickstart"),
+        &workspace,
+    );
+    std::fs::write(workspace.join("dingform.yaml"), "organization: Test Organization Demo\napp: {kind: internal, agent_id: 123456}\ndefaults: {template: tpl-default}\n").unwrap();
+
+    // Pull request: validate, plan as a comment, the plan file kept.
+    let (ok, output) = run(repo.path(), &workspace, &emu, &plan);
+    assert!(ok, "{file} plan job: {output}");
+    let comment = std::fs::read_to_string(repo.path().join("plan.md")).unwrap();
+    assert!(
+        comment.starts_with(dingform::render::COMMENT_MARKER),
+        "{comment}"
+    );
+    assert!(comment.contains("ready to apply"), "{comment}");
+    // Merge: apply of exactly that plan file.
+    let (ok, output) = run(repo.path(), &workspace, &emu, &apply);
+    assert!(ok, "{file} apply job: {output}");
+    assert!(output.contains("Apply complete"), "{output}");
+
+    // A plan made, then the manifests change before the merge: the apply job refuses it.
+    let (ok, output) = run(repo.path(), &workspace, &emu, &plan);
+    assert!(ok, "{output}");
+    let groups = workspace.join("groups.yaml");
+    let text = std::fs::read_to_string(&groups)
+        .unwrap()
+        .replace("title: Lunch Club", "title: Lunch Crew");
+    std::fs::write(&groups, text).unwrap();
+    let (ok, output) = run(repo.path(), &workspace, &emu, &apply);
+    assert!(!ok, "a stale plan must be refused: {output}");
+    assert!(
+        output.contains("manifests"),
+        "the refusal names what moved: {output}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_github_actions_workflow_commands_run_green() {
+    workflow_runs_green_and_refuses_a_stale_plan("github-actions.yml").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_gitlab_ci_commands_run_green() {
+    workflow_runs_green_and_refuses_a_stale_plan("gitlab-ci.yml").await;
+}
