@@ -72,7 +72,7 @@ pub fn steps(plan: &Plan) -> Vec<Step> {
             (true, Action::Create) => StepKind::CreateGroup,
             (true, Action::Update) => StepKind::UpdateGroup,
             (true, Action::Delete) => StepKind::DeleteGroup,
-            (true, Action::Import) if !change.fields.is_empty() => {
+            (true, Action::Import | Action::Move) if !change.fields.is_empty() => {
                 // Adopt first (state only), then bring the group to the manifest.
                 steps.push(Step {
                     change: change.clone(),

@@ -264,7 +264,13 @@ fn refactoring_blocks(workspace: &Workspace, findings: &mut Vec<Finding>) {
                     )
                     .at(&moved.file, &moved.block.to.span),
                 );
-            } else if !declared(&to) {
+            } else if !declared(&to)
+                && !workspace
+                    .moved
+                    .iter()
+                    .any(|next| next.block.from.value == moved.block.to.value)
+            {
+                // A chain (a→b, b→c) passes through undeclared addresses; its end is declared.
                 findings.push(
                     Finding::error(
                         "unknown-reference",

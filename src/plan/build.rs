@@ -61,6 +61,8 @@ pub fn build(validation: &Validation, state: &State, live: &Live, options: &Plan
     };
     let mut changes = Vec::new();
     let mut findings = validation.findings.clone();
+    let moves = super::moves::resolve(workspace, state, live, &mut findings);
+    let (state, live) = (&moves.state, &moves.live);
     let forgotten: BTreeSet<&str> = workspace
         .removed
         .iter()
@@ -160,6 +162,17 @@ pub fn build(validation: &Validation, state: &State, live: &Live, options: &Plan
     for change in &changes {
         if change.action == Action::Replace {
             rules::delete_unsupported::check(change, &mut findings);
+        }
+    }
+    for change in &mut changes {
+        if let Some(from) = moves.from.get(&change.address) {
+            if matches!(change.action, Action::NoOp | Action::Update) {
+                change.action = Action::Move;
+            } else {
+                change.notes.push(format!("moved from {from}"));
+            }
+            change.from = Some(from.clone());
+            change.notes.retain(|note| !note.contains("drift"));
         }
     }
     changes.sort_by(|a, b| a.address.cmp(&b.address));

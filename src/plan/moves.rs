@@ -1,0 +1,115 @@
+//! `moved` blocks: a rename declared in the manifests, reviewed like any change, never a
+//! disband and re-create (Terraform's `moved`). The plan reads state and live data as if the
+//! entries already stood at their new addresses, and marks those changes as moves; apply
+//! moves the state entry (ids and creation uuid with it) before anything else.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::refresh::Live;
+use crate::model::Finding;
+use crate::model::Workspace;
+use crate::model::manifest::{InFile, Moved};
+use crate::state::State;
+
+/// State and live data with every valid move carried out, and where each moved entry was.
+pub struct Moves {
+    /// The state as if the moves were done.
+    pub state: State,
+    /// Live reads re-keyed the same way.
+    pub live: Live,
+    /// New address → old address.
+    pub from: BTreeMap<String, String>,
+}
+
+/// Resolve the `moved` blocks of `workspace` (chains followed to their end) against `state`.
+/// Invalid blocks become error findings at their line and are not carried out.
+pub fn resolve(
+    workspace: &Workspace,
+    state: &State,
+    live: &Live,
+    findings: &mut Vec<Finding>,
+) -> Moves {
+    let mut moves = Moves {
+        state: state.clone(),
+        live: live.clone(),
+        from: BTreeMap::new(),
+    };
+    if workspace.moved.is_empty() {
+        return moves;
+    }
+    let declared = |address: &str| {
+        let (kind, name) = address.split_once('.').unwrap_or_default();
+        match kind {
+            "group" => workspace.groups.contains_key(name),
+            "bot" => workspace.bots.contains_key(name),
+            "notification" => workspace.notifications.contains_key(name),
+            _ => false,
+        }
+    };
+    let next: BTreeMap<&str, &InFile<Moved>> = workspace
+        .moved
+        .iter()
+        .map(|b| (b.block.from.value.as_str(), b))
+        .collect();
+    let error = |block: &InFile<Moved>, rule: &str, message: String, help: &str| {
+        Finding::error(rule, message)
+            .at(&block.file, &block.block.from.span)
+            .help(help)
+    };
+    for block in &workspace.moved {
+        let (from, to) = (
+            block.block.from.value.as_str(),
+            block.block.to.value.as_str(),
+        );
+        // A change of kind is refused by `validate` (invalid-address) before any plan.
+        if declared(from) {
+            findings.push(error(
+                block,
+                "moved-from-declared",
+                format!("`{from}` is moved to `{to}` but is still declared"),
+                "remove or rename the old declaration",
+            ));
+            continue;
+        }
+        // Only the first block of a chain starts a move; the others are its links.
+        if !state.resources.contains_key(from) {
+            continue;
+        }
+        let mut seen = BTreeSet::from([from]);
+        let mut last = to;
+        let mut cycle = false;
+        while let Some(link) = next.get(last) {
+            if !seen.insert(last) {
+                cycle = true;
+                break;
+            }
+            last = link.block.to.value.as_str();
+        }
+        if cycle || seen.contains(last) {
+            findings.push(error(
+                block,
+                "moved-cycle",
+                format!("the moves starting at `{from}` form a cycle"),
+                "a chain of moves must end at a declared address",
+            ));
+            continue;
+        }
+        if state.resources.contains_key(last) {
+            findings.push(error(
+                block,
+                "moved-target-taken",
+                format!("`{last}` is already in the state; `{from}` cannot move there"),
+                "remove one of them (`dingform state rm`) or move elsewhere",
+            ));
+            continue;
+        }
+        if let Some(entry) = moves.state.resources.remove(from) {
+            moves.state.resources.insert(last.to_owned(), entry);
+        }
+        if let Some(read) = moves.live.groups.remove(from) {
+            moves.live.groups.insert(last.to_owned(), read);
+        }
+        moves.from.insert(last.to_owned(), from.to_owned());
+    }
+    moves
+}
