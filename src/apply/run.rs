@@ -78,9 +78,13 @@ impl Report {
         match (step.kind, step.change.action) {
             (StepKind::DisbandForReplace, _) => self.destroyed += 1,
             (_, Action::Create | Action::Replace) => self.added += 1,
+            // An import or move with changes is two steps (record, then update): count one.
+            (StepKind::StateOnly, Action::Import | Action::Move)
+                if !step.change.fields.is_empty() => {}
             (_, Action::Update | Action::Import | Action::Move) => self.changed += 1,
-            (_, Action::Delete | Action::Forget) => self.destroyed += 1,
-            (_, Action::NoOp) => {}
+            (_, Action::Delete) => self.destroyed += 1,
+            // Forgetting leaves the resource on DingTalk: nothing is destroyed.
+            (_, Action::Forget | Action::NoOp) => {}
         }
     }
 }

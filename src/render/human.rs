@@ -151,7 +151,10 @@ fn render_change(out: &mut String, change: &Change, paint: &Painter) {
         Action::Create | Action::Import if change.fields.is_empty() => {
             if let Some(Value::Object(after)) = &change.after {
                 for (key, value) in after {
-                    if !value.is_null() {
+                    let empty = value.is_null()
+                        || value.as_array().is_some_and(Vec::is_empty)
+                        || value.as_object().is_some_and(serde_json::Map::is_empty);
+                    if !empty {
                         let _ = writeln!(
                             out,
                             "      {} {key} = {}",
