@@ -21,6 +21,10 @@ use crate::state::State;
 
 /// Send scheduled notifications and follow their delivery.
 #[derive(Debug, clap::Args)]
+#[command(
+    after_help = "Examples:\n  dingform notify run --once        # from cron or CI, every few minutes\n  \
+    dingform notify run               # as a service\n  dingform notify status"
+)]
 pub struct Args {
     #[command(subcommand)]
     command: Command,
@@ -40,7 +44,7 @@ enum Command {
     /// Show recent occurrences, delivery counts and failures by reason.
     #[command(
         after_help = "Exit status: 0 when the latest occurrence of every notification \
-        went out, 1 otherwise."
+        went out, 1 otherwise.\n\nExample:\n  dingform notify status examples/quickstart"
     )]
     Status(StatusArgs),
 }
