@@ -122,3 +122,78 @@ fn with_30_percent_platform_errors_repeated_applies_converge_without_duplicates(
         .run(&emulator, &["plan", "--detailed-exitcode"])
         .expect_code(0);
 }
+
+#[test]
+fn kill_9_while_applying_renames_then_apply_again_keeps_every_group_once() {
+    const GROUPS: usize = 10;
+    let data = tempfile::tempdir().unwrap();
+    let emulator = EmulatorProcess::start(&data.path().join("emulator.json"));
+    let workspace = Workspace::new(&[("groups.yaml", &scene_groups(GROUPS))]);
+    workspace.run(&emulator, &["apply", "--yes"]).expect_code(0);
+    let ids = |state: &Value, prefix: &str| -> Vec<String> {
+        (0..GROUPS)
+            .filter_map(|i| {
+                state["resources"][format!("group.{prefix}{i:03}")]["id"]
+                    .as_str()
+                    .map(str::to_owned)
+            })
+            .collect()
+    };
+    let before = ids(&workspace.state(), "g");
+    assert_eq!(before.len(), GROUPS);
+
+    // Rename every group (moved blocks) and retitle it, so each move is a state step then an
+    // update request; slow answers leave room to kill the apply between the two.
+    let mut renamed =
+        String::from("bots:\n  alerts: {robot_code: dingbot-alerts, name: Alert Bot}\ngroups:\n");
+    let mut moved = String::from("moved:\n");
+    for i in 0..GROUPS {
+        renamed.push_str(&format!(
+            "  team{i:03}: {{title: Team {i:03}, type: scene, owner: manager4220, members: [u1001], bots: [alerts]}}\n"
+        ));
+        moved.push_str(&format!(
+            "  - {{from: group.g{i:03}, to: group.team{i:03}}}\n"
+        ));
+    }
+    workspace.write("groups.yaml", &format!("{renamed}{moved}"));
+    emulator.faults(json!({"latency_ms": 200}));
+    let start_serial = serial(&workspace.state());
+    let mut apply = workspace
+        .command(&emulator, &["apply", "--yes", "--concurrency", "2"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        if serial(&workspace.state()) > start_serial {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the apply made no progress");
+        assert!(
+            apply.try_wait().unwrap().is_none(),
+            "the apply ended before it could be killed"
+        );
+        std::thread::sleep(Duration::from_millis(5)); // polling the file, not synchronising
+    }
+    apply.kill().unwrap(); // SIGKILL
+    apply.wait().unwrap();
+    emulator.faults(json!({}));
+    let titles_at_kill = emulator.titles();
+    assert!(
+        titles_at_kill.iter().any(|t| t.starts_with("Group ")),
+        "killed before every retitle went out: {titles_at_kill:?}"
+    );
+
+    workspace.run(&emulator, &["apply", "--yes"]).expect_code(0);
+    let expected: Vec<String> = (0..GROUPS).map(|i| format!("Team {i:03}")).collect();
+    assert_each_group_once(&emulator, &expected);
+    assert_eq!(
+        ids(&workspace.state(), "team"),
+        before,
+        "the same groups, under their new names"
+    );
+    workspace
+        .run(&emulator, &["plan", "--detailed-exitcode"])
+        .expect_code(0);
+}
