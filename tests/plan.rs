@@ -335,3 +335,87 @@ fn manifests_that_do_not_load_stop_the_plan_with_their_diagnostics() {
     assert!(stderr.contains("groups.yaml:2:"), "{stderr}");
     assert!(stderr.contains("unknown-key"), "{stderr}");
 }
+
+const WITH_PLUGIN: &str = "groups:\n  oncall:\n    title: On-call\n    type: scene\n    owner: manager4220\n    plugins: [{name: 手册, url: \"https://runbooks.example/a\"}]\n";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_installed_plugin_can_be_neither_edited_nor_removed() {
+    let emu = Emu::start().await;
+    let ws = workspace(WITH_PLUGIN);
+    let run = dingform(&ws, &emu, &["apply", "--yes"]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+
+    std::fs::write(
+        ws.join("groups.yaml"),
+        WITH_PLUGIN.replace("runbooks.example/a", "runbooks.example/b"),
+    )
+    .unwrap();
+    let (code, plan) = plan_json(&ws, &emu, &[]);
+    assert_eq!(code, 1, "{plan:#}");
+    let edit = findings(&plan, "plugin-immutable");
+    assert_eq!(edit.len(), 1, "{plan:#}");
+    assert_eq!(edit[0]["line"], 6);
+    assert!(
+        edit[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("cannot be edited")
+    );
+
+    std::fs::write(ws.join("groups.yaml"), GROUPS).unwrap();
+    let (code, plan) = plan_json(&ws, &emu, &[]);
+    assert_eq!(code, 1, "{plan:#}");
+    assert!(
+        findings(&plan, "plugin-immutable")[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("cannot be deleted")
+    );
+
+    // Adding a second plugin is an install, which the platform allows.
+    let two = WITH_PLUGIN.replace(
+        "}]\n",
+        "}, {name: 值班, url: \"https://oncall.example\"}]\n",
+    );
+    std::fs::write(ws.join("groups.yaml"), two).unwrap();
+    let (code, plan) = plan_json(&ws, &emu, &[]);
+    assert_eq!(code, 0, "{plan:#}");
+    assert!(
+        change(&plan, "group.oncall")["fields"]
+            .to_string()
+            .contains("值班"),
+        "{plan:#}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_join_url_seen_more_than_335_days_ago_is_about_to_expire() {
+    let emu = Emu::start().await;
+    let ws = workspace(GROUPS);
+    let run = dingform(&ws, &emu, &["apply", "--yes"]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+    let (_, plan) = plan_json(&ws, &emu, &[]);
+    assert!(
+        findings(&plan, "group-url-expiry").is_empty(),
+        "a fresh URL is fine: {plan:#}"
+    );
+
+    // The URL was first seen 340 days ago (as an old state would say).
+    let path = ws.join(".dingform/state.json");
+    let mut state: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let old = (chrono::Utc::now() - chrono::Duration::days(340)).to_rfc3339();
+    state["resources"]["group.oncall"]["observed"]["group_url_since"] = json!(old);
+    std::fs::write(&path, serde_json::to_string_pretty(&state).unwrap()).unwrap();
+    let (code, plan) = plan_json(&ws, &emu, &[]);
+    assert_eq!(code, 0, "a warning does not block: {plan:#}");
+    let expiry = findings(&plan, "group-url-expiry");
+    assert_eq!(expiry.len(), 1, "{plan:#}");
+    assert!(
+        expiry[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("340 days old"),
+        "{plan:#}"
+    );
+}
