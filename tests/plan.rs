@@ -419,3 +419,19 @@ async fn a_join_url_seen_more_than_335_days_ago_is_about_to_expire() {
         "{plan:#}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_platform_limit_found_statically_is_a_finding_in_the_plan_not_a_load_error() {
+    let emu = Emu::start().await;
+    let ws = workspace(
+        "groups:\n  oncall:\n    title: A title far longer than the thirty characters allowed\n    type: scene\n    owner: manager4220\n",
+    );
+    let (code, plan) = plan_json(&ws, &emu, &[]);
+    assert_eq!(code, 1, "{plan:#}");
+    assert_eq!(findings(&plan, "group-title-length").len(), 1, "{plan:#}");
+    assert!(
+        findings(&plan, "title-length").is_empty(),
+        "reported once: {plan:#}"
+    );
+    assert_eq!(change(&plan, "group.oncall")["action"], "create");
+}

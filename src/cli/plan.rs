@@ -91,11 +91,13 @@ pub fn make_plan(args: &Args) -> anyhow::Result<Result<(Validation, Plan), Valid
     Ok(Ok((validation, plan)))
 }
 
-/// Errors that mean the manifests could not be read as a whole (anything but a platform
-/// rule, which the plan reports itself): there is nothing sound to plan from.
+/// Errors that mean the manifests could not be read as a whole (anything but a rule of the
+/// platform, which the plan reports itself): there is nothing sound to plan from.
 fn is_load_error(finding: &crate::model::Finding) -> bool {
     finding.severity == crate::model::Severity::Error
-        && !plan::rules::PLATFORM_RULE_IDS.contains(&finding.rule.as_str())
+        && !manifest::checks::RULES
+            .iter()
+            .any(|(rule, _)| *rule == finding.rule)
 }
 
 /// Run `plan`.
