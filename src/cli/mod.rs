@@ -32,26 +32,26 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Parse and check manifests, no network (exit 0 valid, 1 invalid).
+    Validate(validate::Args),
     /// Show what apply would change, and what the platform would refuse.
     Plan(plan::Args),
+    /// Carry out a plan: a workspace's (shown, then confirmed) or a saved plan file's.
+    Apply(apply::Args),
     /// Adopt a live group or bot into the state, changing nothing on DingTalk.
     Import(import::Args),
     /// Write manifests for what the state holds and no manifest declares.
     Export(export::Args),
     /// Inspect and repair the state: list, show, rm, mv.
     State(state::Args),
-    /// Carry out a plan: a workspace's (shown, then confirmed) or a saved plan file's.
-    Apply(apply::Args),
-    /// Print shell completions (bash, zsh, fish) or the man page.
-    Completions(completions::Args),
-    /// Parse and check manifests, no network (exit 0 valid, 1 invalid).
-    Validate(validate::Args),
-    /// Print the manifests' JSON Schema.
-    Schema(schema::Args),
-    /// Serve the DingTalk API emulator; the first line printed is its base URL.
-    Emulator(emulator::Args),
     /// Send the scheduled notifications that are due; show recent deliveries.
     Notify(notify::Args),
+    /// Serve the DingTalk API emulator; the first line printed is its base URL.
+    Emulator(emulator::Args),
+    /// Print the manifests' JSON Schema.
+    Schema(schema::Args),
+    /// Print shell completions (bash, zsh, fish) or the man page.
+    Completions(completions::Args),
 }
 
 /// Parse the command line, run the command, and map its outcome to an exit code.
