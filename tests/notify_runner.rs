@@ -100,10 +100,12 @@ async fn two_runners_at_once_send_once() {
     let (a, b) = tokio::task::spawn_blocking(move || {
         let a = a
             .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
             .spawn()
             .expect("spawn a");
         let b = b
             .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
             .spawn()
             .expect("spawn b");
         (

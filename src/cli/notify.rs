@@ -139,11 +139,22 @@ fn read_state(workspace: &Workspace) -> anyhow::Result<State> {
         })
 }
 
+/// Open the delivery log under the runner lock: two runners starting together must not both
+/// create the database (switching a new database to WAL is not covered by SQLite's busy wait).
+async fn open_log(path: &std::path::Path) -> anyhow::Result<DeliveryLog> {
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent)
+            .with_context(|| format!("cannot create {}", parent.display()))?;
+    }
+    let _lock = RunnerLock::acquire(path).await?;
+    Ok(DeliveryLog::open(path)?)
+}
+
 fn run_runner(args: &RunArgs) -> anyhow::Result<ExitCode> {
     let workspace = workspace(&args.dir)?;
     let options = options(&workspace, args.follow_up_wait);
-    let log = DeliveryLog::open(&log_path(&workspace))?;
     let runtime = session::runtime()?;
+    let log = runtime.block_on(open_log(&log_path(&workspace)))?;
     runtime.block_on(async {
         let session = Session::open(&workspace, 20.0).await?;
         let client = session.client.clone();
