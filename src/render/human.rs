@@ -111,6 +111,14 @@ fn action_style(action: Action) -> Style {
 fn headline(change: &Change) -> String {
     let address = &change.address;
     match change.action {
+        // Bots are made in the Developer Console and notifications run in dingform: for
+        // them, "create" only records them.
+        Action::Create if address.starts_with("bot.") => {
+            format!("{address} will be registered (the bot itself is made in the console)")
+        }
+        Action::Create if address.starts_with("notification.") => {
+            format!("{address} will be scheduled (sent by `dingform notify run`)")
+        }
         Action::Create => format!("{address} will be created"),
         Action::Import => format!(
             "{address} will be imported{}",
