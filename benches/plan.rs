@@ -161,6 +161,7 @@ fn main() {
         "{:?}",
         validation.findings.first()
     );
+    let cpu_validate = cpu_seconds() - cpu_before;
     let live = runtime
         .block_on(dingform::plan::refresh::refresh(
             client.clone(),
@@ -196,11 +197,13 @@ fn main() {
         live.reads, stats.throttled
     );
     println!(
-        "  wall: {:.2}s  floor: {:.2}s  (+{:.1}%)  cpu: {:.2}s",
+        "  wall: {:.2}s  floor: {:.2}s  (+{:.1}%)  cpu: {:.2}s ({:.2}s loading and validating, {:.2}s refresh and diff)",
         wall.as_secs_f64(),
         floor.as_secs_f64(),
         (wall.as_secs_f64() / floor.as_secs_f64() - 1.0) * 100.0,
-        cpu
+        cpu,
+        cpu_validate,
+        cpu - cpu_validate
     );
 }
 
