@@ -18,6 +18,12 @@ fn last_applied(title: &str, members: &[&str]) -> serde_json::Value {
     json!({"type": "scene", "title": title, "owner": "manager4220", "members": members})
 }
 
+/// Record `id` in state as `group.oncall`, last applied as GROUPS declares it.
+fn record_oncall(ws: &Workspace, id: &str) {
+    let applied = last_applied("On-call", &["manager4220", "u1001", "u1002"]);
+    write_state(ws, &[("group.oncall", group_entry(id, applied))]);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_new_workspace_plans_a_create_per_resource_and_exits_2_with_detailed_exitcode() {
     let emu = Emu::start().await;
@@ -48,16 +54,7 @@ async fn a_group_matching_the_manifest_is_a_no_op_and_exits_0() {
     let emu = Emu::start().await;
     let id = scene_group(&emu, "On-call", "manager4220", &["u1001", "u1002"]).await;
     let ws = workspace(GROUPS);
-    write_state(
-        &ws,
-        &[(
-            "group.oncall",
-            group_entry(
-                &id,
-                last_applied("On-call", &["manager4220", "u1001", "u1002"]),
-            ),
-        )],
-    );
+    record_oncall(&ws, &id);
     let (code, plan) = plan_json(&ws, &emu, &["--detailed-exitcode"]);
     assert_eq!(code, 0, "{plan:#}");
     assert_eq!(change(&plan, "group.oncall")["action"], "no-op");
@@ -69,16 +66,7 @@ async fn drift_made_outside_dingform_is_planned_back_field_by_field() {
     // Made by hand with another title and an extra member.
     let id = scene_group(&emu, "Oncall (old)", "manager4220", &["u1001", "u1003"]).await;
     let ws = workspace(GROUPS);
-    write_state(
-        &ws,
-        &[(
-            "group.oncall",
-            group_entry(
-                &id,
-                last_applied("On-call", &["manager4220", "u1001", "u1002"]),
-            ),
-        )],
-    );
+    record_oncall(&ws, &id);
     let (code, plan) = plan_json(&ws, &emu, &["--detailed-exitcode"]);
     assert_eq!(code, 2, "{plan:#}");
     let update = change(&plan, "group.oncall");
@@ -105,16 +93,7 @@ async fn additive_members_leave_out_of_band_members_alone() {
     let emu = Emu::start().await;
     let id = scene_group(&emu, "On-call", "manager4220", &["u1001", "u1002", "u1007"]).await;
     let ws = workspace(&format!("{GROUPS}    members_policy: additive\n"));
-    write_state(
-        &ws,
-        &[(
-            "group.oncall",
-            group_entry(
-                &id,
-                last_applied("On-call", &["manager4220", "u1001", "u1002"]),
-            ),
-        )],
-    );
+    record_oncall(&ws, &id);
     let (code, plan) = plan_json(&ws, &emu, &["--detailed-exitcode"]);
     assert_eq!(code, 0, "{plan:#}");
     assert_eq!(change(&plan, "group.oncall")["action"], "no-op");

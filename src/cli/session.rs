@@ -107,12 +107,7 @@ pub fn state_file(workspace: &Workspace) -> StateFile {
         .map_or(crate::model::settings::DEFAULT_STATE_PATH, |s| {
             s.state_path()
         });
-    let path = PathBuf::from(written);
-    StateFile::new(if path.is_absolute() {
-        path
-    } else {
-        workspace.root.join(path)
-    })
+    state_file_at(&workspace.root, written)
 }
 
 /// The state file of the workspace in `dir`, reading only its `dingform.yaml` (so that the
@@ -131,12 +126,12 @@ pub fn state_file_of_dir(dir: &std::path::Path) -> anyhow::Result<StateFile> {
             return Err(error).with_context(|| format!("cannot read {}", settings_path.display()));
         }
     };
-    let path = PathBuf::from(written);
-    Ok(StateFile::new(if path.is_absolute() {
-        path
-    } else {
-        dir.join(path)
-    }))
+    Ok(state_file_at(dir, &written))
+}
+
+/// `written` (the `state:` setting) relative to the workspace `root` unless absolute.
+fn state_file_at(root: &std::path::Path, written: &str) -> StateFile {
+    StateFile::new(root.join(PathBuf::from(written)))
 }
 
 /// A multi-threaded runtime for one command.
