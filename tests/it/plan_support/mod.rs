@@ -3,10 +3,8 @@
 //! against the emulator the way a user or CI would (DINGFORM_ENDPOINT + credentials).
 #![allow(dead_code, reason = "each test file uses a different part")]
 
-#[path = "../provider_support/mod.rs"]
-mod provider_support;
-#[path = "../validate_support/mod.rs"]
-mod validate_support;
+use crate::provider_support;
+use crate::validate_support;
 
 use std::time::Duration;
 

@@ -1,7 +1,7 @@
 //! `dingform validate` on manifests with mistakes: each kind of loading and reference error
 //! exits 1 and names its rule id and `file:line:col`.
 
-mod validate_support;
+use crate::validate_support;
 
 use validate_support::{BASE, Workspace};
 

@@ -1,7 +1,7 @@
 //! Directory and ordinary groups through the client against the emulator's demo
 //! organization.
 
-mod provider_support;
+use crate::provider_support;
 
 use chrono::DateTime;
 use dingform::model::live::{GroupKind, GroupSettings};

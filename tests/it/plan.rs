@@ -1,7 +1,7 @@
 //! `dingform plan` end to end: the real binary against the emulator over real HTTP, with state
 //! written through the real state file (as apply or import would leave it).
 
-mod plan_support;
+use crate::plan_support;
 
 use dingform::provider::prelude::*;
 use dingform::state::ResourceState;

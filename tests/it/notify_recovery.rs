@@ -3,7 +3,7 @@
 //! resent; two runners on one log send once; large sends are split in requests of at most
 //! 5,000 users and paced.
 
-mod notify_support;
+use crate::notify_support;
 
 use std::time::Duration;
 

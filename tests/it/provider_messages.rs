@@ -1,7 +1,7 @@
 //! Bots, plugins, bot messages, work notifications and media through the client against the
 //! emulator's demo organization.
 
-mod provider_support;
+use crate::provider_support;
 
 use dingform::model::wire::notification::{OaMessage, StatusBar, WorkMessage};
 use dingform::provider::{

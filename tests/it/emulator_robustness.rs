@@ -1,7 +1,7 @@
 //! Bad input gets the platform's error, never a crash or a 5xx: every endpoint is fed
 //! malformed, mistyped and empty bodies.
 
-mod emulator_support;
+use crate::emulator_support;
 
 use emulator_support::Emu;
 use reqwest::Method;

@@ -1,6 +1,6 @@
 //! Work notifications meet the platform's limits in the emulator (PLATFORM-RULES.md).
 
-mod emulator_support;
+use crate::emulator_support;
 
 use dingform::emulator::Seed;
 use dingform::emulator::seed::AppKind;

@@ -1,7 +1,7 @@
 //! Scene groups through the client against the emulator: idempotent create, read back,
 //! update, members, admins, disband, and the platform's error codes.
 
-mod provider_support;
+use crate::provider_support;
 
 use dingform::model::live::{GroupKind, GroupSettings, GroupStatus};
 use dingform::provider::{ErrorKind, MEMBER_PAGE, NewSceneGroup, SceneGroupApi, SceneGroupUpdate};

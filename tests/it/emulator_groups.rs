@@ -1,7 +1,7 @@
 //! Groups in the emulator behave as the platform does: uuid idempotency, limits, templates
 //! and users that must exist, the join URL's lifetime, departed members, disband.
 
-mod emulator_support;
+use crate::emulator_support;
 
 use emulator_support::{Emu, seed_with_users};
 use reqwest::StatusCode;

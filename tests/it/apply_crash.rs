@@ -1,7 +1,7 @@
 //! Crash safety and convergence: kill -9 an apply in the middle, or inject platform errors,
 //! and the next applies finish the job with every group made exactly once.
 
-mod apply_support;
+use crate::apply_support;
 
 use std::time::{Duration, Instant};
 

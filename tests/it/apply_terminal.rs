@@ -1,7 +1,7 @@
 //! `dingform apply` on a terminal: it asks, and only `yes` applies. The terminal is a real
 //! pseudo-terminal from util-linux `script`, with the answer typed on its input.
 
-mod apply_support;
+use crate::apply_support;
 
 use std::io::Write;
 use std::process::Stdio;

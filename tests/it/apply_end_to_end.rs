@@ -1,6 +1,6 @@
 //! `dingform apply` end to end: the real binary against the real emulator binary over HTTP.
 
-mod apply_support;
+use crate::apply_support;
 
 use apply_support::{EmulatorProcess, SECRET, Workspace};
 use serde_json::json;

@@ -2,7 +2,7 @@
 //! between `# --- dingform:plan` / `# --- dingform:apply` and `# --- end ---`) run as written,
 //! in bash, against an emulator — the commands, not the CI service.
 
-mod plan_support;
+use crate::plan_support;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -1,7 +1,7 @@
 //! Changing the manifests without losing a group: `moved` and `removed` blocks, end to end
 //! against the emulator (apply first, then refactor, then plan and apply again).
 
-mod plan_support;
+use crate::plan_support;
 
 use plan_support::*;
 

@@ -1,7 +1,7 @@
 //! `dingform validate` and the platform rules of PLATFORM-RULES.md that need no live data:
 //! one test per rule that fails if the rule is removed, plus the case it must let through.
 
-mod validate_support;
+use crate::validate_support;
 
 use validate_support::{BASE, Workspace, png};
 

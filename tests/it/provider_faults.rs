@@ -1,6 +1,6 @@
 //! Retries, rate limiting and idempotency against the emulator's injected faults.
 
-mod provider_support;
+use crate::provider_support;
 
 use std::time::{Duration, Instant};
 

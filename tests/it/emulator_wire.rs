@@ -1,7 +1,7 @@
 //! The emulator speaks both hosts' wire conventions: auth, envelopes, token expiry by the
 //! emulator clock, and oapi bodies as JSON, form-encoded, or with numbers as strings.
 
-mod emulator_support;
+use crate::emulator_support;
 
 use emulator_support::Emu;
 use reqwest::StatusCode;

@@ -1,7 +1,7 @@
 //! Injected faults: the platform's own errors in each host's envelope, its QPS throttling,
 //! latency and dropped connections. The admin API is never faulted.
 
-mod emulator_support;
+use crate::emulator_support;
 
 use std::time::{Duration, Instant};
 

@@ -1,7 +1,7 @@
 //! Secrets never reach the logs: every request is logged at debug level with its path, status
 //! and timing, but never the access token (query or header) nor the app secret.
 
-mod provider_support;
+use crate::provider_support;
 
 use std::io::Write;
 use std::sync::{Arc, Mutex};

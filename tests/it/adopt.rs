@@ -1,7 +1,7 @@
 //! Adopting what exists: `dingform import`, `dingform export` and `import` blocks, end to end
 //! against the emulator over real HTTP.
 
-mod plan_support;
+use crate::plan_support;
 
 use dingform::model::live::GroupKind;
 use dingform::provider::NewGroup;

@@ -2,7 +2,7 @@
 //! emulator: what is due is sent once (reruns, a concurrent second runner), what is not due is
 //! not, the grace window, failed users resent once, and the daily limits.
 
-mod notify_support;
+use crate::notify_support;
 
 use notify_support::{Fixture, bot_daily, output, work};
 use serde_json::json;

@@ -1,7 +1,7 @@
 //! `dingform notify run DIR` as a service: the real binary keeps running, sends what comes due
 //! and picks up notifications applied after it started.
 
-mod notify_support;
+use crate::notify_support;
 
 use std::time::Duration;
 

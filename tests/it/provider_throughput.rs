@@ -2,7 +2,7 @@
 //! platform's QPS sets (reads needed ÷ QPS per API). Run with
 //! `cargo test --release --test provider_throughput -- --ignored --nocapture`.
 
-mod provider_support;
+use crate::provider_support;
 
 use std::time::Instant;
 

@@ -1,7 +1,7 @@
 //! `dingform validate` on hostile or broken input: each ends in a clear error naming the
 //! file, never a panic or a hang (every run has a timeout; a panic would exit 101).
 
-mod validate_support;
+use crate::validate_support;
 
 use validate_support::Workspace;
 

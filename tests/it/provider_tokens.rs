@@ -1,7 +1,7 @@
 //! Access tokens over real HTTP against the emulator: fetched once, shared, renewed when the
 //! platform says they expired, refused credentials reported without the secret.
 
-mod provider_support;
+use crate::provider_support;
 
 use chrono::DateTime;
 use dingform::provider::{Credentials, DirectoryApi, ErrorKind, HttpClient};

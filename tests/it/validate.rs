@@ -1,6 +1,6 @@
 //! `dingform validate`: the examples, exit codes, the rendered diagnostic and the JSON form.
 
-mod validate_support;
+use crate::validate_support;
 
 use assert_cmd::Command;
 use validate_support::Workspace;

@@ -1,6 +1,6 @@
 //! Bots in groups, their messages, the webhook and group plugins, as the platform behaves.
 
-mod emulator_support;
+use crate::emulator_support;
 
 use emulator_support::Emu;
 use reqwest::StatusCode;
