@@ -18,7 +18,9 @@ pub struct Args {
 
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let mut command = super::Cli::command();
-    let mut out = std::io::stdout().lock();
+    // Rendered into memory first: clap_complete panics when its writer fails, and a reader
+    // that stops early (`dingform completions bash | head`) closes the pipe.
+    let mut out = Vec::new();
     if args.shell == "man" {
         clap_mangen::Man::new(command).render(&mut out)?;
     } else {
@@ -30,6 +32,9 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         };
         clap_complete::generate(shell, &mut command, "dingform", &mut out);
     }
-    out.flush()?;
-    Ok(ExitCode::SUCCESS)
+    let mut stdout = std::io::stdout().lock();
+    match stdout.write_all(&out).and_then(|()| stdout.flush()) {
+        Err(error) if error.kind() != std::io::ErrorKind::BrokenPipe => Err(error.into()),
+        _ => Ok(ExitCode::SUCCESS),
+    }
 }

@@ -55,8 +55,22 @@ enum Command {
 }
 
 /// Parse the command line, run the command, and map its outcome to an exit code.
+///
+/// A usage error (unknown flag, bad value) exits 1, never clap's 2: `plan --detailed-exitcode`
+/// keeps 2 for "there are changes", so a CI script must not read a typo as a pending change.
 pub fn run() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => {
+            // --help and --version also arrive here, on stdout and with success.
+            let _ = error.print();
+            return if error.use_stderr() {
+                ExitCode::FAILURE
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
     init_logging(cli.verbose, cli.no_color);
     let result = match cli.command {
         Command::Completions(args) => completions::run(args),
