@@ -91,6 +91,22 @@ pub fn make_plan(args: &Args) -> anyhow::Result<Result<(Validation, Plan), Valid
     Ok(Ok((validation, plan)))
 }
 
+/// `--format json|markdown` print a document of their format even when no plan was made.
+fn print_failure(
+    format: Format,
+    error: &str,
+    findings: &[crate::model::Finding],
+) -> anyhow::Result<()> {
+    let text = match format {
+        Format::Human => return Ok(()),
+        Format::Json => render::json_failure(error, findings),
+        Format::Markdown => render::markdown_failure(error, findings),
+    };
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())?;
+    Ok(out.flush()?)
+}
+
 /// Errors that mean the manifests could not be read as a whole (anything but a rule of the
 /// platform, which the plan reports itself): there is nothing sound to plan from.
 fn is_load_error(finding: &crate::model::Finding) -> bool {
@@ -102,19 +118,26 @@ fn is_load_error(finding: &crate::model::Finding) -> bool {
 
 /// Run `plan`.
 pub fn run(args: Args, no_color: bool) -> anyhow::Result<ExitCode> {
-    let (validation, plan) = match make_plan(&args)? {
-        Ok(planned) => planned,
-        Err(validation) => {
+    let planned = make_plan(&args);
+    let (validation, plan) = match planned {
+        Ok(Ok(planned)) => planned,
+        Ok(Err(validation)) => {
             let color = super::validate::color_wanted(no_color);
             eprint!(
                 "{}",
                 render::diagnostic::human(&validation.findings, &validation.sources, color)
             );
-            eprintln!(
+            let error = format!(
                 "{}: cannot plan: the manifests do not load",
                 args.dir.display()
             );
+            eprintln!("{error}");
+            print_failure(args.format, &error, &validation.findings)?;
             return Ok(ExitCode::FAILURE);
+        }
+        Err(error) => {
+            print_failure(args.format, &format!("{error:#}"), &[])?;
+            return Err(error);
         }
     };
     if let Some(out) = &args.out {

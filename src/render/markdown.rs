@@ -4,6 +4,7 @@
 
 use std::fmt::Write;
 
+use crate::model::Finding;
 use crate::model::finding::Severity;
 use crate::plan::{Action, Change, FieldChange, Plan};
 
@@ -54,43 +55,7 @@ pub fn markdown(plan: &Plan) -> String {
             super::human::duration(plan.estimate.seconds)
         );
     }
-    if !plan.findings.is_empty() {
-        let _ = writeln!(out, "| | rule | where | message |");
-        let _ = writeln!(out, "|---|---|---|---|");
-        for (index, finding) in plan.findings.iter().enumerate() {
-            if out.len() > BUDGET / 2 {
-                let _ = writeln!(
-                    out,
-                    "| | | | … and {} more findings |",
-                    plan.findings.len() - index
-                );
-                break;
-            }
-            let icon = match finding.severity {
-                Severity::Error => "❌",
-                Severity::Warning => "⚠️",
-                Severity::Manual => "✋",
-            };
-            let place = match (&finding.file, &finding.span) {
-                (Some(file), Some(span)) if span.is_known() => {
-                    format!("`{}:{}`", file.display(), span.line)
-                }
-                (Some(file), _) => format!("`{}`", file.display()),
-                _ => finding
-                    .address
-                    .clone()
-                    .map(|a| format!("`{a}`"))
-                    .unwrap_or_default(),
-            };
-            let _ = writeln!(
-                out,
-                "| {icon} | `{}` | {place} | {} |",
-                finding.rule,
-                cell(&finding.message)
-            );
-        }
-        out.push('\n');
-    }
+    findings_table(&mut out, &plan.findings);
     let groups = [
         (Action::Create, "to create"),
         (Action::Import, "to import"),
@@ -130,6 +95,48 @@ pub fn markdown(plan: &Plan) -> String {
         out.push_str("```\n</details>\n\n");
     }
     out
+}
+
+/// The findings as a table (the first half of the budget at most), for a plan or a failure.
+pub(super) fn findings_table(out: &mut String, findings: &[Finding]) {
+    if findings.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "| | rule | where | message |");
+    let _ = writeln!(out, "|---|---|---|---|");
+    for (index, finding) in findings.iter().enumerate() {
+        if out.len() > BUDGET / 2 {
+            let _ = writeln!(
+                out,
+                "| | | | … and {} more findings |",
+                findings.len() - index
+            );
+            break;
+        }
+        let icon = match finding.severity {
+            Severity::Error => "❌",
+            Severity::Warning => "⚠️",
+            Severity::Manual => "✋",
+        };
+        let place = match (&finding.file, &finding.span) {
+            (Some(file), Some(span)) if span.is_known() => {
+                format!("`{}:{}`", file.display(), span.line)
+            }
+            (Some(file), _) => format!("`{}`", file.display()),
+            _ => finding
+                .address
+                .clone()
+                .map(|a| format!("`{a}`"))
+                .unwrap_or_default(),
+        };
+        let _ = writeln!(
+            out,
+            "| {icon} | `{}` | {place} | {} |",
+            finding.rule,
+            cell(&finding.message)
+        );
+    }
+    out.push('\n');
 }
 
 fn render_change(out: &mut String, change: &Change) {

@@ -28,6 +28,7 @@ mod notify_recovery;
 mod notify_runner;
 mod notify_service;
 mod plan;
+mod plan_failure;
 mod provider_directory;
 mod provider_faults;
 mod provider_logging;

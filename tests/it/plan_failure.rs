@@ -1,0 +1,80 @@
+//! A plan that cannot be made still prints a document of the asked format: CI posts the
+//! Markdown as the pull request's comment and feeds the JSON to other tools (#18).
+
+use crate::plan_support::*;
+
+const UNKNOWN_KEY: &str =
+    "groups:\n  oncall: {title: On-call, type: scene, owner: manager4220, colour: red}\n";
+
+fn plan(ws: &Workspace, format: &str, without_credentials: bool) -> (i32, String, String) {
+    let mut command = assert_cmd::Command::cargo_bin("dingform").unwrap();
+    command
+        .current_dir(ws.path())
+        .args(["plan", "--format", format]);
+    if without_credentials {
+        command
+            .env_remove("DINGFORM_ENDPOINT")
+            .env_remove("DINGTALK_APP_KEY")
+            .env_remove("DINGTALK_APP_SECRET");
+    }
+    let output = command.output().unwrap();
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8(output.stdout).unwrap(),
+        String::from_utf8(output.stderr).unwrap(),
+    )
+}
+
+#[test]
+fn manifests_that_do_not_load_give_a_json_document_with_their_findings() {
+    let ws = Workspace::new().file("groups.yaml", UNKNOWN_KEY);
+    let (code, stdout, stderr) = plan(&ws, "json", false);
+    assert_eq!(code, 1, "{stderr}");
+    let document: serde_json::Value =
+        serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout:?}"));
+    assert_eq!(document["format_version"], 1);
+    assert!(document["error"].as_str().unwrap().contains("do not load"));
+    assert_eq!(document["changes"], serde_json::json!([]));
+    assert_eq!(document["summary"]["errors"], 1);
+    let finding = &document["findings"][0];
+    assert_eq!(finding["rule"], "unknown-key");
+    assert_eq!(finding["file"], "groups.yaml");
+    assert_eq!(finding["line"], 2);
+}
+
+#[test]
+fn manifests_that_do_not_load_give_a_pull_request_comment_that_says_why() {
+    let ws = Workspace::new().file("groups.yaml", UNKNOWN_KEY);
+    let (code, stdout, _) = plan(&ws, "markdown", false);
+    assert_eq!(code, 1);
+    assert!(
+        stdout.starts_with(dingform::render::COMMENT_MARKER),
+        "{stdout}"
+    );
+    assert!(stdout.contains("failed"), "{stdout}");
+    assert!(
+        stdout.contains("`unknown-key` | `groups.yaml:2`"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn a_plan_that_cannot_reach_dingtalk_gives_a_json_document_with_the_error() {
+    let ws = Workspace::with_settings(
+        "organization: Test Organization Demo\ndefaults: {template: tpl-default}\n",
+    )
+    .file("groups.yaml", "groups: {}\n");
+    let (code, stdout, stderr) = plan(&ws, "json", true);
+    assert_eq!(code, 1);
+    let document: serde_json::Value =
+        serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout:?}"));
+    assert!(
+        document["error"]
+            .as_str()
+            .unwrap()
+            .contains("DINGTALK_APP_KEY"),
+        "{document:#}"
+    );
+    // People still read the error on stderr.
+    assert!(stderr.contains("DINGTALK_APP_KEY"), "{stderr}");
+}
