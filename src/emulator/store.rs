@@ -3,7 +3,6 @@
 //! (temp file, fsync, rename, fsync of the directory) before the answer goes out, so a kill -9
 //! loses nothing that was answered.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -119,31 +118,7 @@ impl Store {
     }
 }
 
-/// Write `bytes` to `path` atomically: temp file in the same directory, fsync, rename, fsync
-/// the directory.
+/// Write `bytes` to `path` atomically (see [`crate::model::files::replace`]).
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let directory = match path.parent() {
-        Some(parent) if !parent.as_os_str().is_empty() => parent.to_owned(),
-        _ => PathBuf::from("."),
-    };
-    std::fs::create_dir_all(&directory)?;
-    let file_name = path
-        .file_name()
-        .map(|name| name.to_string_lossy().into_owned());
-    let temp = directory.join(format!(
-        ".{}.{}.tmp",
-        file_name.as_deref().unwrap_or("emulator"),
-        std::process::id()
-    ));
-    {
-        let mut file = std::fs::File::create(&temp)?;
-        file.write_all(bytes)?;
-        file.sync_all()?;
-    }
-    std::fs::rename(&temp, path)?;
-    if let Ok(dir) = std::fs::File::open(&directory) {
-        // Directory fsync makes the rename durable; not every platform supports it.
-        let _ = dir.sync_all();
-    }
-    Ok(())
+    crate::model::files::replace(path, bytes)
 }

@@ -1,5 +1,3 @@
-use std::fs::{File, OpenOptions};
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use super::{FORMAT_VERSION, State, StateError, StateLock};
@@ -112,22 +110,9 @@ impl StateFile {
     }
 }
 
-/// Write `bytes` to a temporary sibling, fsync it, rename it over `path`, fsync the directory.
+/// Write `bytes` over `path` atomically (see [`crate::model::files::replace`]).
 pub fn replace_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let temporary = sibling(path, &format!(".tmp{}", std::process::id()));
-    let mut file = OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .open(&temporary)?;
-    file.write_all(bytes)?;
-    file.sync_all()?;
-    drop(file);
-    std::fs::rename(&temporary, path)?;
-    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-        File::open(parent)?.sync_all()?;
-    }
-    Ok(())
+    crate::model::files::replace(path, bytes)
 }
 
 fn sibling(path: &Path, suffix: &str) -> PathBuf {
