@@ -37,7 +37,7 @@ impl Session {
                     .map(|e| e.value.clone())
             });
         let endpoint = match &written {
-            Some(text) => Endpoint::parse(text).with_context(|| format!("endpoint `{text}`"))?,
+            Some(text) => Endpoint::parse(text).context("cannot use the endpoint")?,
             None => Endpoint::dingtalk(),
         };
         let options = ClientOptions {

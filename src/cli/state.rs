@@ -128,8 +128,7 @@ fn mask_secrets(value: &mut serde_json::Value) {
     match value {
         serde_json::Value::Object(map) => {
             for (key, value) in map.iter_mut() {
-                let key = key.to_ascii_lowercase();
-                if key.contains("secret") || key.contains("token") {
+                if crate::model::secrets::is_secret_key(key) {
                     *value = serde_json::Value::from("***");
                 } else {
                     mask_secrets(value);

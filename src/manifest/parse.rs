@@ -62,7 +62,14 @@ fn yaml_finding(file: &Path, text: &str, error: &YamlError) -> Finding {
         } => (
             "unknown-key",
             format!("unknown key `{field}`"),
-            Some(expected_help(expected)),
+            Some(if crate::model::secrets::is_secret_key(field) {
+                "secrets never go in files: the app's come from DINGTALK_APP_KEY and \
+                 DINGTALK_APP_SECRET, a webhook's from the variables its `token_env` and \
+                 `secret_env` name, a database password from PGPASSWORD (in CI: masked secrets)"
+                    .to_owned()
+            } else {
+                expected_help(expected)
+            }),
         ),
         YamlError::SerdeUnknownVariant {
             variant, expected, ..

@@ -19,6 +19,7 @@ pub mod notification;
 pub mod payload;
 pub mod schedule;
 pub mod schema;
+pub mod secrets;
 pub mod settings;
 pub mod sources;
 pub mod span;

@@ -15,9 +15,10 @@ impl Sources {
         Self::default()
     }
 
-    /// Records a file's text (replacing any earlier text for the same path).
+    /// Records a file's text (replacing any earlier text for the same path), with secrets
+    /// written where they do not belong masked: every renderer quotes lines from here.
     pub fn insert(&mut self, path: PathBuf, text: String) {
-        self.files.insert(path, text);
+        self.files.insert(path, super::secrets::mask_source(&text));
     }
 
     /// The text of a file, if it was loaded.

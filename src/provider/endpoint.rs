@@ -74,20 +74,24 @@ impl Endpoint {
             "dingtalk" => return Ok(Endpoint::dingtalk()),
             _ => {}
         }
+        // Credentials written into the URL must not reach a CI log through this error.
+        let shown = crate::model::secrets::mask_url(text);
         let url = Url::parse(text).map_err(|source| EndpointError::Invalid {
-            text: text.to_string(),
+            text: shown.clone(),
             reason: source.to_string(),
         })?;
         if !matches!(url.scheme(), "http" | "https") {
             return Err(EndpointError::Invalid {
-                text: text.to_string(),
+                text: shown,
                 reason: format!("scheme `{}` is not http or https", url.scheme()),
             });
         }
         if url.query().is_some() || url.fragment().is_some() || !url.username().is_empty() {
             return Err(EndpointError::Invalid {
-                text: text.to_string(),
-                reason: "a base URL has no query, fragment or user".to_string(),
+                text: shown,
+                reason: "a base URL has no query, fragment or user (credentials come only from \
+                         DINGTALK_APP_KEY and DINGTALK_APP_SECRET)"
+                    .to_string(),
             });
         }
         let host = url.host_str().unwrap_or_default();

@@ -40,6 +40,7 @@ mod provider_transport;
 mod refactor;
 mod render;
 mod schema;
+mod secrets_in_files;
 mod state;
 mod state_cli;
 mod validate;
