@@ -271,6 +271,10 @@ async fn update<A: DingTalkApi>(
     let icon = changed("icon").then(|| after.icon.clone()).flatten();
     let none = (&[][..], &[][..]);
     let (members_added, members_removed) = sets.get("members").copied().unwrap_or(none);
+    // The platform refuses to demote someone who is no longer a member (`userNotInGroup`), so
+    // admins leave their role before members leave the group.
+    let (_, admins_removed) = sets.get("admins").copied().unwrap_or(none);
+    set_admins(api, step, kind, &id, admins_removed, false).await?;
     if kind == GroupKind::Scene {
         if !values.is_empty() {
             let update = SceneGroupUpdate {
@@ -309,29 +313,22 @@ async fn update<A: DingTalkApi>(
             .await
             .map_err(failed(step, "update"))?;
     }
-    if let Some((added, removed)) = sets.get("admins").copied() {
-        for (users, admin, what) in [
-            (added, true, "add admins"),
-            (removed, false, "remove admins"),
-        ] {
-            if users.is_empty() {
-                continue;
-            }
-            let result = if kind == GroupKind::Scene {
-                api.set_scene_group_admins(&id, users, admin).await
-            } else {
-                api.set_group_admins(&id, users, admin).await
-            };
-            result.map_err(failed(step, what))?;
-        }
-    }
+    // Admins are members: additions once the members are in, above.
+    let (admins_added, _) = sets.get("admins").copied().unwrap_or(none);
+    set_admins(api, step, kind, &id, admins_added, true).await?;
     if let Some((added, removed)) = sets.get("bots").copied() {
         add_bots(api, step, &id, added, outcome).await?;
         for code in removed {
-            let Some(member) = known.bot_ids.get(code) else {
-                return Err(missing(step, &format!("the chatBotUserId of bot {code}")));
+            let member = match known.bot_ids.get(code) {
+                Some(member) => member.clone(),
+                // A bot added outside dingform: its chatBotUserId is not in the state. Adding
+                // a bot that is already in the group answers with the chatBotUserId it has.
+                None => api
+                    .add_bot(&id, code)
+                    .await
+                    .map_err(failed(step, &format!("look up bot {code}")))?,
             };
-            api.remove_bot(&id, member)
+            api.remove_bot(&id, &member)
                 .await
                 .map_err(failed(step, &format!("remove bot {code}")))?;
             outcome.bots_removed.push(code.clone());
@@ -345,6 +342,29 @@ async fn update<A: DingTalkApi>(
         outcome.group_url = read_url(api, kind, &id).await;
     }
     Ok(())
+}
+
+/// Make `users` admins of the group (`admin`), or members only again.
+async fn set_admins<A: DingTalkApi>(
+    api: &A,
+    step: &Step,
+    kind: GroupKind,
+    id: &str,
+    users: &[String],
+    admin: bool,
+) -> Result<(), StepFailure> {
+    if users.is_empty() {
+        return Ok(());
+    }
+    let result = if kind == GroupKind::Scene {
+        api.set_scene_group_admins(id, users, admin).await
+    } else {
+        api.set_group_admins(id, users, admin).await
+    };
+    result.map_err(failed(
+        step,
+        if admin { "add admins" } else { "remove admins" },
+    ))
 }
 
 async fn disband<A: DingTalkApi>(
