@@ -133,7 +133,19 @@ fn is_missing(error: &ApiError) -> bool {
 
 async fn read_group<A: DingTalkApi>(api: &A, id: &str) -> Result<LiveGroup, ImportError> {
     let read = if id.starts_with("chat") {
-        api.get_group(id).await
+        match api.get_group(id).await {
+            // A scene group has a chat id too, and `/chat/get` reads it like an internal group:
+            // only the scene-group detail (its template) tells them apart. Recorded as internal,
+            // `export` would write the wrong type and correcting it would plan a disband.
+            Ok(group) => match api.get_scene_group(&group.open_conversation_id).await {
+                Ok(scene) if scene.template_id.is_some() => Ok(LiveGroup {
+                    chat_id: group.chat_id.clone(),
+                    ..scene
+                }),
+                _ => Ok(group),
+            },
+            Err(error) => Err(error),
+        }
     } else {
         api.get_scene_group(id).await
     };

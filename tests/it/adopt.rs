@@ -204,3 +204,32 @@ async fn an_import_block_naming_a_missing_group_is_an_error_at_its_line() {
     assert_eq!(error.len(), 1, "{plan:#}");
     assert_eq!(error[0]["line"], 8);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_scene_group_imported_by_its_chat_id_is_recorded_and_exported_as_a_scene_group() {
+    let emu = Emu::start().await;
+    let scene = scene_group(&emu, "Ops Room", "manager4220", &["u1001"]).await;
+    let live = emu.state().await;
+    let chat_id = live["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["open_conversation_id"] == scene.as_str())
+        .and_then(|g| g["chat_id"].as_str())
+        .expect("a scene group has a chat id")
+        .to_owned();
+    let ws = Workspace::new();
+    let run = dingform(&ws, &emu, &["import", "group.ops", &chat_id]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let state: serde_json::Value = serde_json::from_str(&state_text(&ws)).unwrap();
+    let entry = &state["resources"]["group.ops"];
+    assert_eq!(entry["attributes"]["type"], "scene", "{entry}");
+    assert_eq!(entry["id"], scene.as_str(), "{entry}");
+
+    let run = dingform(&ws, &emu, &["export"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let groups = std::fs::read_to_string(ws.join("exported-groups.yaml")).unwrap();
+    assert!(groups.contains("type: scene"), "{groups}");
+    let (code, plan) = plan_json(&ws, &emu, &["--detailed-exitcode"]);
+    assert_eq!(code, 0, "nothing to change after adoption: {plan:#}");
+}
