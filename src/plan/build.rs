@@ -86,6 +86,7 @@ pub fn build(validation: &Validation, state: &State, live: &Live, options: &Plan
             &mut findings,
         );
         rules::title_length::check(&change, declared, &mut findings);
+        rules::prevent_destroy::check_replace(&change, declared, entry, &mut findings);
         changes.push(change);
     }
     for (name, declared) in &workspace.bots {
@@ -296,6 +297,11 @@ pub(super) fn plan_group(
         } else {
             "a group's type cannot change: the group is disbanded and made again".into()
         });
+        // As loud as a delete: a replace disbands the group just the same.
+        let members = live_attributes.members.len();
+        change.notes.push(format!(
+            "disband: {members} members lose the chat history and files"
+        ));
         return change;
     }
     let pick = |object: &Map<String, Value>| -> Map<String, Value> {

@@ -69,3 +69,48 @@ fn a_bot_added_to_a_group_outside_dingform_is_removed_by_the_next_apply() {
         .run(&emulator, &["plan", "--detailed-exitcode"])
         .expect_code(0);
 }
+
+#[test]
+fn prevent_destroy_stops_a_replace_as_it_stops_a_delete() {
+    let data = tempfile::tempdir().unwrap();
+    let emulator = EmulatorProcess::start(&data.path().join("emulator.json"));
+    let groups = "groups:\n  vault:\n    title: Vault\n    type: scene\n    template: tpl-default\n    owner: manager4220\n    members: [u1001]\n    prevent_destroy: true\n";
+    let workspace = Workspace::new(&[("groups.yaml", groups)]);
+    workspace.run(&emulator, &["apply", "--yes"]).expect_code(0);
+    let id = workspace.state()["resources"]["group.vault"]["id"].clone();
+
+    for edit in [
+        groups.replace("tpl-default", "tpl-oncall"),
+        groups
+            .replace("type: scene", "type: standard")
+            .replace("    template: tpl-default\n", ""),
+    ] {
+        workspace.write("groups.yaml", &edit);
+        let plan = workspace.run(&emulator, &["plan", "--format", "json"]);
+        plan.expect_code(1);
+        let plan: serde_json::Value = serde_json::from_slice(&plan.0.stdout).unwrap();
+        let finding = plan["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["rule"] == "prevent-destroy")
+            .unwrap_or_else(|| panic!("no prevent-destroy finding: {plan:#}"));
+        assert_eq!(finding["line"], 4, "at the group's type: {finding}");
+        let change = &plan["changes"][0];
+        assert_eq!(change["action"], "replace", "{change}");
+        assert!(
+            change
+                .to_string()
+                .contains("2 members lose the chat history"),
+            "{change}"
+        );
+
+        workspace.run(&emulator, &["apply", "--yes"]).expect_code(1);
+        assert_eq!(workspace.state()["resources"]["group.vault"]["id"], id);
+        assert_eq!(
+            emulator.titles(),
+            ["Vault"],
+            "the group was never disbanded"
+        );
+    }
+}

@@ -8,5 +8,6 @@ pub mod delete_unsupported;
 pub mod group_url_expiry;
 pub mod mass_delete;
 pub mod plugin_immutable;
+pub mod prevent_destroy;
 pub mod standard_group_departed;
 pub mod title_length;
