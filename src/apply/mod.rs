@@ -24,4 +24,4 @@ mod record;
 mod run;
 
 pub use error::{ApplyError, StepFailure};
-pub use run::{ApplyOptions, Progress, Report, StepOutcome, apply};
+pub use run::{ApplyOptions, Interrupt, Progress, Report, StepOutcome, apply};

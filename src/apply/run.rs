@@ -6,6 +6,7 @@
 //! uuids recover.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use chrono::Utc;
 use tokio::task::JoinSet;
@@ -23,11 +24,35 @@ use crate::state::{State, StateFile, StateLock};
 pub struct ApplyOptions {
     /// Steps in flight at once (the client's per-API rate limiter paces the requests).
     pub concurrency: usize,
+    /// Set (by Ctrl-C) to stop starting steps: those in flight finish and are recorded.
+    pub interrupt: Interrupt,
 }
 
 impl Default for ApplyOptions {
     fn default() -> Self {
-        ApplyOptions { concurrency: 64 }
+        ApplyOptions {
+            concurrency: 64,
+            interrupt: Interrupt::default(),
+        }
+    }
+}
+
+/// A request to stop an apply the way Terraform stops on Ctrl-C: no new step starts, the
+/// requests in flight finish, their answers are recorded in state, and the report says what
+/// was not started. Stopping at once instead would turn every create in flight into an
+/// unconfirmed one (a `create-unverified` error for a standard group, which has no uuid).
+#[derive(Clone, Debug, Default)]
+pub struct Interrupt(Arc<AtomicBool>);
+
+impl Interrupt {
+    /// Ask the apply to stop after the steps in flight.
+    pub fn set(&self) {
+        self.0.store(true, Ordering::SeqCst);
+    }
+
+    /// Whether it was asked to stop.
+    pub fn is_set(&self) -> bool {
+        self.0.load(Ordering::SeqCst)
     }
 }
 
@@ -66,12 +91,16 @@ pub struct Report {
     pub failed: Vec<StepFailure>,
     /// Steps not run because one they depend on failed: (address, what it waited for).
     pub skipped: Vec<(String, String)>,
+    /// Whether the apply was interrupted (Ctrl-C) before every step started.
+    pub interrupted: bool,
+    /// Steps never started because of the interrupt.
+    pub not_started: usize,
 }
 
 impl Report {
     /// Whether every step completed.
     pub fn is_complete(&self) -> bool {
-        self.failed.is_empty() && self.skipped.is_empty()
+        self.failed.is_empty() && self.skipped.is_empty() && self.not_started == 0
     }
 
     fn count(&mut self, step: &Step) {
@@ -146,6 +175,9 @@ pub async fn apply<A: DingTalkApi + 'static>(
                 if !step.depends_on.iter().all(|&d| status[d] == Status::Done) {
                     continue;
                 }
+                if options.interrupt.is_set() {
+                    continue;
+                }
                 if step.kind == StepKind::StateOnly {
                     record::state_only(&mut state, step);
                     status[index] = Status::Done;
@@ -206,6 +238,10 @@ pub async fn apply<A: DingTalkApi + 'static>(
             progress.step(&step.change.address, step.change.action, &result);
         }
         file.write(&mut state, lock)?;
+    }
+    if options.interrupt.is_set() {
+        report.interrupted = true;
+        report.not_started = status.iter().filter(|s| **s == Status::Waiting).count();
     }
     Ok(report)
 }

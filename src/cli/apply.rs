@@ -164,10 +164,12 @@ pub fn run(args: Args, no_color: bool) -> anyhow::Result<ExitCode> {
     let progress = Reporter::new();
     let options = ApplyOptions {
         concurrency: args.concurrency.max(1),
+        ..ApplyOptions::default()
     };
     let runtime = session::runtime()?;
     let report = runtime.block_on(async {
         let session = Session::open(&validation.workspace, args.rate).await?;
+        watch_for_interrupt(options.interrupt.clone(), progress.bar.clone());
         let report = apply::apply(
             session.client.clone(),
             &plan,
@@ -185,11 +187,34 @@ pub fn run(args: Args, no_color: bool) -> anyhow::Result<ExitCode> {
     drop(lock);
     print_report(&report);
     print_manual(&plan);
-    Ok(if report.is_complete() {
+    Ok(if report.interrupted {
+        // 128 + SIGINT, as shells and Terraform report an interrupted command.
+        ExitCode::from(130)
+    } else if report.is_complete() {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE
     })
+}
+
+/// The first Ctrl-C stops starting steps (those in flight finish and are recorded); a second
+/// one stops at once, which is as safe as a kill: the state is already on disk.
+fn watch_for_interrupt(interrupt: apply::Interrupt, bar: Option<ProgressBar>) {
+    tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_err() {
+            return;
+        }
+        interrupt.set();
+        let message = "Interrupted: finishing the requests in flight and recording their answers \
+                       (Ctrl-C again stops at once; the next apply resumes either way)…";
+        match &bar {
+            Some(bar) => bar.println(message),
+            None => eprintln!("{message}"),
+        }
+        if tokio::signal::ctrl_c().await.is_ok() {
+            std::process::exit(130);
+        }
+    });
 }
 
 /// What differs between the plan file's fingerprints and the world's now.
@@ -232,14 +257,30 @@ fn print_report(report: &Report) {
         println!("\nApply complete: {counts}");
         return;
     }
-    println!("\nApply incomplete: {counts}");
+    if report.interrupted {
+        println!(
+            "\nApply interrupted: {counts} {} not started.",
+            plural(report.not_started, "step")
+        );
+    }
+    if !report.interrupted {
+        println!("\nApply incomplete: {counts}");
+    }
     for failure in &report.failed {
         eprintln!("error: {failure}");
     }
     for (address, waiting_for) in &report.skipped {
         eprintln!("skipped: {address}: waits for {waiting_for}, which failed");
     }
-    eprintln!("Fix what failed and run apply again: it resumes where this one stopped.");
+    if report.interrupted && report.failed.is_empty() {
+        eprintln!("Run apply again to finish: it resumes where this one stopped.");
+    } else {
+        eprintln!("Fix what failed and run apply again: it resumes where this one stopped.");
+    }
+}
+
+fn plural(count: usize, noun: &str) -> String {
+    format!("{count} {noun}{}", if count == 1 { "" } else { "s" })
 }
 
 fn print_manual(plan: &Plan) {

@@ -11,6 +11,7 @@ mod validate_support;
 mod adopt;
 mod apply_crash;
 mod apply_end_to_end;
+mod apply_interrupt;
 mod apply_regressions;
 mod apply_terminal;
 mod ci_examples;
