@@ -81,7 +81,13 @@ pub async fn import<A: DingTalkApi>(
     }
     let lock = state_file.lock("import", lock_timeout)?;
     let mut state = state_file.read_or_new(organization)?;
-    if let Some(entry) = state.resources.get(address) {
+    // An entry with no id is an unconfirmed create (`create-unverified`): importing the group
+    // that create made is exactly what that finding asks for, so it replaces the intent.
+    if let Some(entry) = state
+        .resources
+        .get(address)
+        .filter(|entry| entry.id.is_some())
+    {
         return Err(ImportError::AddressTaken {
             address: address.to_owned(),
             id: entry.id.clone().unwrap_or_default(),

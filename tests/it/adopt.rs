@@ -233,3 +233,46 @@ async fn a_scene_group_imported_by_its_chat_id_is_recorded_and_exported_as_a_sce
     let (code, plan) = plan_json(&ws, &emu, &["--detailed-exitcode"]);
     assert_eq!(code, 0, "nothing to change after adoption: {plan:#}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_import_block_naming_a_group_another_address_manages_is_an_error_at_its_line() {
+    let emu = Emu::start().await;
+    let imported =
+        format!("{ALL_HANDS}import:\n  - {{to: group.all-hands, id: chatdemoallhands}}\n");
+    let ws = Workspace::new().file("groups.yaml", &imported);
+    let run = dingform(&ws, &emu, &["apply", "--yes"]);
+    assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
+
+    // A second address adopts the same group: the two would rewrite it against each other.
+    let ws = ws.file(
+        "more.yaml",
+        "groups:\n  everyone: {title: Everyone, type: internal, owner: manager4220, members: [u1001]}\nimport:\n  - {to: group.everyone, id: chatdemoallhands}\n",
+    );
+    let (code, plan) = plan_json(&ws, &emu, &[]);
+    assert_eq!(code, 1, "{plan:#}");
+    let found = findings(&plan, "import-already-managed");
+    assert_eq!(found.len(), 1, "{plan:#}");
+    assert_eq!(found[0]["file"], "more.yaml");
+    assert_eq!(found[0]["line"], 4);
+    assert!(
+        found[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("group.all-hands")
+    );
+    let run = dingform(&ws, &emu, &["apply", "--yes"]);
+    assert_eq!(run.code, 1);
+    let live = emu.state().await;
+    let all_hands = live["groups"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["chat_id"] == "chatdemoallhands")
+        .unwrap();
+    // The owner and the eight members of the manifest: not emptied to the second address's one.
+    assert_eq!(
+        all_hands["members"].as_array().unwrap().len(),
+        9,
+        "left as it was: {all_hands}"
+    );
+}

@@ -245,6 +245,22 @@ fn an_interrupted_create_of_an_ordinary_group_is_an_error_finding_not_a_second_c
         run.text()
     );
     assert!(emulator.titles().is_empty(), "nothing was sent");
+
+    // The advice works: the group turns out to exist (made by the interrupted create), and
+    // importing it replaces the unconfirmed intent.
+    let made = emulator.api(
+        "/v1.0/im/group/create",
+        json!({"name": "Operations", "owner": "u1005", "useridlist": ["u1006"], "conversationTag": 0}),
+    );
+    let chat_id = made["chatid"].as_str().unwrap_or_else(|| panic!("{made}"));
+    let run = workspace.run(&emulator, &["import", "group.operations", chat_id]);
+    run.expect_code(0);
+    let plan = workspace.run(&emulator, &["plan"]);
+    assert!(
+        !plan.text().contains("create-unverified"),
+        "{}",
+        plan.text()
+    );
 }
 
 #[test]

@@ -6,6 +6,7 @@ pub mod bot_rename_test_group;
 pub mod create_unverified;
 pub mod delete_unsupported;
 pub mod group_url_expiry;
+pub mod import_already_managed;
 pub mod mass_delete;
 pub mod plugin_immutable;
 pub mod prevent_destroy;
