@@ -7,6 +7,7 @@ pub mod create_unverified;
 pub mod delete_unsupported;
 pub mod group_url_expiry;
 pub mod mass_delete;
+pub mod mass_removal;
 pub mod plugin_immutable;
 pub mod standard_group_departed;
 pub mod title_length;
