@@ -383,3 +383,60 @@ async fn the_emulator_moves_people_between_departments_as_the_directory_reports_
     );
     assert!(client.get_user("u3000").await.is_err(), "no one was hired");
 }
+
+/// The commands between `# --- dingform:drift` and `# --- end` of the drift workflow.
+fn drift_commands() -> String {
+    let text = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/ci/org-chart-drift.yml"),
+    )
+    .expect("the drift workflow");
+    text.lines()
+        .skip_while(|line| !line.trim_start().starts_with("# --- dingform:drift"))
+        .skip(1)
+        .take_while(|line| !line.trim_start().starts_with("# --- end"))
+        .map(|line| line.trim_start().trim_start_matches("- run: "))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_scheduled_drift_plan_passes_when_in_step_and_fails_with_the_reasons_after_a_hire() {
+    let emu = Emu::start().await;
+    let ws = Workspace::new().file(
+        "groups.yaml",
+        "groups:\n  platform:\n    title: Platform\n    type: scene\n    owner: manager4220\n    \
+         members_from: {departments: [3]}\n",
+    );
+    apply(&ws, &emu, &[]);
+    let commands = drift_commands();
+    assert!(commands.starts_with("dingform plan"), "{commands}");
+    let job = || {
+        let bin = std::path::PathBuf::from(env!("CARGO_BIN_EXE_dingform"));
+        let path = format!(
+            "{}:{}",
+            bin.parent().unwrap().display(),
+            std::env::var("PATH").unwrap_or_default()
+        );
+        let status = std::process::Command::new("bash")
+            .args(["-euo", "pipefail", "-c", &commands])
+            .current_dir(ws.path())
+            .env("PATH", path)
+            .env("WORKSPACE", ws.path())
+            .env("DINGFORM_ENDPOINT", &emu.base)
+            .env("DINGTALK_APP_KEY", APP_KEY)
+            .env("DINGTALK_APP_SECRET", APP_SECRET)
+            .status()
+            .expect("bash runs");
+        let report = std::fs::read_to_string(ws.join("drift.md")).expect("drift.md");
+        (status.success(), report)
+    };
+    let (ok, report) = job();
+    assert!(ok, "in step, the job passes: {report}");
+    hire(&emu, "u2001", &[3]).await;
+    let (ok, report) = job();
+    assert!(!ok, "the org chart moved: the job fails");
+    assert!(
+        report.contains("+   members: u2001 (joins: now in Platform)"),
+        "{report}"
+    );
+}
