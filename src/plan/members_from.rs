@@ -168,17 +168,10 @@ pub fn explain(
     };
     let directory = &live.directory;
     if let Some(Value::Object(after)) = &mut change.after {
-        let departments: Vec<u64> = from.departments.iter().map(|d| d.value).collect();
-        let except: Vec<&str> = from.except.iter().map(|u| u.value.as_str()).collect();
-        after.insert(
-            AFTER_KEY.into(),
-            json!({
-                "departments": departments,
-                "sub_departments": from.sub_departments,
-                "except": except,
-                "resolved": resolution.members,
-            }),
-        );
+        // The spec as written (serde leaves out what is default) and whom it resolved to.
+        let mut record = serde_json::to_value(from).unwrap_or_else(|_| json!({}));
+        record["resolved"] = json!(resolution.members);
+        after.insert(AFTER_KEY.into(), record);
     }
     let last_applied = entry.map(|e| &e.attributes);
     let previously = strings(
