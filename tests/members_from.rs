@@ -300,9 +300,22 @@ async fn a_saved_plan_is_stale_once_the_org_chart_moved() {
     let saved = dingform(&ws, &emu, &["plan", "-o", "plan.json"]);
     assert_eq!(saved.code, 0, "{}", saved.stderr);
     hire(&emu, "u2002", &[3]).await;
-    let stale = dingform(&ws, &emu, &["apply", "plan.json"]);
+    let stale = dingform(&ws, &emu, &["apply", "plan.json", "--yes"]);
     assert_eq!(stale.code, 1);
     assert!(stale.stderr.contains("stale"), "{}", stale.stderr);
+    assert_eq!(
+        live_members(&emu, "Platform").await,
+        ["manager4220", "u1003", "u1004"]
+    );
+    // Planned again, the saved plan applies as reviewed.
+    let saved = dingform(&ws, &emu, &["plan", "-o", "plan.json"]);
+    assert_eq!(saved.code, 0, "{}", saved.stderr);
+    let applied = dingform(&ws, &emu, &["apply", "plan.json", "--yes"]);
+    assert_eq!(applied.code, 0, "{}\n{}", applied.stdout, applied.stderr);
+    assert_eq!(
+        live_members(&emu, "Platform").await,
+        ["manager4220", "u1003", "u1004", "u2001", "u2002"]
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
