@@ -34,7 +34,8 @@ pub struct Args {
     /// How long to wait for another run holding the state lock (`0s`, `30s`, `2m`).
     #[arg(long, default_value = "0s", value_name = "DURATION", value_parser = parse_duration)]
     pub lock_timeout: Duration,
-    /// Accept disbanding more than 30% of the managed groups.
+    /// Accept disbanding more than 30% of the managed groups, or the org chart removing more
+    /// than 30% of a group's members (`mass-delete`, `mass-removal`).
     #[arg(long)]
     pub allow_mass_delete: bool,
     /// Requests per second per API (the platform allows 20 by default).

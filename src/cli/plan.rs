@@ -33,7 +33,8 @@ pub struct Args {
     /// Exit 2 (instead of 0) when the plan has changes.
     #[arg(long)]
     pub detailed_exitcode: bool,
-    /// Accept disbanding more than 30% of the managed groups.
+    /// Accept disbanding more than 30% of the managed groups, or the org chart removing more
+    /// than 30% of a group's members (`mass-delete`, `mass-removal`).
     #[arg(long)]
     pub allow_mass_delete: bool,
     /// Requests per second per API (the platform allows 20 by default).

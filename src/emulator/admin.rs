@@ -8,6 +8,7 @@
 //! | `POST clock {"advance_seconds": N}` | move the emulator clock forward |
 //! | `POST faults {"error_rate", "latency_ms", "qps_limit", "drop_rate", "delivery_failure_rate"}` | replace the fault set |
 //! | `POST users/{userid}/leave` | the user leaves the organization now |
+//! | `POST users {"userid", "name", "departments"}` | a person joins the organization (or comes back) or moves department (`org_chart.rs`) |
 //! | `GET webhook?open_conversation_id=…&robot_code=…` | the bot's webhook token in that group, as the console shows it once the bot joined (`webhook-token-after-join`): `{"access_token", "path"}`; 404 before |
 //! | `GET join_url?url=…` | whether a join URL still works (`{"valid", "open_conversation_id", "reason"}`) |
 

@@ -49,7 +49,8 @@ pub async fn user_get(
     Ok(oapi_ok(OapiResult { result: user }))
 }
 
-fn check_department(world: &super::world::World, id: i64) -> Result<(), Refusal> {
+/// Whether department `id` exists (60003 when not).
+pub(super) fn check_department(world: &super::world::World, id: i64) -> Result<(), Refusal> {
     // Department 1 is the root in DingTalk; the seed's top-level departments hang under it.
     if id == 1
         || world

@@ -43,6 +43,7 @@ pub mod group;
 mod host;
 mod media;
 mod notification;
+mod org_chart;
 mod plugin;
 mod robot;
 mod scene_group;
@@ -276,6 +277,7 @@ pub fn app(state: AppState) -> Router {
             "/topapi/v2/department/listsubid",
             post(directory::dept_list_sub),
         )
+        .route("/topapi/v2/department/get", post(org_chart::department_get))
         .route(
             "/v1.0/contact/empLeaveRecords",
             get(directory::leave_records),
@@ -297,6 +299,7 @@ pub fn app(state: AppState) -> Router {
         .route("/_emulator/clock", post(admin::advance_clock))
         .route("/_emulator/faults", post(admin::faults))
         .route("/_emulator/users/{userid}/leave", post(admin::leave))
+        .route("/_emulator/users", post(org_chart::join))
         .route("/_emulator/join_url", get(admin::join_url))
         .route("/_emulator/webhook", get(admin::webhook));
     admin.merge(platform).with_state(state)

@@ -28,6 +28,10 @@ pub struct Group {
     /// Members' userIds (the owner and admins are members too, whether listed or not).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub members: Vec<Spanned<String>>,
+    /// Members that follow the org chart: everyone in these departments, resolved from the
+    /// live directory at every plan, joins `members` (issue 17).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub members_from: Option<super::members_from::MembersFrom>,
     /// Whether `members` is the whole list (`exact`) or a minimum (`additive`).
     #[serde(default)]
     pub members_policy: Policy,

@@ -13,6 +13,7 @@ pub mod finding;
 pub mod group;
 pub mod live;
 pub mod manifest;
+pub mod members_from;
 pub mod message;
 pub mod named_map;
 pub mod notification;

@@ -71,11 +71,13 @@ pub fn build(validation: &Validation, state: &State, live: &Live, options: &Plan
 
     for (name, declared) in &workspace.groups {
         let address = format!("group.{name}");
-        let desired =
+        let mut desired =
             GroupAttributes::desired(&declared.spec, default_template.as_deref(), &robot_code);
+        let org_chart =
+            super::members_from::resolve(&address, declared, live, &mut desired, &mut findings);
         let entry = state.resources.get(&address);
         rules::create_unverified::check(&address, declared, entry, &mut findings);
-        let change = plan_group(
+        let mut change = plan_group(
             &address,
             declared,
             &desired,
@@ -85,6 +87,17 @@ pub fn build(validation: &Validation, state: &State, live: &Live, options: &Plan
             &organization,
             &mut findings,
         );
+        if let Some(resolution) = &org_chart {
+            super::members_from::explain(
+                &mut change,
+                declared,
+                resolution,
+                entry,
+                live,
+                options.allow_mass_delete,
+                &mut findings,
+            );
+        }
         rules::title_length::check(&change, declared, &mut findings);
         rules::prevent_destroy::check_replace(&change, declared, entry, &mut findings);
         changes.push(change);

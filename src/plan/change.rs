@@ -1,5 +1,7 @@
 //! [`Change`]: what a plan will do to one resource, field by field.
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -79,6 +81,11 @@ pub enum FieldChange {
         /// Entries present live and left alone because the field is owned additively.
         #[serde(default, skip_serializing_if = "is_zero")]
         unmanaged: usize,
+        /// Why an entry moves, when the manifest alone does not say it: the members of a group
+        /// that follows the org chart (`joins: now in Platform`, `leaves: left the
+        /// organization`, `leaves: moved out of Platform`), by userId.
+        #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+        reasons: BTreeMap<String, String>,
     },
     /// Multi-line text (a message body): renderers show it as a line diff.
     Text {

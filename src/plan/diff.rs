@@ -69,6 +69,7 @@ fn diff_into(
                         added,
                         removed,
                         unmanaged,
+                        reasons: Default::default(),
                     });
                 }
             }
@@ -148,7 +149,8 @@ mod tests {
                 field: "members".into(),
                 added: vec!["d".into()],
                 removed: vec!["a".into()],
-                unmanaged: 0
+                unmanaged: 0,
+                reasons: Default::default(),
             }]
         );
     }
@@ -166,7 +168,8 @@ mod tests {
                 field: "members".into(),
                 added: vec!["c".into()],
                 removed: vec![],
-                unmanaged: 3
+                unmanaged: 3,
+                reasons: Default::default(),
             }]
         );
     }

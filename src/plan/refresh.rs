@@ -43,6 +43,8 @@ pub struct Live {
     pub departed: BTreeSet<String>,
     /// Groups named by `import` blocks and not yet in state, by address.
     pub imports: BTreeMap<String, ImportRead>,
+    /// The departments and people that groups with `members_from` follow.
+    pub directory: super::directory::Directory,
     /// Reads sent.
     pub reads: u64,
 }
@@ -89,6 +91,9 @@ pub async fn refresh<A: DingTalkApi + 'static>(
     state: &State,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<Live, RefreshError> {
+    let needs = super::directory::Needs::of(workspace);
+    let follows_org_chart = !needs.is_empty();
+    let directory = tokio::spawn(super::directory::read(api.clone(), needs));
     let mut tasks = JoinSet::new();
     for (address, resource) in &state.resources {
         if !address.starts_with("group.") {
@@ -157,7 +162,8 @@ pub async fn refresh<A: DingTalkApi + 'static>(
         .groups
         .values()
         .any(|group| group.spec.group_type.value == GroupType::Standard);
-    if has_standard {
+    // Groups that follow the org chart say which of their leavers left the organization.
+    if has_standard || follows_org_chart {
         let api = api.clone();
         tasks.spawn(async move {
             let departed = api
@@ -205,6 +211,8 @@ pub async fn refresh<A: DingTalkApi + 'static>(
             }
         }
     }
+    live.directory = directory.await.expect("directory reads do not panic")?;
+    live.reads += live.directory.reads;
     Ok(live)
 }
 

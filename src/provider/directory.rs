@@ -9,7 +9,8 @@ use super::error::ApiError;
 use super::http::HttpClient;
 use crate::model::live::{DepartedUser, LiveUser};
 use crate::model::wire::directory::{
-    DeptIdList, DeptRequest, EmpLeaveRecordsResponse, UserGetRequest, UserIdList, UserInfo,
+    DeptGetRequest, DeptIdList, DeptInfo, DeptRequest, EmpLeaveRecordsResponse, UserGetRequest,
+    UserIdList, UserInfo,
 };
 use crate::model::wire::scene_group::OapiResult;
 
@@ -39,6 +40,12 @@ pub trait DirectoryApi: Send + Sync {
         since: DateTime<Utc>,
         until: Option<DateTime<Utc>>,
     ) -> impl Future<Output = Result<Vec<DepartedUser>, ApiError>> + Send;
+
+    /// One department's name (`/topapi/v2/department/get`; 60003 when unknown).
+    fn department_name(
+        &self,
+        dept_id: i64,
+    ) -> impl Future<Output = Result<String, ApiError>> + Send;
 }
 
 impl DirectoryApi for HttpClient {
@@ -120,5 +127,17 @@ impl DirectoryApi for HttpClient {
             }
         }
         Ok(users)
+    }
+
+    fn department_name(
+        &self,
+        dept_id: i64,
+    ) -> impl Future<Output = Result<String, ApiError>> + Send {
+        let body = DeptGetRequest {
+            dept_id,
+            language: None,
+        };
+        let call = Call::post("/topapi/v2/department/get", body);
+        async move { Ok(self.call::<OapiResult<DeptInfo>>(call).await?.result.name) }
     }
 }

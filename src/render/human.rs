@@ -207,13 +207,17 @@ fn render_field(out: &mut String, field: &FieldChange, paint: &Painter) {
             added,
             removed,
             unmanaged,
+            reasons,
         } => {
             let _ = writeln!(out, "      {} {field}:", paint.paint("~", yellow));
-            for entry in added {
-                let _ = writeln!(out, "          {} {entry}", paint.paint("+", green));
-            }
-            for entry in removed {
-                let _ = writeln!(out, "          {} {entry}", paint.paint("-", red));
+            for (entries, sign, style) in [(added, "+", green), (removed, "-", red)] {
+                for entry in entries {
+                    let why = reasons
+                        .get(entry)
+                        .map(|reason| format!("  ({reason})"))
+                        .unwrap_or_default();
+                    let _ = writeln!(out, "          {} {entry}{why}", paint.paint(sign, style));
+                }
             }
             if *unmanaged > 0 {
                 let _ = writeln!(out, "          (unmanaged: {unmanaged} left alone)");

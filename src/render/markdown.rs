@@ -170,12 +170,16 @@ fn render_change(out: &mut String, change: &Change) {
                 added,
                 removed,
                 unmanaged,
+                reasons,
             } => {
-                for entry in added {
-                    let _ = writeln!(out, "+   {field}: {entry}");
-                }
-                for entry in removed {
-                    let _ = writeln!(out, "-   {field}: {entry}");
+                for (entries, sign) in [(added, "+"), (removed, "-")] {
+                    for entry in entries {
+                        let why = reasons
+                            .get(entry)
+                            .map(|reason| format!(" ({reason})"))
+                            .unwrap_or_default();
+                        let _ = writeln!(out, "{sign}   {field}: {entry}{why}");
+                    }
                 }
                 if *unmanaged > 0 {
                     let _ = writeln!(out, "#   {field}: {unmanaged} unmanaged, left alone");

@@ -26,6 +26,7 @@ mod emulator_sdk;
 mod emulator_wire;
 mod help;
 mod loader_props;
+mod members_from;
 mod notify_recovery;
 mod notify_runner;
 mod notify_service;

@@ -43,6 +43,7 @@ fn sample() -> (Plan, Sources) {
                         added: vec!["u1002".into()],
                         removed: vec!["u1007".into()],
                         unmanaged: 0,
+                        reasons: Default::default(),
                     },
                 ],
                 notes: vec!["changed outside dingform since the last apply (drift)".into()],
@@ -128,6 +129,7 @@ fn a_plan_of_a_thousand_changes_stays_within_a_comment_size() {
                 added: members.clone(),
                 removed: vec![],
                 unmanaged: 0,
+                reasons: Default::default(),
             }],
             ..template.clone()
         })

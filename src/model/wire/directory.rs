@@ -122,3 +122,27 @@ pub struct DimissionPage {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub next_cursor: Option<i64>,
 }
+
+/// oapi `POST /topapi/v2/department/get`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeptGetRequest {
+    /// The department (60003 when unknown).
+    #[serde(deserialize_with = "lenient::int")]
+    pub dept_id: i64,
+    /// Language of the answer (`zh_CN`, `en_US`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
+}
+
+/// `result` of `/topapi/v2/department/get` (the fields dingform reads).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct DeptInfo {
+    /// Its id.
+    pub dept_id: i64,
+    /// Its name.
+    pub name: String,
+    /// Its parent (absent for the root, 1).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub parent_id: Option<i64>,
+}

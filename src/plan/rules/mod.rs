@@ -8,6 +8,7 @@ pub mod delete_unsupported;
 pub mod group_url_expiry;
 pub mod import_already_managed;
 pub mod mass_delete;
+pub mod mass_removal;
 pub mod plugin_immutable;
 pub mod prevent_destroy;
 pub mod standard_group_departed;

@@ -59,5 +59,6 @@ pub fn check(
         added,
         removed: Vec::new(),
         unmanaged: 0,
+        reasons: Default::default(),
     })
 }
