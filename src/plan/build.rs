@@ -177,6 +177,7 @@ pub fn build(validation: &Validation, state: &State, live: &Live, options: &Plan
     }
     changes.sort_by(|a, b| a.address.cmp(&b.address));
     rules::mass_delete::check(&changes, state, options.allow_mass_delete, &mut findings);
+    super::names::check(workspace, live, &mut findings);
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     findings.dedup();
     let estimate = estimate(&changes, options.requests_per_second);

@@ -69,6 +69,7 @@ pub(super) fn plan_import(
         robots: live.robots.clone(),
         departed: live.departed.clone(),
         imports: BTreeMap::new(),
+        directory: live.directory.clone(),
         reads: 0,
     };
     seen.groups.insert(

@@ -13,6 +13,7 @@ pub mod file;
 pub mod identity;
 mod imports;
 pub mod moves;
+pub mod names;
 pub mod refresh;
 pub mod rules;
 

@@ -43,6 +43,8 @@ pub struct Live {
     pub departed: BTreeSet<String>,
     /// Groups named by `import` blocks and not yet in state, by address.
     pub imports: BTreeMap<String, ImportRead>,
+    /// What the organization says of the users, departments and templates the manifests name.
+    pub directory: super::names::Directory,
     /// Reads sent.
     pub reads: u64,
 }
@@ -79,6 +81,7 @@ enum Outcome {
     Import(String, Result<ImportRead, ApiError>),
     Robot(String, Result<bool, ApiError>),
     Departed(Result<BTreeSet<String>, ApiError>),
+    Names(Result<(super::names::Directory, u64), super::names::NameReadError>),
 }
 
 /// Read back every group in `state`, every robot code in `workspace`, and (when a standard
@@ -167,6 +170,11 @@ pub async fn refresh<A: DingTalkApi + 'static>(
             Outcome::Departed(departed)
         });
     }
+    let names = super::names::Names::of(workspace);
+    {
+        let api = api.clone();
+        tasks.spawn(async move { Outcome::Names(super::names::read(api, &names).await) });
+    }
 
     let mut live = Live::default();
     while let Some(joined) = tasks.join_next().await {
@@ -195,6 +203,14 @@ pub async fn refresh<A: DingTalkApi + 'static>(
                     source,
                 })?;
                 live.robots.insert(robot, known);
+            }
+            Outcome::Names(read) => {
+                let (directory, reads) = read.map_err(|error| RefreshError {
+                    what: error.what,
+                    source: error.source,
+                })?;
+                live.reads += reads;
+                live.directory = directory;
             }
             Outcome::Departed(departed) => {
                 live.reads += 1;
