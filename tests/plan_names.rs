@@ -193,7 +193,7 @@ async fn each_distinct_name_is_read_once_concurrently() {
     assert_eq!(reads, 5);
     assert_eq!(client.stats().requests - before, 5, "one request per name");
     assert_eq!(directory.users["u1001"], UserStatus::Active);
-    assert_eq!(directory.departments[&2], true);
+    assert!(directory.departments[&2]);
     assert!(directory.templates.expect("listed").contains("tpl-oncall"));
 }
 
