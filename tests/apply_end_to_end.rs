@@ -97,7 +97,12 @@ fn updates_and_deletes_reach_the_platform_and_leave_an_empty_plan() {
     let changed = GROUPS
         .replace("title: Payments On-call", "title: Payments Duty")
         .replace("members: [u1001, u1002]", "members: [u1001, u1003]")
-        .replace("    bots: [alerts]\n", "    bots: []\n");
+        .replace("    bots: [alerts]\n", "    bots: []\n")
+        // A bot that leaves the group can no longer post there (`bot-not-in-group`).
+        .replace(
+            "via: {bot: alerts, group: payments}",
+            "via: {work_notification: {users: [u1001]}}",
+        );
     workspace.write("groups.yaml", &changed);
     workspace.run(&emulator, &["apply", "--yes"]).expect_code(0);
     let live = emulator
