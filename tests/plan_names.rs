@@ -8,6 +8,7 @@ mod plan_support;
 use std::sync::Arc;
 
 use dingform::plan::names::{self, Names, UserStatus};
+use dingform::provider::prelude::*;
 use plan_support::*;
 use serde_json::Value;
 
@@ -223,4 +224,56 @@ async fn wrong_credentials_fail_a_plan_of_an_empty_state_once_with_credentials_r
         "the cause once: {stderr}"
     );
     assert!(!stderr.contains("not-the-secret"), "{stderr}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn additive_admins_are_counted_with_the_live_ones_against_the_cap_of_12() {
+    let emu = Emu::start().await;
+    let admins: Vec<String> = (1..=12).map(|n| format!("a{n:02}")).collect();
+    let mut seed = serde_json::to_value(dingform::emulator::Seed::demo()).expect("seed");
+    let users = seed["users"].as_array_mut().expect("users");
+    for userid in admins.iter().chain([&"a13".to_owned()]) {
+        users.push(serde_json::json!({"userid": userid, "name": userid, "departments": [1]}));
+    }
+    emu.admin("seed", seed).await;
+    let group = dingform::provider::NewSceneGroup {
+        title: "Ops".into(),
+        template_id: "tpl-default".into(),
+        owner: "manager4220".into(),
+        members: admins.clone(),
+        admins: admins.clone(),
+        ..Default::default()
+    };
+    let id = emu
+        .client()
+        .create_scene_group(&group)
+        .await
+        .expect("create")
+        .open_conversation_id;
+    let manifest = |policy: &str| {
+        format!(
+            "groups:\n  ops:\n    title: Ops\n    type: scene\n    owner: manager4220\n    admins_policy: {policy}\n    admins: [a13]\n    members_policy: additive\n    members: [a13]\n"
+        )
+    };
+    let ws = Workspace::new().file("groups.yaml", manifest("additive"));
+    let mut applied = admins.clone();
+    applied.insert(0, "manager4220".into());
+    write_state(
+        &ws,
+        &[(
+            "group.ops",
+            group_entry(
+                &id,
+                serde_json::json!({"type": "scene", "title": "Ops", "owner": "manager4220", "admins": admins, "members": applied}),
+            ),
+        )],
+    );
+    let (code, plan) = plan_json(&ws, &emu, &[]);
+    assert_eq!(code, 1, "{plan:#}");
+    let all = places(&plan);
+    error_at(&all, "group-member-limit", "groups.yaml:7:14");
+    // Listed exactly, the live admins are removed: 1 admin, no error.
+    std::fs::write(ws.join("groups.yaml"), manifest("exact")).expect("write");
+    let (_, plan) = plan_json(&ws, &emu, &[]);
+    assert!(findings(&plan, "group-member-limit").is_empty(), "{plan:#}");
 }

@@ -178,7 +178,7 @@ pub const PAGES: &[RulePage] = &[
         "error",
         "A group with more members or admins than the platform allows.",
         "A group holds at most 1,000 members (`member.exceed`, 665033) and 12 sub-admins (`subAdminNumberExcessive`).",
-        "validate: the create or update would be refused.",
+        "validate: the manifest alone. plan: with `members_policy` or `admins_policy: additive`, what is live plus what is added, since the live members stay.",
         "groups:\n  all: {title: All, type: scene, owner: manager4220, admins: [u1, u2, u3, u4, u5, u6, u7, u8, u9, u10, u11, u12, u13]}\n",
         "Split the group, or name fewer admins."
     ),

@@ -338,6 +338,7 @@ pub(super) fn plan_group(
         findings,
     );
     rules::standard_group_departed::check(address, declared, live_attributes, live, findings);
+    rules::group_member_limit::check(address, declared, desired, live_attributes, findings);
     if !fields.is_empty() && entry.attributes.is_null() {
         notes.push("imported or first seen: changes bring it to the manifest".into());
     } else if !fields.is_empty() && entry.attributes != Value::Object(after.clone()) {

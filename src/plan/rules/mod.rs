@@ -6,6 +6,7 @@ pub mod bot_rename_test_group;
 pub mod create_unverified;
 pub mod delete_unsupported;
 pub mod departed_user;
+pub mod group_member_limit;
 pub mod group_url_expiry;
 pub mod mass_delete;
 pub mod plugin_immutable;
