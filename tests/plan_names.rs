@@ -277,3 +277,17 @@ async fn additive_admins_are_counted_with_the_live_ones_against_the_cap_of_12() 
     let (_, plan) = plan_json(&ws, &emu, &[]);
     assert!(findings(&plan, "group-member-limit").is_empty(), "{plan:#}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_typo_of_a_user_the_manifests_never_name_still_gets_a_suggestion() {
+    let emu = Emu::start().await;
+    let ws = Workspace::new().file(
+        "groups.yaml",
+        "groups:\n  g: {title: G, type: scene, owner: manager422}\n",
+    );
+    let (code, plan) = plan_json(&ws, &emu, &[]);
+    assert_eq!(code, 1, "{plan:#}");
+    let all = places(&plan);
+    let typo = error_at(&all, "unknown-user", "groups.yaml:2:37");
+    assert!(typo.3.contains("did you mean `manager4220`?"), "{typo:?}");
+}

@@ -195,7 +195,15 @@ pub struct Directory {
     pub known_departments: BTreeSet<i64>,
     /// The organization's scene-group templates; `None` when no template was named.
     pub templates: Option<BTreeSet<String>>,
+    /// userIds seen in the root department and its first sub-departments, read only when a
+    /// name is unknown, to suggest the nearest one.
+    pub nearby_users: BTreeSet<String>,
 }
+
+/// The root department of every DingTalk organization.
+const ROOT_DEPARTMENT: i64 = 1;
+/// Sub-departments of the root whose members are read for suggestions (a bound on the reads).
+const SUGGESTION_DEPARTMENTS: usize = 20;
 
 /// A directory read that failed for a reason other than "no such name".
 #[derive(Debug, thiserror::Error)]
@@ -288,7 +296,34 @@ pub async fn read<A: DingTalkApi + 'static>(
             }
         }
     }
+    if directory.users.values().any(|s| *s == UserStatus::Unknown) {
+        reads += read_nearby_users(api, &mut directory.nearby_users).await;
+    }
     Ok((directory, reads))
+}
+
+/// Best effort, on the error path only: members of the root department and of its first
+/// sub-departments, so that "did you mean" can name a user the manifests do not (the platform
+/// has no search by similar userId). Returns the reads sent; failures only cost suggestions.
+async fn read_nearby_users<A: DingTalkApi + 'static>(
+    api: Arc<A>,
+    nearby: &mut BTreeSet<String>,
+) -> u64 {
+    let mut departments = vec![ROOT_DEPARTMENT];
+    if let Ok(children) = api.sub_departments(ROOT_DEPARTMENT).await {
+        departments.extend(children.into_iter().take(SUGGESTION_DEPARTMENTS));
+    }
+    let mut tasks = JoinSet::new();
+    for id in &departments {
+        let (api, id) = (api.clone(), *id);
+        tasks.spawn(async move { api.department_user_ids(id).await });
+    }
+    while let Some(joined) = tasks.join_next().await {
+        if let Ok(Ok(users)) = joined {
+            nearby.extend(users);
+        }
+    }
+    1 + departments.len() as u64
 }
 
 /// Every finding about names: one rule per file in `plan/rules/`.
@@ -311,6 +346,7 @@ pub fn known_users(live: &super::refresh::Live) -> BTreeSet<&str> {
         .filter(|(_, status)| **status == UserStatus::Active)
         .map(|(userid, _)| userid.as_str())
         .collect();
+    known.extend(live.directory.nearby_users.iter().map(String::as_str));
     for read in live.groups.values() {
         if let super::refresh::GroupRead::Found { attributes, .. } = read {
             known.insert(attributes.owner.as_str());
