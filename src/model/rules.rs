@@ -403,7 +403,7 @@ pub const PAGES: &[RulePage] = &[
         "error",
         "A userId that is not in the organization.",
         "Group and message calls naming an unknown userId are refused (660041 in group calls, 33012 in the directory, `member.notFound` on the api host).",
-        "plan: each distinct userId is read once, concurrently and paced (`/topapi/v2/user/get`); an error at each place it is written (owner, admins, members, work-notification users), with the nearest known userId. Suggestions come from the users the plan read and the members of the groups it read: the platform offers no search by similar id.",
+        "plan: each distinct userId is read once, concurrently and paced (`/topapi/v2/user/get`); an error at each place it is written (owner, admins, members, work-notification users), with the nearest known userId. Suggestions come from the users the plan read, the members of the groups it read and, when a userId is unknown, the members of the root department and its first 20 sub-departments: the platform offers no search by similar id.",
         "groups:\n  oncall: {title: On-call, type: scene, owner: manager4220, members: [u1020]}\n",
         "Fix the typo; userIds are listed in the admin console's contacts."
     ),
