@@ -222,12 +222,10 @@ enum Outcome {
     Templates(Result<Vec<String>, ApiError>),
 }
 
-/// Whether an answer says the name does not exist (rather than that the read failed).
+/// Whether an answer says the name does not exist (33012, 60003, `member.notFound`…), rather
+/// than that the read failed: any other error stops the plan instead of inventing a finding.
 fn is_unknown(error: &ApiError) -> bool {
-    matches!(
-        error.kind(),
-        ErrorKind::NotFound | ErrorKind::InvalidParameter
-    )
+    error.kind() == ErrorKind::NotFound
 }
 
 /// Read each distinct name once, concurrently. Returns the directory and the reads sent.
