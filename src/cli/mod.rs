@@ -7,6 +7,7 @@ use clap::{Parser, Subcommand};
 mod apply;
 mod completions;
 mod emulator;
+mod explain;
 mod export;
 mod import;
 mod notify;
@@ -46,6 +47,10 @@ enum Command {
     State(state::Args),
     /// Send the scheduled notifications that are due; show recent deliveries.
     Notify(notify::Args),
+    /// Print a rule's page: what the platform does, why, an example and the fix.
+    Explain(explain::ExplainArgs),
+    /// List every rule id.
+    Rules(explain::RulesArgs),
     /// Serve the DingTalk API emulator; the first line printed is its base URL.
     Emulator(emulator::Args),
     /// Print the manifests' JSON Schema.
@@ -83,6 +88,8 @@ pub fn run() -> ExitCode {
         Command::Schema(args) => schema::run(args),
         Command::Emulator(args) => emulator::run(args),
         Command::Notify(args) => notify::run(args),
+        Command::Explain(args) => explain::explain(args),
+        Command::Rules(args) => explain::list(args),
     };
     match result {
         Ok(code) => code,

@@ -78,13 +78,20 @@ pub fn make_plan(args: &Args) -> anyhow::Result<Result<(Validation, Plan), Valid
                 session.label
             );
         }
-        let live = plan::refresh::refresh(
-            session.client.clone(),
-            &validation.workspace,
-            &state,
-            options.now,
-        )
-        .await;
+        // Even with nothing in state, the plan fetches a token and checks every name, so that
+        // wrong credentials or a dead endpoint fail the pull request's plan, not the apply.
+        let live = match session.client.authenticate().await {
+            Ok(()) => plan::refresh::refresh(
+                session.client.clone(),
+                &validation.workspace,
+                &state,
+                options.now,
+            )
+            .await
+            // One line: the source is already part of the message.
+            .map_err(|error| anyhow::anyhow!("{error}")),
+            Err(error) => Err(not_authenticated(&session.label, &error)),
+        };
         session.close().await;
         let live = live?;
         anyhow::Ok(plan::build(&validation, &state, &live, &options))
@@ -106,6 +113,19 @@ fn print_failure(
     let mut out = std::io::stdout().lock();
     out.write_all(text.as_bytes())?;
     Ok(out.flush()?)
+}
+
+/// The one error of a plan that could not get an access token: credentials rejected, or no
+/// answer from the endpoint.
+fn not_authenticated(label: &str, error: &crate::provider::ApiError) -> anyhow::Error {
+    if error.kind() == crate::provider::ErrorKind::Auth {
+        anyhow::anyhow!(
+            "credentials rejected by {label}: DINGTALK_APP_KEY and DINGTALK_APP_SECRET are not \
+             an app of this organization ({error})"
+        )
+    } else {
+        anyhow::anyhow!("cannot get an access token from {label}: {error}")
+    }
 }
 
 /// Errors that mean the manifests could not be read as a whole (anything but a rule of the

@@ -50,6 +50,7 @@ mod scene_group;
 pub mod seed;
 mod server;
 pub mod store;
+mod template;
 mod tokens;
 pub mod world;
 
@@ -271,6 +272,10 @@ pub fn app(state: AppState) -> Router {
             post(notification::recall),
         )
         // directory and media
+        .route(
+            "/v1.0/im/chats/sceneGroups/templates/lists",
+            get(template::list),
+        )
         .route("/topapi/v2/user/get", post(directory::user_get))
         .route("/topapi/user/listid", post(directory::user_list_id))
         .route(

@@ -18,6 +18,7 @@ pub mod message;
 pub mod named_map;
 pub mod notification;
 pub mod payload;
+pub mod rules;
 pub mod schedule;
 pub mod schema;
 pub mod secrets;

@@ -192,6 +192,7 @@ pub fn build(validation: &Validation, state: &State, live: &Live, options: &Plan
     changes.sort_by(|a, b| a.address.cmp(&b.address));
     rules::import_already_managed::check(&changes, state, &workspace.imports, &mut findings);
     rules::mass_delete::check(&changes, state, options.allow_mass_delete, &mut findings);
+    super::names::check(workspace, live, &mut findings);
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     findings.dedup();
     let estimate = estimate(&changes, options.requests_per_second);
@@ -357,6 +358,7 @@ pub(super) fn plan_group(
         findings,
     );
     rules::standard_group_departed::check(address, declared, live_attributes, live, findings);
+    rules::group_member_limit::check(address, declared, desired, live_attributes, findings);
     if !fields.is_empty() && entry.attributes.is_null() {
         notes.push("imported or first seen: changes bring it to the manifest".into());
     } else if !fields.is_empty() && entry.attributes != Value::Object(after.clone()) {

@@ -70,6 +70,7 @@ pub(super) fn plan_import(
         departed: live.departed.clone(),
         imports: BTreeMap::new(),
         directory: live.directory.clone(),
+        names: live.names.clone(),
         reads: 0,
     };
     seen.groups.insert(

@@ -15,6 +15,7 @@ pub mod identity;
 mod imports;
 pub mod members_from;
 pub mod moves;
+pub mod names;
 pub mod refresh;
 pub mod rules;
 

@@ -45,6 +45,8 @@ pub struct Live {
     pub imports: BTreeMap<String, ImportRead>,
     /// The departments and people that groups with `members_from` follow.
     pub directory: super::directory::Directory,
+    /// What the organization says of the users, departments and templates the manifests name.
+    pub names: super::names::Directory,
     /// Reads sent.
     pub reads: u64,
 }
@@ -81,6 +83,7 @@ enum Outcome {
     Import(String, Result<ImportRead, ApiError>),
     Robot(String, Result<bool, ApiError>),
     Departed(Result<BTreeSet<String>, ApiError>),
+    Names(Result<(super::names::Directory, u64), super::names::NameReadError>),
 }
 
 /// Read back every group in `state`, every robot code in `workspace`, and (when a standard
@@ -173,6 +176,11 @@ pub async fn refresh<A: DingTalkApi + 'static>(
             Outcome::Departed(departed)
         });
     }
+    let names = super::names::Names::of(workspace);
+    {
+        let api = api.clone();
+        tasks.spawn(async move { Outcome::Names(super::names::read(api, &names).await) });
+    }
 
     let mut live = Live::default();
     while let Some(joined) = tasks.join_next().await {
@@ -201,6 +209,14 @@ pub async fn refresh<A: DingTalkApi + 'static>(
                     source,
                 })?;
                 live.robots.insert(robot, known);
+            }
+            Outcome::Names(read) => {
+                let (names, reads) = read.map_err(|error| RefreshError {
+                    what: error.what,
+                    source: error.source,
+                })?;
+                live.reads += reads;
+                live.names = names;
             }
             Outcome::Departed(departed) => {
                 live.reads += 1;

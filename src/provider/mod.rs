@@ -38,6 +38,7 @@ pub mod retry;
 mod robot;
 mod scene_group;
 mod settings;
+mod template;
 pub mod token;
 
 pub use api::*;
@@ -53,6 +54,6 @@ pub use retry::{Idempotency, RetryPolicy};
 pub mod prelude {
     pub use super::{
         ApiError, ChatApi, Credentials, DingTalkApi, DirectoryApi, Endpoint, ErrorKind, HttpClient,
-        MessageApi, RobotApi, SceneGroupApi,
+        MessageApi, RobotApi, SceneGroupApi, TemplateApi,
     };
 }

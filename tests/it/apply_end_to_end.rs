@@ -97,7 +97,12 @@ fn updates_and_deletes_reach_the_platform_and_leave_an_empty_plan() {
     let changed = GROUPS
         .replace("title: Payments On-call", "title: Payments Duty")
         .replace("members: [u1001, u1002]", "members: [u1001, u1003]")
-        .replace("    bots: [alerts]\n", "    bots: []\n");
+        .replace("    bots: [alerts]\n", "    bots: []\n")
+        // A bot that leaves the group can no longer post there (`bot-not-in-group`).
+        .replace(
+            "via: {bot: alerts, group: payments}",
+            "via: {work_notification: {users: [u1001]}}",
+        );
     workspace.write("groups.yaml", &changed);
     workspace.run(&emulator, &["apply", "--yes"]).expect_code(0);
     let live = emulator
@@ -278,31 +283,21 @@ fn a_title_the_platform_refuses_is_an_error_finding_before_anything_is_sent() {
 }
 
 #[test]
-fn a_failed_step_stops_its_dependants_only_and_is_reported_in_the_platforms_words() {
+fn an_unknown_owner_is_an_error_finding_before_anything_is_sent_and_the_fixed_apply_resumes() {
+    // Issue 13: a typo in a name used to fail the create halfway through apply; the plan now
+    // checks every name against the organization first (`unknown-user`).
     let (emulator, workspace, _data) = setup();
     let broken = GROUPS.replace("owner: manager4220", "owner: nobody-here");
     workspace.write("groups.yaml", &broken);
     let run = workspace.run(&emulator, &["apply", "--yes"]);
     run.expect_code(1);
     let text = run.text();
-    assert!(
-        text.contains("group.payments (create): create failed"),
-        "{text}"
-    );
+    assert!(text.contains("unknown-user"), "{text}");
     assert!(
         text.contains("nobody-here"),
-        "the platform's words name the user: {text}"
+        "the finding names the user: {text}"
     );
-    assert!(
-        text.contains("skipped: notification.standup: waits for group.payments"),
-        "{text}"
-    );
-    assert_eq!(
-        emulator.titles(),
-        ["Operations"],
-        "the independent group was made"
-    );
-    // Fixed, the next apply resumes.
+    assert!(emulator.titles().is_empty(), "nothing was sent: {text}");
     workspace.write("groups.yaml", GROUPS);
     workspace.run(&emulator, &["apply", "--yes"]).expect_code(0);
     assert_eq!(emulator.titles(), ["Operations", "Payments On-call"]);

@@ -13,6 +13,8 @@ const COMMANDS: &[&[&str]] = &[
     &["notify"],
     &["notify", "run"],
     &["notify", "status"],
+    &["explain"],
+    &["rules"],
     &["emulator"],
     &["schema"],
     &["completions"],

@@ -237,6 +237,18 @@ def more(cfg, runtime, access_token, open_conversation_id, process_query_key) ->
         "list_emp_leave_records (GET with a query)",
     )
 
+    templates = im.list_group_templates_by_org_id_with_options(
+        im_models.ListGroupTemplatesByOrgIdRequest(page_number=1, page_size=100),
+        im_models.ListGroupTemplatesByOrgIdHeaders(x_acs_dingtalk_access_token=access_token),
+        runtime,
+    )
+    check(
+        [model.template_id for model in templates.body.scene_group_detail_models]
+        == ["tpl-default", "tpl-oncall"]
+        and templates.body.count == 2,
+        "list_group_templates_by_org_id (unknown-template reads this)",
+    )
+
 
 if __name__ == "__main__":
     main()

@@ -24,6 +24,16 @@ pub fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
         let kind = group.spec.group_type.value;
         let max = max_title_chars(kind);
         let length = title.value.chars().count();
+        if title.value.trim().is_empty() {
+            // The platform refuses an empty name (`name` 1–20, `title` required).
+            findings.push(
+                Finding::error("group-title-length", "the title is empty")
+                    .at(&group.file, &title.span)
+                    .address(format!("group.{name}"))
+                    .help("give the group a title people will recognise"),
+            );
+            continue;
+        }
         // The organization's own internal group is named by DingTalk, not created with a name.
         if length > max && organization_title.as_deref() != Some(title.value.as_str()) {
             findings.push(

@@ -11,6 +11,7 @@ use crate::model::{AppKind, Finding, Workspace};
 
 pub mod avatar_resolution;
 pub mod bot_needs_console;
+pub mod bot_not_in_group;
 pub mod dingtalk_link_encoding;
 pub mod group_member_limit;
 pub mod group_title_length;
@@ -19,13 +20,16 @@ pub mod internal_group_naming;
 pub mod markdown_spacing;
 pub mod message_size;
 pub mod oa_status_bar_recipients;
+pub mod owner_in_admins;
 pub mod pc_workbench_link;
 pub mod per_user_daily;
 pub mod per_user_daily_internal;
 pub mod per_user_daily_third_party;
+pub mod plugin_duplicate_name;
 pub mod plugin_name_length;
 pub mod recipients_per_request;
 pub mod same_content_daily;
+pub mod schedule_never_fires;
 pub mod standard_group_departed;
 pub mod to_all_user_daily;
 
@@ -59,9 +63,10 @@ pub struct Context<'a> {
 pub type Rule = fn(&Context<'_>, &mut Vec<Finding>);
 
 /// Every rule, by id.
-pub const RULES: [(&str, Rule); 18] = [
+pub const RULES: [(&str, Rule); 22] = [
     ("avatar-resolution", avatar_resolution::check),
     ("bot-needs-console", bot_needs_console::check),
+    ("bot-not-in-group", bot_not_in_group::check),
     ("dingtalk-link-encoding", dingtalk_link_encoding::check),
     ("group-member-limit", group_member_limit::check),
     ("group-title-length", group_title_length::check),
@@ -69,6 +74,7 @@ pub const RULES: [(&str, Rule); 18] = [
     ("internal-group-naming", internal_group_naming::check),
     ("markdown-spacing", markdown_spacing::check),
     ("message-size", message_size::check),
+    ("owner-in-admins", owner_in_admins::check),
     ("oa-status-bar-recipients", oa_status_bar_recipients::check),
     ("pc-workbench-link", pc_workbench_link::check),
     ("per-user-daily-internal", per_user_daily_internal::check),
@@ -76,9 +82,11 @@ pub const RULES: [(&str, Rule); 18] = [
         "per-user-daily-third-party",
         per_user_daily_third_party::check,
     ),
+    ("plugin-duplicate-name", plugin_duplicate_name::check),
     ("plugin-name-length", plugin_name_length::check),
     ("recipients-per-request", recipients_per_request::check),
     ("same-content-daily", same_content_daily::check),
+    ("schedule-never-fires", schedule_never_fires::check),
     ("standard-group-departed", standard_group_departed::check),
     ("to-all-user-daily", to_all_user_daily::check),
 ];

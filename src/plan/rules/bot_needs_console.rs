@@ -3,7 +3,7 @@
 //! is a `manual` step: create and publish the bot in the console. (A bot with no robot code at
 //! all is an error found statically by `validate`.)
 
-use crate::model::{Bot, Declared, Finding, Severity};
+use crate::model::{Bot, Declared, Finding, Severity, Workspace};
 use crate::plan::refresh::Live;
 
 /// Add the finding when `declared`'s robot code is unknown to the organization.
@@ -21,6 +21,57 @@ pub fn check(address: &str, declared: &Declared<Bot>, live: &Live, findings: &mu
             .at(&declared.file, &code.span)
             .address(address)
             .help("create the bot in the Developer Console, save and publish it (and publish the app), then copy its robotCode here"),
+        );
+    }
+}
+
+/// An `error` at every place a group's `bots:` or a notification's `via.bot` names a bot whose
+/// robot code the organization does not know: adding it to a group is refused
+/// (`invalidParameter.robotCode.notExist`), so a create would leave a half-made group behind,
+/// and every send through it is refused.
+pub fn check_uses(workspace: &Workspace, live: &Live, findings: &mut Vec<Finding>) {
+    let missing = |bot: &str| -> Option<&str> {
+        let code = workspace.bots.get(bot)?.spec.robot_code.as_ref()?;
+        (live.robots.get(&code.value) == Some(&false)).then_some(code.value.as_str())
+    };
+    let help = "create and publish the bot in the Developer Console first (see the `manual` step on the bot), then plan again";
+    for (name, declared) in &workspace.groups {
+        for bot in &declared.spec.bots {
+            let Some(code) = missing(&bot.value) else {
+                continue;
+            };
+            findings.push(
+                Finding::error(
+                    "bot-needs-console",
+                    format!(
+                        "bot `{}` (robot code `{code}`) does not exist live: adding it to the group would be refused",
+                        bot.value
+                    ),
+                )
+                .at(&declared.file, &bot.span)
+                .address(format!("group.{name}"))
+                .help(help),
+            );
+        }
+    }
+    for (name, declared) in &workspace.notifications {
+        let Some(bot) = &declared.spec.via.value.bot else {
+            continue;
+        };
+        let Some(code) = missing(&bot.value) else {
+            continue;
+        };
+        findings.push(
+            Finding::error(
+                "bot-needs-console",
+                format!(
+                    "bot `{}` (robot code `{code}`) does not exist live: every send through it would be refused",
+                    bot.value
+                ),
+            )
+            .at(&declared.file, &bot.span)
+            .address(format!("notification.{name}"))
+            .help(help),
         );
     }
 }

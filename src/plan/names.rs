@@ -1,0 +1,388 @@
+//! Names the manifests write — users, departments, scene-group templates — checked against the
+//! live organization, so that a typo is an `error` at plan time and never a refusal halfway
+//! through apply (`dingform explain unknown-user`, `departed-user`, `unknown-template`,
+//! `unknown-department`).
+//!
+//! [`Names::of`] collects every place a name is written; other features feed theirs in with
+//! [`Names::user`], [`Names::department`] and [`Names::template`] (`members_from`, webhook
+//! `at.users`). [`read`] reads each distinct name once, concurrently (the client's limiter
+//! paces the reads like every other), into a [`Directory`]; the rules in `plan/rules/` turn it
+//! into findings.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use serde::Serialize;
+use tokio::task::JoinSet;
+
+use crate::model::notification::Target;
+use crate::model::{Finding, Span, Workspace};
+use crate::provider::{ApiError, DingTalkApi, ErrorKind};
+
+/// What a name is to the resource that writes it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// A group's `owner`.
+    Owner,
+    /// One of a group's `admins`.
+    Admin,
+    /// One of a group's `members`.
+    Member,
+    /// A user left out of `members_from` (`except`).
+    Except,
+    /// A work notification's `users`.
+    Recipient,
+    /// A webhook's `at.users`.
+    Mention,
+    /// A department a work notification or `members_from` reaches.
+    Department,
+    /// A scene group's `template`.
+    Template,
+    /// `defaults.template`, for a scene group that names none.
+    DefaultTemplate,
+}
+
+impl Role {
+    /// How a finding calls the place.
+    pub fn label(self) -> &'static str {
+        match self {
+            Role::Owner => "owner",
+            Role::Admin => "admin",
+            Role::Member => "member",
+            Role::Except => "`members_from.except` entry",
+            Role::Recipient => "work-notification recipient",
+            Role::Mention => "webhook mention",
+            Role::Department => "department",
+            Role::Template => "template",
+            Role::DefaultTemplate => "`defaults.template`",
+        }
+    }
+}
+
+/// One place a name is written.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Place {
+    /// The resource that writes it (`group.NAME`, `notification.NAME`).
+    pub address: String,
+    /// The file.
+    pub file: PathBuf,
+    /// Where in the file.
+    pub span: Span,
+    /// What the name is there.
+    pub role: Role,
+}
+
+/// Every name the manifests write, and where.
+#[derive(Clone, Debug, Default)]
+pub struct Names {
+    /// userIds.
+    pub users: BTreeMap<String, Vec<Place>>,
+    /// Department ids.
+    pub departments: BTreeMap<i64, Vec<Place>>,
+    /// Scene-group template ids.
+    pub templates: BTreeMap<String, Vec<Place>>,
+}
+
+impl Names {
+    /// The names of groups (owner, admins, members, template or `defaults.template`) and of
+    /// work notifications (users, departments).
+    pub fn of(workspace: &Workspace) -> Names {
+        let mut names = Names::default();
+        let default_template = workspace
+            .settings
+            .as_ref()
+            .and_then(|settings| settings.defaults.template.as_ref());
+        for (name, declared) in &workspace.groups {
+            let address = format!("group.{name}");
+            let spec = &declared.spec;
+            let place = |span: &Span, role| Place {
+                address: address.clone(),
+                file: declared.file.clone(),
+                span: span.clone(),
+                role,
+            };
+            names.user(&spec.owner.value, place(&spec.owner.span, Role::Owner));
+            for admin in &spec.admins {
+                names.user(&admin.value, place(&admin.span, Role::Admin));
+            }
+            for member in &spec.members {
+                names.user(&member.value, place(&member.span, Role::Member));
+            }
+            if spec.group_type.value == crate::model::GroupType::Scene {
+                match (&spec.template, default_template) {
+                    (Some(template), _) => {
+                        names.template(&template.value, place(&template.span, Role::Template));
+                    }
+                    (None, Some(template)) => names.template(
+                        &template.value,
+                        Place {
+                            address: address.clone(),
+                            file: workspace.settings_file.clone(),
+                            span: template.span.clone(),
+                            role: Role::DefaultTemplate,
+                        },
+                    ),
+                    (None, None) => {}
+                }
+            }
+        }
+        for (name, declared) in &workspace.notifications {
+            let Ok(Target::WorkNotification(work)) = declared.spec.via.value.target() else {
+                continue;
+            };
+            let place = |span: &Span, role| Place {
+                address: format!("notification.{name}"),
+                file: declared.file.clone(),
+                span: span.clone(),
+                role,
+            };
+            for user in &work.users {
+                names.user(&user.value, place(&user.span, Role::Recipient));
+            }
+            for department in &work.departments {
+                names.department(
+                    department.value as i64,
+                    place(&department.span, Role::Department),
+                );
+            }
+        }
+        names
+    }
+
+    /// Record a userId written at `place`.
+    pub fn user(&mut self, userid: &str, place: Place) {
+        self.users.entry(userid.to_owned()).or_default().push(place);
+    }
+
+    /// Record a department id written at `place`.
+    pub fn department(&mut self, id: i64, place: Place) {
+        self.departments.entry(id).or_default().push(place);
+    }
+
+    /// Record a template id written at `place`.
+    pub fn template(&mut self, id: &str, place: Place) {
+        self.templates.entry(id.to_owned()).or_default().push(place);
+    }
+
+    /// Reads [`read`] sends: one per user and department, one list of templates.
+    pub fn reads(&self) -> usize {
+        self.users.len() + self.departments.len() + usize::from(!self.templates.is_empty())
+    }
+}
+
+/// What the organization says of a userId.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UserStatus {
+    /// In the organization.
+    Active,
+    /// Left the organization.
+    Departed,
+    /// Not known to the organization.
+    Unknown,
+}
+
+/// What the live organization says of the names the manifests write.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Directory {
+    /// Each userId read.
+    pub users: BTreeMap<String, UserStatus>,
+    /// Each department id read: whether it exists.
+    pub departments: BTreeMap<i64, bool>,
+    /// Sub-departments seen while checking departments (for suggestions).
+    pub known_departments: BTreeSet<i64>,
+    /// The organization's scene-group templates; `None` when no template was named.
+    pub templates: Option<BTreeSet<String>>,
+    /// userIds seen in the root department and its first sub-departments, read only when a
+    /// name is unknown, to suggest the nearest one.
+    pub nearby_users: BTreeSet<String>,
+}
+
+/// The root department of every DingTalk organization.
+const ROOT_DEPARTMENT: i64 = 1;
+/// Sub-departments of the root whose members are read for suggestions (a bound on the reads).
+const SUGGESTION_DEPARTMENTS: usize = 20;
+
+/// A directory read that failed for a reason other than "no such name".
+#[derive(Debug, thiserror::Error)]
+#[error("cannot check {what} against the organization: {source}")]
+pub struct NameReadError {
+    /// What was being read (`user u1001`, `department 7`, `the scene-group templates`).
+    pub what: String,
+    /// The platform's or the network's error.
+    #[source]
+    pub source: ApiError,
+}
+
+enum Outcome {
+    User(String, Result<UserStatus, ApiError>),
+    Department(i64, Result<Option<Vec<i64>>, ApiError>),
+    Templates(Result<Vec<String>, ApiError>),
+}
+
+/// Whether an answer says the name does not exist (33012, 60003, `member.notFound`…), rather
+/// than that the read failed: any other error stops the plan instead of inventing a finding.
+fn is_unknown(error: &ApiError) -> bool {
+    error.kind() == ErrorKind::NotFound
+}
+
+/// Read each distinct name once, concurrently. Returns the directory and the reads sent.
+pub async fn read<A: DingTalkApi + 'static>(
+    api: Arc<A>,
+    names: &Names,
+) -> Result<(Directory, u64), NameReadError> {
+    let mut tasks = JoinSet::new();
+    for userid in names.users.keys() {
+        let (api, userid) = (api.clone(), userid.clone());
+        tasks.spawn(async move {
+            let status = match api.get_user(&userid).await {
+                Ok(user) if user.active => Ok(UserStatus::Active),
+                Ok(_) => Ok(UserStatus::Departed),
+                // 60121: the platform knows the user left.
+                Err(error) if error.code() == Some("60121") => Ok(UserStatus::Departed),
+                Err(error) if is_unknown(&error) => Ok(UserStatus::Unknown),
+                Err(error) => Err(error),
+            };
+            Outcome::User(userid, status)
+        });
+    }
+    for &id in names.departments.keys() {
+        let api = api.clone();
+        tasks.spawn(async move {
+            let found = match api.sub_departments(id).await {
+                Ok(children) => Ok(Some(children)),
+                Err(error) if is_unknown(&error) => Ok(None),
+                Err(error) => Err(error),
+            };
+            Outcome::Department(id, found)
+        });
+    }
+    if !names.templates.is_empty() {
+        let api = api.clone();
+        tasks.spawn(async move { Outcome::Templates(api.list_templates().await) });
+    }
+    let mut directory = Directory::default();
+    let mut reads = 0;
+    while let Some(joined) = tasks.join_next().await {
+        reads += 1;
+        match joined.expect("name reads do not panic") {
+            Outcome::User(userid, status) => {
+                let status = status.map_err(|source| NameReadError {
+                    what: format!("user {userid}"),
+                    source,
+                })?;
+                directory.users.insert(userid, status);
+            }
+            Outcome::Department(id, found) => {
+                let found = found.map_err(|source| NameReadError {
+                    what: format!("department {id}"),
+                    source,
+                })?;
+                if let Some(children) = &found {
+                    directory.known_departments.extend(children);
+                }
+                directory.departments.insert(id, found.is_some());
+            }
+            Outcome::Templates(templates) => {
+                let templates = templates.map_err(|source| NameReadError {
+                    what: "the scene-group templates".into(),
+                    source,
+                })?;
+                directory.templates = Some(templates.into_iter().collect());
+            }
+        }
+    }
+    if directory.users.values().any(|s| *s == UserStatus::Unknown) {
+        reads += read_nearby_users(api, &mut directory.nearby_users).await;
+    }
+    Ok((directory, reads))
+}
+
+/// Best effort, on the error path only: members of the root department and of its first
+/// sub-departments, so that "did you mean" can name a user the manifests do not (the platform
+/// has no search by similar userId). Returns the reads sent; failures only cost suggestions.
+async fn read_nearby_users<A: DingTalkApi + 'static>(
+    api: Arc<A>,
+    nearby: &mut BTreeSet<String>,
+) -> u64 {
+    let mut departments = vec![ROOT_DEPARTMENT];
+    if let Ok(children) = api.sub_departments(ROOT_DEPARTMENT).await {
+        departments.extend(children.into_iter().take(SUGGESTION_DEPARTMENTS));
+    }
+    let mut tasks = JoinSet::new();
+    for id in &departments {
+        let (api, id) = (api.clone(), *id);
+        tasks.spawn(async move { api.department_user_ids(id).await });
+    }
+    while let Some(joined) = tasks.join_next().await {
+        if let Ok(Ok(users)) = joined {
+            nearby.extend(users);
+        }
+    }
+    1 + departments.len() as u64
+}
+
+/// Every finding about names: one rule per file in `plan/rules/`.
+pub fn check(workspace: &Workspace, live: &super::refresh::Live, findings: &mut Vec<Finding>) {
+    use super::rules;
+    let names = Names::of(workspace);
+    rules::unknown_user::check(&names, live, findings);
+    rules::departed_user::check(&names, live, findings);
+    rules::unknown_template::check(&names, &live.names, findings);
+    rules::unknown_department::check(&names, &live.names, findings);
+    rules::bot_needs_console::check_uses(workspace, live, findings);
+}
+
+/// userIds known to exist: those read as active, and the members of the groups read.
+pub fn known_users(live: &super::refresh::Live) -> BTreeSet<&str> {
+    let mut known: BTreeSet<&str> = live
+        .names
+        .users
+        .iter()
+        .filter(|(_, status)| **status == UserStatus::Active)
+        .map(|(userid, _)| userid.as_str())
+        .collect();
+    known.extend(live.names.nearby_users.iter().map(String::as_str));
+    for read in live.groups.values() {
+        if let super::refresh::GroupRead::Found { attributes, .. } = read {
+            known.insert(attributes.owner.as_str());
+            known.extend(attributes.members.iter().map(String::as_str));
+        }
+    }
+    known
+}
+
+/// The candidate nearest to `name`, when it is close enough to be a typo of it.
+pub fn nearest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    let limit = (name.chars().count() / 3).max(1);
+    candidates
+        .into_iter()
+        .filter(|candidate| *candidate != name)
+        .map(|candidate| (strsim::damerau_levenshtein(name, candidate), candidate))
+        .filter(|(distance, _)| *distance <= limit)
+        .min()
+        .map(|(_, candidate)| candidate)
+}
+
+/// `help` with "did you mean `X`?" in front when a near name is known.
+pub fn with_suggestion(finding: Finding, suggestion: Option<&str>, help: &str) -> Finding {
+    match suggestion {
+        Some(near) => finding.help(format!("did you mean `{near}`? {help}")),
+        None => finding.help(help.to_owned()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_typo_suggests_the_nearest_known_name() {
+        let known = ["u1001", "u1002", "manager4220"];
+        assert_eq!(nearest("u1020", known), Some("u1002"));
+        assert_eq!(nearest("manger4220", known), Some("manager4220"));
+        assert_eq!(nearest("zzzzzz", known), None);
+    }
+}

@@ -1,0 +1,85 @@
+//! `dingform explain RULE`, `dingform rules` and `docs/rules.md`, all from one source: every
+//! rule the checks and the plan can report has a page, and the generated document is current.
+
+use assert_cmd::Command;
+
+fn dingform(args: &[&str]) -> (i32, String, String) {
+    let output = Command::cargo_bin("dingform")
+        .expect("binary")
+        .args(args)
+        .output()
+        .expect("run");
+    (
+        output.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn docs_rules_md_is_generated_from_the_rule_pages() {
+    let (code, generated, _) = dingform(&["rules", "--markdown"]);
+    assert_eq!(code, 0);
+    let committed = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/rules.md"))
+        .expect("docs/rules.md");
+    assert!(
+        committed == generated,
+        "docs/rules.md is stale: run `cargo run -q -- rules --markdown > docs/rules.md`"
+    );
+}
+
+#[test]
+fn every_rule_a_check_or_the_plan_reports_has_a_page() {
+    let checks = dingform::manifest::checks::RULES.iter().map(|(id, _)| *id);
+    let plan = [
+        "unknown-user",
+        "departed-user",
+        "unknown-template",
+        "unknown-department",
+        "bot-needs-console",
+        "group-url-expiry",
+        "plugin-immutable",
+        "mass-delete",
+        "prevent-destroy",
+        "create-unverified",
+        "delete-unsupported",
+        "title-length",
+        "bot-rename-test-group",
+    ];
+    for id in checks.chain(plan) {
+        assert!(
+            dingform::model::rules::page(id).is_some(),
+            "rule {id} has no page in src/model/rules.rs"
+        );
+    }
+}
+
+#[test]
+fn explain_prints_what_why_an_example_and_the_fix() {
+    let (code, text, _) = dingform(&["explain", "unknown-user"]);
+    assert_eq!(code, 0);
+    for part in [
+        "unknown-user (error)",
+        "What the platform does",
+        "660041",
+        "Example",
+        "Fix",
+    ] {
+        assert!(text.contains(part), "no {part:?} in:\n{text}");
+    }
+}
+
+#[test]
+fn explain_of_an_unknown_rule_exits_1_and_suggests_the_nearest() {
+    let (code, _, stderr) = dingform(&["explain", "unknwn-user"]);
+    assert_eq!(code, 1);
+    assert!(stderr.contains("did you mean `unknown-user`?"), "{stderr}");
+}
+
+#[test]
+fn rules_lists_every_page() {
+    let (code, text, _) = dingform(&["rules"]);
+    assert_eq!(code, 0);
+    assert_eq!(text.lines().count(), dingform::model::rules::PAGES.len());
+    assert!(text.contains("schedule-never-fires"), "{text}");
+}
