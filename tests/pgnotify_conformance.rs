@@ -102,6 +102,7 @@ conformance!(
     a_result_and_refusals_read_back_as_written,
     recent_occurrences_come_newest_first,
     a_lapsed_claim_is_taken_over_and_a_lapsed_request_reported,
+    an_accepted_request_is_followed_up_by_its_runner,
 );
 
 async fn an_occurrence_is_claimed_once(store: &dyn DeliveryStore) {
@@ -338,7 +339,60 @@ async fn a_lapsed_claim_is_taken_over_and_a_lapsed_request_reported(store: &dyn 
     );
 }
 
+async fn an_accepted_request_is_followed_up_by_its_runner(store: &dyn DeliveryStore) {
+    let users = vec!["u1001".to_string()];
+    let id = store
+        .begin_send(&send(&users, 0, 0), at(9, 0, 0))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        store.to_follow_up(at(9, 0, 1)).await.unwrap().is_empty(),
+        "not accepted yet"
+    );
+    store
+        .finish_send(id, SendStatus::Accepted, Some(9), None, None)
+        .await
+        .unwrap();
+    let pending = store.to_follow_up(at(9, 0, 1)).await.unwrap();
+    assert_eq!(pending.iter().map(|s| s.id).collect::<Vec<_>>(), [id]);
+    store
+        .record_result(id, &SendOutcome::default())
+        .await
+        .unwrap();
+    assert!(
+        store.to_follow_up(at(9, 0, 2)).await.unwrap().is_empty(),
+        "done"
+    );
+}
+
 // What a store shared by concurrent runners promises on top (PostgreSQL).
+
+#[tokio::test]
+async fn a_live_runners_request_is_its_own_to_follow_up_a_gone_ones_anyones() {
+    let (a, b) = two_logs("oncall", "oncall").await;
+    let users = vec!["u1001".to_string()];
+    let id = a
+        .begin_send(&send(&users, 0, 0), at(9, 0, 0))
+        .await
+        .unwrap()
+        .unwrap();
+    a.finish_send(id, SendStatus::Accepted, Some(9), None, None)
+        .await
+        .unwrap();
+    assert_eq!(a.to_follow_up(at(9, 0, 5)).await.unwrap().len(), 1);
+    assert!(
+        b.to_follow_up(at(9, 0, 5)).await.unwrap().is_empty(),
+        "a is alive"
+    );
+    assert_eq!(
+        b.to_follow_up(after_lease(at(9, 0, 0)))
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+}
 
 async fn two_logs(key_a: &str, key_b: &str) -> (PostgresDeliveryLog, PostgresDeliveryLog) {
     let db = fresh_database().await;

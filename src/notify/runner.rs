@@ -124,7 +124,7 @@ impl<'a, A: MessageApi> Runner<'a, A> {
     }
 
     /// Now on the runner's clock: the cycle's `now` plus the time the cycle has taken.
-    fn now(&self) -> DateTime<Utc> {
+    pub(super) fn now(&self) -> DateTime<Utc> {
         let (at, since) = self.clock;
         at + chrono::Duration::from_std(since.elapsed()).unwrap_or_default()
     }

@@ -168,6 +168,11 @@ pub trait DeliveryStore: Send + Sync {
     /// Requests in a status, oldest first.
     fn sends_in(&self, status: SendStatus) -> StoreFuture<'_, Vec<SendRow>>;
 
+    /// Accepted requests for this runner to follow up, oldest first: its own, and those of
+    /// runners that are gone (lease lapsed before `at`), so that two live runners do not both
+    /// ask about (and report) the same request.
+    fn to_follow_up(&self, at: DateTime<Utc>) -> StoreFuture<'_, Vec<SendRow>>;
+
     /// Whether runners on this store share one pace through it (then the runner asks
     /// [`admit`](Self::admit) before each request instead of pacing on its own).
     fn shares_pace(&self) -> bool {

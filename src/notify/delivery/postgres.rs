@@ -373,15 +373,18 @@ impl PostgresDeliveryLog {
     }
 }
 
-/// Who holds a claim, for whoever reads the log: host and process id.
+/// Who holds a claim, for whoever reads the log: host, process id, and which log of the
+/// process (a process may run several runners).
 fn holder() -> String {
+    static OPENED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let number = OPENED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
         .map(|h| h.trim().to_owned())
         .ok()
         .filter(|h| !h.is_empty())
         .or_else(|| std::env::var("HOSTNAME").ok())
         .unwrap_or_else(|| "unknown-host".into());
-    format!("{host} pid {}", std::process::id())
+    format!("{host} pid {} log {number}", std::process::id())
 }
 
 fn lease_from(at: DateTime<Utc>) -> DateTime<Utc> {
@@ -744,6 +747,17 @@ impl DeliveryStore for PostgresDeliveryLog {
             self.select_sends(
                 "AND status = $2 ORDER BY id",
                 &[&self.workspace, &status.as_str()],
+            )
+            .await
+        })
+    }
+
+    fn to_follow_up(&self, at: DateTime<Utc>) -> StoreFuture<'_, Vec<SendRow>> {
+        Box::pin(async move {
+            self.select_sends(
+                "AND status = 'accepted' AND (holder = $2 OR lease_until IS NULL
+                 OR lease_until < $3) ORDER BY id",
+                &[&self.workspace, &self.holder, &at],
             )
             .await
         })

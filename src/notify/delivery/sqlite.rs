@@ -614,4 +614,8 @@ impl DeliveryStore for DeliveryLog {
     fn sends_in(&self, status: SendStatus) -> StoreFuture<'_, Vec<SendRow>> {
         Box::pin(async move { DeliveryLog::sends_in(self, status) })
     }
+
+    fn to_follow_up(&self, _at: DateTime<Utc>) -> StoreFuture<'_, Vec<SendRow>> {
+        Box::pin(async move { DeliveryLog::sends_in(self, SendStatus::Accepted) })
+    }
 }

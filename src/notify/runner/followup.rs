@@ -20,7 +20,7 @@ impl<A: MessageApi> Runner<'_, A> {
         let deadline = tokio::time::Instant::now() + self.options.follow_up_wait;
         let mut touched = Vec::new();
         loop {
-            let pending = self.log.sends_in(SendStatus::Accepted).await?;
+            let pending = self.log.to_follow_up(self.now()).await?;
             if pending.is_empty() {
                 break;
             }
