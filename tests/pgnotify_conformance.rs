@@ -613,5 +613,6 @@ async fn connection_errors_name_host_and_database_never_the_password() {
         text.contains(&format!("127.0.0.1:{closed}")) && text.contains("dingform"),
         "{text}"
     );
+    assert!(text.contains("refused"), "says why: {text}");
     assert!(!text.contains("s3cret-pw"), "{text}");
 }

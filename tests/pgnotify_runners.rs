@@ -321,3 +321,33 @@ async fn a_postgres_log_needs_a_key_and_its_errors_never_show_the_password() {
     }
     assert!(fx.messages().await.is_empty());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_libpq_environment_fills_in_what_the_url_leaves_out() {
+    let fx = Fixture::start().await;
+    fx.register("digest", work("0 9 * * *", &["u1001"], "Digest"));
+    let db = fresh_database().await;
+    let server = url::Url::parse(&db.url).unwrap();
+    let root = fx.root().display().to_string();
+    let mut run = fx.command(&[
+        "notify",
+        "run",
+        &root,
+        "--once",
+        "--at",
+        "2026-03-02T09:00:00Z",
+    ]);
+    run.env("DINGFORM_STATE_URL", format!("postgres:///{}", db.name))
+        .env("DINGFORM_STATE_KEY", "oncall")
+        .env("PGHOST", server.host_str().unwrap())
+        .env("PGPORT", server.port().unwrap_or(5432).to_string())
+        .env("PGUSER", server.username())
+        .env("PGPASSWORD", "unused-with-trust");
+    let run = output(run);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(fx.messages().await.len(), 1);
+    // The log is in that database, not in the workspace.
+    assert!(!fx.db().exists());
+    let sent = db.log("oncall").await.recent_occurrences(10).await.unwrap();
+    assert_eq!(sent.len(), 1, "{sent:?}");
+}

@@ -88,7 +88,8 @@ CREATE TABLE dingform.delivery_pace (
 const MIGRATION_LOCK: i64 = 0x6469_6e67_6465_6c76; // "dingdelv"
 
 /// Connect to `url` (`postgres://user:password@host:port/database`), the libpq environment
-/// filling in what it leaves out (`PGPASSWORD`, `PGUSER`, `PGHOST`, `PGPORT`). Returns the
+/// filling in what it leaves out (`PGPASSWORD`, `PGUSER`, `PGHOST`, `PGPORT`; `PGSSLMODE`
+/// asking for TLS is refused, as there is none yet). Returns the
 /// client and where it is, for messages: user, host, port and database, never the password.
 pub async fn connect(url: &str) -> Result<(Client, String), NotifyError> {
     let masked = mask(url);
@@ -116,6 +117,14 @@ pub async fn connect(url: &str) -> Result<(Client, String), NotifyError> {
     {
         config.port(port);
     }
+    // No TLS yet (the shared connection builder brings it): a demand for it is refused by the
+    // driver rather than quietly ignored.
+    if matches!(
+        env("PGSSLMODE").as_deref(),
+        Some("require" | "verify-ca" | "verify-full")
+    ) {
+        config.ssl_mode(tokio_postgres::config::SslMode::Require);
+    }
     if config.get_connect_timeout().is_none() {
         config.connect_timeout(Duration::from_secs(10));
     }
@@ -138,7 +147,13 @@ fn postgres_error(location: &str, error: &tokio_postgres::Error) -> NotifyError 
     let reason = match error.as_db_error() {
         Some(db) => db.message().to_owned(),
         None if error.is_closed() => "the connection to the server was lost".to_owned(),
-        None => error.to_string(),
+        None => match std::error::Error::source(error) {
+            // The driver names the kind (`error connecting to server`); the cause says why.
+            Some(cause) if !error.to_string().contains(&cause.to_string()) => {
+                format!("{error}: {cause}")
+            }
+            _ => error.to_string(),
+        },
     };
     NotifyError::Postgres {
         location: location.to_owned(),
