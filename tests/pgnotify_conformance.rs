@@ -614,5 +614,13 @@ async fn connection_errors_name_host_and_database_never_the_password() {
         "{text}"
     );
     assert!(text.contains("refused"), "says why: {text}");
+    // Not a URL the driver reads: says which part, still without the password.
+    let text = PostgresDeliveryLog::open("postgres://postgres:s3cret-pw@127.0.0.1:port/db", "k")
+        .await
+        .err()
+        .expect("a bad port")
+        .to_string();
+    assert!(text.contains("`port`"), "{text}");
+    assert!(!text.contains("s3cret-pw"), "{text}");
     assert!(!text.contains("s3cret-pw"), "{text}");
 }

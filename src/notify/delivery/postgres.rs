@@ -96,7 +96,12 @@ pub async fn connect(url: &str) -> Result<(Client, String), NotifyError> {
     let mut config =
         tokio_postgres::Config::from_str(url).map_err(|source| NotifyError::Store {
             location: masked.clone(),
-            message: format!("not a PostgreSQL URL: {source}"),
+            message: format!(
+                "not a PostgreSQL URL: {source}{}",
+                std::error::Error::source(&source)
+                    .map(|cause| format!(" ({cause})"))
+                    .unwrap_or_default()
+            ),
         })?;
     let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
     if config.get_password().is_none()
