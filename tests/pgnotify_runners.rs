@@ -270,10 +270,11 @@ async fn four_runners_share_one_pace() {
     let mut times: Vec<i64> = works.iter().filter_map(|m| m["at"].as_i64()).collect();
     times.sort();
     let span = Duration::from_millis(u64::try_from(times[3] - times[0]).unwrap());
-    // One request of 1,000 per 600 ms window, whoever sends it: the fourth no sooner than
-    // three windows after the first (less the jitter of one request's trip).
+    // One request of 1,000 per 600 ms window, whoever sends it: the fourth three windows
+    // after the first. Asserted with a window of slack for a loaded machine's request trips;
+    // four runners pacing on their own send all four inside the first window.
     assert!(
-        span >= 3 * pace.per - Duration::from_millis(100),
+        span >= 2 * pace.per,
         "four runners sent {USERS} users each within {span:?}: {times:?}"
     );
     assert!(
