@@ -15,7 +15,8 @@ use crate::model::{AppKind, Workspace};
 use crate::notify::log::timestamp;
 use crate::notify::status::{self, Summary};
 use crate::notify::{
-    self, CycleReport, DEFAULT_LOG_PATH, DeliveryLog, RunOptions, Runner, RunnerLock,
+    self, CycleReport, DEFAULT_LOG_PATH, DeliveryLog, DeliveryStore, PostgresDeliveryLog,
+    RunOptions, Runner,
 };
 use crate::state::State;
 
@@ -36,9 +37,14 @@ enum Command {
     #[command(
         after_help = "Exit status (--once): 0 all sent, 1 a failure (a missed, refused, \
         unknown or failed occurrence, or recipients failed, forbidden or invalid).\n\n\
+        Delivery log: .dingform/notify.db, or with DINGFORM_STATE_URL=postgres://… and \
+        DINGFORM_STATE_KEY=NAME a PostgreSQL database that runners on any number of hosts \
+        share (each occurrence sent once, one pace for all).\n\n\
         Examples:\n  dingform notify run --once            # from cron or CI, every few minutes\n  \
         dingform notify run --once --at 2026-03-02T09:00:00+08:00\n  \
-        dingform notify run                   # as a service"
+        dingform notify run                   # as a service\n  \
+        DINGFORM_STATE_URL=postgres://dingform@db/dingform DINGFORM_STATE_KEY=oncall \
+        dingform notify run --once"
     )]
     Run(RunArgs),
     /// Show recent occurrences, delivery counts and failures by reason.
@@ -139,30 +145,52 @@ fn read_state(workspace: &Workspace) -> anyhow::Result<State> {
         })
 }
 
-/// Open the delivery log under the runner lock: two runners starting together must not both
-/// create the database (switching a new database to WAL is not covered by SQLite's busy wait).
-async fn open_log(path: &std::path::Path) -> anyhow::Result<DeliveryLog> {
-    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(parent)
-            .with_context(|| format!("cannot create {}", parent.display()))?;
+/// Where the delivery log lives: PostgreSQL when `DINGFORM_STATE_URL` is a `postgres://` URL
+/// (shared by every runner of the workspace `DINGFORM_STATE_KEY`), else the SQLite file in
+/// the workspace.
+enum LogLocation {
+    File(PathBuf),
+    Postgres { url: String, key: String },
+}
+
+fn log_location(workspace: &Workspace) -> anyhow::Result<LogLocation> {
+    let url = std::env::var("DINGFORM_STATE_URL").unwrap_or_default();
+    if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+        return Ok(LogLocation::File(log_path(workspace)));
     }
-    let _lock = RunnerLock::acquire(path).await?;
-    Ok(DeliveryLog::open(path)?)
+    let key = std::env::var("DINGFORM_STATE_KEY").unwrap_or_default();
+    if key.trim().is_empty() {
+        bail!(
+            "DINGFORM_STATE_KEY is not set: with a postgres:// DINGFORM_STATE_URL it names this \
+             workspace in the shared database (for example `DINGFORM_STATE_KEY=oncall`)"
+        );
+    }
+    Ok(LogLocation::Postgres { url, key })
+}
+
+/// Open the delivery log (the SQLite file under the runner lock, see
+/// [`DeliveryLog::open_locked`]).
+async fn open_log(location: &LogLocation) -> anyhow::Result<Box<dyn DeliveryStore>> {
+    Ok(match location {
+        LogLocation::File(path) => Box::new(DeliveryLog::open_locked(path).await?),
+        LogLocation::Postgres { url, key } => Box::new(PostgresDeliveryLog::open(url, key).await?),
+    })
 }
 
 fn run_runner(args: &RunArgs) -> anyhow::Result<ExitCode> {
     let workspace = workspace(&args.dir)?;
     let options = options(&workspace, args.follow_up_wait);
+    let location = log_location(&workspace)?;
     let runtime = session::runtime()?;
-    let log = runtime.block_on(open_log(&log_path(&workspace)))?;
+    let log = runtime.block_on(open_log(&location))?;
     runtime.block_on(async {
         let session = Session::open(&workspace, 20.0).await?;
         let client = session.client.clone();
-        let mut runner = Runner::new(client.as_ref(), log, options);
+        let mut runner = Runner::with_store(client.as_ref(), log, options);
         let outcome = if args.once {
             let at = args.at.unwrap_or_else(Utc::now);
             let state = read_state(&workspace)?;
-            let lock = RunnerLock::acquire(runner.log().path()).await?;
+            let lock = runner.log().guard().await?;
             let report = runner.cycle(&state, at).await?;
             drop(lock);
             print_report(&report);
@@ -197,7 +225,7 @@ async fn serve<A: crate::provider::MessageApi>(
         let mut wake = now + chrono::Duration::seconds(i64::try_from(interval).unwrap_or(60));
         match read_state(workspace) {
             Ok(state) => {
-                let lock = RunnerLock::acquire(runner.log().path()).await?;
+                let lock = runner.log().guard().await?;
                 let report = runner.cycle(&state, now).await?;
                 drop(lock);
                 print_report(&report);
@@ -308,13 +336,17 @@ fn print_report(report: &CycleReport) {
 
 fn show_status(args: &StatusArgs) -> anyhow::Result<ExitCode> {
     let workspace = workspace(&args.dir)?;
-    let path = log_path(&workspace);
-    if !path.exists() {
+    let location = log_location(&workspace)?;
+    if let LogLocation::File(path) = &location
+        && !path.exists()
+    {
         println!("no deliveries yet ({} does not exist)", path.display());
         return Ok(ExitCode::SUCCESS);
     }
-    let log = DeliveryLog::open(&path)?;
-    let lines = status::recent(&log, args.limit)?;
+    let lines = session::runtime()?.block_on(async {
+        let log = open_log(&location).await?;
+        anyhow::Ok(status::recent(log.as_ref(), args.limit).await?)
+    })?;
     let mut latest_failed = false;
     let mut seen = std::collections::BTreeSet::new();
     for line in &lines {

@@ -4,9 +4,11 @@
 //!
 //! - [`due`]: what is scheduled (from state) and what is due, late within the grace window,
 //!   or missed;
-//! - [`log`]: the SQLite delivery log (`.dingform/notify.db`) that makes sends exactly once:
-//!   an occurrence is claimed by inserting its key; a request's intent is committed before it
-//!   leaves; a request whose answer was never recorded is `unknown`, never resent;
+//! - [`delivery`]: the delivery log behind the [`DeliveryStore`] trait, on SQLite
+//!   (`.dingform/notify.db`) or PostgreSQL, that makes sends exactly once: an occurrence is
+//!   claimed by inserting its key; a request's intent is committed before it leaves; a request
+//!   whose answer was never recorded is `unknown`, never resent ([`log`] keeps its first
+//!   names);
 //! - [`compose`]: template variables rendered per occurrence, then the bot or work message;
 //! - [`limits`]: the plan's rule checks before each send, counting what was sent today;
 //! - [`pace`]: 5,000 recipients a minute;
@@ -16,6 +18,7 @@
 //! Uses: state, provider (the [`MessageApi`](crate::provider::MessageApi) trait), model.
 
 pub mod compose;
+pub mod delivery;
 pub mod due;
 pub mod limits;
 pub mod log;
@@ -25,10 +28,13 @@ pub mod status;
 
 use std::path::PathBuf;
 
+pub use delivery::postgres::PostgresDeliveryLog;
+pub use delivery::sqlite::RunnerLock;
+pub use delivery::{CycleGuard, DeliveryStore};
 pub use due::{DEFAULT_GRACE, Scheduled, scheduled};
 pub use log::{DeliveryLog, OccurrenceStatus};
 pub use pace::Pace;
-pub use runner::{CycleReport, OccurrenceReport, RunOptions, Runner, RunnerLock};
+pub use runner::{CycleReport, OccurrenceReport, RunOptions, Runner};
 pub use status::Summary;
 
 /// Where the delivery log lives, relative to the workspace.
@@ -45,6 +51,23 @@ pub enum NotifyError {
         /// SQLite's error.
         #[source]
         source: rusqlite::Error,
+    },
+    /// The PostgreSQL delivery log could not be reached, read or written.
+    #[error("delivery log at {location}: {reason}")]
+    Postgres {
+        /// Host, port, database and workspace key (never the password).
+        location: String,
+        /// What the server or the driver said (the server's message alone for a database
+        /// error; the driver's error and its cause once, for the rest).
+        reason: String,
+    },
+    /// The delivery log is not one this dingform can use (made by a newer version, a bad URL).
+    #[error("delivery log at {location}: {message}")]
+    Store {
+        /// Where (a path or a URL without its password).
+        location: String,
+        /// What is wrong.
+        message: String,
     },
     /// A file operation failed.
     #[error("cannot {action} {}: {source}", path.display())]

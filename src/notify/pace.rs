@@ -54,6 +54,11 @@ impl Pacer {
         self.waited
     }
 
+    /// Count time spent waiting for a pace kept elsewhere (one shared through the store).
+    pub fn record_wait(&mut self, waited: Duration) {
+        self.waited += waited;
+    }
+
     /// Wait until a request to `users` recipients fits (a request larger than a window takes
     /// a whole window of its own).
     pub async fn admit(&mut self, users: usize) {

@@ -1,7 +1,6 @@
 //! One cycle of the runner: recover what a crashed runner left, record missed occurrences,
 //! claim and send what is due, follow up what was sent, and say what became of each.
 
-use std::path::Path;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -11,9 +10,9 @@ use super::NotifyError;
 
 mod followup;
 use super::compose;
+use super::delivery::{Channel, DeliveryStore, NewSend, OccurrenceStatus, SendStatus};
 use super::due::Scheduled;
 use super::limits::{self, Request};
-use super::log::{Channel, DeliveryLog, NewSend, OccurrenceStatus, SendStatus};
 use super::pace::{Pace, Pacer};
 use super::status::{Summary, summarize};
 use crate::model::{AppKind, Message, Target};
@@ -90,73 +89,54 @@ impl CycleReport {
     }
 }
 
-/// An exclusive lock held by the runner for a cycle: two runners never send at once. An OS
-/// advisory lock on `<db>.lock`, released by the kernel if the process dies.
-#[derive(Debug)]
-pub struct RunnerLock {
-    _file: std::fs::File,
-}
-
-impl RunnerLock {
-    /// Wait for the lock next to the log at `db`.
-    pub async fn acquire(db: &Path) -> Result<Self, NotifyError> {
-        let mut name = db.file_name().unwrap_or_default().to_os_string();
-        name.push(".lock");
-        let path = db.with_file_name(name);
-        let io = {
-            let path = path.clone();
-            move |source| NotifyError::Io {
-                action: "lock",
-                path: path.clone(),
-                source,
-            }
-        };
-        let file = std::fs::OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&path)
-            .map_err(io.clone())?;
-        let file = tokio::task::spawn_blocking(move || file.lock().map(|()| file))
-            .await
-            .map_err(|e| io(std::io::Error::other(e)))?
-            .map_err(io)?;
-        Ok(Self { _file: file })
-    }
-}
-
 /// The runner over one delivery log.
 pub struct Runner<'a, A: MessageApi> {
     api: &'a A,
-    log: DeliveryLog,
+    log: Box<dyn DeliveryStore>,
     options: RunOptions,
     pacer: Pacer,
+    /// The cycle's `now` and when (on tokio's clock) the cycle began: leases are taken on the
+    /// runner's clock, which `--at` moves.
+    clock: (DateTime<Utc>, tokio::time::Instant),
 }
 
 impl<'a, A: MessageApi> Runner<'a, A> {
     /// A runner sending through `api`, logging to `log`.
-    pub fn new(api: &'a A, log: DeliveryLog, options: RunOptions) -> Self {
+    pub fn new(api: &'a A, log: impl DeliveryStore + 'static, options: RunOptions) -> Self {
+        Self::with_store(api, Box::new(log), options)
+    }
+
+    /// A runner sending through `api`, logging to a store chosen at run time.
+    pub fn with_store(api: &'a A, log: Box<dyn DeliveryStore>, options: RunOptions) -> Self {
         let pacer = Pacer::new(options.pace);
         Self {
             api,
             log,
             options,
             pacer,
+            clock: (Utc::now(), tokio::time::Instant::now()),
         }
     }
 
     /// The log.
-    pub fn log(&self) -> &DeliveryLog {
-        &self.log
+    pub fn log(&self) -> &dyn DeliveryStore {
+        self.log.as_ref()
+    }
+
+    /// Now on the runner's clock: the cycle's `now` plus the time the cycle has taken.
+    pub(super) fn now(&self) -> DateTime<Utc> {
+        let (at, since) = self.clock;
+        at + chrono::Duration::from_std(since.elapsed()).unwrap_or_default()
     }
 
     /// One cycle at `now` over the notifications `state` registers. The caller holds the
-    /// [`RunnerLock`].
+    /// store's [`guard`](DeliveryStore::guard).
     pub async fn cycle(
         &mut self,
         state: &State,
         now: DateTime<Utc>,
     ) -> Result<CycleReport, NotifyError> {
+        self.clock = (now, tokio::time::Instant::now());
         let (scheduled, errors) = super::due::scheduled(state);
         let mut report = CycleReport {
             errors: errors.iter().map(ToString::to_string).collect(),
@@ -167,25 +147,25 @@ impl<'a, A: MessageApi> Runner<'a, A> {
 
         // 1. A request whose intent was recorded but whose answer was not: a runner died in
         // between. Without an id nobody can ask the platform: unknown, never resent.
-        for row in self.log.sends_in(SendStatus::Sending)? {
+        for row in self.log.lapsed_sends(now).await? {
             self.log.finish_send(
                 row.id,
                 SendStatus::Unknown,
                 None,
                 None,
                 Some("the runner stopped after sending and before recording the answer; no id to ask the platform with"),
-            )?;
+            ).await?;
             self.log.set_occurrence(
                 &row.notification,
                 row.occurrence,
                 OccurrenceStatus::Unknown,
                 Some("may have been sent (the runner stopped before recording the answer): not resent"),
-            )?;
+            ).await?;
             touched.push((row.notification.clone(), row.occurrence));
         }
         // Claimed but not finished (a crash before a request or between batches): resume;
         // batches already made are skipped.
-        for row in self.log.occurrences_in(OccurrenceStatus::Claimed)? {
+        for row in self.log.take_over_lapsed(now).await? {
             match scheduled.iter().find(|n| n.name == row.notification) {
                 Some(notification) if within(now, row.occurrence, notification.grace) => {
                     self.send_occurrence(state, notification, row.occurrence, now)
@@ -194,7 +174,8 @@ impl<'a, A: MessageApi> Runner<'a, A> {
                 Some(_) => {
                     let started = !self
                         .log
-                        .sends_of(&row.notification, row.occurrence)?
+                        .sends_of(&row.notification, row.occurrence)
+                        .await?
                         .is_empty();
                     let (status, reason) = if started {
                         (
@@ -207,39 +188,45 @@ impl<'a, A: MessageApi> Runner<'a, A> {
                             "the runner stopped before sending; now beyond the grace window: not sent",
                         )
                     };
-                    self.log.set_occurrence(
-                        &row.notification,
-                        row.occurrence,
-                        status,
-                        Some(reason),
-                    )?;
+                    self.log
+                        .set_occurrence(&row.notification, row.occurrence, status, Some(reason))
+                        .await?;
                 }
-                None => self.log.set_occurrence(
-                    &row.notification,
-                    row.occurrence,
-                    OccurrenceStatus::Failed,
-                    Some("no longer registered in state"),
-                )?,
+                None => {
+                    self.log
+                        .set_occurrence(
+                            &row.notification,
+                            row.occurrence,
+                            OccurrenceStatus::Failed,
+                            Some("no longer registered in state"),
+                        )
+                        .await?
+                }
             }
             touched.push((row.notification, row.occurrence));
         }
 
         // 2. What is due.
         for notification in &scheduled {
-            let due = notification.due(self.log.cursor(&notification.name)?, now);
+            let cursor = self.log.cursor(&notification.name).await?;
+            let due = notification.due(cursor, now);
             for occurrence in &due.missed {
                 let late = (now - *occurrence).num_minutes();
                 let reason = format!(
                     "{late} minutes late, beyond the grace window of {} minutes: not sent",
                     notification.grace.as_secs() / 60
                 );
-                if self.log.claim(
-                    &notification.name,
-                    *occurrence,
-                    OccurrenceStatus::Missed,
-                    Some(&reason),
-                    now,
-                )? {
+                if self
+                    .log
+                    .claim(
+                        &notification.name,
+                        *occurrence,
+                        OccurrenceStatus::Missed,
+                        Some(&reason),
+                        now,
+                    )
+                    .await?
+                {
                     touched.push((notification.name.clone(), *occurrence));
                 }
             }
@@ -249,13 +236,17 @@ impl<'a, A: MessageApi> Runner<'a, A> {
                         "superseded by the occurrence at {}: only the latest is sent after a delay",
                         super::log::timestamp(*latest)
                     );
-                    if self.log.claim(
-                        &notification.name,
-                        *occurrence,
-                        OccurrenceStatus::Missed,
-                        Some(&reason),
-                        now,
-                    )? {
+                    if self
+                        .log
+                        .claim(
+                            &notification.name,
+                            *occurrence,
+                            OccurrenceStatus::Missed,
+                            Some(&reason),
+                            now,
+                        )
+                        .await?
+                    {
                         touched.push((notification.name.clone(), *occurrence));
                     }
                 }
@@ -267,19 +258,23 @@ impl<'a, A: MessageApi> Runner<'a, A> {
                 ));
             }
             for occurrence in &due.send {
-                if self.log.claim(
-                    &notification.name,
-                    *occurrence,
-                    OccurrenceStatus::Claimed,
-                    None,
-                    now,
-                )? {
+                if self
+                    .log
+                    .claim(
+                        &notification.name,
+                        *occurrence,
+                        OccurrenceStatus::Claimed,
+                        None,
+                        now,
+                    )
+                    .await?
+                {
                     self.send_occurrence(state, notification, *occurrence, now)
                         .await?;
                     touched.push((notification.name.clone(), *occurrence));
                 }
             }
-            self.log.advance_cursor(&notification.name, now)?;
+            self.log.advance_cursor(&notification.name, now).await?;
         }
 
         // 3. Follow up what was accepted, then settle occurrences with nothing pending.
@@ -288,10 +283,10 @@ impl<'a, A: MessageApi> Runner<'a, A> {
         touched.sort();
         touched.dedup();
         for (name, occurrence) in touched {
-            self.settle(&name, occurrence)?;
-            if let Some(row) = self.log.occurrence(&name, occurrence)? {
+            self.settle(&name, occurrence).await?;
+            if let Some(row) = self.log.occurrence(&name, occurrence).await? {
                 report.occurrences.push(OccurrenceReport {
-                    summary: summarize(&self.log, &row)?,
+                    summary: summarize(self.log.as_ref(), &row).await?,
                     notification: name,
                     occurrence,
                     status: row.status,
@@ -346,12 +341,15 @@ impl<'a, A: MessageApi> Runner<'a, A> {
             Err(why) => Err((OccurrenceStatus::Failed, why.to_owned())),
         };
         match outcome {
-            Ok(()) => self
-                .log
-                .set_occurrence(name, occurrence, OccurrenceStatus::Sent, None),
+            Ok(()) => {
+                self.log
+                    .set_occurrence(name, occurrence, OccurrenceStatus::Sent, None)
+                    .await
+            }
             Err((status, reason)) => {
                 self.log
                     .set_occurrence(name, occurrence, status, Some(&reason))
+                    .await
             }
         }
     }
@@ -393,7 +391,7 @@ impl<'a, A: MessageApi> Runner<'a, A> {
             Ok(pair) => pair,
             Err(why) => return failed(why),
         };
-        if !self.log.sends_of(name, occurrence)?.is_empty() {
+        if !self.log.sends_of(name, occurrence).await?.is_empty() {
             return Ok(Ok(()));
         }
         let bot_message = BotMessage {
@@ -408,7 +406,7 @@ impl<'a, A: MessageApi> Runner<'a, A> {
             "robot_code": bot_message.robot_code,
             "open_conversation_id": bot_message.open_conversation_id,
         });
-        let id = self.log.begin_send(&NewSend {
+        let send = NewSend {
             notification: name,
             occurrence,
             attempt: 0,
@@ -421,37 +419,46 @@ impl<'a, A: MessageApi> Runner<'a, A> {
             day: &day,
             payload: &payload,
             at: Utc::now(),
-        })?;
+        };
+        let Some(id) = self.log.begin_send(&send, self.now()).await? else {
+            // Another runner made this request.
+            return Ok(Ok(()));
+        };
         let answer = self.api.send_bot_message(&bot_message).await;
         self.record_answer(id, answer.map(|r| (None, Some(r.process_query_key))))
+            .await
     }
 
-    fn record_answer(
+    async fn record_answer(
         &self,
         id: i64,
         answer: Result<(Option<i64>, Option<String>), ApiError>,
     ) -> Result<Result<(), (OccurrenceStatus, String)>, NotifyError> {
         match answer {
             Ok((task_id, query_key)) => {
-                self.log.finish_send(
-                    id,
-                    SendStatus::Accepted,
-                    task_id,
-                    query_key.as_deref(),
-                    None,
-                )?;
+                self.log
+                    .finish_send(
+                        id,
+                        SendStatus::Accepted,
+                        task_id,
+                        query_key.as_deref(),
+                        None,
+                    )
+                    .await?;
                 Ok(Ok(()))
             }
             Err(error) if error.maybe_processed() => {
                 let why = format!("may have been sent, not resent: {error}");
                 self.log
-                    .finish_send(id, SendStatus::Unknown, None, None, Some(&why))?;
+                    .finish_send(id, SendStatus::Unknown, None, None, Some(&why))
+                    .await?;
                 Ok(Err((OccurrenceStatus::Unknown, why)))
             }
             Err(error) => {
                 let why = error.to_string();
                 self.log
-                    .finish_send(id, SendStatus::Failed, None, None, Some(&why))?;
+                    .finish_send(id, SendStatus::Failed, None, None, Some(&why))
+                    .await?;
                 Ok(Err((OccurrenceStatus::Failed, why)))
             }
         }
@@ -485,7 +492,8 @@ impl<'a, A: MessageApi> Runner<'a, A> {
         users.dedup();
         let fingerprint = compose::fingerprint(&msg);
         let day = day_of(now);
-        let already = self.log.sends_of(name, occurrence)?;
+        let already = self.log.sends_of(name, occurrence).await?;
+        let today = self.log.sends_on(&day).await?;
         let checked = limits::check(
             Request {
                 notification: name,
@@ -496,10 +504,12 @@ impl<'a, A: MessageApi> Runner<'a, A> {
                 fingerprint: &fingerprint,
                 status_bar: msg.oa.as_ref().is_some_and(|oa| oa.status_bar.is_some()),
             },
-            &self.log.sends_on(&day)?,
+            &today,
             self.options.app_kind,
         );
-        self.log.set_refused(name, occurrence, &checked.refused)?;
+        self.log
+            .set_refused(name, occurrence, &checked.refused)
+            .await?;
         if let Some((rule, why)) = checked.blocked {
             return Ok(Err((OccurrenceStatus::Refused, format!("{rule}: {why}"))));
         }
@@ -567,9 +577,9 @@ impl<'a, A: MessageApi> Runner<'a, A> {
         } else {
             request.userids.len()
         };
-        self.pacer.admit(count).await;
+        self.admit(name, occurrence, count).await?;
         let payload = serde_json::to_value(&request.msg).unwrap_or_default();
-        let id = self.log.begin_send(&NewSend {
+        let send = NewSend {
             notification: name,
             occurrence,
             attempt,
@@ -582,9 +592,39 @@ impl<'a, A: MessageApi> Runner<'a, A> {
             day,
             payload: &payload,
             at: Utc::now(),
-        })?;
+        };
+        let Some(id) = self.log.begin_send(&send, self.now()).await? else {
+            // Another runner made this request (a resend both followed up).
+            return Ok(Ok(()));
+        };
         let answer = self.api.send_work_notification(agent_id, request).await;
         self.record_answer(id, answer.map(|task| (Some(task.task_id), None)))
+            .await
+    }
+
+    /// Wait until a request to `users` recipients fits the pace: this runner's own, or the one
+    /// every runner of the store shares. The occurrence's claim is renewed while waiting, so
+    /// a runner waiting its turn is never taken for a dead one.
+    async fn admit(
+        &mut self,
+        name: &str,
+        occurrence: DateTime<Utc>,
+        users: usize,
+    ) -> Result<(), NotifyError> {
+        if !self.log.shares_pace() {
+            self.pacer.admit(users).await;
+            return Ok(());
+        }
+        let started = tokio::time::Instant::now();
+        loop {
+            self.log.renew(name, occurrence, self.now()).await?;
+            match self.log.admit(users, self.pacer.pace()).await? {
+                None => break,
+                Some(wait) => tokio::time::sleep(wait).await,
+            }
+        }
+        self.pacer.record_wait(started.elapsed());
+        Ok(())
     }
 }
 

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 
 use super::NotifyError;
-use super::log::{DeliveryLog, OccurrenceRow, SendStatus};
+use super::delivery::{DeliveryStore, OccurrenceRow, SendStatus};
 
 /// How a send whose results can no longer be asked for is marked.
 pub const WINDOW_CLOSED: &str = "result window closed";
@@ -111,8 +111,13 @@ fn some(ids: &[String]) -> String {
 }
 
 /// The summary of one occurrence.
-pub fn summarize(log: &DeliveryLog, occurrence: &OccurrenceRow) -> Result<Summary, NotifyError> {
-    let sends = log.sends_of(&occurrence.notification, occurrence.occurrence)?;
+pub async fn summarize(
+    log: &dyn DeliveryStore,
+    occurrence: &OccurrenceRow,
+) -> Result<Summary, NotifyError> {
+    let sends = log
+        .sends_of(&occurrence.notification, occurrence.occurrence)
+        .await?;
     let mut summary = Summary {
         requests: sends.len(),
         ..Summary::default()
@@ -174,14 +179,13 @@ pub struct StatusLine {
 }
 
 /// The most recent `limit` occurrences, newest first.
-pub fn recent(log: &DeliveryLog, limit: usize) -> Result<Vec<StatusLine>, NotifyError> {
-    log.recent_occurrences(limit)?
-        .into_iter()
-        .map(|occurrence| {
-            Ok(StatusLine {
-                summary: summarize(log, &occurrence)?,
-                occurrence,
-            })
-        })
-        .collect()
+pub async fn recent(log: &dyn DeliveryStore, limit: usize) -> Result<Vec<StatusLine>, NotifyError> {
+    let mut lines = Vec::new();
+    for occurrence in log.recent_occurrences(limit).await? {
+        lines.push(StatusLine {
+            summary: summarize(log, &occurrence).await?,
+            occurrence,
+        });
+    }
+    Ok(lines)
 }

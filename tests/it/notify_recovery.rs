@@ -319,7 +319,7 @@ async fn a_bot_message_whose_query_key_was_recorded_is_asked_about_not_resent() 
         OccurrenceStatus::Delivered,
         "{report:?}"
     );
-    let sends = runner.log().sends_of("standup", at(9, 0)).unwrap();
+    let sends = runner.log().sends_of("standup", at(9, 0)).await.unwrap();
     assert_eq!(
         sends[0]
             .result

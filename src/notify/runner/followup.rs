@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use super::{CycleReport, RESULT_WINDOW, Runner, USERS_PER_REQUEST};
 use crate::model::wire::notification::WorkMessage;
 use crate::notify::NotifyError;
-use crate::notify::log::{self, Channel, OccurrenceStatus, SendOutcome, SendRow, SendStatus};
+use crate::notify::delivery::{self, Channel, OccurrenceStatus, SendOutcome, SendRow, SendStatus};
 use crate::notify::status::{WINDOW_CLOSED, summarize};
 use crate::provider::{ApiError, MessageApi, WorkNotification};
 
@@ -20,7 +20,7 @@ impl<A: MessageApi> Runner<'_, A> {
         let deadline = tokio::time::Instant::now() + self.options.follow_up_wait;
         let mut touched = Vec::new();
         loop {
-            let pending = self.log.sends_in(SendStatus::Accepted)?;
+            let pending = self.log.to_follow_up(self.now()).await?;
             if pending.is_empty() {
                 break;
             }
@@ -37,13 +37,13 @@ impl<A: MessageApi> Runner<'_, A> {
                                 bot_status: Some(format!("{WINDOW_CLOSED}: {error}")),
                                 ..SendOutcome::default()
                             };
-                            self.log.record_result(row.id, &outcome)?;
+                            self.log.record_result(row.id, &outcome).await?;
                         } else {
                             query_failed = true;
                             report.errors.push(format!(
                                 "notification.{} at {}: follow-up failed (retried next cycle): {error}",
                                 row.notification,
-                                log::timestamp(row.occurrence)
+                                delivery::timestamp(row.occurrence)
                             ));
                         }
                     }
@@ -94,7 +94,7 @@ impl<A: MessageApi> Runner<'_, A> {
                     bot_status: Some(status.send_status),
                     ..SendOutcome::default()
                 };
-                self.log.record_result(row.id, &outcome)?;
+                self.log.record_result(row.id, &outcome).await?;
                 Ok(Ok(true))
             }
             Channel::Work => {
@@ -131,7 +131,7 @@ impl<A: MessageApi> Runner<'_, A> {
                     invalid_departments: result.invalid_dept_ids.clone(),
                     bot_status: None,
                 };
-                self.log.record_result(row.id, &outcome)?;
+                self.log.record_result(row.id, &outcome).await?;
                 if row.attempt == 0 && !outcome.failed.is_empty() {
                     self.resend(row, &outcome.failed, agent_id).await?;
                 }
@@ -147,7 +147,7 @@ impl<A: MessageApi> Runner<'_, A> {
         failed: &[String],
         agent_id: i64,
     ) -> Result<(), NotifyError> {
-        let sends = self.log.sends_of(&row.notification, row.occurrence)?;
+        let sends = self.log.sends_of(&row.notification, row.occurrence).await?;
         let Ok(msg) = serde_json::from_value::<WorkMessage>(row.payload.clone()) else {
             return Ok(());
         };
@@ -175,40 +175,48 @@ impl<A: MessageApi> Runner<'_, A> {
                 )
                 .await?;
             if let Err((status, why)) = answer {
-                self.log.set_occurrence(
-                    &row.notification,
-                    row.occurrence,
-                    status,
-                    Some(&format!("resend: {why}")),
-                )?;
+                self.log
+                    .set_occurrence(
+                        &row.notification,
+                        row.occurrence,
+                        status,
+                        Some(&format!("resend: {why}")),
+                    )
+                    .await?;
             }
         }
         Ok(())
     }
 
     /// An occurrence whose sends are all settled gets its final status.
-    pub(super) fn settle(&self, name: &str, occurrence: DateTime<Utc>) -> Result<(), NotifyError> {
-        let Some(row) = self.log.occurrence(name, occurrence)? else {
+    pub(super) async fn settle(
+        &self,
+        name: &str,
+        occurrence: DateTime<Utc>,
+    ) -> Result<(), NotifyError> {
+        let Some(row) = self.log.occurrence(name, occurrence).await? else {
             return Ok(());
         };
         if row.status != OccurrenceStatus::Sent {
             return Ok(());
         }
-        let sends = self.log.sends_of(name, occurrence)?;
+        let sends = self.log.sends_of(name, occurrence).await?;
         if sends
             .iter()
             .any(|s| matches!(s.status, SendStatus::Accepted | SendStatus::Sending))
         {
             return Ok(());
         }
-        let summary = summarize(&self.log, &row)?;
+        let summary = summarize(self.log.as_ref(), &row).await?;
         if summary.is_clean() {
             self.log
                 .set_occurrence(name, occurrence, OccurrenceStatus::Delivered, None)
+                .await
         } else {
             // The summary says who and why.
             self.log
                 .set_occurrence(name, occurrence, OccurrenceStatus::Incomplete, None)
+                .await
         }
     }
 }

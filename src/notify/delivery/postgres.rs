@@ -1,0 +1,793 @@
+//! The PostgreSQL delivery log: one database for many workspaces (rows keyed by the workspace
+//! key) and any number of `notify run` processes on any number of hosts at once.
+//!
+//! - Tables live in the `dingform` schema, prefixed `delivery_` (the state store keeps its own
+//!   tables in the same schema), made on first use by versioned migrations under an advisory
+//!   lock; a log migrated by a newer dingform is refused, not guessed at.
+//! - An occurrence is claimed by `INSERT … ON CONFLICT DO NOTHING` on its key, with a lease on
+//!   the runner's clock; a request is claimed the same way on (occurrence, attempt, batch) and
+//!   committed as `sending` before it leaves. A `sending` row whose lease lapsed is reported
+//!   for the runner to mark `unknown`; a claimed occurrence whose lease lapsed (and that has no
+//!   request in flight) is taken over by one `UPDATE … RETURNING`, which row locks make
+//!   exclusive.
+//! - The per-minute pace is one row per workspace, read `FOR UPDATE` on the database's clock,
+//!   so every runner counts against the same window.
+//!
+//! Connecting is [`connect`], one small function (URL plus the libpq environment, no TLS yet).
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use tokio::sync::Mutex;
+use tokio_postgres::{Client, NoTls, Row};
+
+use super::{
+    Channel, CycleGuard, DeliveryStore, LEASE, NewSend, OccurrenceRow, OccurrenceStatus,
+    SendOutcome, SendRow, SendStatus, StoreFuture,
+};
+use crate::notify::NotifyError;
+use crate::notify::pace::Pace;
+
+/// The migrations, in order: the log's schema version is how many have been applied.
+const MIGRATIONS: &[&str] = &["
+CREATE TABLE dingform.delivery_cursors (
+    workspace text NOT NULL,
+    notification text NOT NULL,
+    since timestamptz NOT NULL,
+    PRIMARY KEY (workspace, notification)
+);
+CREATE TABLE dingform.delivery_occurrences (
+    workspace text NOT NULL,
+    notification text NOT NULL,
+    occurrence timestamptz NOT NULL,
+    status text NOT NULL,
+    reason text,
+    refused jsonb NOT NULL DEFAULT '[]',
+    claimed_at timestamptz NOT NULL,
+    updated_at timestamptz NOT NULL,
+    holder text,
+    lease_until timestamptz,
+    PRIMARY KEY (workspace, notification, occurrence)
+);
+CREATE INDEX delivery_occurrences_by_status ON dingform.delivery_occurrences (workspace, status);
+CREATE TABLE dingform.delivery_sends (
+    id bigserial PRIMARY KEY,
+    workspace text NOT NULL,
+    notification text NOT NULL,
+    occurrence timestamptz NOT NULL,
+    attempt integer NOT NULL,
+    batch integer NOT NULL,
+    channel text NOT NULL,
+    users jsonb NOT NULL,
+    departments jsonb NOT NULL,
+    to_all boolean NOT NULL,
+    fingerprint text NOT NULL,
+    day text NOT NULL,
+    status text NOT NULL,
+    task_id bigint,
+    query_key text,
+    error text,
+    result jsonb,
+    payload jsonb NOT NULL,
+    created_at timestamptz NOT NULL,
+    holder text,
+    lease_until timestamptz,
+    UNIQUE (workspace, notification, occurrence, attempt, batch)
+);
+CREATE INDEX delivery_sends_by_day ON dingform.delivery_sends (workspace, day);
+CREATE INDEX delivery_sends_by_status ON dingform.delivery_sends (workspace, status);
+CREATE TABLE dingform.delivery_pace (
+    workspace text PRIMARY KEY,
+    window_start timestamptz NOT NULL,
+    used bigint NOT NULL
+);
+"];
+
+/// The advisory lock migrations run under (two runners starting together on a new database).
+const MIGRATION_LOCK: i64 = 0x6469_6e67_6465_6c76; // "dingdelv"
+
+/// Connect to `url` (`postgres://user:password@host:port/database`), the libpq environment
+/// filling in what it leaves out (`PGPASSWORD`, `PGUSER`, `PGHOST`, `PGPORT`; `PGSSLMODE`
+/// asking for TLS is refused, as there is none yet). Returns the
+/// client and where it is, for messages: user, host, port and database, never the password.
+pub async fn connect(url: &str) -> Result<(Client, String), NotifyError> {
+    let masked = mask(url);
+    let mut config =
+        tokio_postgres::Config::from_str(url).map_err(|source| NotifyError::Store {
+            location: masked.clone(),
+            message: format!(
+                "not a PostgreSQL URL: {source}{}",
+                std::error::Error::source(&source)
+                    .map(|cause| format!(" ({cause})"))
+                    .unwrap_or_default()
+            ),
+        })?;
+    let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    if config.get_password().is_none()
+        && let Some(password) = env("PGPASSWORD")
+    {
+        config.password(password);
+    }
+    if config.get_user().is_none()
+        && let Some(user) = env("PGUSER").or_else(|| env("USER"))
+    {
+        config.user(user);
+    }
+    if config.get_hosts().is_empty() {
+        config.host(env("PGHOST").as_deref().unwrap_or("localhost"));
+    }
+    if config.get_ports().is_empty()
+        && let Some(port) = env("PGPORT").and_then(|p| p.parse().ok())
+    {
+        config.port(port);
+    }
+    // No TLS yet (the shared connection builder brings it): a demand for it is refused by the
+    // driver rather than quietly ignored.
+    if matches!(
+        env("PGSSLMODE").as_deref(),
+        Some("require" | "verify-ca" | "verify-full")
+    ) {
+        config.ssl_mode(tokio_postgres::config::SslMode::Require);
+    }
+    if config.get_connect_timeout().is_none() {
+        config.connect_timeout(Duration::from_secs(10));
+    }
+    let location = describe(&config);
+    let (client, connection) = config
+        .connect(NoTls)
+        .await
+        .map_err(|source| postgres_error(&location, &source))?;
+    tokio::spawn(async move {
+        // Ends when the client is dropped or the server goes away; the next query says so.
+        let _ = connection.await;
+    });
+    Ok((client, location))
+}
+
+/// A driver error as one line: the server's own message for a database error (`password
+/// authentication failed for user "…"`, `database "…" does not exist`), else the driver's
+/// error with its cause.
+fn postgres_error(location: &str, error: &tokio_postgres::Error) -> NotifyError {
+    let reason = match error.as_db_error() {
+        Some(db) => db.message().to_owned(),
+        None if error.is_closed() => "the connection to the server was lost".to_owned(),
+        None => match std::error::Error::source(error) {
+            // The driver names the kind (`error connecting to server`); the cause says why.
+            Some(cause) if !error.to_string().contains(&cause.to_string()) => {
+                format!("{error}: {cause}")
+            }
+            _ => error.to_string(),
+        },
+    };
+    NotifyError::Postgres {
+        location: location.to_owned(),
+        reason,
+    }
+}
+
+/// `url` without its password (for an error about the URL itself).
+fn mask(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut parsed) => {
+            if parsed.password().is_some() {
+                let _ = parsed.set_password(Some("****"));
+            }
+            parsed.to_string()
+        }
+        Err(_) => "the PostgreSQL URL".into(),
+    }
+}
+
+/// `postgres://user@host:port/database`.
+fn describe(config: &tokio_postgres::Config) -> String {
+    let host = match config.get_hosts().first() {
+        Some(tokio_postgres::config::Host::Tcp(host)) => host.clone(),
+        Some(tokio_postgres::config::Host::Unix(path)) => path.display().to_string(),
+        None => "localhost".into(),
+    };
+    let port = config.get_ports().first().copied().unwrap_or(5432);
+    let user = config.get_user().unwrap_or_default();
+    let database = config.get_dbname().unwrap_or(user);
+    format!("postgres://{user}@{host}:{port}/{database}")
+}
+
+/// The delivery log of one workspace in a PostgreSQL database.
+pub struct PostgresDeliveryLog {
+    client: Mutex<Client>,
+    workspace: String,
+    location: String,
+    holder: String,
+}
+
+impl PostgresDeliveryLog {
+    /// Connect to `url`, migrate the tables if needed, and keep the log of workspace `key`.
+    pub async fn open(url: &str, key: &str) -> Result<Self, NotifyError> {
+        let (client, location) = connect(url).await?;
+        let location = format!("{location} (workspace {key})");
+        if key.trim().is_empty() {
+            return Err(NotifyError::Store {
+                location,
+                message: "the workspace key is empty".into(),
+            });
+        }
+        let log = Self {
+            client: Mutex::new(client),
+            workspace: key.to_owned(),
+            location,
+            holder: holder(),
+        };
+        log.migrate().await?;
+        Ok(log)
+    }
+
+    /// The schema version this dingform writes.
+    pub fn schema_version() -> i32 {
+        i32::try_from(MIGRATIONS.len()).unwrap_or(i32::MAX)
+    }
+
+    fn db(&self, source: tokio_postgres::Error) -> NotifyError {
+        postgres_error(&self.location, &source)
+    }
+
+    async fn migrate(&self) -> Result<(), NotifyError> {
+        let mut client = self.client.lock().await;
+        if let Err(error) = client
+            .batch_execute("CREATE SCHEMA IF NOT EXISTS dingform")
+            .await
+        {
+            // Another process made it at the same moment: that is what we wanted.
+            let raced = error.code().is_some_and(|code| {
+                *code == tokio_postgres::error::SqlState::UNIQUE_VIOLATION
+                    || *code == tokio_postgres::error::SqlState::DUPLICATE_SCHEMA
+            });
+            if !raced {
+                return Err(self.db(error));
+            }
+        }
+        let transaction = client.transaction().await.map_err(|e| self.db(e))?;
+        transaction
+            .execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])
+            .await
+            .map_err(|e| self.db(e))?;
+        transaction
+            .batch_execute(
+                "CREATE TABLE IF NOT EXISTS dingform.delivery_migrations (
+                    version integer PRIMARY KEY,
+                    applied_at timestamptz NOT NULL DEFAULT now()
+                )",
+            )
+            .await
+            .map_err(|e| self.db(e))?;
+        let current: i32 = transaction
+            .query_one(
+                "SELECT coalesce(max(version), 0) FROM dingform.delivery_migrations",
+                &[],
+            )
+            .await
+            .map_err(|e| self.db(e))?
+            .get(0);
+        let known = Self::schema_version();
+        if current > known {
+            return Err(NotifyError::Store {
+                location: self.location.clone(),
+                message: format!(
+                    "its tables are at schema version {current}, made by a newer dingform; \
+                     this one knows up to version {known}: upgrade dingform"
+                ),
+            });
+        }
+        for (index, migration) in MIGRATIONS.iter().enumerate().skip(current as usize) {
+            let version = i32::try_from(index + 1).unwrap_or(i32::MAX);
+            transaction
+                .batch_execute(migration)
+                .await
+                .map_err(|e| self.db(e))?;
+            transaction
+                .execute(
+                    "INSERT INTO dingform.delivery_migrations (version) VALUES ($1)",
+                    &[&version],
+                )
+                .await
+                .map_err(|e| self.db(e))?;
+        }
+        transaction.commit().await.map_err(|e| self.db(e))
+    }
+
+    async fn execute(
+        &self,
+        sql: &str,
+        params: &[&(dyn tokio_postgres::types::ToSql + Sync)],
+    ) -> Result<u64, NotifyError> {
+        let client = self.client.lock().await;
+        client.execute(sql, params).await.map_err(|e| self.db(e))
+    }
+
+    async fn query(
+        &self,
+        sql: &str,
+        params: &[&(dyn tokio_postgres::types::ToSql + Sync)],
+    ) -> Result<Vec<Row>, NotifyError> {
+        let client = self.client.lock().await;
+        client.query(sql, params).await.map_err(|e| self.db(e))
+    }
+
+    async fn select_occurrences(
+        &self,
+        tail: &str,
+        params: &[&(dyn tokio_postgres::types::ToSql + Sync)],
+    ) -> Result<Vec<OccurrenceRow>, NotifyError> {
+        let sql = format!(
+            "SELECT notification, occurrence, status, reason, claimed_at, refused
+             FROM dingform.delivery_occurrences WHERE workspace = $1 {tail}"
+        );
+        Ok(self
+            .query(&sql, params)
+            .await?
+            .iter()
+            .map(occurrence_row)
+            .collect())
+    }
+
+    async fn select_sends(
+        &self,
+        tail: &str,
+        params: &[&(dyn tokio_postgres::types::ToSql + Sync)],
+    ) -> Result<Vec<SendRow>, NotifyError> {
+        let sql = format!(
+            "SELECT id, notification, occurrence, attempt, batch, channel, users, departments,
+             to_all, fingerprint, day, status, task_id, query_key, error, result, created_at,
+             payload FROM dingform.delivery_sends WHERE workspace = $1 {tail}"
+        );
+        Ok(self
+            .query(&sql, params)
+            .await?
+            .iter()
+            .map(send_row)
+            .collect())
+    }
+
+    async fn admit_now(&self, users: usize, pace: Pace) -> Result<Option<Duration>, NotifyError> {
+        let limit = i64::try_from(pace.users).unwrap_or(i64::MAX);
+        let users = i64::try_from(users.min(pace.users)).unwrap_or(i64::MAX);
+        let per = chrono::Duration::from_std(pace.per).unwrap_or(chrono::Duration::MAX);
+        let mut client = self.client.lock().await;
+        let transaction = client.transaction().await.map_err(|e| self.db(e))?;
+        transaction
+            .execute(
+                "INSERT INTO dingform.delivery_pace (workspace, window_start, used)
+                 VALUES ($1, clock_timestamp(), 0) ON CONFLICT DO NOTHING",
+                &[&self.workspace],
+            )
+            .await
+            .map_err(|e| self.db(e))?;
+        let row = transaction
+            .query_one(
+                "SELECT window_start, used, clock_timestamp() FROM dingform.delivery_pace
+                 WHERE workspace = $1 FOR UPDATE",
+                &[&self.workspace],
+            )
+            .await
+            .map_err(|e| self.db(e))?;
+        let (mut start, mut used): (DateTime<Utc>, i64) = (row.get(0), row.get(1));
+        let now: DateTime<Utc> = row.get(2);
+        if now >= start + per {
+            start = now;
+            used = 0;
+        }
+        if used > 0 && used + users > limit {
+            transaction.commit().await.map_err(|e| self.db(e))?;
+            let wait = (start + per - now).to_std().unwrap_or(Duration::ZERO);
+            return Ok(Some(wait.max(Duration::from_millis(1))));
+        }
+        transaction
+            .execute(
+                "UPDATE dingform.delivery_pace SET window_start = $2, used = $3
+                 WHERE workspace = $1",
+                &[&self.workspace, &start, &(used + users)],
+            )
+            .await
+            .map_err(|e| self.db(e))?;
+        transaction.commit().await.map_err(|e| self.db(e))?;
+        Ok(None)
+    }
+}
+
+/// Who holds a claim, for whoever reads the log: host, process id, and which log of the
+/// process (a process may run several runners).
+fn holder() -> String {
+    static OPENED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let number = OPENED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
+        .map(|h| h.trim().to_owned())
+        .ok()
+        .filter(|h| !h.is_empty())
+        .or_else(|| std::env::var("HOSTNAME").ok())
+        .unwrap_or_else(|| "unknown-host".into());
+    format!("{host} pid {} log {number}", std::process::id())
+}
+
+fn lease_from(at: DateTime<Utc>) -> DateTime<Utc> {
+    at + chrono::Duration::from_std(LEASE).unwrap_or_default()
+}
+
+fn occurrence_row(row: &Row) -> OccurrenceRow {
+    let refused: serde_json::Value = row.get(5);
+    OccurrenceRow {
+        notification: row.get(0),
+        occurrence: row.get(1),
+        status: OccurrenceStatus::parse(row.get(2)),
+        reason: row.get(3),
+        claimed_at: row.get(4),
+        refused: serde_json::from_value(refused).unwrap_or_default(),
+    }
+}
+
+fn send_row(row: &Row) -> SendRow {
+    let users: serde_json::Value = row.get(6);
+    let departments: serde_json::Value = row.get(7);
+    let result: Option<serde_json::Value> = row.get(15);
+    SendRow {
+        id: row.get(0),
+        notification: row.get(1),
+        occurrence: row.get(2),
+        attempt: u32::try_from(row.get::<_, i32>(3)).unwrap_or_default(),
+        batch: u32::try_from(row.get::<_, i32>(4)).unwrap_or_default(),
+        channel: if row.get::<_, &str>(5) == "bot" {
+            Channel::Bot
+        } else {
+            Channel::Work
+        },
+        users: serde_json::from_value(users).unwrap_or_default(),
+        departments: serde_json::from_value(departments).unwrap_or_default(),
+        to_all: row.get(8),
+        fingerprint: row.get(9),
+        day: row.get(10),
+        status: SendStatus::parse(row.get(11)),
+        task_id: row.get(12),
+        query_key: row.get(13),
+        error: row.get(14),
+        result: result.and_then(|value| serde_json::from_value(value).ok()),
+        created_at: row.get(16),
+        payload: row.get(17),
+    }
+}
+
+impl DeliveryStore for PostgresDeliveryLog {
+    fn location(&self) -> String {
+        self.location.clone()
+    }
+
+    fn guard(&self) -> StoreFuture<'_, CycleGuard> {
+        Box::pin(async { Ok(CycleGuard::none()) })
+    }
+
+    fn cursor<'a>(&'a self, notification: &'a str) -> StoreFuture<'a, Option<DateTime<Utc>>> {
+        Box::pin(async move {
+            let rows = self
+                .query(
+                    "SELECT since FROM dingform.delivery_cursors
+                     WHERE workspace = $1 AND notification = $2",
+                    &[&self.workspace, &notification],
+                )
+                .await?;
+            Ok(rows.first().map(|row| row.get(0)))
+        })
+    }
+
+    fn advance_cursor<'a>(
+        &'a self,
+        notification: &'a str,
+        at: DateTime<Utc>,
+    ) -> StoreFuture<'a, ()> {
+        Box::pin(async move {
+            self.execute(
+                "INSERT INTO dingform.delivery_cursors (workspace, notification, since)
+                 VALUES ($1, $2, $3) ON CONFLICT (workspace, notification)
+                 DO UPDATE SET since = greatest(delivery_cursors.since, excluded.since)",
+                &[&self.workspace, &notification, &at],
+            )
+            .await
+            .map(drop)
+        })
+    }
+
+    fn claim<'a>(
+        &'a self,
+        notification: &'a str,
+        occurrence: DateTime<Utc>,
+        status: OccurrenceStatus,
+        reason: Option<&'a str>,
+        at: DateTime<Utc>,
+    ) -> StoreFuture<'a, bool> {
+        Box::pin(async move {
+            let lease = (status == OccurrenceStatus::Claimed).then(|| lease_from(at));
+            let inserted = self
+                .execute(
+                    "INSERT INTO dingform.delivery_occurrences (workspace, notification,
+                     occurrence, status, reason, claimed_at, updated_at, holder, lease_until)
+                     VALUES ($1, $2, $3, $4, $5, $6, $6, $7, $8) ON CONFLICT DO NOTHING",
+                    &[
+                        &self.workspace,
+                        &notification,
+                        &occurrence,
+                        &status.as_str(),
+                        &reason,
+                        &at,
+                        &self.holder,
+                        &lease,
+                    ],
+                )
+                .await?;
+            Ok(inserted == 1)
+        })
+    }
+
+    fn renew<'a>(
+        &'a self,
+        notification: &'a str,
+        occurrence: DateTime<Utc>,
+        at: DateTime<Utc>,
+    ) -> StoreFuture<'a, ()> {
+        Box::pin(async move {
+            self.execute(
+                "UPDATE dingform.delivery_occurrences
+                 SET lease_until = greatest(lease_until, $4), holder = $5
+                 WHERE workspace = $1 AND notification = $2 AND occurrence = $3
+                 AND status = 'claimed'",
+                &[
+                    &self.workspace,
+                    &notification,
+                    &occurrence,
+                    &lease_from(at),
+                    &self.holder,
+                ],
+            )
+            .await
+            .map(drop)
+        })
+    }
+
+    fn take_over_lapsed(&self, at: DateTime<Utc>) -> StoreFuture<'_, Vec<OccurrenceRow>> {
+        Box::pin(async move {
+            // A request still in flight is the runner's to finish, or `lapsed_sends`' to call
+            // unknown: the occurrence is not resumed around it.
+            let rows = self
+                .query(
+                    "UPDATE dingform.delivery_occurrences AS o
+                     SET lease_until = $3, holder = $4, updated_at = now()
+                     WHERE o.workspace = $1 AND o.status = 'claimed'
+                     AND (o.lease_until IS NULL OR o.lease_until < $2)
+                     AND NOT EXISTS (SELECT 1 FROM dingform.delivery_sends AS s
+                        WHERE s.workspace = o.workspace AND s.notification = o.notification
+                        AND s.occurrence = o.occurrence AND s.status = 'sending')
+                     RETURNING notification, occurrence, status, reason, claimed_at, refused",
+                    &[&self.workspace, &at, &lease_from(at), &self.holder],
+                )
+                .await?;
+            let mut rows: Vec<OccurrenceRow> = rows.iter().map(occurrence_row).collect();
+            rows.sort_by(|a, b| {
+                (a.occurrence, &a.notification).cmp(&(b.occurrence, &b.notification))
+            });
+            Ok(rows)
+        })
+    }
+
+    fn lapsed_sends(&self, at: DateTime<Utc>) -> StoreFuture<'_, Vec<SendRow>> {
+        Box::pin(async move {
+            self.select_sends(
+                "AND status = 'sending' AND (lease_until IS NULL OR lease_until < $2)
+                 ORDER BY id",
+                &[&self.workspace, &at],
+            )
+            .await
+        })
+    }
+
+    fn set_occurrence<'a>(
+        &'a self,
+        notification: &'a str,
+        occurrence: DateTime<Utc>,
+        status: OccurrenceStatus,
+        reason: Option<&'a str>,
+    ) -> StoreFuture<'a, ()> {
+        Box::pin(async move {
+            self.execute(
+                "UPDATE dingform.delivery_occurrences
+                 SET status = $4, reason = $5, updated_at = now()
+                 WHERE workspace = $1 AND notification = $2 AND occurrence = $3",
+                &[
+                    &self.workspace,
+                    &notification,
+                    &occurrence,
+                    &status.as_str(),
+                    &reason,
+                ],
+            )
+            .await
+            .map(drop)
+        })
+    }
+
+    fn set_refused<'a>(
+        &'a self,
+        notification: &'a str,
+        occurrence: DateTime<Utc>,
+        refused: &'a [(String, String)],
+    ) -> StoreFuture<'a, ()> {
+        Box::pin(async move {
+            let refused = serde_json::to_value(refused).unwrap_or_default();
+            self.execute(
+                "UPDATE dingform.delivery_occurrences SET refused = $4
+                 WHERE workspace = $1 AND notification = $2 AND occurrence = $3",
+                &[&self.workspace, &notification, &occurrence, &refused],
+            )
+            .await
+            .map(drop)
+        })
+    }
+
+    fn occurrence<'a>(
+        &'a self,
+        notification: &'a str,
+        occurrence: DateTime<Utc>,
+    ) -> StoreFuture<'a, Option<OccurrenceRow>> {
+        Box::pin(async move {
+            Ok(self
+                .select_occurrences(
+                    "AND notification = $2 AND occurrence = $3",
+                    &[&self.workspace, &notification, &occurrence],
+                )
+                .await?
+                .pop())
+        })
+    }
+
+    fn recent_occurrences(&self, limit: usize) -> StoreFuture<'_, Vec<OccurrenceRow>> {
+        Box::pin(async move {
+            let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+            self.select_occurrences(
+                "ORDER BY occurrence DESC, notification LIMIT $2",
+                &[&self.workspace, &limit],
+            )
+            .await
+        })
+    }
+
+    fn begin_send<'a>(
+        &'a self,
+        send: &'a NewSend<'a>,
+        at: DateTime<Utc>,
+    ) -> StoreFuture<'a, Option<i64>> {
+        Box::pin(async move {
+            let attempt = i32::try_from(send.attempt).unwrap_or(i32::MAX);
+            let batch = i32::try_from(send.batch).unwrap_or(i32::MAX);
+            let channel = match send.channel {
+                Channel::Bot => "bot",
+                Channel::Work => "work",
+            };
+            let users = serde_json::to_value(send.users).unwrap_or_default();
+            let departments = serde_json::to_value(send.departments).unwrap_or_default();
+            let rows = self
+                .query(
+                    "INSERT INTO dingform.delivery_sends (workspace, notification, occurrence,
+                     attempt, batch, channel, users, departments, to_all, fingerprint, day,
+                     status, created_at, payload, holder, lease_until)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'sending', $12, $13,
+                     $14, $15)
+                     ON CONFLICT (workspace, notification, occurrence, attempt, batch) DO NOTHING
+                     RETURNING id",
+                    &[
+                        &self.workspace,
+                        &send.notification,
+                        &send.occurrence,
+                        &attempt,
+                        &batch,
+                        &channel,
+                        &users,
+                        &departments,
+                        &send.to_all,
+                        &send.fingerprint,
+                        &send.day,
+                        &send.at,
+                        send.payload,
+                        &self.holder,
+                        &lease_from(at),
+                    ],
+                )
+                .await?;
+            Ok(rows.first().map(|row| row.get(0)))
+        })
+    }
+
+    fn finish_send<'a>(
+        &'a self,
+        id: i64,
+        status: SendStatus,
+        task_id: Option<i64>,
+        query_key: Option<&'a str>,
+        error: Option<&'a str>,
+    ) -> StoreFuture<'a, ()> {
+        Box::pin(async move {
+            // Only a request still `sending`: one another runner already called unknown stays so.
+            self.execute(
+                "UPDATE dingform.delivery_sends SET status = $3,
+                 task_id = coalesce($4, task_id), query_key = coalesce($5, query_key), error = $6
+                 WHERE workspace = $1 AND id = $2 AND status = 'sending'",
+                &[
+                    &self.workspace,
+                    &id,
+                    &status.as_str(),
+                    &task_id,
+                    &query_key,
+                    &error,
+                ],
+            )
+            .await
+            .map(drop)
+        })
+    }
+
+    fn record_result<'a>(&'a self, id: i64, outcome: &'a SendOutcome) -> StoreFuture<'a, ()> {
+        Box::pin(async move {
+            let result = serde_json::to_value(outcome).unwrap_or_default();
+            self.execute(
+                "UPDATE dingform.delivery_sends SET status = 'done', result = $3
+                 WHERE workspace = $1 AND id = $2",
+                &[&self.workspace, &id, &result],
+            )
+            .await
+            .map(drop)
+        })
+    }
+
+    fn sends_of<'a>(
+        &'a self,
+        notification: &'a str,
+        occurrence: DateTime<Utc>,
+    ) -> StoreFuture<'a, Vec<SendRow>> {
+        Box::pin(async move {
+            self.select_sends(
+                "AND notification = $2 AND occurrence = $3 ORDER BY attempt, batch",
+                &[&self.workspace, &notification, &occurrence],
+            )
+            .await
+        })
+    }
+
+    fn sends_on<'a>(&'a self, day: &'a str) -> StoreFuture<'a, Vec<SendRow>> {
+        Box::pin(async move {
+            self.select_sends("AND day = $2", &[&self.workspace, &day])
+                .await
+        })
+    }
+
+    fn sends_in(&self, status: SendStatus) -> StoreFuture<'_, Vec<SendRow>> {
+        Box::pin(async move {
+            self.select_sends(
+                "AND status = $2 ORDER BY id",
+                &[&self.workspace, &status.as_str()],
+            )
+            .await
+        })
+    }
+
+    fn to_follow_up(&self, at: DateTime<Utc>) -> StoreFuture<'_, Vec<SendRow>> {
+        Box::pin(async move {
+            self.select_sends(
+                "AND status = 'accepted' AND (holder = $2 OR lease_until IS NULL
+                 OR lease_until < $3) ORDER BY id",
+                &[&self.workspace, &self.holder, &at],
+            )
+            .await
+        })
+    }
+
+    fn shares_pace(&self) -> bool {
+        true
+    }
+
+    fn admit(&self, users: usize, pace: Pace) -> StoreFuture<'_, Option<Duration>> {
+        Box::pin(self.admit_now(users, pace))
+    }
+}

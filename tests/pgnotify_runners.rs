@@ -1,0 +1,354 @@
+//! Runners on several hosts sharing one PostgreSQL delivery log: the real binary (each run in
+//! its own copy of the workspace, as on its own machine) against the real emulator and a real
+//! PostgreSQL. Each due occurrence goes out once however many run at once; a runner killed
+//! with `kill -9` mid-request blocks nobody and its request becomes `unknown` once its lease
+//! lapses, never resent; and the per-minute pace is one for all of them.
+
+mod notify_support;
+mod pgnotify_support;
+
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use chrono::{TimeZone, Utc};
+use dingform::notify::delivery::{DeliveryStore, LEASE, SendStatus};
+use dingform::notify::{Pace, RunOptions, Runner};
+use notify_support::{AGENT_ID, Fixture, Run, bot_daily, output, work};
+use pgnotify_support::{Database, fresh_database};
+
+/// Another machine: a copy of the workspace (dingform.yaml and its state) in its own directory.
+fn host(fx: &Fixture) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::copy(
+        fx.root().join("dingform.yaml"),
+        dir.path().join("dingform.yaml"),
+    )
+    .unwrap();
+    std::fs::create_dir(dir.path().join(".dingform")).unwrap();
+    std::fs::copy(
+        fx.root().join(".dingform/state.json"),
+        dir.path().join(".dingform/state.json"),
+    )
+    .unwrap();
+    dir
+}
+
+/// `dingform notify run HOST --once --at AT`, logging to `db`.
+fn runner(fx: &Fixture, db: &Database, dir: &std::path::Path, at: &str) -> Command {
+    let root = dir.display().to_string();
+    let mut command = fx.command(&["notify", "run", &root, "--once", "--at", at]);
+    command.envs(db.env("oncall"));
+    command
+}
+
+/// Start all, then wait for all.
+async fn all_at_once(commands: Vec<Command>) -> Vec<Run> {
+    tokio::task::spawn_blocking(move || {
+        let children: Vec<_> = commands
+            .into_iter()
+            .map(|mut c| {
+                c.stdout(Stdio::piped())
+                    .stderr(Stdio::piped())
+                    .spawn()
+                    .expect("spawn")
+            })
+            .collect();
+        children
+            .into_iter()
+            .map(|child| {
+                let out = child.wait_with_output().expect("wait");
+                Run {
+                    code: out.status.code().unwrap_or(-1),
+                    stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+                    stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+                }
+            })
+            .collect()
+    })
+    .await
+    .expect("join")
+}
+
+async fn n_runners_send_each_occurrence_once(n: usize) {
+    let fx = Fixture::start().await;
+    let db = fresh_database().await;
+    fx.group_with_bot().await;
+    fx.register("standup", bot_daily("Stand-up {{date}}"));
+    let names: Vec<String> = (1..=6).map(|i| format!("digest-{i}")).collect();
+    for (i, name) in names.iter().enumerate() {
+        let user = format!("u100{}", i % 4 + 1);
+        fx.register(
+            name,
+            work(
+                "0 9 * * *",
+                &[user.as_str()],
+                &format!("{name} {{{{date}}}}"),
+            ),
+        );
+    }
+    let hosts: Vec<_> = (0..n).map(|_| host(&fx)).collect();
+    let runs = all_at_once(
+        hosts
+            .iter()
+            .map(|h| runner(&fx, &db, h.path(), "2026-03-02T09:01:00Z"))
+            .collect(),
+    )
+    .await;
+    for run in &runs {
+        assert_eq!(run.code, 0, "{run:?}");
+    }
+    assert_eq!(fx.messages_of("bot").await.len(), 1, "one stand-up");
+    let works = fx.messages_of("work_notification").await;
+    for name in &names {
+        let sent = works
+            .iter()
+            .filter(|m| {
+                m["content"]
+                    .to_string()
+                    .contains(&format!("{name} 2026-03-02"))
+            })
+            .count();
+        assert_eq!(sent, 1, "{name} sent once: {works:?}");
+        let reported = runs
+            .iter()
+            .filter(|r| r.stdout.contains(&format!("notification.{name} ")))
+            .count();
+        assert_eq!(reported, 1, "{name} reported by one runner: {runs:?}");
+    }
+    assert_eq!(works.len(), names.len());
+    // And again from every host: nothing more.
+    let again = all_at_once(
+        hosts
+            .iter()
+            .map(|h| runner(&fx, &db, h.path(), "2026-03-02T09:03:00Z"))
+            .collect(),
+    )
+    .await;
+    assert!(
+        again
+            .iter()
+            .all(|r| r.code == 0 && r.stdout.contains("nothing due")),
+        "{again:?}"
+    );
+    assert_eq!(fx.messages().await.len(), names.len() + 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_runners_on_two_hosts_send_each_occurrence_once() {
+    n_runners_send_each_occurrence_once(2).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn four_runners_on_four_hosts_send_each_occurrence_once() {
+    n_runners_send_each_occurrence_once(4).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_runner_killed_mid_request_is_unknown_after_its_lease_never_resent() {
+    let fx = Fixture::start().await;
+    let db = fresh_database().await;
+    fx.register("digest", work("0 9 * * *", &["u1001"], "Digest"));
+    // Every answer takes 10 s: the runner is killed while its request is in flight.
+    fx.admin("faults", serde_json::json!({"latency_ms": 10_000}))
+        .await;
+    let first = host(&fx);
+    let mut child = runner(&fx, &db, first.path(), "2026-03-02T09:00:00Z")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn");
+    // The event: the request's claim committed as `sending`.
+    let log = db.log("oncall").await;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    let mut in_flight = false;
+    while tokio::time::Instant::now() < deadline {
+        if log
+            .sends_in(SendStatus::Sending)
+            .await
+            .is_ok_and(|rows| !rows.is_empty())
+        {
+            in_flight = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    child.kill().expect("kill -9");
+    let _ = child.wait();
+    assert!(
+        in_flight,
+        "the request's claim was committed before it left"
+    );
+    fx.admin("faults", serde_json::json!({})).await;
+
+    // Another host within the lease: the claim is someone's, left alone.
+    let second = host(&fx);
+    let within = output(runner(&fx, &db, second.path(), "2026-03-02T09:01:00Z"));
+    assert_eq!(within.code, 0, "{within:?}");
+    assert!(within.stdout.contains("nothing due"), "{within:?}");
+    // Past the lease: unknown, not resent.
+    let lease_minutes = i64::try_from(LEASE.as_secs() / 60).unwrap() + 1;
+    let past = (Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).unwrap()
+        + chrono::Duration::minutes(lease_minutes))
+    .to_rfc3339();
+    let after = output(runner(&fx, &db, second.path(), &past));
+    assert_eq!(after.code, 1, "{after:?}");
+    assert!(
+        after
+            .stdout
+            .contains("notification.digest 2026-03-02T09:00:00Z unknown"),
+        "{after:?}"
+    );
+    // The killed request is still inside the emulator's 10 s latency (or died with its
+    // connection); the reruns answer at once, so a resend would already be recorded here.
+    assert_eq!(fx.messages().await.len(), 0);
+    let later = output(runner(&fx, &db, first.path(), "2026-03-02T09:30:00Z"));
+    assert!(later.stdout.contains("nothing due"), "{later:?}");
+    assert_eq!(fx.messages().await.len(), 0);
+    let root = second.path().display().to_string();
+    let mut status = fx.command(&["notify", "status", &root]);
+    status.envs(db.env("oncall"));
+    let status = output(status);
+    assert_eq!(status.code, 1, "{status:?}");
+    assert!(status.stdout.contains("unknown"), "{status:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn four_runners_share_one_pace() {
+    const USERS: usize = 1_000;
+    let fx = Fixture::start_with(Fixture::seed_with_users(4 * USERS)).await;
+    let db = fresh_database().await;
+    let all: Vec<String> = (1..=4 * USERS).map(|n| format!("bulk{n:05}")).collect();
+    for (i, users) in all.chunks(USERS).enumerate() {
+        let refs: Vec<&str> = users.iter().map(String::as_str).collect();
+        fx.register(
+            &format!("wave-{i}"),
+            work("0 9 * * *", &refs, "Wave {{date}}"),
+        );
+    }
+    let pace = Pace {
+        users: USERS,
+        per: Duration::from_millis(600),
+    };
+    let options = RunOptions {
+        agent_id: Some(AGENT_ID),
+        pace,
+        follow_up_wait: Duration::from_millis(100),
+        poll_interval: Duration::from_millis(20),
+        ..RunOptions::default()
+    };
+    let client = fx.client();
+    let state = fx.state();
+    let at = Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).unwrap();
+    let mut runners = Vec::new();
+    for _ in 0..4 {
+        runners.push(Runner::new(
+            &client,
+            db.log("oncall").await,
+            options.clone(),
+        ));
+    }
+    let [a, b, c, d] = &mut runners[..] else {
+        unreachable!("four runners")
+    };
+    let (a, b, c, d) = tokio::join!(
+        a.cycle(&state, at),
+        b.cycle(&state, at),
+        c.cycle(&state, at),
+        d.cycle(&state, at)
+    );
+    let paced: Duration = [a, b, c, d].iter().map(|r| r.as_ref().unwrap().paced).sum();
+
+    let works = fx.messages_of("work_notification").await;
+    assert_eq!(works.len(), 4, "one request per notification");
+    let mut recipients: Vec<String> = works
+        .iter()
+        .flat_map(|m| m["recipients"].as_array().cloned().unwrap_or_default())
+        .filter_map(|u| u.as_str().map(str::to_owned))
+        .collect();
+    recipients.sort();
+    assert_eq!(recipients, all, "each user once");
+    let mut times: Vec<i64> = works.iter().filter_map(|m| m["at"].as_i64()).collect();
+    times.sort();
+    let span = Duration::from_millis(u64::try_from(times[3] - times[0]).unwrap());
+    // One request of 1,000 per 600 ms window, whoever sends it: the fourth three windows
+    // after the first. Asserted with a window of slack for a loaded machine's request trips;
+    // four runners pacing on their own send all four inside the first window.
+    assert!(
+        span >= 2 * pace.per,
+        "four runners sent {USERS} users each within {span:?}: {times:?}"
+    );
+    assert!(
+        paced >= 3 * pace.per - Duration::from_millis(100),
+        "{paced:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_postgres_log_needs_a_key_and_its_errors_never_show_the_password() {
+    let fx = Fixture::start().await;
+    fx.register("digest", work("0 9 * * *", &["u1001"], "Digest"));
+    let root = fx.root().display().to_string();
+    let db = fresh_database().await;
+    let mut no_key = fx.command(&["notify", "run", &root, "--once"]);
+    no_key
+        .env("DINGFORM_STATE_URL", &db.url)
+        .env_remove("DINGFORM_STATE_KEY");
+    let no_key = output(no_key);
+    assert_eq!(no_key.code, 1, "{no_key:?}");
+    assert!(no_key.stderr.contains("DINGFORM_STATE_KEY"), "{no_key:?}");
+
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let closed = listener.local_addr().unwrap().port();
+    drop(listener);
+    for command in ["run", "status"] {
+        let mut args = vec!["notify", command, &root];
+        if command == "run" {
+            args.push("--once");
+        }
+        let mut down = fx.command(&args);
+        down.env(
+            "DINGFORM_STATE_URL",
+            format!("postgres://dingform:hunter2-secret@127.0.0.1:{closed}/deliveries"),
+        )
+        .env("DINGFORM_STATE_KEY", "oncall");
+        let down = output(down);
+        assert_eq!(down.code, 1, "{down:?}");
+        assert!(
+            down.stderr
+                .contains(&format!("127.0.0.1:{closed}/deliveries")),
+            "names host and database: {down:?}"
+        );
+        assert!(!format!("{down:?}").contains("hunter2"), "{down:?}");
+    }
+    assert!(fx.messages().await.is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_libpq_environment_fills_in_what_the_url_leaves_out() {
+    let fx = Fixture::start().await;
+    fx.register("digest", work("0 9 * * *", &["u1001"], "Digest"));
+    let db = fresh_database().await;
+    let server = url::Url::parse(&db.url).unwrap();
+    let root = fx.root().display().to_string();
+    let mut run = fx.command(&[
+        "notify",
+        "run",
+        &root,
+        "--once",
+        "--at",
+        "2026-03-02T09:00:00Z",
+    ]);
+    run.env("DINGFORM_STATE_URL", format!("postgres:///{}", db.name))
+        .env("DINGFORM_STATE_KEY", "oncall")
+        .env("PGHOST", server.host_str().unwrap())
+        .env("PGPORT", server.port().unwrap_or(5432).to_string())
+        .env("PGUSER", server.username())
+        .env("PGPASSWORD", "unused-with-trust");
+    let run = output(run);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(fx.messages().await.len(), 1);
+    // The log is in that database, not in the workspace.
+    assert!(!fx.db().exists());
+    let sent = db.log("oncall").await.recent_occurrences(10).await.unwrap();
+    assert_eq!(sent.len(), 1, "{sent:?}");
+}
