@@ -4,6 +4,7 @@
 mod apply_support;
 mod emulator_support;
 mod notify_support;
+mod pgnotify_support;
 mod plan_support;
 mod provider_support;
 mod validate_support;
@@ -30,6 +31,8 @@ mod members_from;
 mod notify_recovery;
 mod notify_runner;
 mod notify_service;
+mod pgnotify_conformance;
+mod pgnotify_runners;
 mod plan;
 mod plan_failure;
 mod plan_names;

@@ -3,7 +3,7 @@
 //! shared by concurrent runners promises (leases, one pace), and the PostgreSQL store's own
 //! schema and error messages.
 
-mod pgnotify_support;
+use crate::pgnotify_support;
 
 use std::time::Duration;
 

@@ -4,8 +4,8 @@
 //! with `kill -9` mid-request blocks nobody and its request becomes `unknown` once its lease
 //! lapses, never resent; and the per-minute pace is one for all of them.
 
-mod notify_support;
-mod pgnotify_support;
+use crate::notify_support;
+use crate::pgnotify_support;
 
 use std::process::{Command, Stdio};
 use std::time::Duration;
