@@ -52,10 +52,7 @@ fn wait_for(what: &str, mut condition: impl FnMut() -> bool) {
 }
 
 fn lock_rows(db: &TestDatabase) -> usize {
-    db.query_blocking("SELECT count(*) FROM dingform.state_locks")
-        .first()
-        .and_then(|n| n.parse().ok())
-        .unwrap_or(0)
+    db.count_blocking("SELECT count(*) FROM dingform.state_locks")
 }
 
 fn assert_no_duplicates(emu: &EmulatorProcess, expected: usize) {
@@ -345,11 +342,7 @@ fn the_database_stopped_mid_apply_ends_it_clearly_and_the_next_apply_resumes() {
         &["apply", "--yes", "--concurrency", "4"],
     );
     wait_for("some progress recorded", || {
-        db.query_blocking("SELECT count(*) FROM dingform.state_versions")
-            .first()
-            .and_then(|n| n.parse::<usize>().ok())
-            .unwrap_or(0)
-            >= 3
+        db.count_blocking("SELECT count(*) FROM dingform.state_versions") >= 3
     });
     cluster.stop_immediately();
     let stopped = output_of(apply);

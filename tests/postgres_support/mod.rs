@@ -71,6 +71,23 @@ impl TestDatabase {
         blocking(self.query(sql))
     }
 
+    /// `SELECT count(*) …` for a test that is not async; 0 while the table is not made yet.
+    pub fn count_blocking(&self, sql: &str) -> usize {
+        blocking(async {
+            let (client, connection) = tokio_postgres::connect(&self.url, tokio_postgres::NoTls)
+                .await
+                .expect("connect to the test database");
+            let task = tokio::spawn(connection);
+            let count = match client.query_one(sql, &[]).await {
+                Ok(row) => usize::try_from(row.get::<_, i64>(0)).unwrap_or(0),
+                Err(_) => 0,
+            };
+            drop(client);
+            let _ = task.await;
+            count
+        })
+    }
+
     /// Run SQL on this database and return the first column of each row as text.
     pub async fn query(&self, sql: &str) -> Vec<String> {
         let (client, connection) = tokio_postgres::connect(&self.url, tokio_postgres::NoTls)
