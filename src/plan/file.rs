@@ -75,7 +75,10 @@ impl PlanFile {
         let dir = plan_file.parent().filter(|p| !p.as_os_str().is_empty());
         let dir = dir.map_or_else(|| PathBuf::from("."), Path::to_path_buf);
         match &self.workspace_relative {
-            Some(relative) if dir.join(relative).is_dir() => dir.join(relative),
+            Some(relative) if dir.join(relative).is_dir() => {
+                let near = dir.join(relative);
+                std::fs::canonicalize(&near).unwrap_or(near)
+            }
             _ => self.workspace.clone(),
         }
     }
