@@ -172,10 +172,30 @@ pub async fn push(
     Ok(pushed)
 }
 
-/// The user running this process, for history (`USER`, `LOGNAME`, `USERNAME`).
+/// The user running this process, for history (`USER`, `LOGNAME`, `USERNAME`, else the
+/// account of its uid in `/etc/passwd`).
 pub fn user_name() -> String {
     ["USER", "LOGNAME", "USERNAME"]
         .iter()
         .find_map(|name| std::env::var(name).ok().filter(|v| !v.is_empty()))
+        .or_else(account_of_uid)
         .unwrap_or_else(|| "unknown".into())
+}
+
+fn account_of_uid() -> Option<String> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let uid = status
+        .lines()
+        .find_map(|line| line.strip_prefix("Uid:"))?
+        .split_whitespace()
+        .next()?
+        .to_owned();
+    std::fs::read_to_string("/etc/passwd")
+        .ok()?
+        .lines()
+        .find_map(|line| {
+            let mut fields = line.split(':');
+            let name = fields.next()?;
+            (fields.nth(1)? == uid).then(|| name.to_owned())
+        })
 }
