@@ -94,8 +94,8 @@ async fn run(groups: usize, qps: f64) {
         .expect("refresh");
     let plan = plan::build(&validation, &state, &live, &PlanOptions::default());
     assert!(!plan.is_blocked(), "the generated plan has error findings");
-    let lock = state_file
-        .lock("bench", std::time::Duration::ZERO)
+    let lock = dingform::state::StateStore::lock(&state_file, "bench", std::time::Duration::ZERO)
+        .await
         .expect("lock");
     let before = client.stats();
     let started = Instant::now();

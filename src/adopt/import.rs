@@ -4,7 +4,8 @@ use serde_json::json;
 
 use crate::model::live::{GroupKind, GroupStatus, LiveGroup};
 use crate::provider::{ApiError, DingTalkApi, ErrorKind};
-use crate::state::{ResourceState, StateError, StateFile};
+use crate::state::store::{self, StateStore};
+use crate::state::{ResourceState, StateError};
 
 /// Why an import was refused. Nothing is written when it is.
 #[derive(Debug, thiserror::Error)]
@@ -67,7 +68,7 @@ pub enum ImportError {
 /// internal and standard groups); a bot by its robot code. Returns the recorded entry.
 pub async fn import<A: DingTalkApi>(
     api: &A,
-    state_file: &StateFile,
+    state_store: &dyn StateStore,
     organization: Option<String>,
     address: &str,
     remote_id: &str,
@@ -79,8 +80,8 @@ pub async fn import<A: DingTalkApi>(
             address: address.to_owned(),
         });
     }
-    let lock = state_file.lock("import", lock_timeout)?;
-    let mut state = state_file.read_or_new(organization)?;
+    let lock = state_store.lock("import", lock_timeout).await?;
+    let mut state = store::read_or_new(state_store, organization).await?;
     // An entry with no id is an unconfirmed create (`create-unverified`): importing the group
     // that create made is exactly what that finding asks for, so it replaces the intent.
     if let Some(entry) = state
@@ -118,7 +119,8 @@ pub async fn import<A: DingTalkApi>(
         bot_entry(api, remote_id).await?
     };
     state.resources.insert(address.to_owned(), entry.clone());
-    state_file.write(&mut state, &lock)?;
+    store::write(state_store, &mut state, &lock).await?;
+    state_store.release(lock).await?;
     Ok(entry)
 }
 

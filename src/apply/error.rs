@@ -9,7 +9,7 @@ use crate::state::StateError;
 #[derive(Debug, thiserror::Error)]
 pub enum ApplyError {
     /// State could not be written: nothing more is sent, since what is made must be recorded.
-    #[error("cannot record progress in the state file; stopped so that nothing is made untracked")]
+    #[error("cannot record progress in the state; stopped so that nothing is made untracked")]
     State(#[from] StateError),
 }
 

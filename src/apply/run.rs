@@ -1,8 +1,8 @@
 //! The coordinator: runs ready steps side by side, records each result, writes state.
 //!
-//! It is the only writer of state. Before any create is sent, its intent is in the file;
-//! after every batch of completed steps the file is written again (atomically, the previous
-//! kept as backup), so a killed apply loses at most the answers in flight, which the creation
+//! It is the only writer of state. Before any create is sent, its intent is in the store;
+//! after every batch of completed steps the state is written again (atomically, a
+//! compare-and-swap on its serial), so a killed apply loses at most the answers in flight, which the creation
 //! uuids recover.
 
 use std::sync::Arc;
@@ -17,7 +17,8 @@ use super::group::{self, GroupOutcome, Known};
 use super::record;
 use crate::plan::{Action, Plan};
 use crate::provider::DingTalkApi;
-use crate::state::{State, StateFile, StateLock};
+use crate::state::State;
+use crate::state::store::{self, StateStore, StoreLock};
 
 /// How an apply runs.
 #[derive(Clone, Debug)]
@@ -127,13 +128,13 @@ enum Status {
 }
 
 /// Carry out `plan` against `api`, starting from `state` (read under `lock`) and writing
-/// every completed step to `file`.
+/// every completed step to `store`.
 pub async fn apply<A: DingTalkApi + 'static>(
     api: Arc<A>,
     plan: &Plan,
     mut state: State,
-    file: &StateFile,
-    lock: &StateLock,
+    store: &dyn StateStore,
+    lock: &StoreLock,
     options: &ApplyOptions,
     progress: &dyn Progress,
 ) -> Result<Report, ApplyError> {
@@ -198,7 +199,7 @@ pub async fn apply<A: DingTalkApi + 'static>(
         }
         if dirty {
             // Intents reach the disk before their creates are sent.
-            file.write(&mut state, lock)?;
+            store::write(store, &mut state, lock).await?;
         }
         for index in to_spawn {
             let step = steps[index].clone();
@@ -237,7 +238,7 @@ pub async fn apply<A: DingTalkApi + 'static>(
             };
             progress.step(&step.change.address, step.change.action, &result);
         }
-        file.write(&mut state, lock)?;
+        store::write(store, &mut state, lock).await?;
     }
     if options.interrupt.is_set() {
         report.interrupted = true;

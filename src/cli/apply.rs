@@ -6,6 +6,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
+use crate::model::duration::parse_duration;
+
 use anyhow::{Context, bail};
 use indicatif::{ProgressBar, ProgressStyle};
 
@@ -46,30 +48,6 @@ pub struct Args {
     pub concurrency: usize,
 }
 
-/// `30s`, `2m`, `1h`, `500ms` or plain seconds.
-fn parse_duration(text: &str) -> Result<Duration, String> {
-    let text = text.trim();
-    let split = text
-        .find(|c: char| !c.is_ascii_digit() && c != '.')
-        .unwrap_or(text.len());
-    let (number, unit) = text.split_at(split);
-    let number: f64 = number
-        .parse()
-        .map_err(|_| format!("`{text}` is not a duration (try 0s, 30s, 2m)"))?;
-    let seconds = match unit {
-        "" | "s" => number,
-        "ms" => number / 1000.0,
-        "m" => number * 60.0,
-        "h" => number * 3600.0,
-        _ => {
-            return Err(format!(
-                "`{text}`: unknown unit `{unit}` (use ms, s, m or h)"
-            ));
-        }
-    };
-    Ok(Duration::from_secs_f64(seconds))
-}
-
 /// Run `apply`.
 pub fn run(args: Args, no_color: bool) -> anyhow::Result<ExitCode> {
     let saved = if args.target.is_file() {
@@ -79,21 +57,39 @@ pub fn run(args: Args, no_color: bool) -> anyhow::Result<ExitCode> {
     };
     let dir = saved
         .as_ref()
-        .map_or_else(|| args.target.clone(), |s| s.workspace.clone());
+        .map_or_else(|| args.target.clone(), |s| s.workspace_near(&args.target));
+    // The lock first: nothing may move between the plan (or its check) and the last write.
+    let workspace = crate::manifest::validate(&dir).workspace;
+    let store = session::state_store(&workspace)?;
+    let runtime = session::runtime()?;
+    let lock = runtime
+        .block_on(store.store.lock("apply", args.lock_timeout))
+        .context("cannot take the state lock")?;
+    let outcome = apply_locked(&args, no_color, saved, &dir, &workspace, &store, &lock);
+    // Give the lock back whatever happened (a shared store's lock lapses by itself otherwise).
+    if let Err(error) = runtime.block_on(store.store.release(lock)) {
+        tracing::warn!("cannot release the state lock: {error}");
+    }
+    outcome
+}
+
+fn apply_locked(
+    args: &Args,
+    no_color: bool,
+    saved: Option<PlanFile>,
+    dir: &std::path::Path,
+    workspace: &crate::model::Workspace,
+    store: &session::Store,
+    lock: &crate::state::StoreLock,
+) -> anyhow::Result<ExitCode> {
     let plan_args = plan_cmd::Args {
-        dir: dir.clone(),
+        dir: dir.to_owned(),
         out: None,
         format: plan_cmd::Format::Human,
         detailed_exitcode: false,
         allow_mass_delete: args.allow_mass_delete,
         rate: args.rate,
     };
-    // The lock first: nothing may move between the plan (or its check) and the last write.
-    let workspace = crate::manifest::validate(&dir).workspace;
-    let state_file = session::state_file(&workspace);
-    let lock = state_file
-        .lock("apply", args.lock_timeout)
-        .context("cannot take the state lock")?;
     let (validation, fresh) = match make_plan(&plan_args)? {
         Ok(planned) => planned,
         Err(validation) => {
@@ -152,8 +148,12 @@ pub fn run(args: Args, no_color: bool) -> anyhow::Result<ExitCode> {
         eprintln!("Apply cancelled.");
         return Ok(ExitCode::FAILURE);
     }
-    let state = state_file
-        .read_or_new(workspace.organization().map(str::to_owned))
+    let runtime = session::runtime()?;
+    let state = runtime
+        .block_on(crate::state::store::read_or_new(
+            &*store.store,
+            workspace.organization().map(str::to_owned),
+        ))
         .context("cannot read the state")?;
     if state.serial != plan.fingerprints.state_serial {
         bail!(
@@ -167,7 +167,6 @@ pub fn run(args: Args, no_color: bool) -> anyhow::Result<ExitCode> {
         concurrency: args.concurrency.max(1),
         ..ApplyOptions::default()
     };
-    let runtime = session::runtime()?;
     let report = runtime.block_on(async {
         let session = Session::open(&validation.workspace, args.rate).await?;
         watch_for_interrupt(options.interrupt.clone(), progress.bar.clone());
@@ -175,8 +174,8 @@ pub fn run(args: Args, no_color: bool) -> anyhow::Result<ExitCode> {
             session.client.clone(),
             &plan,
             state,
-            &state_file,
-            &lock,
+            &*store.store,
+            lock,
             &options,
             &progress,
         )
@@ -185,7 +184,6 @@ pub fn run(args: Args, no_color: bool) -> anyhow::Result<ExitCode> {
         anyhow::Ok(report?)
     })?;
     progress.finish();
-    drop(lock);
     print_report(&report);
     print_manual(&plan);
     Ok(if report.interrupted {
@@ -361,19 +359,5 @@ impl Progress for Reporter {
             }
             None => eprintln!("{line}"),
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn durations_read_in_the_usual_units() {
-        assert_eq!(parse_duration("0s"), Ok(Duration::ZERO));
-        assert_eq!(parse_duration("2m"), Ok(Duration::from_secs(120)));
-        assert_eq!(parse_duration("15"), Ok(Duration::from_secs(15)));
-        assert!(parse_duration("soon").is_err());
-        assert!(parse_duration("3d").is_err());
     }
 }

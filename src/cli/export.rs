@@ -46,8 +46,9 @@ pub fn run(args: Args, no_color: bool) -> anyhow::Result<ExitCode> {
         );
     }
     let workspace = &validation.workspace;
-    let state = session::state_file(workspace)
-        .read()?
+    let store = session::state_store(workspace)?;
+    let state = session::runtime()?
+        .block_on(store.store.read())?
         .unwrap_or_else(|| crate::state::State::new(None));
     let out = args.out.clone().unwrap_or_else(|| args.dir.clone());
     let schema = schema_path(&out);

@@ -29,7 +29,7 @@ pub struct Args {
     #[arg(default_value = ".")]
     dir: PathBuf,
     /// How long to wait for another run holding the lock (e.g. 30s, 2m).
-    #[arg(long, default_value = "0s", value_parser = super::state::parse_duration)]
+    #[arg(long, default_value = "0s", value_parser = crate::model::duration::parse_duration)]
     lock_timeout: Duration,
 }
 
@@ -43,12 +43,12 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             args.dir.display()
         );
     }
-    let state_file = session::state_file(workspace);
+    let store = session::state_store(workspace)?;
     let entry = session::runtime()?.block_on(async {
         let session = Session::open(workspace, 20.0).await?;
         let imported = crate::adopt::import(
             &*session.client,
-            &state_file,
+            &*store.store,
             workspace.organization().map(str::to_owned),
             &args.address,
             &args.remote_id,

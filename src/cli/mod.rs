@@ -14,6 +14,7 @@ mod notify;
 mod plan;
 mod schema;
 mod session;
+mod show;
 mod state;
 mod validate;
 
@@ -43,7 +44,9 @@ enum Command {
     Import(import::Args),
     /// Write manifests for what the state holds and no manifest declares.
     Export(export::Args),
-    /// Inspect and repair the state: list, show, rm, mv.
+    /// Print a saved plan file as `plan` would have.
+    Show(show::Args),
+    /// Inspect, repair and move the state: list, show, rm, mv, pull, push, history, unlock.
     State(state::Args),
     /// Send the scheduled notifications that are due; show recent deliveries.
     Notify(notify::Args),
@@ -81,6 +84,7 @@ pub fn run() -> ExitCode {
         Command::Completions(args) => completions::run(args),
         Command::Plan(args) => plan::run(args, cli.no_color),
         Command::State(args) => state::run(args),
+        Command::Show(args) => show::run(args, cli.no_color),
         Command::Import(args) => import::run(args),
         Command::Export(args) => export::run(args, cli.no_color),
         Command::Apply(args) => apply::run(args, cli.no_color),

@@ -133,14 +133,17 @@ fn options(workspace: &Workspace, follow_up_wait: u64) -> RunOptions {
     }
 }
 
-fn read_state(workspace: &Workspace) -> anyhow::Result<State> {
-    let file = session::state_file(workspace);
-    file.read()
+async fn read_state(workspace: &Workspace) -> anyhow::Result<State> {
+    let store = session::state_store(workspace)?;
+    store
+        .store
+        .read()
+        .await
         .context("cannot read the state")?
         .with_context(|| {
             format!(
                 "no state at {}: notifications are sent once `dingform apply` registered them",
-                file.path().display()
+                store.store.location()
             )
         })
 }
@@ -189,7 +192,7 @@ fn run_runner(args: &RunArgs) -> anyhow::Result<ExitCode> {
         let mut runner = Runner::with_store(client.as_ref(), log, options);
         let outcome = if args.once {
             let at = args.at.unwrap_or_else(Utc::now);
-            let state = read_state(&workspace)?;
+            let state = read_state(&workspace).await?;
             let lock = runner.log().guard().await?;
             let report = runner.cycle(&state, at).await?;
             drop(lock);
@@ -223,7 +226,7 @@ async fn serve<A: crate::provider::MessageApi>(
     loop {
         let now = Utc::now();
         let mut wake = now + chrono::Duration::seconds(i64::try_from(interval).unwrap_or(60));
-        match read_state(workspace) {
+        match read_state(workspace).await {
             Ok(state) => {
                 let lock = runner.log().guard().await?;
                 let report = runner.cycle(&state, now).await?;

@@ -59,16 +59,19 @@ pub fn make_plan(args: &Args) -> anyhow::Result<Result<(Validation, Plan), Valid
     if validation.findings.iter().any(is_load_error) {
         return Ok(Err(validation));
     }
-    let state_file = session::state_file(&validation.workspace);
-    let state = state_file
-        .read_or_new(validation.workspace.organization().map(str::to_owned))
+    let store = session::state_store(&validation.workspace)?;
+    let runtime = session::runtime()?;
+    let state = runtime
+        .block_on(crate::state::store::read_or_new(
+            &*store.store,
+            validation.workspace.organization().map(str::to_owned),
+        ))
         .context("cannot read the state")?;
     let options = PlanOptions {
         allow_mass_delete: args.allow_mass_delete,
         requests_per_second: args.rate,
         ..PlanOptions::default()
     };
-    let runtime = session::runtime()?;
     let plan = runtime.block_on(async {
         let session = Session::open(&validation.workspace, args.rate).await?;
         if std::io::stderr().is_terminal() {
@@ -162,7 +165,7 @@ pub fn run(args: Args, no_color: bool) -> anyhow::Result<ExitCode> {
         }
     };
     if let Some(out) = &args.out {
-        let file = PlanFile::new(&args.dir, plan.clone());
+        let file = PlanFile::new(&args.dir, plan.clone()).written_to(out);
         crate::state::write_atomically(out, file.to_json().as_bytes())
             .with_context(|| format!("cannot write the plan file {}", out.display()))?;
     }

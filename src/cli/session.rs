@@ -1,15 +1,24 @@
 //! Reaching DingTalk from a command: which endpoint (real, an emulator, or the built-in
-//! sandbox started in-process), with which credentials, and the state file of the workspace.
+//! sandbox started in-process), with which credentials, and the state store of the workspace
+//! (a file, or a shared store named by `state: {url, key}` or `DINGFORM_STATE_URL`).
 
-use std::path::PathBuf;
-use std::sync::Arc;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
 
 use anyhow::{Context, bail};
 
 use crate::emulator::{Emulator, EmulatorConfig, RunningEmulator, Seed};
+use crate::model::Settings;
 use crate::model::Workspace;
 use crate::provider::{ClientOptions, Credentials, Endpoint, HttpClient, RateLimit};
-use crate::state::StateFile;
+use crate::state::postgres::PostgresStore;
+use crate::state::{StateFile, StateStore};
+
+/// The environment variable that overrides `state.url` of `dingform.yaml` (a CI secret: it
+/// may carry the password, which is never printed).
+pub const STATE_URL_VAR: &str = "DINGFORM_STATE_URL";
+/// The environment variable that overrides `state.key`.
+pub const STATE_KEY_VAR: &str = "DINGFORM_STATE_KEY";
 
 /// The environment variable that overrides `endpoint:` of `dingform.yaml`.
 pub const ENDPOINT_VAR: &str = "DINGFORM_ENDPOINT";
@@ -99,45 +108,133 @@ impl Session {
     }
 }
 
-/// The state file of a workspace (`state:` of dingform.yaml, relative to the workspace).
-pub fn state_file(workspace: &Workspace) -> StateFile {
-    let written = workspace
-        .settings
-        .as_ref()
-        .map_or(crate::model::settings::DEFAULT_STATE_PATH, |s| {
-            s.state_path()
-        });
-    state_file_at(&workspace.root, written)
+/// Where a workspace's state is kept, opened (a shared store connects on first use).
+pub struct Store {
+    /// The store every command goes through.
+    pub store: Box<dyn StateStore>,
+    /// The state file, when the store is one (for messages about its backup).
+    pub file: Option<StateFile>,
 }
 
-/// The state file of the workspace in `dir`, reading only its `dingform.yaml` (so that the
-/// state can be inspected and repaired even when manifests do not load).
-pub fn state_file_of_dir(dir: &std::path::Path) -> anyhow::Result<StateFile> {
-    let settings_path = dir.join(crate::manifest::SETTINGS_FILE);
-    let written = match std::fs::read_to_string(&settings_path) {
-        Ok(text) => crate::manifest::parse_settings(&settings_path, &text)
-            .map_err(|finding| anyhow::anyhow!("{}: {}", settings_path.display(), finding.message))?
-            .state_path()
-            .to_owned(),
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
-            crate::model::settings::DEFAULT_STATE_PATH.to_owned()
+impl Store {
+    /// Where the previous version went after a write, for messages.
+    pub fn previous_version_hint(&self, previous_serial: u64) -> String {
+        match &self.file {
+            Some(file) => format!("the previous state is in {}", file.backup_path().display()),
+            None => format!(
+                "the previous version is kept: `dingform state pull --serial {previous_serial}`"
+            ),
         }
+    }
+}
+
+/// The state store of a workspace (`state:` of dingform.yaml, the environment first).
+pub fn state_store(workspace: &Workspace) -> anyhow::Result<Store> {
+    open_store(
+        &workspace.root,
+        workspace.settings.as_ref(),
+        &workspace.settings_file,
+    )
+}
+
+/// The state store of the workspace in `dir`, reading only its `dingform.yaml` (so that the
+/// state can be inspected and repaired even when manifests do not load).
+pub fn state_store_of_dir(dir: &Path) -> anyhow::Result<Store> {
+    let settings_path = dir.join(crate::manifest::SETTINGS_FILE);
+    let settings = match std::fs::read_to_string(&settings_path) {
+        Ok(text) => Some(
+            crate::manifest::parse_settings(&settings_path, &text).map_err(|finding| {
+                let at = finding
+                    .location()
+                    .unwrap_or_else(|| settings_path.display().to_string());
+                anyhow::anyhow!("{at}: {}", finding.message)
+            })?,
+        ),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => None,
         Err(error) => {
             return Err(error).with_context(|| format!("cannot read {}", settings_path.display()));
         }
     };
-    Ok(state_file_at(dir, &written))
+    open_store(dir, settings.as_ref(), &settings_path)
+}
+
+fn open_store(
+    root: &Path,
+    settings: Option<&Settings>,
+    settings_file: &Path,
+) -> anyhow::Result<Store> {
+    let from_env = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+    let shared = settings.and_then(Settings::shared_state);
+    let at = |span: Option<&crate::model::Span>| match span.filter(|s| s.is_known()) {
+        Some(span) => format!("{}:{span}", settings_file.display()),
+        None => settings_file.display().to_string(),
+    };
+    let state_span = settings.and_then(|s| s.state.as_ref()).map(|s| &s.span);
+    let url = from_env(STATE_URL_VAR).or_else(|| {
+        shared
+            .and_then(|s| s.url.as_ref())
+            .map(|url| url.value.clone())
+    });
+    let Some(url) = url else {
+        if shared.is_some() {
+            bail!(
+                "{}: `state` names a shared store but no `url` (write `url: postgres://…`, or set {STATE_URL_VAR})",
+                at(state_span)
+            );
+        }
+        let written = settings.map_or(crate::model::settings::DEFAULT_STATE_PATH, |s| {
+            s.state_path()
+        });
+        let file = state_file_at(root, written);
+        return Ok(Store {
+            store: Box::new(file.clone()),
+            file: Some(file),
+        });
+    };
+    let key = from_env(STATE_KEY_VAR).or_else(|| {
+        shared
+            .and_then(|s| s.key.as_ref())
+            .map(|key| key.value.clone())
+    });
+    let Some(key) = key else {
+        bail!(
+            "{}: a shared state store needs `key` (this workspace's name in the store): write \
+             `state: {{url: …, key: NAME}}` or set {STATE_KEY_VAR}",
+            at(state_span)
+        );
+    };
+    let masked = crate::state::postgres::connect::mask(&url);
+    let store: Box<dyn StateStore> = if url.starts_with("postgres://")
+        || url.starts_with("postgresql://")
+    {
+        Box::new(PostgresStore::new(&url, &key)?)
+    } else if url.starts_with("s3://") {
+        bail!(
+            "state store `{masked}`: s3:// stores are not supported by this build yet; use postgres://"
+        )
+    } else {
+        bail!(
+            "state store `{masked}`: the URL must start with postgres:// (or name a file with `state: PATH`)"
+        )
+    };
+    Ok(Store { store, file: None })
 }
 
 /// `written` (the `state:` setting) relative to the workspace `root` unless absolute.
-fn state_file_at(root: &std::path::Path, written: &str) -> StateFile {
+fn state_file_at(root: &Path, written: &str) -> StateFile {
     StateFile::new(root.join(PathBuf::from(written)))
 }
 
-/// A multi-threaded runtime for one command.
-pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
-    tokio::runtime::Builder::new_multi_thread()
+/// The command's multi-threaded runtime (one per process: a shared store's connections live
+/// on it from the first use to the last).
+pub fn runtime() -> anyhow::Result<&'static tokio::runtime::Runtime> {
+    static RUNTIME: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
+    if let Some(runtime) = RUNTIME.get() {
+        return Ok(runtime);
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
-        .context("cannot start the async runtime")
+        .context("cannot start the async runtime")?;
+    Ok(RUNTIME.get_or_init(|| runtime))
 }

@@ -1,5 +1,5 @@
-//! `dingform state list|show|rm|mv`: inspect and repair the state, every change under the
-//! lock with the previous version kept as a backup.
+//! `dingform state list|show|rm|mv|pull|push|history|unlock`: inspect, repair and move the
+//! state, every change under the lock with the previous version kept.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -9,13 +9,18 @@ use std::time::Duration;
 use anyhow::Context;
 
 use super::session;
+use crate::model::duration::parse_duration;
+use crate::state::State;
+use crate::state::store::{self, StateStore};
 
-/// Inspect and repair the state file.
+/// Inspect, repair and move the state.
 #[derive(Debug, clap::Args)]
 #[command(
     after_help = "Examples:\n  dingform state list\n  dingform state show group.payments-oncall\n  \
     dingform state mv group.oncall group.payments-oncall\n  dingform state rm group.old   \
-    # stop managing it; the group itself is left as it is"
+    # stop managing it; the group itself is left as it is\n  \
+    dingform state pull > state.json && DINGFORM_STATE_URL=postgres://… dingform state push state.json\n  \
+    dingform state history\n  dingform state unlock 6f1c…   # the lock id a refusal named"
 )]
 pub struct Args {
     #[command(subcommand)]
@@ -23,8 +28,8 @@ pub struct Args {
     /// The workspace directory (holding dingform.yaml).
     #[arg(long = "dir", short = 'C', global = true, default_value = ".")]
     dir: PathBuf,
-    /// How long to wait for another run holding the lock (e.g. 30s, 2m).
-    #[arg(long, global = true, default_value = "0s", value_parser = parse_duration)]
+    /// How long to wait for another run holding the lock (`0s`, `30s`, `2m`, `1h30m`).
+    #[arg(long, global = true, default_value = "0s", value_name = "DURATION", value_parser = parse_duration)]
     lock_timeout: Duration,
 }
 
@@ -49,36 +54,57 @@ enum StateCommand {
         /// The new address.
         to: String,
     },
-}
-
-/// Parse `30s`, `2m`, `1h` or a number of seconds.
-pub fn parse_duration(text: &str) -> Result<Duration, String> {
-    let text = text.trim();
-    let (number, unit) = text.split_at(
-        text.find(|c: char| !c.is_ascii_digit())
-            .unwrap_or(text.len()),
-    );
-    let n: u64 = number
-        .parse()
-        .map_err(|_| format!("`{text}` is not a duration like 30s, 2m or 1h"))?;
-    let seconds = match unit {
-        "" | "s" => n,
-        "m" => n * 60,
-        "h" => n * 3600,
-        _ => return Err(format!("`{text}`: unit must be s, m or h")),
-    };
-    Ok(Duration::from_secs(seconds))
+    /// Print the state (or a kept version of it) as JSON.
+    #[command(after_help = "Examples:\n  dingform state pull > state.json\n  \
+        dingform state pull --serial 41   # a version `state history` lists")]
+    Pull {
+        /// The version to print (see `state history`); the current one by default.
+        #[arg(long, value_name = "N")]
+        serial: Option<u64>,
+    },
+    /// Replace the state with FILE (a `state pull` of this or another store).
+    #[command(
+        after_help = "Refused on another lineage, or an older serial, without --force; the \
+        replaced version stays in `state history`.\n\nExamples:\n  \
+        DINGFORM_STATE_URL=postgres://… DINGFORM_STATE_KEY=payments dingform state push state.json\n  \
+        dingform state pull --serial 41 > old.json && dingform state push old.json --force   # roll back"
+    )]
+    Push {
+        /// The state JSON to push.
+        file: PathBuf,
+        /// Push even onto another lineage, or over a newer serial.
+        #[arg(long)]
+        force: bool,
+    },
+    /// List the kept versions: serial, time, host, user, command.
+    #[command(
+        after_help = "Example:\n  dingform state history   # newest first; then `state pull --serial N`"
+    )]
+    History,
+    /// Remove a lock whose holder is gone (the id its refusal named).
+    #[command(
+        after_help = "A lock whose holder died lapses by itself within 30 seconds; this is for \
+        not waiting.\n\nExample:\n  dingform state unlock 6f1c2a9e-…   # the id in `the state is locked by …, lock id …`"
+    )]
+    Unlock {
+        /// The lock's id.
+        lock_id: String,
+    },
 }
 
 /// Run a `state` subcommand.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let file = session::state_file_of_dir(&args.dir)?;
+    let store = session::state_store_of_dir(&args.dir)?;
+    let runtime = session::runtime()?;
+    runtime.block_on(run_with(args, &store))
+}
+
+async fn run_with(args: Args, opened: &session::Store) -> anyhow::Result<ExitCode> {
+    let store: &dyn StateStore = &*opened.store;
     let mut out = std::io::stdout().lock();
     match args.command {
         StateCommand::List => {
-            let state = file
-                .read()?
-                .unwrap_or_else(|| crate::state::State::new(None));
+            let state = store.read().await?.unwrap_or_else(|| State::new(None));
             for (address, entry) in &state.resources {
                 writeln!(
                     out,
@@ -88,9 +114,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             }
         }
         StateCommand::Show { address } => {
-            let state = file
-                .read()?
-                .unwrap_or_else(|| crate::state::State::new(None));
+            let state = store.read().await?.unwrap_or_else(|| State::new(None));
             let mut copy = state.clone();
             let entry = copy.remove(&address)?;
             let mut value = serde_json::to_value(&entry)?;
@@ -98,26 +122,86 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
             writeln!(out, "{}", serde_json::to_string_pretty(&value)?)?;
         }
         StateCommand::Rm { address } => {
-            let lock = file.lock("state rm", args.lock_timeout)?;
-            let mut state = file.read()?.context("there is no state file yet")?;
+            let lock = store.lock("state rm", args.lock_timeout).await?;
+            let mut state = store.read().await?.context("there is no state yet")?;
             state.remove(&address)?;
-            file.write(&mut state, &lock)?;
+            store::write(store, &mut state, &lock).await?;
+            store.release(lock).await?;
             writeln!(
                 out,
-                "Removed {address} from the state (the previous state is in {}).",
-                file.backup_path().display()
+                "Removed {address} from the state ({}).",
+                opened.previous_version_hint(state.serial - 1)
             )?;
         }
         StateCommand::Mv { from, to } => {
-            let lock = file.lock("state mv", args.lock_timeout)?;
-            let mut state = file.read()?.context("there is no state file yet")?;
+            let lock = store.lock("state mv", args.lock_timeout).await?;
+            let mut state = store.read().await?.context("there is no state yet")?;
             state.rename(&from, &to)?;
-            file.write(&mut state, &lock)?;
+            store::write(store, &mut state, &lock).await?;
+            store.release(lock).await?;
             writeln!(
                 out,
-                "Moved {from} to {to} (the previous state is in {}).",
-                file.backup_path().display()
+                "Moved {from} to {to} ({}).",
+                opened.previous_version_hint(state.serial - 1)
             )?;
+        }
+        StateCommand::Pull { serial } => {
+            let state = match serial {
+                Some(serial) => store.version(serial).await?.ok_or_else(|| {
+                    crate::state::StateError::NoSuchVersion {
+                        location: store.location(),
+                        serial,
+                    }
+                })?,
+                None => store
+                    .read()
+                    .await?
+                    .with_context(|| format!("there is no state at {} yet", store.location()))?,
+            };
+            writeln!(out, "{}", serde_json::to_string_pretty(&state)?)?;
+        }
+        StateCommand::Push { file, force } => {
+            let text = std::fs::read_to_string(&file)
+                .with_context(|| format!("cannot read {}", file.display()))?;
+            let pushed = crate::state::StateFile::new(&file).parse_pushed(&text)?;
+            let lock = store.lock("state push", args.lock_timeout).await?;
+            let pushed = store::push(store, pushed, force, &lock).await;
+            store.release(lock).await?;
+            let pushed = pushed?;
+            writeln!(
+                out,
+                "Pushed {} ({} resources) to {} as serial {}.",
+                file.display(),
+                pushed.resources.len(),
+                store.location(),
+                pushed.serial
+            )?;
+        }
+        StateCommand::History => {
+            let versions = store.history().await?;
+            if versions.is_empty() {
+                writeln!(out, "No versions at {} yet.", store.location())?;
+            } else {
+                writeln!(out, "SERIAL\tWRITTEN\tHOST\tUSER\tCOMMAND\tRESOURCES")?;
+            }
+            for version in versions {
+                let unknown = || "-".to_owned();
+                writeln!(
+                    out,
+                    "{}\t{}\t{}\t{}\t{}\t{}",
+                    version.serial,
+                    version.written_at.map_or_else(unknown, |t| t
+                        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
+                    version.host.unwrap_or_else(unknown),
+                    version.user.unwrap_or_else(unknown),
+                    version.command.unwrap_or_else(unknown),
+                    version.resources
+                )?;
+            }
+        }
+        StateCommand::Unlock { lock_id } => {
+            let holder = store.unlock(&lock_id).await?;
+            writeln!(out, "Removed the lock held by {holder}.")?;
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -76,7 +76,9 @@ pub fn load(root: &Path) -> Validation {
                 Ok(settings) => validation.workspace.settings = Some(settings),
                 Err(finding) => findings.push(*finding),
             }
-            validation.sources.insert(file.path, file.text);
+            // A password written in a URL is an error, and is never shown with it.
+            let text = crate::model::settings::mask_url_passwords(&file.text);
+            validation.sources.insert(file.path, text);
         }
     }
     for outcome in parse_all(discovered.manifests) {

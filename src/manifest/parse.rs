@@ -36,7 +36,7 @@ pub fn parse_manifest(file: &Path, text: &str) -> Result<Manifest, Box<Finding>>
 
 /// Parses `dingform.yaml`. An empty file is an error: `organization` is required.
 pub fn parse_settings(file: &Path, text: &str) -> Result<Settings, Box<Finding>> {
-    parse::<Settings>(file, text)?.ok_or_else(|| {
+    let settings = parse::<Settings>(file, text)?.ok_or_else(|| {
         Box::new(
             Finding::error(
                 "missing-key",
@@ -45,7 +45,29 @@ pub fn parse_settings(file: &Path, text: &str) -> Result<Settings, Box<Finding>>
             .in_file(file)
             .help("start it with `organization: <name as DingTalk shows it>`"),
         )
-    })
+    })?;
+    check_state_setting(file, &settings)?;
+    Ok(settings)
+}
+
+/// `state: {url, key}`: no secret in the URL (it comes from the environment).
+fn check_state_setting(file: &Path, settings: &Settings) -> Result<(), Box<Finding>> {
+    let Some(shared) = settings.shared_state() else {
+        return Ok(());
+    };
+    if let Some(url) = &shared.url
+        && crate::model::settings::url_has_secret(&url.value)
+    {
+        return Err(Box::new(
+            Finding::error(
+                "secret-in-settings",
+                "a password or secret in `state.url`: secrets come only from the environment",
+            )
+            .at(file, &url.span)
+            .help("remove it from the URL and set PGPASSWORD (or DINGFORM_STATE_URL) in the environment instead"),
+        ));
+    }
+    Ok(())
 }
 
 fn parse<T: DeserializeOwned>(file: &Path, text: &str) -> Result<Option<T>, Box<Finding>> {

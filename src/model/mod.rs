@@ -8,6 +8,7 @@
 
 pub mod address;
 pub mod bot;
+pub mod duration;
 pub mod files;
 pub mod finding;
 pub mod group;

@@ -14,6 +14,10 @@ pub struct PlanFile {
     pub dingform_plan: u32,
     /// The workspace directory the plan was made for (absolute).
     pub workspace: PathBuf,
+    /// The same directory relative to the plan file's, when the workspace is inside it: a plan
+    /// made on one CI runner applies on another, where the checkout sits elsewhere.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub workspace_relative: Option<PathBuf>,
     /// The plan.
     pub plan: Plan,
 }
@@ -48,7 +52,34 @@ impl PlanFile {
         PlanFile {
             dingform_plan: super::FORMAT_VERSION,
             workspace,
+            workspace_relative: None,
             plan,
+        }
+    }
+
+    /// Record the workspace relative to `plan_file`'s directory too, when it is inside it.
+    pub fn written_to(mut self, plan_file: &Path) -> PlanFile {
+        let dir = plan_file.parent().filter(|p| !p.as_os_str().is_empty());
+        let dir = dir.map_or_else(|| PathBuf::from("."), Path::to_path_buf);
+        if let Ok(dir) = std::fs::canonicalize(dir)
+            && let Ok(relative) = self.workspace.strip_prefix(&dir)
+        {
+            self.workspace_relative = Some(relative.to_path_buf());
+        }
+        self
+    }
+
+    /// The workspace to apply in: beside the plan file when it was recorded so and exists
+    /// there, otherwise the absolute directory it was made in.
+    pub fn workspace_near(&self, plan_file: &Path) -> PathBuf {
+        let dir = plan_file.parent().filter(|p| !p.as_os_str().is_empty());
+        let dir = dir.map_or_else(|| PathBuf::from("."), Path::to_path_buf);
+        match &self.workspace_relative {
+            Some(relative) if dir.join(relative).is_dir() => {
+                let near = dir.join(relative);
+                std::fs::canonicalize(&near).unwrap_or(near)
+            }
+            _ => self.workspace.clone(),
         }
     }
 

@@ -41,12 +41,32 @@ impl StateFile {
             Err(source) => {
                 return Err(StateError::Io {
                     action: "read",
-                    path: self.path.clone(),
+                    location: self.location(),
                     source,
                 });
             }
         };
-        self.parse(&text).map(Some)
+        self.parse_text(&text).map(Some)
+    }
+
+    /// Read a state document that is to be pushed (errors name this file).
+    pub fn parse_pushed(&self, text: &str) -> Result<State, StateError> {
+        self.parse_text(text).map_err(|error| match error {
+            StateError::Invalid {
+                location,
+                line,
+                column,
+                message,
+                ..
+            } => StateError::Invalid {
+                location,
+                line,
+                column,
+                message,
+                hint: String::new(),
+            },
+            other => other,
+        })
     }
 
     /// Read the state, or start an empty one for `organization`.
@@ -54,9 +74,13 @@ impl StateFile {
         Ok(self.read()?.unwrap_or_else(|| State::new(organization)))
     }
 
-    fn parse(&self, text: &str) -> Result<State, StateError> {
+    pub(crate) fn parse_text(&self, text: &str) -> Result<State, StateError> {
         let invalid = |error: serde_json::Error| StateError::Invalid {
-            path: self.path.clone(),
+            location: self.location(),
+            hint: format!(
+                "; the previous version is in {}",
+                self.backup_path().display()
+            ),
             line: error.line(),
             column: error.column(),
             message: error.to_string(),
@@ -66,7 +90,7 @@ impl StateFile {
         let found = value.get("version").and_then(serde_json::Value::as_u64);
         if found != Some(u64::from(FORMAT_VERSION)) {
             return Err(StateError::UnsupportedVersion {
-                path: self.path.clone(),
+                location: self.location(),
                 found: found.unwrap_or(0),
                 supported: FORMAT_VERSION,
             });
@@ -79,21 +103,36 @@ impl StateFile {
     /// The caller holds the lock (the `_lock` argument proves it). The serial on disk must be
     /// the one `state` was read with, so two writers can never silently overwrite each other.
     pub fn write(&self, state: &mut State, _lock: &StateLock) -> Result<(), StateError> {
-        if let Some(on_disk) = self.read()?
-            && on_disk.serial != state.serial
-        {
+        state.serial += 1;
+        let written = self.replace(state.serial - 1, state);
+        if written.is_err() {
+            state.serial -= 1;
+        }
+        written
+    }
+
+    /// Where the state lives, for messages.
+    pub fn location(&self) -> super::Location {
+        super::Location::file(&self.path)
+    }
+
+    /// Write `next` as it is if the serial on disk is `expected` (or there is no file and
+    /// `expected` is 0): the compare-and-swap every write goes through. The caller holds the
+    /// lock.
+    pub(crate) fn replace(&self, expected: u64, next: &State) -> Result<(), StateError> {
+        let on_disk = self.read()?.map_or(0, |state| state.serial);
+        if on_disk != expected {
             return Err(StateError::SerialMismatch {
-                path: self.path.clone(),
-                expected: state.serial,
-                found: on_disk.serial,
+                location: self.location(),
+                expected,
+                found: on_disk,
             });
         }
-        state.serial += 1;
-        let mut text = serde_json::to_string_pretty(state).expect("state serializes");
+        let mut text = serde_json::to_string_pretty(next).expect("state serializes");
         text.push('\n');
         let io = |action, source| StateError::Io {
             action,
-            path: self.path.clone(),
+            location: self.location(),
             source,
         };
         if let Some(parent) = self.path.parent() {

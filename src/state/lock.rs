@@ -19,6 +19,23 @@ pub struct LockHolder {
     pub since: String,
     /// The command that took it (`apply`, `state rm`…).
     pub operation: String,
+    /// The lock's id in a shared store, for `dingform state unlock` (a file lock has none: the
+    /// kernel releases it when its holder dies).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+}
+
+impl LockHolder {
+    /// This process, taking a lock for `operation` now.
+    pub fn this_process(operation: &str) -> LockHolder {
+        LockHolder {
+            pid: std::process::id(),
+            host: host_name(),
+            since: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            operation: operation.to_owned(),
+            id: None,
+        }
+    }
 }
 
 impl fmt::Display for LockHolder {
@@ -27,7 +44,11 @@ impl fmt::Display for LockHolder {
             f,
             "pid {} on {} since {} ({})",
             self.pid, self.host, self.since, self.operation
-        )
+        )?;
+        match &self.id {
+            Some(id) => write!(f, ", lock id {id}"),
+            None => Ok(()),
+        }
     }
 }
 
@@ -39,6 +60,7 @@ impl fmt::Display for LockHolder {
 pub struct StateLock {
     file: File,
     path: PathBuf,
+    holder: LockHolder,
 }
 
 /// How often a waiting process tries the lock again.
@@ -55,13 +77,13 @@ impl StateLock {
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent).map_err(|source| StateError::Io {
                 action: "create the directory of",
-                path: path.clone(),
+                location: (&path).into(),
                 source,
             })?;
         }
         let io = |source| StateError::Io {
             action: "lock",
-            path: path.clone(),
+            location: (&path).into(),
             source,
         };
         let mut file = OpenOptions::new()
@@ -80,26 +102,26 @@ impl StateLock {
                 }
                 Err(TryLockError::WouldBlock) => {
                     return Err(StateError::Locked {
-                        holder: read_holder(&mut file),
+                        holder: Box::new(read_holder(&mut file)),
                         waited_secs: started.elapsed().as_secs(),
                     });
                 }
                 Err(TryLockError::Error(source)) => return Err(io(source)),
             }
         }
-        let holder = LockHolder {
-            pid: std::process::id(),
-            host: host_name(),
-            since: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-            operation: operation.to_owned(),
-        };
+        let holder = LockHolder::this_process(operation);
         let text = serde_json::to_string(&holder).unwrap_or_default();
         file.set_len(0)
             .and_then(|()| file.rewind())
             .and_then(|()| file.write_all(text.as_bytes()))
             .and_then(|()| file.sync_data())
             .map_err(io)?;
-        Ok(StateLock { file, path })
+        Ok(StateLock { file, path, holder })
+    }
+
+    /// Who holds it: this process.
+    pub fn holder(&self) -> &LockHolder {
+        &self.holder
     }
 
     /// The lock file's path.
@@ -131,10 +153,12 @@ fn read_holder(file: &mut File) -> LockHolder {
         host: "an unknown host".into(),
         since: "an unknown time".into(),
         operation: "unknown".into(),
+        id: None,
     })
 }
 
-fn host_name() -> String {
+/// This machine's host name, for lock holders and history.
+pub fn host_name() -> String {
     std::fs::read_to_string("/proc/sys/kernel/hostname")
         .map(|name| name.trim().to_owned())
         .ok()

@@ -1,8 +1,10 @@
 //! The CI templates in `examples/ci/`: the dingform commands of each workflow (the lines
 //! between `# --- dingform:plan` / `# --- dingform:apply` and `# --- end ---`) run as written,
-//! in bash, against an emulator — the commands, not the CI service.
+//! in bash, against an emulator — the commands, not the CI service. Every job runs in a fresh
+//! checkout (as on a fresh runner), with the state in one PostgreSQL (the URL as the secret).
 
 use crate::plan_support;
+use crate::postgres_support;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -44,7 +46,13 @@ fn copy_dir(from: &Path, to: &Path) {
 }
 
 /// Run `commands` in bash, in `repo`, as a CI job would; returns (success, output).
-fn run(repo: &Path, workspace: &Path, emu: &Emu, commands: &[String]) -> (bool, String) {
+fn run(
+    repo: &Path,
+    workspace: &Path,
+    emu: &Emu,
+    state_url: &str,
+    commands: &[String],
+) -> (bool, String) {
     let bin = PathBuf::from(env!("CARGO_BIN_EXE_dingform"));
     let path = format!(
         "{}:{}",
@@ -62,6 +70,8 @@ fn run(repo: &Path, workspace: &Path, emu: &Emu, commands: &[String]) -> (bool, 
         .env("DINGFORM_ENDPOINT", &emu.base)
         .env("DINGTALK_APP_KEY", APP_KEY)
         .env("DINGTALK_APP_SECRET", APP_SECRET)
+        .env("DINGFORM_STATE_URL", state_url)
+        .env_remove("DINGFORM_STATE_KEY")
         .env("CI", "true")
         .output()
         .unwrap();
@@ -85,42 +95,109 @@ async fn workflow_runs_green_and_refuses_a_stale_plan(file: &str) {
         "{file}: {apply:?}"
     );
     let emu = Emu::start().await;
-    let repo = tempfile::tempdir().unwrap();
-    let workspace = repo.path().join("infra/dingtalk");
-    copy_dir(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/quickstart"),
-        &workspace,
-    );
-    std::fs::write(workspace.join("dingform.yaml"), "organization: Test Organization Demo\napp: {kind: internal, agent_id: 123456}\ndefaults: {template: tpl-default}\n").unwrap();
+    let db = postgres_support::TestDatabase::fresh().await;
+    let key = template_key(file);
+    // Three fresh checkouts of one repository: the pull request's job, the merge's, the next
+    // pull request's.
+    let checkouts: Vec<tempfile::TempDir> = (0..3).map(|_| tempfile::tempdir().unwrap()).collect();
+    let workspaces: Vec<PathBuf> = checkouts
+        .iter()
+        .map(|repo| {
+            let workspace = repo.path().join("infra/dingtalk");
+            copy_dir(
+                &Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/quickstart"),
+                &workspace,
+            );
+            std::fs::write(workspace.join("dingform.yaml"), "organization: Test Organization Demo\napp: {kind: internal, agent_id: 123456}\ndefaults: {template: tpl-default}\n").unwrap();
+            workspace
+        })
+        .collect();
+    let job = |n: usize, commands: &[String]| {
+        run(
+            checkouts[n].path(),
+            &workspaces[n],
+            &emu,
+            &db.url,
+            &with_key(&key, commands),
+        )
+    };
 
-    // Pull request: validate, plan as a comment, the plan file kept.
-    let (ok, output) = run(repo.path(), &workspace, &emu, &plan);
+    // Pull request: validate, plan as a comment, the plan file kept as an artifact.
+    let (ok, output) = job(0, &plan);
     assert!(ok, "{file} plan job: {output}");
-    let comment = std::fs::read_to_string(repo.path().join("plan.md")).unwrap();
+    let comment = std::fs::read_to_string(checkouts[0].path().join("plan.md")).unwrap();
     assert!(
         comment.starts_with(dingform::render::COMMENT_MARKER),
         "{comment}"
     );
     assert!(comment.contains("ready to apply"), "{comment}");
-    // Merge: apply of exactly that plan file.
-    let (ok, output) = run(repo.path(), &workspace, &emu, &apply);
+    // Merge: on another runner, apply of exactly that plan file (the artifact).
+    std::fs::copy(
+        checkouts[0].path().join("plan.json"),
+        checkouts[1].path().join("plan.json"),
+    )
+    .unwrap();
+    let (ok, output) = job(1, &apply);
     assert!(ok, "{file} apply job: {output}");
+    assert!(
+        output.contains("will be created"),
+        "show prints the plan: {output}"
+    );
     assert!(output.contains("Apply complete"), "{output}");
+    // The next pull request, on a third runner: nothing left to do.
+    let (ok, output) = job(2, &plan);
+    assert!(ok, "{output}");
+    let comment = std::fs::read_to_string(checkouts[2].path().join("plan.md")).unwrap();
+    assert!(
+        comment.contains("no changes"),
+        "the third runner sees the state: {comment}"
+    );
+    assert!(
+        !workspaces
+            .iter()
+            .any(|w| w.join(".dingform/state.json").exists())
+    );
 
     // A plan made, then the manifests change before the merge: the apply job refuses it.
-    let (ok, output) = run(repo.path(), &workspace, &emu, &plan);
-    assert!(ok, "{output}");
-    let groups = workspace.join("groups.yaml");
+    let groups = workspaces[2].join("groups.yaml");
     let text = std::fs::read_to_string(&groups)
         .unwrap()
         .replace("title: Lunch Club", "title: Lunch Crew");
     std::fs::write(&groups, text).unwrap();
-    let (ok, output) = run(repo.path(), &workspace, &emu, &apply);
+    let (ok, output) = job(2, &plan);
+    assert!(ok, "{output}");
+    let groups = workspaces[2].join("groups.yaml");
+    let text = std::fs::read_to_string(&groups)
+        .unwrap()
+        .replace("title: Lunch Crew", "title: Lunch Gang");
+    std::fs::write(&groups, text).unwrap();
+    let (ok, output) = job(2, &apply);
     assert!(!ok, "a stale plan must be refused: {output}");
     assert!(
         output.contains("manifests"),
         "the refusal names what moved: {output}"
     );
+}
+
+/// `DINGFORM_STATE_KEY` as the template sets it (a workflow-level variable).
+fn template_key(file: &str) -> String {
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("examples/ci")
+            .join(file),
+    )
+    .unwrap();
+    text.lines()
+        .find_map(|line| line.trim().strip_prefix("DINGFORM_STATE_KEY:"))
+        .unwrap_or_else(|| panic!("{file} sets no DINGFORM_STATE_KEY"))
+        .trim()
+        .to_owned()
+}
+
+fn with_key(key: &str, commands: &[String]) -> Vec<String> {
+    let mut all = vec![format!("export DINGFORM_STATE_KEY={key}")];
+    all.extend_from_slice(commands);
+    all
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

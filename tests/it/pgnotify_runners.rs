@@ -33,6 +33,17 @@ fn host(fx: &Fixture) -> tempfile::TempDir {
     dir
 }
 
+/// Put what the fixture registered into the shared store, as `apply` on another machine would
+/// have: with `DINGFORM_STATE_URL` set, state lives there too, not in the workspace.
+fn share_state(fx: &Fixture, envs: &[(&str, String)]) {
+    let file = fx.root().join(".dingform/state.json").display().to_string();
+    let root = fx.root().display().to_string();
+    let mut push = fx.command(&["state", "-C", &root, "push", &file, "--force"]);
+    push.envs(envs.iter().map(|(k, v)| (*k, v.clone())));
+    let pushed = output(push);
+    assert_eq!(pushed.code, 0, "state push: {pushed:?}");
+}
+
 /// `dingform notify run HOST --once --at AT`, logging to `db`.
 fn runner(fx: &Fixture, db: &Database, dir: &std::path::Path, at: &str) -> Command {
     let root = dir.display().to_string();
@@ -86,6 +97,7 @@ async fn n_runners_send_each_occurrence_once(n: usize) {
             ),
         );
     }
+    share_state(&fx, &db.env("oncall"));
     let hosts: Vec<_> = (0..n).map(|_| host(&fx)).collect();
     let runs = all_at_once(
         hosts
@@ -151,6 +163,7 @@ async fn a_runner_killed_mid_request_is_unknown_after_its_lease_never_resent() {
     // Every answer takes 10 s: the runner is killed while its request is in flight.
     fx.admin("faults", serde_json::json!({"latency_ms": 10_000}))
         .await;
+    share_state(&fx, &db.env("oncall"));
     let first = host(&fx);
     let mut child = runner(&fx, &db, first.path(), "2026-03-02T09:00:00Z")
         .stdout(Stdio::null())
@@ -338,6 +351,7 @@ async fn the_libpq_environment_fills_in_what_the_url_leaves_out() {
         "--at",
         "2026-03-02T09:00:00Z",
     ]);
+    share_state(&fx, &db.env("oncall"));
     run.env("DINGFORM_STATE_URL", format!("postgres:///{}", db.name))
         .env("DINGFORM_STATE_KEY", "oncall")
         .env("PGHOST", server.host_str().unwrap())

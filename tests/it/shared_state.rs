@@ -1,0 +1,366 @@
+//! State in PostgreSQL, end to end: the real binary, a real emulator process, a real server
+//! (`./scripts/test` starts one; a test that stops the server mid-apply starts its own).
+
+use crate::apply_support;
+use crate::postgres_support;
+
+use std::process::{Child, Stdio};
+use std::time::{Duration, Instant};
+
+use apply_support::{EmulatorProcess, Run, Workspace, scene_groups};
+use postgres_support::{PrivateCluster, TestDatabase};
+use serde_json::json;
+
+const KEY: &str = "payments";
+
+/// The state store's environment for a run (the URL as a CI secret would give it).
+fn shared(command: &mut std::process::Command, url: &str) {
+    command
+        .env("DINGFORM_STATE_URL", url)
+        .env("DINGFORM_STATE_KEY", KEY)
+        .env_remove("PGPASSWORD");
+}
+
+fn run_shared(ws: &Workspace, emu: &EmulatorProcess, url: &str, args: &[&str]) -> Run {
+    let mut command = ws.command(emu, args);
+    shared(&mut command, url);
+    Run(command.output().expect("the binary runs"))
+}
+
+fn spawn_shared(ws: &Workspace, emu: &EmulatorProcess, url: &str, args: &[&str]) -> Child {
+    let mut command = ws.command(emu, args);
+    shared(&mut command, url);
+    command
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary starts")
+}
+
+fn output_of(child: Child) -> Run {
+    Run(child.wait_with_output().expect("the child ends"))
+}
+
+/// Wait (bounded) until `condition` holds: an event observed in the database, not a guessed
+/// duration (it is looked for every 50 ms).
+fn wait_for(what: &str, mut condition: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(90);
+    while !condition() {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+fn lock_rows(db: &TestDatabase) -> usize {
+    db.count_blocking("SELECT count(*) FROM dingform.state_locks")
+}
+
+fn assert_no_duplicates(emu: &EmulatorProcess, expected: usize) {
+    let titles = emu.titles();
+    let mut unique = titles.clone();
+    unique.dedup();
+    assert_eq!(titles, unique, "a group was made twice");
+    assert_eq!(titles.len(), expected, "{titles:?}");
+}
+
+fn scratch_emulator() -> (tempfile::TempDir, EmulatorProcess) {
+    let dir = tempfile::tempdir().unwrap();
+    let emu = EmulatorProcess::start(&dir.path().join("emulator.json"));
+    (dir, emu)
+}
+
+#[test]
+fn apply_keeps_state_in_postgres_and_every_version_is_listed() {
+    let db = TestDatabase::fresh_blocking();
+    let (_data, emu) = scratch_emulator();
+    let ws = Workspace::new(&[("groups.yaml", &scene_groups(3))]);
+    run_shared(&ws, &emu, &db.url, &["apply", "--yes"]).expect_code(0);
+    assert!(
+        !ws.state_path().exists(),
+        "no state file with a shared store"
+    );
+    run_shared(&ws, &emu, &db.url, &["plan", "--detailed-exitcode"]).expect_code(0);
+
+    let history = run_shared(&ws, &emu, &db.url, &["state", "history"]);
+    history.expect_code(0);
+    let text = history.text();
+    assert!(
+        text.starts_with("SERIAL\tWRITTEN\tHOST\tUSER\tCOMMAND"),
+        "{text}"
+    );
+    assert!(text.contains("\tapply\t"), "{text}");
+    let serials: Vec<u64> = text
+        .lines()
+        .skip(1)
+        .map(|line| line.split('\t').next().unwrap().parse().unwrap())
+        .collect();
+    assert!(serials.len() >= 2, "{text}");
+    assert!(
+        serials.windows(2).all(|w| w[0] > w[1]),
+        "newest first: {text}"
+    );
+
+    let pulled = run_shared(&ws, &emu, &db.url, &["state", "pull"]);
+    pulled.expect_code(0);
+    let current: serde_json::Value = serde_json::from_slice(&pulled.0.stdout).unwrap();
+    assert_eq!(current["serial"], serials[0]);
+    assert_eq!(current["resources"].as_object().unwrap().len(), 4);
+    let first = run_shared(
+        &ws,
+        &emu,
+        &db.url,
+        &[
+            "state",
+            "pull",
+            "--serial",
+            &serials.last().unwrap().to_string(),
+        ],
+    );
+    first.expect_code(0);
+    let first: serde_json::Value = serde_json::from_slice(&first.0.stdout).unwrap();
+    assert_eq!(first["serial"], *serials.last().unwrap());
+    let missing = run_shared(&ws, &emu, &db.url, &["state", "pull", "--serial", "999"]);
+    missing.expect_code(1);
+    assert!(
+        missing.text().contains("no version with serial 999"),
+        "{}",
+        missing.text()
+    );
+}
+
+#[test]
+fn three_fresh_runners_converge_with_no_duplicate_group() {
+    let db = TestDatabase::fresh_blocking();
+    let (_data, emu) = scratch_emulator();
+    let manifests = scene_groups(4);
+    let runners: Vec<Workspace> = (0..3)
+        .map(|_| Workspace::new(&[("groups.yaml", &manifests)]))
+        .collect();
+    // Runner 1: the pull request's plan, saved.
+    run_shared(&runners[0], &emu, &db.url, &["plan", "-o", "plan.json"]).expect_code(0);
+    std::fs::copy(
+        runners[0].path().join("plan.json"),
+        runners[1].path().join("plan.json"),
+    )
+    .unwrap();
+    // Runner 2: the merge's apply of that very file, in another checkout.
+    let applied = run_shared(&runners[1], &emu, &db.url, &["apply", "plan.json", "--yes"]);
+    applied.expect_code(0);
+    assert!(
+        applied.text().contains("Apply complete"),
+        "{}",
+        applied.text()
+    );
+    // Runner 3: a fresh plan sees everything in place.
+    let plan = run_shared(&runners[2], &emu, &db.url, &["plan", "--detailed-exitcode"]);
+    plan.expect_code(0);
+    let again = run_shared(&runners[2], &emu, &db.url, &["apply", "--yes"]);
+    again.expect_code(0);
+    assert!(again.text().contains("No changes"), "{}", again.text());
+    assert_no_duplicates(&emu, 4);
+    for runner in &runners {
+        assert!(!runner.state_path().exists());
+    }
+}
+
+#[test]
+fn two_applies_at_once_never_both_change_anything() {
+    let db = TestDatabase::fresh_blocking();
+    let (_data, emu) = scratch_emulator();
+    let manifests = scene_groups(5);
+    let first = Workspace::new(&[("groups.yaml", &manifests)]);
+    let second = Workspace::new(&[("groups.yaml", &manifests)]);
+    // Slow answers keep the first apply inside its lock while the second starts.
+    emu.faults(json!({"latency_ms": 150}));
+    let a = spawn_shared(
+        &first,
+        &emu,
+        &db.url,
+        &["apply", "--yes", "--lock-timeout", "0s"],
+    );
+    let b = spawn_shared(
+        &second,
+        &emu,
+        &db.url,
+        &["apply", "--yes", "--lock-timeout", "0s"],
+    );
+    let (a, b) = (output_of(a), output_of(b));
+    let outputs = [a.text(), b.text()];
+    let changed = outputs
+        .iter()
+        .filter(|text| text.contains("Apply complete"))
+        .count();
+    assert_eq!(changed, 1, "exactly one apply changes things: {outputs:#?}");
+    let other = outputs
+        .iter()
+        .find(|text| !text.contains("Apply complete"))
+        .unwrap();
+    assert!(
+        other.contains("the state is locked by pid") || other.contains("No changes"),
+        "{other}"
+    );
+    emu.faults(json!({}));
+    assert_no_duplicates(&emu, 5);
+}
+
+#[test]
+fn a_killed_lock_holder_blocks_the_next_apply_for_at_most_30s() {
+    let db = TestDatabase::fresh_blocking();
+    let (_data, emu) = scratch_emulator();
+    let ws = Workspace::new(&[("groups.yaml", &scene_groups(2))]);
+    // The holder takes the lock, then hangs on DingTalk's (very slow) answers.
+    emu.faults(json!({"latency_ms": 600_000}));
+    let mut holder = spawn_shared(&ws, &emu, &db.url, &["apply", "--yes"]);
+    wait_for("the holder's lock", || lock_rows(&db) == 1);
+    holder.kill().unwrap(); // SIGKILL
+    holder.wait().unwrap();
+    emu.faults(json!({}));
+    let started = Instant::now();
+    run_shared(
+        &ws,
+        &emu,
+        &db.url,
+        &["apply", "--yes", "--lock-timeout", "60s"],
+    )
+    .expect_code(0);
+    let waited = started.elapsed();
+    assert!(waited < Duration::from_secs(30), "blocked {waited:?}");
+    assert_no_duplicates(&emu, 2);
+}
+
+#[test]
+fn a_frozen_holder_loses_the_lock_when_its_lease_lapses() {
+    let db = TestDatabase::fresh_blocking();
+    let (_data, emu) = scratch_emulator();
+    let ws = Workspace::new(&[("groups.yaml", &scene_groups(1))]);
+    emu.faults(json!({"latency_ms": 600_000}));
+    let mut holder = spawn_shared(&ws, &emu, &db.url, &["apply", "--yes"]);
+    wait_for("the holder's lock", || lock_rows(&db) == 1);
+    // Frozen (as if cut off from the network): its session stays open, it renews nothing.
+    let stopped = std::process::Command::new("kill")
+        .args(["-STOP", &holder.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(stopped.success());
+    emu.faults(json!({}));
+    let started = Instant::now();
+    let next = run_shared(
+        &ws,
+        &emu,
+        &db.url,
+        &["apply", "--yes", "--lock-timeout", "60s"],
+    );
+    let waited = started.elapsed();
+    holder.kill().unwrap();
+    holder.wait().unwrap();
+    next.expect_code(0);
+    assert!(waited <= Duration::from_secs(30), "blocked {waited:?}");
+    assert_no_duplicates(&emu, 1);
+}
+
+#[test]
+fn a_refusal_names_the_holder_and_state_unlock_removes_its_lock() {
+    let db = TestDatabase::fresh_blocking();
+    let (_data, emu) = scratch_emulator();
+    let ws = Workspace::new(&[("groups.yaml", &scene_groups(1))]);
+    emu.faults(json!({"latency_ms": 600_000}));
+    let mut holder = spawn_shared(&ws, &emu, &db.url, &["apply", "--yes"]);
+    wait_for("the holder's lock", || lock_rows(&db) == 1);
+    let refused = run_shared(&ws, &emu, &db.url, &["state", "rm", "group.g000"]);
+    refused.expect_code(1);
+    let text = refused.text();
+    assert!(
+        text.contains(&format!("the state is locked by pid {}", holder.id())),
+        "{text}"
+    );
+    assert!(text.contains("(apply)"), "{text}");
+    let id = text
+        .split("dingform state unlock ")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .map(|id| id.trim_end_matches('`'))
+        .unwrap_or_else(|| panic!("no lock id in {text}"))
+        .to_owned();
+    let wrong = run_shared(&ws, &emu, &db.url, &["state", "unlock", "not-a-lock"]);
+    wrong.expect_code(1);
+    assert!(
+        wrong.text().contains("no lock `not-a-lock`"),
+        "{}",
+        wrong.text()
+    );
+    let unlocked = run_shared(&ws, &emu, &db.url, &["state", "unlock", &id]);
+    unlocked.expect_code(0);
+    assert!(
+        unlocked.text().contains("Removed the lock held by pid"),
+        "{}",
+        unlocked.text()
+    );
+    assert_eq!(lock_rows(&db), 0);
+    holder.kill().unwrap();
+    holder.wait().unwrap();
+}
+
+#[test]
+fn pull_and_push_move_a_workspace_from_the_file_store_to_postgres() {
+    let db = TestDatabase::fresh_blocking();
+    let (_data, emu) = scratch_emulator();
+    let ws = Workspace::new(&[("groups.yaml", &scene_groups(2))]);
+    ws.run(&emu, &["apply", "--yes"]).expect_code(0);
+    let pulled = ws.run(&emu, &["state", "pull"]);
+    pulled.expect_code(0);
+    std::fs::write(ws.path().join("moved.json"), &pulled.0.stdout).unwrap();
+    let pushed = run_shared(&ws, &emu, &db.url, &["state", "push", "moved.json"]);
+    pushed.expect_code(0);
+    assert!(
+        pushed.text().contains("(key payments)"),
+        "{}",
+        pushed.text()
+    );
+    std::fs::remove_dir_all(ws.path().join(".dingform")).unwrap();
+    run_shared(&ws, &emu, &db.url, &["plan", "--detailed-exitcode"]).expect_code(0);
+    // Pushing it again over itself is harmless; another lineage is refused.
+    let mut foreign: serde_json::Value = serde_json::from_slice(&pulled.0.stdout).unwrap();
+    foreign["lineage"] = json!("another-workspace");
+    std::fs::write(ws.path().join("foreign.json"), foreign.to_string()).unwrap();
+    let refused = run_shared(&ws, &emu, &db.url, &["state", "push", "foreign.json"]);
+    refused.expect_code(1);
+    assert!(refused.text().contains("lineage"), "{}", refused.text());
+    assert_no_duplicates(&emu, 2);
+}
+
+#[test]
+fn the_database_stopped_mid_apply_ends_it_clearly_and_the_next_apply_resumes() {
+    let cluster = PrivateCluster::start();
+    let db = TestDatabase::fresh_on_blocking(&cluster.url);
+    let (_data, emu) = scratch_emulator();
+    let ws = Workspace::new(&[("groups.yaml", &scene_groups(60))]);
+    emu.faults(json!({"latency_ms": 200}));
+    let apply = spawn_shared(
+        &ws,
+        &emu,
+        &db.url,
+        &["apply", "--yes", "--concurrency", "4"],
+    );
+    wait_for("some progress recorded", || {
+        db.count_blocking("SELECT count(*) FROM dingform.state_versions") >= 3
+    });
+    cluster.stop_immediately();
+    let stopped = output_of(apply);
+    stopped.expect_code(1);
+    let text = stopped.text();
+    assert!(
+        text.contains("cannot record progress in the state"),
+        "{text}"
+    );
+    assert!(
+        text.contains(&format!("127.0.0.1:{}", cluster.port)),
+        "names the host: {text}"
+    );
+    assert!(!text.contains("panicked"), "{text}");
+    cluster.start_again();
+    emu.faults(json!({}));
+    let resumed = run_shared(&ws, &emu, &db.url, &["apply", "--yes"]);
+    resumed.expect_code(0);
+    run_shared(&ws, &emu, &db.url, &["plan", "--detailed-exitcode"]).expect_code(0);
+    assert_no_duplicates(&emu, 60);
+}
