@@ -10,6 +10,7 @@ mod emulator;
 mod export;
 mod import;
 mod notify;
+mod pace;
 mod plan;
 mod schema;
 mod session;
