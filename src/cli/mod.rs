@@ -57,7 +57,19 @@ enum Command {
 
 /// Parse the command line, run the command, and map its outcome to an exit code.
 pub fn run() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        // Help and version go to stdout with exit 0; a usage error exits 1, never 2, which
+        // `--detailed-exitcode` keeps for "there are changes" (PRODUCT.md).
+        Err(error) => {
+            let _ = error.print();
+            return if error.use_stderr() {
+                ExitCode::FAILURE
+            } else {
+                ExitCode::SUCCESS
+            };
+        }
+    };
     init_logging(cli.verbose, cli.no_color);
     let result = match cli.command {
         Command::Completions(args) => completions::run(args),
