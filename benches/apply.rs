@@ -68,12 +68,18 @@ async fn emulator(dir: &std::path::Path, qps: f64) -> dingform::emulator::Runnin
     })
     .await
     .expect("the emulator starts");
-    reqwest::Client::new()
+    let answer = reqwest::Client::new()
         .post(format!("{}/_emulator/faults", emulator.base_url()))
-        .json(&serde_json::json!({"qps_limit": qps}))
+        .json(&serde_json::json!({"qps_limit": qps as u32}))
         .send()
         .await
-        .expect("faults set");
+        .expect("admin API reachable");
+    // The limit is an integer count per window: a refused fault set would measure nothing.
+    assert!(
+        answer.status().is_success(),
+        "faults refused: {}",
+        answer.status()
+    );
     emulator
 }
 
@@ -95,7 +101,10 @@ async fn sdk(python: &std::path::Path, groups: usize, qps: f64, threads: usize) 
     if !output.status.success() {
         println!(
             "  SDK script, {threads} thread(s): failed: {}",
-            String::from_utf8_lossy(&output.stderr).trim()
+            String::from_utf8_lossy(&output.stderr)
+                .lines()
+                .last()
+                .unwrap_or_default()
         );
         return;
     }

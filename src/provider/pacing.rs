@@ -143,14 +143,17 @@ impl Adaptive {
             self.guessed_start = None;
             self.resume_at = None;
         }
-        self.rate = match self.cubic {
+        let grown = match self.cubic {
             None => self.rate + std::f64::consts::LN_2 / SLOW_START_DOUBLING.as_secs_f64(),
             Some(cubic) => {
                 let t = now.saturating_duration_since(cubic.since).as_secs_f64();
                 SCALE * (t - cubic.k).powi(3) + cubic.w_max
             }
-        }
-        .clamp(MIN_RATE, self.ceiling);
+        };
+        // As in the AWS SDKs, never more than twice what actually went through lately: an API
+        // that callers use slowly must not "learn" a rate it never tried, then burst at it.
+        let tried = (2.0 * self.answered.len() as f64).max(self.rate);
+        self.rate = grown.min(tried).clamp(MIN_RATE, self.ceiling);
     }
 
     /// A call sent at `sent_at` got a throttling answer at `now`. Returns the decrease when
@@ -327,6 +330,18 @@ mod tests {
         assert_eq!(pace.on_throttle(now, now + Duration::from_millis(1)), None);
         assert_eq!(pace.throttled_windows(), 1);
         assert!(pace.resume_at().expect("waiting") > now);
+    }
+
+    #[test]
+    fn an_api_called_slowly_does_not_learn_a_rate_it_never_tried() {
+        let t0 = Instant::now();
+        let mut pace = Adaptive::new(DOCUMENTED_RATE, 450.0);
+        // Five calls a second for a minute: never throttled, never near 20.
+        for n in 0..300 {
+            let at = t0 + Duration::from_millis(n * 200);
+            pace.on_success(at, at);
+        }
+        assert!(pace.rate() <= DOCUMENTED_RATE * 2.0, "{}", pace.rate());
     }
 
     #[test]
