@@ -327,7 +327,7 @@ async fn bad_input_gets_a_clear_error() {
     let bad = fx
         .dingform(&["notify", "run", &root, "--once", "--at", "tomorrow"])
         .await;
-    assert_eq!(bad.code, 2, "{bad:?}");
+    assert_eq!(bad.code, 1, "a usage error exits 1 (PRODUCT.md): {bad:?}");
     assert!(
         bad.stderr.contains("`tomorrow` is not an RFC 3339 time"),
         "{bad:?}"
