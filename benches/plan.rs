@@ -148,7 +148,7 @@ fn main() {
     runtime.block_on(async {
         reqwest::Client::new()
             .post(format!("{base}/_emulator/faults"))
-            .json(&json!({"qps_limit": qps}))
+            .json(&json!({"qps_limit": qps as u32}))
             .send()
             .await
             .unwrap();

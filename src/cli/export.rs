@@ -53,7 +53,7 @@ pub fn run(args: Args, no_color: bool) -> anyhow::Result<ExitCode> {
     let out = args.out.clone().unwrap_or_else(|| args.dir.clone());
     let schema = schema_path(&out);
     let exported = session::runtime()?.block_on(async {
-        let session = Session::open(workspace, 20.0).await?;
+        let session = Session::open(workspace, None).await?;
         let live = crate::plan::refresh::refresh(
             session.client.clone(),
             workspace,

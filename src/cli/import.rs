@@ -45,7 +45,7 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     }
     let store = session::state_store(workspace)?;
     let entry = session::runtime()?.block_on(async {
-        let session = Session::open(workspace, 20.0).await?;
+        let session = Session::open(workspace, None).await?;
         let imported = crate::adopt::import(
             &*session.client,
             &*store.store,

@@ -11,6 +11,7 @@ mod explain;
 mod export;
 mod import;
 mod notify;
+mod pace;
 mod plan;
 mod schema;
 mod session;

@@ -187,7 +187,7 @@ fn run_runner(args: &RunArgs) -> anyhow::Result<ExitCode> {
     let runtime = session::runtime()?;
     let log = runtime.block_on(open_log(&location))?;
     runtime.block_on(async {
-        let session = Session::open(&workspace, 20.0).await?;
+        let session = Session::open(&workspace, None).await?;
         let client = session.client.clone();
         let mut runner = Runner::with_store(client.as_ref(), log, options);
         let outcome = if args.once {

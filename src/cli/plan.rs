@@ -37,9 +37,10 @@ pub struct Args {
     /// than 30% of a group's members (`mass-delete`, `mass-removal`).
     #[arg(long)]
     pub allow_mass_delete: bool,
-    /// Requests per second per API (the platform allows 20 by default).
-    #[arg(long, default_value_t = 20.0, value_name = "QPS")]
-    pub rate: f64,
+    /// Requests per second per API, pinned (also `rate:` in dingform.yaml). Left out: start
+    /// at the platform's documented 20 and adapt to what the organization allows.
+    #[arg(long, value_name = "QPS", value_parser = super::pace::parse_rate)]
+    pub rate: Option<f64>,
 }
 
 /// How the plan is printed.
@@ -69,7 +70,7 @@ pub fn make_plan(args: &Args) -> anyhow::Result<Result<(Validation, Plan), Valid
         .context("cannot read the state")?;
     let options = PlanOptions {
         allow_mass_delete: args.allow_mass_delete,
-        requests_per_second: args.rate,
+        requests_per_second: super::pace::estimate_rate(&validation.workspace, args.rate),
         ..PlanOptions::default()
     };
     let plan = runtime.block_on(async {

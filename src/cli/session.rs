@@ -10,7 +10,7 @@ use anyhow::{Context, bail};
 use crate::emulator::{Emulator, EmulatorConfig, RunningEmulator, Seed};
 use crate::model::Settings;
 use crate::model::Workspace;
-use crate::provider::{ClientOptions, Credentials, Endpoint, HttpClient, RateLimit};
+use crate::provider::{ClientOptions, Credentials, Endpoint, HttpClient};
 use crate::state::postgres::PostgresStore;
 use crate::state::{StateFile, StateStore};
 
@@ -33,8 +33,9 @@ pub struct Session {
 }
 
 impl Session {
-    /// Resolve the endpoint of `workspace` (environment first) and connect.
-    pub async fn open(workspace: &Workspace, requests_per_second: f64) -> anyhow::Result<Session> {
+    /// Resolve the endpoint of `workspace` (environment first) and connect, paced at `--rate`
+    /// when given (see [`super::pace`]).
+    pub async fn open(workspace: &Workspace, rate: Option<f64>) -> anyhow::Result<Session> {
         let written = std::env::var(ENDPOINT_VAR)
             .ok()
             .filter(|v| !v.trim().is_empty())
@@ -50,10 +51,7 @@ impl Session {
             None => Endpoint::dingtalk(),
         };
         let options = ClientOptions {
-            rate_limit: RateLimit {
-                per_second: requests_per_second,
-                ..RateLimit::default()
-            },
+            rate_limit: super::pace::rate_limit(workspace, rate),
             ..ClientOptions::default()
         };
         if endpoint == Endpoint::Sandbox {
@@ -102,6 +100,7 @@ impl Session {
 
     /// Stop the sandbox, if one was started.
     pub async fn close(self) {
+        super::pace::log_learned_rates(&self.client);
         if let Some(sandbox) = self.sandbox {
             sandbox.shutdown().await;
         }

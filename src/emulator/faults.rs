@@ -60,9 +60,27 @@ impl FaultSet {
 #[derive(Debug, Default)]
 pub struct Faults {
     set: RwLock<FaultSet>,
-    /// (app, path) → (second, calls in it).
-    qps: Mutex<HashMap<(String, String), (u64, u32)>>,
+    /// (app, API) → what `qps_limit` counted.
+    qps: Mutex<HashMap<(String, String), QpsCount>>,
     started: Option<Instant>,
+}
+
+/// What `qps_limit` counted for one app and one API since the fault set was posted
+/// (`GET /_emulator/qps`): the platform's fixed one-second windows, one count per window.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct QpsCount {
+    /// The app key (`-` before a token is known).
+    pub app: String,
+    /// The API as the platform counts it: the route's path template (ids not substituted).
+    pub api: String,
+    /// Calls let through.
+    pub admitted: u64,
+    /// Calls refused with the throttling error.
+    pub refused: u64,
+    /// The first window counted (seconds since the emulator started).
+    pub first_window: u64,
+    /// Calls let through in each window from `first_window` on (idle windows are 0).
+    pub windows: Vec<u32>,
 }
 
 impl Faults {
@@ -95,7 +113,7 @@ impl Faults {
     }
 
     /// Count a call; false when over the limit in this second.
-    fn admit(&self, app: &str, path: &str, limit: u32) -> bool {
+    fn admit(&self, app: &str, api: &str, limit: u32) -> bool {
         let second = self
             .started
             .map(|started| started.elapsed().as_secs())
@@ -104,14 +122,37 @@ impl Faults {
             .qps
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        let entry = counters
-            .entry((app.to_owned(), path.to_owned()))
-            .or_insert((second, 0));
-        if entry.0 != second {
-            *entry = (second, 0);
+        let count = counters
+            .entry((app.to_owned(), api.to_owned()))
+            .or_insert_with(|| QpsCount {
+                app: app.to_owned(),
+                api: api.to_owned(),
+                first_window: second,
+                ..QpsCount::default()
+            });
+        let index = second.saturating_sub(count.first_window) as usize;
+        if count.windows.len() <= index {
+            count.windows.resize(index + 1, 0);
         }
-        entry.1 += 1;
-        entry.1 <= limit
+        let admitted = count.windows[index] < limit;
+        if admitted {
+            count.windows[index] += 1;
+            count.admitted += 1;
+        } else {
+            count.refused += 1;
+        }
+        admitted
+    }
+
+    /// What `qps_limit` counted, sorted by app and API.
+    pub fn qps_counts(&self) -> Vec<QpsCount> {
+        let counters = self
+            .qps
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut counts: Vec<QpsCount> = counters.values().cloned().collect();
+        counts.sort_by(|a, b| (&a.app, &a.api).cmp(&(&b.app, &b.api)));
+        counts
     }
 }
 
@@ -124,6 +165,11 @@ pub struct ConnectionKill(pub Arc<tokio::sync::Notify>);
 pub async fn apply(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let faults = state.faults.get();
     let path = request.uri().path().to_owned();
+    // The platform counts per API, not per concrete path (`/v1.0/im/chat/{chatId}/…`).
+    let api = request
+        .extensions()
+        .get::<axum::extract::MatchedPath>()
+        .map_or_else(|| path.clone(), |matched| matched.as_str().to_owned());
     let api_host = path.starts_with("/v1.0/");
     let refuse = |refusal: Refusal| -> Response {
         if api_host {
@@ -149,7 +195,7 @@ pub async fn apply(State(state): State<AppState>, request: Request, next: Next) 
     }
     if let Some(limit) = faults.qps_limit {
         let app = calling_app(&state, &request);
-        if !state.faults.admit(&app, &path, limit) {
+        if !state.faults.admit(&app, &api, limit) {
             return refuse(Refusal::QpsLimit);
         }
     }

@@ -303,6 +303,7 @@ pub fn app(state: AppState) -> Router {
         .route("/_emulator/seed", post(admin::seed))
         .route("/_emulator/clock", post(admin::advance_clock))
         .route("/_emulator/faults", post(admin::faults))
+        .route("/_emulator/qps", get(admin::qps))
         .route("/_emulator/users/{userid}/leave", post(admin::leave))
         .route("/_emulator/users", post(org_chart::join))
         .route("/_emulator/join_url", get(admin::join_url))

@@ -73,7 +73,10 @@ pub fn load(root: &Path) -> Validation {
         Some(Err(error)) => findings.push(error.to_finding()),
         Some(Ok(file)) => {
             match parse_settings(&file.path, &file.text) {
-                Ok(settings) => validation.workspace.settings = Some(settings),
+                Ok(settings) => {
+                    findings.extend(rate_finding(&file.path, &settings));
+                    validation.workspace.settings = Some(settings);
+                }
                 Err(finding) => findings.push(*finding),
             }
             // A password written in a URL is an error, and is never shown with it.
@@ -177,4 +180,20 @@ pub fn resolve_relative(manifest_file: &Path, written: &str) -> PathBuf {
         .parent()
         .unwrap_or(Path::new(""))
         .join(written)
+}
+
+/// `rate:` must be a positive number of requests per second.
+fn rate_finding(file: &Path, settings: &crate::model::Settings) -> Option<Finding> {
+    let rate = settings.rate.as_ref()?;
+    (!(rate.value.is_finite() && rate.value > 0.0)).then(|| {
+        Finding::error(
+            "invalid-value",
+            format!(
+                "`rate` must be a number of requests per second above 0, not {}",
+                rate.value
+            ),
+        )
+        .at(file, &rate.span)
+        .help("leave `rate` out to adapt to what the organization allows")
+    })
 }

@@ -210,6 +210,15 @@ pub const PAGES: &[RulePage] = &[
         "Resize the image."
     ),
     page!(
+        "import-already-managed",
+        "error",
+        "An `import` block naming a group another address already manages.",
+        "One group under two addresses: each apply would rewrite it to its own manifest, forever.",
+        "plan: the same refusal as `dingform import` gives.",
+        "import:\n  - {to: group.everyone, id: chatdemoallhands}   # already group.all-hands\n",
+        "To rename the address, write `moved: [{from: OLD, to: NEW}]` instead of importing."
+    ),
+    page!(
         "internal-group-naming",
         "warning",
         "An internal group not named as the platform names it.",
@@ -228,15 +237,6 @@ pub const PAGES: &[RulePage] = &[
         "Use the fixed text the finding offers."
     ),
     page!(
-        "import-already-managed",
-        "error",
-        "An `import` block naming a group another address already manages.",
-        "One group under two addresses: each apply would rewrite it to its own manifest, forever.",
-        "plan: the same refusal as `dingform import` gives.",
-        "import:\n  - {to: group.everyone, id: chatdemoallhands}   # already group.all-hands\n",
-        "To rename the address, write `moved: [{from: OLD, to: NEW}]` instead of importing."
-    ),
-    page!(
         "mass-delete",
         "error",
         "A plan that disbands more than 30% of the managed groups.",
@@ -244,6 +244,15 @@ pub const PAGES: &[RulePage] = &[
         "plan: a safety threshold, like octoDNS's.",
         "# most group manifests deleted by mistake\n",
         "Restore the manifests, or plan with `--allow-mass-delete`."
+    ),
+    page!(
+        "mass-removal",
+        "error",
+        "A plan that removes more than 30% of a group's members because the org chart moved.",
+        "A directory outage or a reorg can empty a group fed by `members_from` in one apply.",
+        "plan: the same confirmation as `mass-delete`.",
+        "members_from: {departments: [2]}   # department 2 was just reorganized\n",
+        "Check the org chart; when the removal is meant, plan with `--allow-mass-delete`."
     ),
     page!(
         "message-size",
@@ -307,15 +316,6 @@ pub const PAGES: &[RulePage] = &[
         "validate: after apply the group would be in a state no later plan can match, for good.",
         "plugins:\n  - {name: 手册, url: \"https://a.example\"}\n  - {name: 手册, url: \"https://b.example\"}\n",
         "Give each plugin its own name; put plugins on scene groups only (use `tabs` for links)."
-    ),
-    page!(
-        "mass-removal",
-        "error",
-        "A plan that removes more than 30% of a group's members because the org chart moved.",
-        "A directory outage or a reorg can empty a group fed by `members_from` in one apply.",
-        "plan: the same confirmation as `mass-delete`.",
-        "members_from: {departments: [2]}   # department 2 was just reorganized\n",
-        "Check the org chart; when the removal is meant, plan with `--allow-mass-delete`."
     ),
     page!(
         "plugin-immutable",

@@ -26,6 +26,10 @@ pub struct Settings {
     /// `.dingform/state.json`), or a shared store `{url: postgres://…, key: NAME}`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state: Option<Spanned<StateSetting>>,
+    /// Requests per second per API, pinned. Left out: start at the platform's documented 20
+    /// and adapt to what the organization allows. `--rate` wins.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rate: Option<Spanned<f64>>,
     /// Defaults applied to resources that do not say otherwise.
     #[serde(default)]
     pub defaults: Defaults,
@@ -37,6 +41,11 @@ impl Settings {
         self.app
             .as_ref()
             .map_or(AppKind::Internal, |app| app.kind.value)
+    }
+
+    /// The pinned rate (`rate:`), if any.
+    pub fn rate(&self) -> Option<f64> {
+        self.rate.as_ref().map(|rate| rate.value)
     }
 
     /// The state file path as written, or [`DEFAULT_STATE_PATH`] (also when the state is in a

@@ -22,11 +22,14 @@ use super::token::{FetchedToken, LeasedToken, TokenCache};
 const TOKEN_HEADER: &str = "x-acs-dingtalk-access-token";
 /// The token endpoint (api host; its token serves both hosts).
 const TOKEN_API: &str = "/v1.0/oauth2/accessToken";
+/// Throttling answers one call may meet before it is given up (at any pace, minutes of them).
+const MAX_THROTTLED: u32 = 1_000;
 
 /// How the client behaves.
 #[derive(Clone, Debug)]
 pub struct ClientOptions {
-    /// Requests per second per API (default 20, the platform's standard-edition limit).
+    /// Requests per second per API (default 20, the platform's standard-edition limit), or
+    /// an adaptive pace starting there ([`RateLimit::adaptive`]).
     pub rate_limit: RateLimit,
     /// Retries of transient failures.
     pub retry: RetryPolicy,
@@ -146,6 +149,11 @@ impl HttpClient {
         self.inner.limiter.limit()
     }
 
+    /// Each API's pace now, when adaptive (empty when pinned): for `--verbose` and benchmarks.
+    pub fn learned_rates(&self) -> Vec<super::rate_limit::LearnedRate> {
+        self.inner.limiter.learned_rates()
+    }
+
     /// What the client did so far.
     pub fn stats(&self) -> ClientStats {
         let c = &self.inner.counters;
@@ -228,29 +236,63 @@ impl HttpClient {
         token: Option<&LeasedToken>,
     ) -> Result<Value, ApiError> {
         let policy = &self.inner.retry;
+        let limiter = &self.inner.limiter;
+        let adaptive = limiter.limit().adaptive;
+        // Throttling answers are the pace's business, not failures: they do not use up the
+        // attempts (only a policy that never retries gives them back to the caller).
         let mut attempt = 0;
+        let mut throttled = 0;
         loop {
-            attempt += 1;
-            if attempt > 1 {
+            if attempt + throttled > 0 {
                 self.inner.counters.retries.fetch_add(1, Ordering::Relaxed);
             }
-            self.inner.limiter.acquire(call.api).await;
+            let sent_at = limiter.acquire(call.api).await;
             let started = Instant::now();
             self.inner.counters.requests.fetch_add(1, Ordering::Relaxed);
             let result = self.send_once(call, token).await;
             let elapsed_ms = started.elapsed().as_millis() as u64;
             match result {
                 Ok((status, value)) => {
-                    tracing::debug!(method = %call.method, path = %call.path, status, elapsed_ms, attempt, "DingTalk request");
+                    limiter.on_success(call.api, sent_at);
+                    tracing::debug!(method = %call.method, path = %call.path, status, elapsed_ms, attempt = attempt + throttled + 1, "DingTalk request");
                     return Ok(value);
                 }
-                Err(mut error) => {
-                    if error.kind() == ErrorKind::Throttled {
-                        self.inner
-                            .counters
-                            .throttled
-                            .fetch_add(1, Ordering::Relaxed);
+                Err(error) if error.kind() == ErrorKind::Throttled => {
+                    self.inner
+                        .counters
+                        .throttled
+                        .fetch_add(1, Ordering::Relaxed);
+                    throttled += 1;
+                    let retry = policy.max_attempts > 1
+                        && throttled <= MAX_THROTTLED
+                        && policy.should_retry(call.idempotency, &error, 1);
+                    if let Some(decrease) = limiter.on_throttle(call.api, sent_at) {
+                        tracing::debug!(
+                            api = call.api,
+                            code = error.code().unwrap_or(""),
+                            through_per_second = decrease.estimate,
+                            rate = format_args!("{:.1}", decrease.rate),
+                            "throttled: the window let about {:.0} calls/s through; pacing at {:.1}/s",
+                            decrease.estimate,
+                            decrease.rate
+                        );
                     }
+                    tracing::debug!(
+                        method = %call.method, path = %call.path, status = error.status(), elapsed_ms,
+                        code = error.code().unwrap_or(""), retry, "DingTalk request throttled"
+                    );
+                    if !retry {
+                        let mut error = error;
+                        error.set_attempts(attempt + throttled);
+                        return Err(error);
+                    }
+                    if !adaptive {
+                        // A pinned pace does not move: wait the backoff out instead.
+                        tokio::time::sleep(policy.backoff(throttled.min(4))).await;
+                    }
+                }
+                Err(mut error) => {
+                    attempt += 1;
                     let retry = policy.should_retry(call.idempotency, &error, attempt);
                     tracing::debug!(
                         method = %call.method, path = %call.path, status = error.status(), elapsed_ms, attempt,
@@ -258,7 +300,7 @@ impl HttpClient {
                         "DingTalk request failed"
                     );
                     if !retry {
-                        error.set_attempts(attempt);
+                        error.set_attempts(attempt + throttled);
                         return Err(error);
                     }
                     tokio::time::sleep(policy.backoff(attempt)).await;

@@ -3,7 +3,8 @@
 //! DingTalk or to the emulator — they differ only by [`Endpoint`].
 //!
 //! Owns: endpoints, credentials, the access-token cache ([`token`]), retries ([`retry`]), the
-//! per-API rate limiter ([`rate_limit`]), typed errors ([`ApiError`]) and the calls by concept
+//! per-API rate limiter ([`rate_limit`]) and its adaptive pace ([`pacing`]), typed errors
+//! ([`ApiError`]) and the calls by concept
 //! (scene groups, ordinary groups, bots, messages, work notifications, media, directory).
 //! Must not touch: the emulator (the two agree only through `model::wire` and the wire format).
 //!
@@ -33,6 +34,7 @@ mod endpoint;
 mod error;
 mod http;
 mod message;
+pub mod pacing;
 pub mod rate_limit;
 pub mod retry;
 mod robot;
@@ -46,7 +48,7 @@ pub use credentials::{APP_KEY_VAR, APP_SECRET_VAR, Credentials, Secret};
 pub use endpoint::{DINGTALK_API, DINGTALK_OAPI, Endpoint, Host};
 pub use error::{ApiError, CredentialsError, EndpointError, ErrorKind, PlatformError};
 pub use http::{ClientError, ClientOptions, ClientStats, HttpClient};
-pub use rate_limit::{RateLimit, RateLimiter};
+pub use rate_limit::{LearnedRate, RateLimit, RateLimiter};
 pub use retry::{Idempotency, RetryPolicy};
 
 /// Everything a caller of the client needs, traits included (methods of the per-concept traits

@@ -1,44 +1,68 @@
 //! Client-side rate limiting, counted per API path as the platform counts (per app per API:
-//! 20 calls/s on standard-edition orgs, `shared/dingtalk-api.md`).
+//! 20 calls/s on standard-edition orgs, `shared/dingtalk-api.md`), under the per-IP ceiling.
 //!
-//! The algorithm is GCRA (the generic cell rate algorithm, a token bucket kept as one
-//! timestamp per API): each API remembers its *theoretical arrival time* (TAT), the moment the
-//! bucket is empty again. A caller reserves the next slot under a short lock — TAT moves one
-//! emission interval (1/rate) forward — then, outside the lock, sleeps with `tokio::time` until
-//! its slot starts. So callers never spin, are served in the order they reserved, and a burst
-//! of `burst` calls may go at once after a quiet period. Distinct APIs never wait for each
-//! other. Time is `tokio::time::Instant`, so unit tests run on a paused clock.
+//! Each API is a *lane*: callers queue for their turn (a fair async mutex, so they are served in
+//! the order they came), and the one whose turn it is sleeps with `tokio::time` until its slot.
+//! The slot is decided only when the call is about to go, so a rate that changes while callers
+//! wait (the adaptive pace after a throttling answer) applies to every one of them at once.
+//! The pace of a lane is either pinned — GCRA (the generic cell rate algorithm: one
+//! *theoretical arrival time* per API, moved one interval forward per call, a burst of `burst`
+//! allowed after a quiet period) — or adaptive ([`super::pacing`]): learned from the platform's
+//! answers. Distinct APIs never wait for each other, except that all of them together stay
+//! under [`IP_CEILING_PER_SECOND`]: the platform bans an IP for five minutes after 10,000 calls
+//! in 20 seconds. Time is `tokio::time::Instant`, so unit tests run on a paused clock.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use tokio::time::Instant;
 
+use super::pacing::{Adaptive, DOCUMENTED_RATE, Decrease};
+
+/// All calls of one client together, per second: 90% of the platform's per-IP ceiling (10,000
+/// calls per 20 s, then a five-minute ban), so that no 20-second window can reach it.
+pub const IP_CEILING_PER_SECOND: f64 = 10_000.0 / 20.0 * 0.9;
+
+/// Calls that may go back to back under the IP ceiling after a quiet period.
+const IP_BURST: u32 = 100;
+
 /// How fast requests may go, per API path.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct RateLimit {
-    /// Sustained requests per second per API (the platform's default is 20).
+    /// Sustained requests per second per API (the platform's default is 20); where the
+    /// adaptive pace starts.
     pub per_second: f64,
     /// How many requests may go back to back after a quiet period (1 = evenly spaced).
     pub burst: u32,
+    /// Learn each API's rate from the platform's answers instead of holding `per_second`.
+    pub adaptive: bool,
 }
 
 impl Default for RateLimit {
     fn default() -> RateLimit {
         RateLimit {
-            per_second: 20.0,
+            per_second: DOCUMENTED_RATE,
             burst: 1,
+            adaptive: false,
         }
     }
 }
 
 impl RateLimit {
-    /// A limit of `per_second` requests per second, evenly spaced.
+    /// A limit of `per_second` requests per second, evenly spaced (pinned: `rate: N`).
     pub fn per_second(per_second: f64) -> RateLimit {
         RateLimit {
             per_second,
-            burst: 1,
+            ..RateLimit::default()
+        }
+    }
+
+    /// Start at the documented 20/s per API and adapt to what the organization allows.
+    pub fn adaptive() -> RateLimit {
+        RateLimit {
+            adaptive: true,
+            ..RateLimit::default()
         }
     }
 
@@ -46,7 +70,7 @@ impl RateLimit {
     pub fn unlimited() -> RateLimit {
         RateLimit {
             per_second: f64::INFINITY,
-            burst: 1,
+            ..RateLimit::default()
         }
     }
 
@@ -57,14 +81,64 @@ impl RateLimit {
             Duration::ZERO
         }
     }
+
+    fn is_unlimited(&self) -> bool {
+        self.interval().is_zero()
+    }
 }
 
-/// One GCRA per API path.
+/// What an API's pace is now, for `--verbose` and the benchmarks.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LearnedRate {
+    /// The API (path template).
+    pub api: String,
+    /// Calls per second it is paced at now.
+    pub per_second: f64,
+    /// Throttled windows met (each one decrease).
+    pub throttled_windows: u64,
+}
+
+#[derive(Debug)]
+enum Pace {
+    Pinned,
+    Adaptive(Adaptive),
+}
+
+#[derive(Debug)]
+struct LaneState {
+    /// The theoretical arrival time: the next call's slot at the current interval.
+    tat: Option<Instant>,
+    pace: Pace,
+}
+
+#[derive(Debug)]
+struct Lane {
+    /// Whose turn it is (tokio's mutex is fair: first come, first served).
+    turn: tokio::sync::Mutex<()>,
+    state: Mutex<LaneState>,
+}
+
+impl Lane {
+    fn new(pace: Pace) -> Lane {
+        Lane {
+            turn: tokio::sync::Mutex::new(()),
+            state: Mutex::new(LaneState { tat: None, pace }),
+        }
+    }
+
+    fn state(&self) -> std::sync::MutexGuard<'_, LaneState> {
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+/// One lane per API path, and one for the IP ceiling.
 #[derive(Debug)]
 pub struct RateLimiter {
     limit: RateLimit,
-    /// API path → theoretical arrival time.
-    arrivals: Mutex<HashMap<String, Instant>>,
+    lanes: Mutex<HashMap<String, Arc<Lane>>>,
+    ip: Lane,
 }
 
 impl RateLimiter {
@@ -72,39 +146,140 @@ impl RateLimiter {
     pub fn new(limit: RateLimit) -> RateLimiter {
         RateLimiter {
             limit,
-            arrivals: Mutex::new(HashMap::new()),
+            lanes: Mutex::new(HashMap::new()),
+            ip: Lane::new(Pace::Pinned),
         }
     }
 
-    /// The limit in force.
+    /// The limit in force (where an adaptive pace started).
     pub fn limit(&self) -> RateLimit {
         self.limit
     }
 
-    /// Reserve the next slot for `api` and return how long to wait before using it.
-    pub fn reserve(&self, api: &str) -> Duration {
-        let interval = self.limit.interval();
-        if interval.is_zero() {
-            return Duration::ZERO;
-        }
-        let tolerance = interval * self.limit.burst.saturating_sub(1);
-        let now = Instant::now();
-        let mut arrivals = self
-            .arrivals
+    fn lane(&self, api: &str) -> Arc<Lane> {
+        let mut lanes = self
+            .lanes
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        let tat = arrivals.get(api).copied().unwrap_or(now).max(now);
-        arrivals.insert(api.to_string(), tat + interval);
-        // The slot starts `tolerance` before the TAT: that is the burst allowance.
-        tat.saturating_duration_since(now + tolerance)
+        if let Some(lane) = lanes.get(api) {
+            return lane.clone();
+        }
+        let pace = if self.limit.adaptive {
+            Pace::Adaptive(Adaptive::new(self.limit.per_second, IP_CEILING_PER_SECOND))
+        } else {
+            Pace::Pinned
+        };
+        let lane = Arc::new(Lane::new(pace));
+        lanes.insert(api.to_owned(), lane.clone());
+        lane
     }
 
-    /// Wait (without spinning) until `api` may be called again.
-    pub async fn acquire(&self, api: &str) {
-        let wait = self.reserve(api);
-        if !wait.is_zero() {
-            tokio::time::sleep(wait).await;
+    /// Wait (without spinning) until `api` may be called again; returns the instant the call
+    /// goes, to hand back with its answer.
+    pub async fn acquire(&self, api: &str) -> Instant {
+        if self.limit.is_unlimited() && !self.limit.adaptive {
+            return Instant::now();
         }
+        let lane = self.lane(api);
+        let _turn = lane.turn.lock().await;
+        loop {
+            let slot = {
+                let mut state = lane.state();
+                let now = Instant::now();
+                let slot = self.slot(&state, now);
+                if slot <= now {
+                    let interval = match &state.pace {
+                        Pace::Pinned => self.limit.interval(),
+                        Pace::Adaptive(adaptive) => adaptive.interval(),
+                    };
+                    state.tat = Some(state.tat.unwrap_or(now).max(now) + interval);
+                    None
+                } else {
+                    Some(slot)
+                }
+            };
+            match slot {
+                // The rate may change while this caller sleeps: look again when it wakes.
+                Some(slot) => tokio::time::sleep_until(slot).await,
+                None => break,
+            }
+        }
+        drop(_turn);
+        self.acquire_ip().await;
+        Instant::now()
+    }
+
+    /// The earliest moment the next call of a lane may go.
+    fn slot(&self, state: &LaneState, now: Instant) -> Instant {
+        let tat = state.tat.unwrap_or(now);
+        match &state.pace {
+            Pace::Pinned => {
+                // The slot starts `tolerance` before the TAT: that is the burst allowance.
+                let tolerance = self.limit.interval() * self.limit.burst.saturating_sub(1);
+                tat.checked_sub(tolerance)
+                    .map_or(now, |earliest| earliest.max(now))
+            }
+            Pace::Adaptive(adaptive) => adaptive.resume_at().map_or(tat, |resume| resume.max(tat)),
+        }
+    }
+
+    /// The IP lane: GCRA at [`IP_CEILING_PER_SECOND`] with a burst of [`IP_BURST`] (so that a
+    /// few calls to distinct APIs still go at once): at most 9,100 calls in any 20 seconds.
+    async fn acquire_ip(&self) {
+        let interval = Duration::from_secs_f64(1.0 / IP_CEILING_PER_SECOND);
+        let tolerance = interval * (IP_BURST - 1);
+        let _turn = self.ip.turn.lock().await;
+        let slot = {
+            let mut state = self.ip.state();
+            let now = Instant::now();
+            let tat = state.tat.unwrap_or(now).max(now);
+            state.tat = Some(tat + interval);
+            tat.checked_sub(tolerance)
+                .map_or(now, |earliest| earliest.max(now))
+        };
+        tokio::time::sleep_until(slot).await;
+    }
+
+    /// A call to `api` sent at `sent_at` was answered without throttling.
+    pub fn on_success(&self, api: &str, sent_at: Instant) {
+        if !self.limit.adaptive {
+            return;
+        }
+        if let Pace::Adaptive(adaptive) = &mut self.lane(api).state().pace {
+            adaptive.on_success(sent_at, Instant::now());
+        }
+    }
+
+    /// A call to `api` sent at `sent_at` was throttled; returns the decrease it caused, if any.
+    pub fn on_throttle(&self, api: &str, sent_at: Instant) -> Option<Decrease> {
+        if !self.limit.adaptive {
+            return None;
+        }
+        match &mut self.lane(api).state().pace {
+            Pace::Adaptive(adaptive) => adaptive.on_throttle(sent_at, Instant::now()),
+            Pace::Pinned => None,
+        }
+    }
+
+    /// Each adaptive API's pace now, sorted by API (empty when pinned).
+    pub fn learned_rates(&self) -> Vec<LearnedRate> {
+        let lanes = self
+            .lanes
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut rates: Vec<LearnedRate> = lanes
+            .iter()
+            .filter_map(|(api, lane)| match &lane.state().pace {
+                Pace::Adaptive(adaptive) => Some(LearnedRate {
+                    api: api.clone(),
+                    per_second: adaptive.rate(),
+                    throttled_windows: adaptive.throttled_windows(),
+                }),
+                Pace::Pinned => None,
+            })
+            .collect();
+        rates.sort_by(|a, b| a.api.cmp(&b.api));
+        rates
     }
 }
 
@@ -138,6 +313,7 @@ mod tests {
         let limiter = RateLimiter::new(RateLimit {
             per_second: 10.0,
             burst: 5,
+            ..RateLimit::default()
         });
         let start = Instant::now();
         for _ in 0..5 {
@@ -146,6 +322,44 @@ mod tests {
         assert_eq!(start.elapsed(), Duration::ZERO);
         limiter.acquire("/a").await;
         assert_eq!(start.elapsed(), Duration::from_millis(100));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_adaptive_pace_drops_at_once_for_every_waiting_caller() {
+        let limiter = std::sync::Arc::new(RateLimiter::new(RateLimit::adaptive()));
+        let api = "/v1.0/im/sceneGroup/create";
+        for _ in 0..60 {
+            let sent = limiter.acquire(api).await;
+            limiter.on_success(api, sent);
+        }
+        let learned = limiter.learned_rates()[0].per_second;
+        assert!(
+            learned > 30.0,
+            "slow start grows while nothing is throttled: {learned}"
+        );
+        let sent = limiter.acquire(api).await;
+        let decrease = limiter.on_throttle(api, sent).expect("a decrease");
+        assert!(decrease.rate < learned);
+        // The window is full: the next call waits for the next one instead of being refused.
+        let before = Instant::now();
+        limiter.acquire(api).await;
+        assert!(before.elapsed() > Duration::ZERO);
+        assert_eq!(limiter.learned_rates()[0].throttled_windows, 1);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn all_apis_together_stay_under_the_ip_ceiling() {
+        let limiter = RateLimiter::new(RateLimit::per_second(1000.0));
+        let start = Instant::now();
+        // 2,000 calls over 100 APIs: each API's own limit alone would let them all go at once.
+        for n in 0..2000 {
+            limiter.acquire(&format!("/api/{}", n % 100)).await;
+        }
+        let calls_per_second = 2000.0 / start.elapsed().as_secs_f64();
+        assert!(
+            calls_per_second <= IP_CEILING_PER_SECOND * 1.06,
+            "{calls_per_second:.0} calls/s"
+        );
     }
 
     #[tokio::test(start_paused = true)]

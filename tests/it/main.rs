@@ -32,6 +32,8 @@ mod members_from;
 mod notify_recovery;
 mod notify_runner;
 mod notify_service;
+mod pacing;
+mod pacing_cli;
 mod pgnotify_conformance;
 mod pgnotify_runners;
 mod plan;

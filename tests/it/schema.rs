@@ -49,7 +49,14 @@ fn the_schema_covers_both_kinds_of_file_and_the_contract_keys() {
     );
     assert_eq!(
         properties("Settings"),
-        ["app", "defaults", "endpoint", "organization", "state"]
+        [
+            "app",
+            "defaults",
+            "endpoint",
+            "organization",
+            "rate",
+            "state"
+        ]
     );
     for key in [
         "title",

@@ -1,0 +1,198 @@
+//! Adaptive pacing against the emulator's `qps_limit` (the platform's per-app-per-API count in
+//! one-second windows): the client, told nothing, converges near the limit, backs off after a
+//! throttling answer, never hands a throttling answer to its caller, and a pinned `rate:` stays
+//! pinned. The emulator side: calls are counted per API (path template), not per concrete path.
+
+use crate::provider_support;
+
+use dingform::provider::{
+    ChatApi, ClientOptions, DirectoryApi, HttpClient, RateLimit, SceneGroupApi,
+};
+use provider_support::{Emu, fast_retries};
+use serde_json::{Value, json};
+
+fn adaptive() -> ClientOptions {
+    ClientOptions {
+        rate_limit: RateLimit::adaptive(),
+        retry: fast_retries(6),
+        ..ClientOptions::default()
+    }
+}
+
+/// `calls` concurrent reads of one API (`/topapi/v2/user/get`); every one must succeed.
+async fn read_users(client: &HttpClient, calls: usize) {
+    let reads: Vec<_> = (0..calls)
+        .map(|_| {
+            let client = client.clone();
+            tokio::spawn(async move { client.get_user("u1003").await })
+        })
+        .collect();
+    for read in reads {
+        read.await
+            .unwrap()
+            .expect("a throttling answer never reaches the caller");
+    }
+}
+
+/// What the emulator's `qps_limit` counted for one API.
+async fn counted(emu: &Emu, api: &str) -> Value {
+    let answer: Value = reqwest::get(format!("{}/_emulator/qps", emu.base))
+        .await
+        .expect("admin API reachable")
+        .json()
+        .await
+        .expect("JSON");
+    answer["apis"]
+        .as_array()
+        .expect("apis")
+        .iter()
+        .find(|count| count["api"] == api)
+        .cloned()
+        .unwrap_or_else(|| panic!("{api} counted: {answer}"))
+}
+
+/// The calls let through per window, leaving out the first and the last (partial) windows.
+fn full_windows(count: &Value) -> Vec<u64> {
+    let windows: Vec<u64> = count["windows"]
+        .as_array()
+        .expect("windows")
+        .iter()
+        .map(|n| n.as_u64().unwrap())
+        .collect();
+    windows[1..windows.len() - 1].to_vec()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn told_nothing_the_pace_grows_to_near_the_limit_the_platform_enforces() {
+    const LIMIT: u64 = 50;
+    let emu = Emu::start().await;
+    let client = emu.client_with(adaptive());
+    client.authenticate().await.expect("token");
+    emu.faults(json!({ "qps_limit": LIMIT })).await;
+    read_users(&client, 300).await;
+
+    let stats = client.stats();
+    let learned = &client.learned_rates()[0];
+    assert_eq!(learned.api, "/topapi/v2/user/get");
+    // Started at the documented 20, learned about 50.
+    assert!(
+        learned.per_second > LIMIT as f64 * 0.8 && learned.per_second < LIMIT as f64 * 1.2,
+        "learned {learned:?}"
+    );
+    assert!(learned.throttled_windows >= 1, "{learned:?}");
+    let count = counted(&emu, "/topapi/v2/user/get").await;
+    assert_eq!(count["refused"].as_u64(), Some(stats.throttled));
+    assert!(
+        stats.throttled * 20 < 300,
+        "throttling answers under 5% of the calls: {stats:?}"
+    );
+    // Once grown, each window is (nearly) full: the windows after the first two carry at least
+    // 85% of the limit on average.
+    let windows = full_windows(&count);
+    let settled = &windows[1.min(windows.len())..];
+    let mean = settled.iter().sum::<u64>() as f64 / settled.len().max(1) as f64;
+    assert!(
+        mean >= LIMIT as f64 * 0.85,
+        "calls per window {:?}",
+        count["windows"]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn below_the_documented_rate_the_pace_backs_off_after_the_first_throttling_answer() {
+    const LIMIT: u64 = 8;
+    let emu = Emu::start().await;
+    let client = emu.client_with(adaptive());
+    client.authenticate().await.expect("token");
+    emu.faults(json!({ "qps_limit": LIMIT })).await;
+    read_users(&client, 40).await;
+
+    let learned = &client.learned_rates()[0];
+    // The documented 20 was too fast: the pace came down to about the limit.
+    assert!(
+        learned.per_second < 20.0 && learned.per_second <= LIMIT as f64 * 1.25,
+        "learned {learned:?}"
+    );
+    let stats = client.stats();
+    assert!(stats.throttled >= 1, "{stats:?}");
+    // After the first full window the client waits for the next instead of sending into it.
+    assert!(
+        stats.throttled <= 12,
+        "40 calls over a limit of {LIMIT}/s: {stats:?}"
+    );
+    let count = counted(&emu, "/topapi/v2/user/get").await;
+    assert_eq!(count["admitted"], 40);
+}
+
+#[tokio::test]
+async fn a_pinned_rate_is_held_and_learns_nothing() {
+    let emu = Emu::start().await;
+    let client = emu.client_with(ClientOptions {
+        rate_limit: RateLimit::per_second(40.0),
+        retry: fast_retries(6),
+        ..ClientOptions::default()
+    });
+    client.authenticate().await.expect("token");
+    read_users(&client, 20).await;
+    assert!(client.learned_rates().is_empty());
+    assert_eq!(client.stats().throttled, 0);
+}
+
+#[tokio::test]
+async fn the_emulator_counts_an_api_with_ids_in_its_path_as_one_api() {
+    let emu = Emu::start().await;
+    let client = emu.client_with(ClientOptions {
+        rate_limit: RateLimit::unlimited(),
+        retry: dingform::provider::RetryPolicy::none(),
+        ..ClientOptions::default()
+    });
+    client.authenticate().await.expect("token");
+    emu.faults(json!({ "qps_limit": 1 })).await;
+    // Two different chat ids, one API: the platform counts them together.
+    let mut throttled = 0;
+    for chat_id in ["chat-a", "chat-b", "chat-c"] {
+        if let Err(error) = client.open_conversation_id(chat_id).await
+            && error.kind() == dingform::provider::ErrorKind::Throttled
+        {
+            throttled += 1;
+        }
+    }
+    let count = counted(&emu, "/v1.0/im/chat/{chat_id}/convertToOpenConversationId").await;
+    assert_eq!(
+        count["admitted"].as_u64().unwrap() + count["refused"].as_u64().unwrap(),
+        3
+    );
+    assert!(throttled >= 1, "three calls to one API at 1/s");
+    assert_eq!(count["refused"].as_u64(), Some(throttled));
+}
+
+#[tokio::test]
+async fn scene_group_reads_pace_each_of_their_two_apis() {
+    let emu = Emu::start().await;
+    let client = emu.client_with(adaptive());
+    let group = client
+        .create_scene_group(&dingform::provider::NewSceneGroup {
+            title: "paced".into(),
+            template_id: "tpl-default".into(),
+            owner: "manager4220".into(),
+            members: vec!["manager4220".into()],
+            uuid: Some("group.paced".into()),
+            ..Default::default()
+        })
+        .await
+        .expect("create");
+    client
+        .get_scene_group(&group.open_conversation_id)
+        .await
+        .expect("read");
+    let apis: Vec<String> = client
+        .learned_rates()
+        .into_iter()
+        .map(|learned| learned.api)
+        .collect();
+    assert!(apis.len() >= 3, "{apis:?}");
+    assert!(
+        apis.iter().any(|api| api.contains("queryDetail")),
+        "{apis:?}"
+    );
+}
