@@ -183,7 +183,7 @@ fn run_runner(args: &RunArgs) -> anyhow::Result<ExitCode> {
 /// Run until stopped (Ctrl-C or SIGTERM): a cycle, then sleep until the next occurrence of any
 /// registered notification or `interval` seconds (to pick up newly applied schedules and
 /// follow up pending sends), whichever is first.
-async fn serve<A: crate::provider::MessageApi>(
+async fn serve<A: crate::provider::MessageApi + crate::provider::WebhookApi>(
     workspace: &Workspace,
     runner: &mut Runner<'_, A>,
     interval: u64,

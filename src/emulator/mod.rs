@@ -50,6 +50,7 @@ pub mod seed;
 mod server;
 pub mod store;
 mod tokens;
+pub mod webhook;
 pub mod world;
 
 pub use seed::Seed;
@@ -298,6 +299,7 @@ pub fn app(state: AppState) -> Router {
         .route("/_emulator/faults", post(admin::faults))
         .route("/_emulator/users/{userid}/leave", post(admin::leave))
         .route("/_emulator/join_url", get(admin::join_url))
-        .route("/_emulator/webhook", get(admin::webhook));
+        .route("/_emulator/webhook", get(admin::webhook))
+        .route("/_emulator/webhooks", post(webhook::add));
     admin.merge(platform).with_state(state)
 }

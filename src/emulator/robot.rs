@@ -418,6 +418,21 @@ pub async fn webhook(
     if let Err(refusal) = check_webhook(&message) {
         return refuse(refusal);
     }
+    let pairs = query_pairs(query.as_deref());
+    let custom = state
+        .store
+        .write(|world| {
+            if !super::webhook::is_custom_robot(world, &token) {
+                return Ok(false);
+            }
+            super::webhook::send(world, &token, &pairs, &message, content.clone()).map(|()| true)
+        })
+        .await;
+    match custom {
+        Ok(true) => return oapi_ok(Empty {}),
+        Ok(false) => {}
+        Err(refusal) => return refuse(refusal),
+    }
     let result = state
         .store
         .write(|world| {

@@ -11,7 +11,9 @@
 //! - [`limits`]: the plan's rule checks before each send, counting what was sent today;
 //! - [`pace`]: 5,000 recipients a minute;
 //! - [`runner`]: one cycle (recover, send, follow up, resend once to failed users);
-//! - [`status`]: delivery counts and failures by reason.
+//! - [`status`]: delivery counts and failures by reason;
+//! - [`webhook`]: custom robots' tokens from the environment, `msgUuid`, 20 a minute per
+//!   robot.
 //!
 //! Uses: state, provider (the [`MessageApi`](crate::provider::MessageApi) trait), model.
 
@@ -22,6 +24,7 @@ pub mod log;
 pub mod pace;
 pub mod runner;
 pub mod status;
+pub mod webhook;
 
 use std::path::PathBuf;
 

@@ -10,14 +10,16 @@ use chrono_tz::Asia::Shanghai;
 use super::NotifyError;
 
 mod followup;
+mod webhook;
 use super::compose;
 use super::due::Scheduled;
 use super::limits::{self, Request};
 use super::log::{Channel, DeliveryLog, NewSend, OccurrenceStatus, SendStatus};
 use super::pace::{Pace, Pacer};
 use super::status::{Summary, summarize};
+use super::webhook::WebhookPacer;
 use crate::model::{AppKind, Message, Target};
-use crate::provider::{ApiError, BotMessage, MessageApi, WorkNotification};
+use crate::provider::{ApiError, BotMessage, MessageApi, WebhookApi, WorkNotification};
 use crate::state::State;
 
 /// Most users one work-notification request may name (`recipients-per-request`).
@@ -131,9 +133,10 @@ pub struct Runner<'a, A: MessageApi> {
     log: DeliveryLog,
     options: RunOptions,
     pacer: Pacer,
+    webhook_pacer: WebhookPacer,
 }
 
-impl<'a, A: MessageApi> Runner<'a, A> {
+impl<'a, A: MessageApi + WebhookApi> Runner<'a, A> {
     /// A runner sending through `api`, logging to `log`.
     pub fn new(api: &'a A, log: DeliveryLog, options: RunOptions) -> Self {
         let pacer = Pacer::new(options.pace);
@@ -142,6 +145,7 @@ impl<'a, A: MessageApi> Runner<'a, A> {
             log,
             options,
             pacer,
+            webhook_pacer: WebhookPacer::default(),
         }
     }
 
@@ -162,7 +166,7 @@ impl<'a, A: MessageApi> Runner<'a, A> {
             errors: errors.iter().map(ToString::to_string).collect(),
             ..CycleReport::default()
         };
-        let paced_before = self.pacer.waited();
+        let paced_before = self.pacer.waited() + self.webhook_pacer.waited();
         let mut touched: Vec<(String, DateTime<Utc>)> = Vec::new();
 
         // 1. A request whose intent was recorded but whose answer was not: a runner died in
@@ -299,7 +303,7 @@ impl<'a, A: MessageApi> Runner<'a, A> {
                 });
             }
         }
-        report.paced = self.pacer.waited() - paced_before;
+        report.paced = self.pacer.waited() + self.webhook_pacer.waited() - paced_before;
         Ok(report)
     }
 
@@ -342,6 +346,10 @@ impl<'a, A: MessageApi> Runner<'a, A> {
                     now,
                 )
                 .await?
+            }
+            Ok(Target::Webhook(webhook)) => {
+                self.send_webhook(name, occurrence, webhook, &message, now)
+                    .await?
             }
             Err(why) => Err((OccurrenceStatus::Failed, why.to_owned())),
         };

@@ -39,6 +39,7 @@ mod robot;
 mod scene_group;
 mod settings;
 pub mod token;
+mod webhook;
 
 pub use api::*;
 pub use credentials::{APP_KEY_VAR, APP_SECRET_VAR, Credentials, Secret};
@@ -47,12 +48,13 @@ pub use error::{ApiError, CredentialsError, EndpointError, ErrorKind, PlatformEr
 pub use http::{ClientError, ClientOptions, ClientStats, HttpClient};
 pub use rate_limit::{RateLimit, RateLimiter};
 pub use retry::{Idempotency, RetryPolicy};
+pub use webhook::{WebhookApi, WebhookSend};
 
 /// Everything a caller of the client needs, traits included (methods of the per-concept traits
 /// are callable on a concrete [`HttpClient`] only with those traits in scope).
 pub mod prelude {
     pub use super::{
         ApiError, ChatApi, Credentials, DingTalkApi, DirectoryApi, Endpoint, ErrorKind, HttpClient,
-        MessageApi, RobotApi, SceneGroupApi,
+        MessageApi, RobotApi, SceneGroupApi, WebhookApi,
     };
 }

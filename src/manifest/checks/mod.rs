@@ -28,6 +28,7 @@ pub mod recipients_per_request;
 pub mod same_content_daily;
 pub mod standard_group_departed;
 pub mod to_all_user_daily;
+pub mod webhook_rate;
 
 /// What the checks may depend on besides the workspace.
 #[derive(Clone, Debug)]
@@ -59,7 +60,7 @@ pub struct Context<'a> {
 pub type Rule = fn(&Context<'_>, &mut Vec<Finding>);
 
 /// Every rule, by id.
-pub const RULES: [(&str, Rule); 18] = [
+pub const RULES: [(&str, Rule); 19] = [
     ("avatar-resolution", avatar_resolution::check),
     ("bot-needs-console", bot_needs_console::check),
     ("dingtalk-link-encoding", dingtalk_link_encoding::check),
@@ -81,6 +82,7 @@ pub const RULES: [(&str, Rule); 18] = [
     ("same-content-daily", same_content_daily::check),
     ("standard-group-departed", standard_group_departed::check),
     ("to-all-user-daily", to_all_user_daily::check),
+    ("webhook-rate", webhook_rate::check),
 ];
 
 /// Runs every rule on a workspace that loaded without errors.
