@@ -123,6 +123,7 @@ fn options(workspace: &Workspace, follow_up_wait: u64) -> RunOptions {
             .and_then(|id| i64::try_from(id.value).ok()),
         app_kind: settings.map_or(AppKind::Internal, |s| s.app_kind()),
         follow_up_wait: Duration::from_secs(follow_up_wait),
+        workspace_root: workspace.root.clone(),
         ..RunOptions::default()
     }
 }

@@ -72,6 +72,9 @@ pub enum Refusal {
     /// `webhook-signature`).
     #[error("signature check failed: {0}")]
     WebhookSignature(String),
+    /// A media id this emulator never issued (40007).
+    #[error("media_id `{0}` does not exist")]
+    MediaNotFound(String),
     /// Webhook over 20 messages a minute (410100).
     #[error("sending too fast: a bot sends at most 20 messages a minute")]
     SendTooFast,
@@ -160,6 +163,7 @@ impl Refusal {
             MsgParamInvalid(_) => (bad, "invalidParameter.msgParam.invalid"),
             WebhookTokenUnknown => (bad, "invalidParameter.token.notExist"),
             WebhookSignature(_) => (bad, "sign.invalid"),
+            MediaNotFound(_) => (bad, "invalidParameter.mediaId.notExist"),
             SendTooFast => (bad, "send.too.fast"),
             PluginImmutable => (StatusCode::FORBIDDEN, "plugin.immutable"),
             NoSuchApi(_) => (StatusCode::NOT_FOUND, "InvalidAction.NotFound"),
@@ -196,6 +200,7 @@ impl Refusal {
             RobotNotFound(_) | WebhookTokenUnknown => 400101,
             SendTooFast => 410100,
             WebhookSignature(_) => 310000,
+            MediaNotFound(_) => 40007,
             BadAgent(_) => 40056,
             TooManyRecipients { .. } => 41029,
             StatusBarRecipients => 41052,

@@ -236,6 +236,13 @@ pub async fn send(
         .store
         .write(|world| {
             world.check_robot(&body.robot_code)?;
+            // A photo given as a media id (`@…`) must be one the platform issued.
+            if body.msg_key == "sampleImageMsg"
+                && let Some(photo) = param["photoURL"].as_str()
+                && photo.starts_with('@')
+            {
+                world.check_media(photo)?;
+            }
             let group = world.active_group(&body.open_conversation_id)?;
             if !group
                 .bots

@@ -8,6 +8,7 @@
 //!   an occurrence is claimed by inserting its key; a request's intent is committed before it
 //!   leaves; a request whose answer was never recorded is `unknown`, never resent;
 //! - [`compose`]: template variables rendered per occurrence, then the bot or work message;
+//! - [`media`]: media ids of images uploaded from files, reused while the platform keeps them;
 //! - [`limits`]: the plan's rule checks before each send, counting what was sent today;
 //! - [`pace`]: 5,000 recipients a minute;
 //! - [`runner`]: one cycle (recover, send, follow up, resend once to failed users);
@@ -21,6 +22,7 @@ pub mod compose;
 pub mod due;
 pub mod limits;
 pub mod log;
+pub mod media;
 pub mod pace;
 pub mod runner;
 pub mod status;

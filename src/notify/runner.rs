@@ -10,11 +10,13 @@ use chrono_tz::Asia::Shanghai;
 use super::NotifyError;
 
 mod followup;
+mod media;
 mod webhook;
 use super::compose;
 use super::due::Scheduled;
 use super::limits::{self, Request};
 use super::log::{Channel, DeliveryLog, NewSend, OccurrenceStatus, SendStatus};
+use super::media::{MEDIA_CACHE_PATH, MediaCache};
 use super::pace::{Pace, Pacer};
 use super::status::{Summary, summarize};
 use super::webhook::WebhookPacer;
@@ -40,6 +42,9 @@ pub struct RunOptions {
     pub follow_up_wait: Duration,
     /// Between two progress queries.
     pub poll_interval: Duration,
+    /// The workspace directory: images from files are read relative to it, and their media
+    /// ids kept in its `.dingform/media.json`.
+    pub workspace_root: std::path::PathBuf,
 }
 
 impl Default for RunOptions {
@@ -50,6 +55,7 @@ impl Default for RunOptions {
             pace: Pace::default(),
             follow_up_wait: Duration::from_secs(30),
             poll_interval: Duration::from_millis(500),
+            workspace_root: std::path::PathBuf::from("."),
         }
     }
 }
@@ -134,18 +140,21 @@ pub struct Runner<'a, A: MessageApi> {
     options: RunOptions,
     pacer: Pacer,
     webhook_pacer: WebhookPacer,
+    media: MediaCache,
 }
 
 impl<'a, A: MessageApi + WebhookApi> Runner<'a, A> {
     /// A runner sending through `api`, logging to `log`.
     pub fn new(api: &'a A, log: DeliveryLog, options: RunOptions) -> Self {
         let pacer = Pacer::new(options.pace);
+        let media = MediaCache::open(&options.workspace_root.join(MEDIA_CACHE_PATH));
         Self {
             api,
             log,
             options,
             pacer,
             webhook_pacer: WebhookPacer::default(),
+            media,
         }
     }
 
@@ -316,6 +325,18 @@ impl<'a, A: MessageApi + WebhookApi> Runner<'a, A> {
     ) -> Result<(), NotifyError> {
         let name = notification.name.as_str();
         let message = compose::render(&notification.message, &notification.schedule, occurrence);
+        let (message, media_id) = match self.uploaded(message, notification.via.target().ok()).await
+        {
+            Ok(pair) => pair,
+            Err(why) => {
+                return self.log.set_occurrence(
+                    name,
+                    occurrence,
+                    OccurrenceStatus::Failed,
+                    Some(&why),
+                );
+            }
+        };
         let outcome = match notification.via.target() {
             Ok(Target::BotToGroup { bot, group }) => {
                 self.send_bot(
@@ -358,6 +379,7 @@ impl<'a, A: MessageApi + WebhookApi> Runner<'a, A> {
                 .log
                 .set_occurrence(name, occurrence, OccurrenceStatus::Sent, None),
             Err((status, reason)) => {
+                self.forget_gone_media(media_id.as_deref(), &reason);
                 self.log
                     .set_occurrence(name, occurrence, status, Some(&reason))
             }

@@ -11,6 +11,7 @@ mod change;
 pub mod diff;
 pub mod file;
 pub mod identity;
+pub mod image_path;
 mod imports;
 pub mod moves;
 pub mod refresh;
