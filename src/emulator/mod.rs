@@ -49,6 +49,7 @@ mod scene_group;
 pub mod seed;
 mod server;
 pub mod store;
+mod tabs;
 mod tokens;
 pub mod webhook;
 pub mod world;
@@ -286,6 +287,10 @@ pub fn app(state: AppState) -> Router {
             post(directory::query_dimission),
         )
         .route("/media/upload", post(media::upload))
+        .route("/v1.0/im/convNavTabs/add", post(tabs::add))
+        .route("/v1.0/im/convNavTabs/update", post(tabs::update))
+        .route("/v1.0/im/convNavTabs/delete", post(tabs::delete))
+        .route("/v1.0/im/convNavTabs/list", post(tabs::list))
         .fallback(server::not_found)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

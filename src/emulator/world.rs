@@ -39,6 +39,9 @@ pub struct World {
     /// Custom robots people added to groups (`POST /_emulator/webhooks`).
     #[serde(default)]
     pub custom_robots: Vec<super::webhook::CustomRobot>,
+    /// Group tabs by open conversation id, in order.
+    #[serde(default)]
+    pub tabs: BTreeMap<String, Vec<crate::model::wire::tabs::TabInfo>>,
 }
 
 /// Current data-file format.
@@ -300,6 +303,7 @@ impl World {
             to_all_daily: BTreeMap::new(),
             per_minute: BTreeMap::new(),
             custom_robots: Vec::new(),
+            tabs: BTreeMap::new(),
         }
     }
 

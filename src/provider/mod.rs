@@ -38,6 +38,7 @@ pub mod retry;
 mod robot;
 mod scene_group;
 mod settings;
+mod tabs;
 pub mod token;
 mod webhook;
 
@@ -48,6 +49,7 @@ pub use error::{ApiError, CredentialsError, EndpointError, ErrorKind, PlatformEr
 pub use http::{ClientError, ClientOptions, ClientStats, HttpClient};
 pub use rate_limit::{RateLimit, RateLimiter};
 pub use retry::{Idempotency, RetryPolicy};
+pub use tabs::{LiveTab, Tab, TabsApi};
 pub use webhook::{WebhookApi, WebhookSend};
 
 /// Everything a caller of the client needs, traits included (methods of the per-concept traits
@@ -55,6 +57,6 @@ pub use webhook::{WebhookApi, WebhookSend};
 pub mod prelude {
     pub use super::{
         ApiError, ChatApi, Credentials, DingTalkApi, DirectoryApi, Endpoint, ErrorKind, HttpClient,
-        MessageApi, RobotApi, SceneGroupApi, WebhookApi,
+        MessageApi, RobotApi, SceneGroupApi, TabsApi, WebhookApi,
     };
 }
