@@ -67,7 +67,7 @@ async fn an_image_file_is_uploaded_once_and_again_when_it_changes_or_is_gone() {
     assert_eq!(media[0]["media_type"], "image");
     assert_eq!(media[0]["dimensions"], json!([300, 200]));
     let id = media[0]["media_id"].as_str().unwrap().to_owned();
-    assert_eq!(photos(&fx).await, [id.clone()]);
+    assert_eq!(photos(&fx).await, vec![id.clone()]);
 
     // The next day: the same id, no second upload.
     let second = fx.run_once("2026-03-03T09:00:05Z").await;

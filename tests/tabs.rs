@@ -50,7 +50,7 @@ async fn a_tab_is_added_edited_in_place_and_removed() {
     );
 
     client
-        .delete_tabs(&group, &[runbook.clone()])
+        .delete_tabs(&group, std::slice::from_ref(&runbook))
         .await
         .unwrap();
     let tabs = client.list_tabs(&group).await.unwrap();
