@@ -129,6 +129,7 @@ fn options(workspace: &Workspace, follow_up_wait: u64) -> RunOptions {
             .and_then(|id| i64::try_from(id.value).ok()),
         app_kind: settings.map_or(AppKind::Internal, |s| s.app_kind()),
         follow_up_wait: Duration::from_secs(follow_up_wait),
+        workspace_root: workspace.root.clone(),
         ..RunOptions::default()
     }
 }
@@ -214,7 +215,7 @@ fn run_runner(args: &RunArgs) -> anyhow::Result<ExitCode> {
 /// Run until stopped (Ctrl-C or SIGTERM): a cycle, then sleep until the next occurrence of any
 /// registered notification or `interval` seconds (to pick up newly applied schedules and
 /// follow up pending sends), whichever is first.
-async fn serve<A: crate::provider::MessageApi>(
+async fn serve<A: crate::provider::MessageApi + crate::provider::WebhookApi>(
     workspace: &Workspace,
     runner: &mut Runner<'_, A>,
     interval: u64,

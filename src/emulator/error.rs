@@ -68,6 +68,13 @@ pub enum Refusal {
     /// Unknown webhook token (400101).
     #[error("robot webhook token does not exist")]
     WebhookTokenUnknown,
+    /// A signing robot's request without a valid `timestamp` + `sign` (310000,
+    /// `webhook-signature`).
+    #[error("signature check failed: {0}")]
+    WebhookSignature(String),
+    /// A media id this emulator never issued (40007).
+    #[error("media_id `{0}` does not exist")]
+    MediaNotFound(String),
     /// Webhook over 20 messages a minute (410100).
     #[error("sending too fast: a bot sends at most 20 messages a minute")]
     SendTooFast,
@@ -155,6 +162,8 @@ impl Refusal {
             MsgKeyInvalid(_) => (bad, "invalidParameter.msgKey.invalid"),
             MsgParamInvalid(_) => (bad, "invalidParameter.msgParam.invalid"),
             WebhookTokenUnknown => (bad, "invalidParameter.token.notExist"),
+            WebhookSignature(_) => (bad, "sign.invalid"),
+            MediaNotFound(_) => (bad, "invalidParameter.mediaId.notExist"),
             SendTooFast => (bad, "send.too.fast"),
             PluginImmutable => (StatusCode::FORBIDDEN, "plugin.immutable"),
             NoSuchApi(_) => (StatusCode::NOT_FOUND, "InvalidAction.NotFound"),
@@ -190,6 +199,8 @@ impl Refusal {
             AddDelOverlap(_) => 49004,
             RobotNotFound(_) | WebhookTokenUnknown => 400101,
             SendTooFast => 410100,
+            WebhookSignature(_) => 310000,
+            MediaNotFound(_) => 40007,
             BadAgent(_) => 40056,
             TooManyRecipients { .. } => 41029,
             StatusBarRecipients => 41052,

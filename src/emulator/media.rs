@@ -7,7 +7,7 @@ use axum::response::Response;
 use super::AppState;
 use super::error::Refusal;
 use super::host::{OapiError, app_of_token, oapi_ok, query_pairs};
-use super::world::{Media, random_id};
+use super::world::{Media, World, random_id};
 use crate::model::wire::media::MediaUploadResponse;
 
 const MB: usize = 1024 * 1024;
@@ -111,4 +111,17 @@ pub async fn upload(
         media_id,
         created_at,
     }))
+}
+
+impl World {
+    /// A media id in a message must be one this emulator issued: DingTalk keeps uploads for
+    /// as long as the organization exists, and refuses an id it never issued (or lost, here:
+    /// after a reset) with 40007.
+    pub fn check_media(&self, media_id: &str) -> Result<(), Refusal> {
+        if self.media.iter().any(|media| media.media_id == media_id) {
+            Ok(())
+        } else {
+            Err(Refusal::MediaNotFound(media_id.to_owned()))
+        }
+    }
 }

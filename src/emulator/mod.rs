@@ -50,8 +50,10 @@ mod scene_group;
 pub mod seed;
 mod server;
 pub mod store;
+mod tabs;
 mod template;
 mod tokens;
+pub mod webhook;
 pub mod world;
 
 pub use seed::Seed;
@@ -292,6 +294,10 @@ pub fn app(state: AppState) -> Router {
             post(directory::query_dimission),
         )
         .route("/media/upload", post(media::upload))
+        .route("/v1.0/im/convNavTabs/add", post(tabs::add))
+        .route("/v1.0/im/convNavTabs/update", post(tabs::update))
+        .route("/v1.0/im/convNavTabs/delete", post(tabs::delete))
+        .route("/v1.0/im/convNavTabs/list", post(tabs::list))
         .fallback(server::not_found)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
@@ -307,6 +313,7 @@ pub fn app(state: AppState) -> Router {
         .route("/_emulator/users/{userid}/leave", post(admin::leave))
         .route("/_emulator/users", post(org_chart::join))
         .route("/_emulator/join_url", get(admin::join_url))
-        .route("/_emulator/webhook", get(admin::webhook));
+        .route("/_emulator/webhook", get(admin::webhook))
+        .route("/_emulator/webhooks", post(webhook::add));
     admin.merge(platform).with_state(state)
 }

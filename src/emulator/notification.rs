@@ -129,6 +129,15 @@ impl World {
             return Err(Refusal::BadAgent(request.agent_id));
         }
         check_msg(&request.msg)?;
+        if let Some(media_id) = request
+            .msg
+            .image
+            .as_ref()
+            .and_then(|image| image.get("media_id"))
+            .and_then(|id| id.as_str())
+        {
+            self.check_media(media_id)?;
+        }
         let users = request.userid_list.map(|ids| ids.0).unwrap_or_default();
         let departments = request
             .dept_id_list

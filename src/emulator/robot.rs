@@ -236,6 +236,13 @@ pub async fn send(
         .store
         .write(|world| {
             world.check_robot(&body.robot_code)?;
+            // A photo given as a media id (`@…`) must be one the platform issued.
+            if body.msg_key == "sampleImageMsg"
+                && let Some(photo) = param["photoURL"].as_str()
+                && photo.starts_with('@')
+            {
+                world.check_media(photo)?;
+            }
             let group = world.active_group(&body.open_conversation_id)?;
             if !group
                 .bots
@@ -417,6 +424,21 @@ pub async fn webhook(
     };
     if let Err(refusal) = check_webhook(&message) {
         return refuse(refusal);
+    }
+    let pairs = query_pairs(query.as_deref());
+    let custom = state
+        .store
+        .write(|world| {
+            if !super::webhook::is_custom_robot(world, &token) {
+                return Ok(false);
+            }
+            super::webhook::send(world, &token, &pairs, &message, content.clone()).map(|()| true)
+        })
+        .await;
+    match custom {
+        Ok(true) => return oapi_ok(Empty {}),
+        Ok(false) => {}
+        Err(refusal) => return refuse(refusal),
     }
     let result = state
         .store

@@ -36,6 +36,12 @@ pub struct World {
     pub to_all_daily: BTreeMap<String, u32>,
     /// Recipients delivered per `app|minute` (the 5,000-a-minute throttle).
     pub per_minute: BTreeMap<String, usize>,
+    /// Custom robots people added to groups (`POST /_emulator/webhooks`).
+    #[serde(default)]
+    pub custom_robots: Vec<super::webhook::CustomRobot>,
+    /// Group tabs by open conversation id, in order.
+    #[serde(default)]
+    pub tabs: BTreeMap<String, Vec<crate::model::wire::tabs::TabInfo>>,
 }
 
 /// Current data-file format.
@@ -296,6 +302,8 @@ impl World {
             daily: BTreeMap::new(),
             to_all_daily: BTreeMap::new(),
             per_minute: BTreeMap::new(),
+            custom_robots: Vec::new(),
+            tabs: BTreeMap::new(),
         }
     }
 

@@ -19,6 +19,7 @@ pub mod loader;
 mod merge;
 pub mod parse;
 mod references;
+mod webhook;
 
 pub use loader::{LoadError, MAX_FILE_BYTES, SETTINGS_FILE};
 pub use parse::{parse_manifest, parse_settings};

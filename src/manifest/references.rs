@@ -191,6 +191,10 @@ fn message_shape(
     findings: &mut Vec<Finding>,
 ) {
     let bot = matches!(target, Some(Target::BotToGroup { .. }));
+    if let Some(Target::Webhook(webhook)) = target {
+        super::webhook::message_shape(message, webhook, file, address, findings);
+        return;
+    }
     let mut invalid = |span: &Span, text: &str, help: &str| {
         findings.push(
             Finding::error("invalid-message", text)
@@ -227,6 +231,11 @@ fn message_shape(
                 );
             }
         }
+        Message::FeedCard(_) => invalid(
+            &message.span,
+            "a feed card is a webhook robot's message: a bot or a work notification cannot send one",
+            "send it with `via: {webhook: …}`, or use `link` or `action_card`",
+        ),
         _ => {}
     }
 }

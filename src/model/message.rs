@@ -7,6 +7,7 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use super::span::Spanned;
+use super::webhook::FeedCardMessage;
 
 /// A message body: exactly one of the platform's message types.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
@@ -24,6 +25,8 @@ pub enum Message {
     Oa(Box<OaMessage>),
     /// An image.
     Image(ImageMessage),
+    /// A list of linked cards (webhook robots only).
+    FeedCard(FeedCardMessage),
 }
 
 impl Message {
@@ -36,6 +39,7 @@ impl Message {
             Self::ActionCard(_) => "action_card",
             Self::Oa(_) => "oa",
             Self::Image(_) => "image",
+            Self::FeedCard(_) => "feed_card",
         }
     }
 
@@ -71,6 +75,11 @@ impl Message {
                 }
             }
             Self::Image(image) => texts.extend(image.url.iter()),
+            Self::FeedCard(feed) => {
+                for card in &feed.links {
+                    texts.extend([&card.title, &card.message_url, &card.pic_url]);
+                }
+            }
         }
         texts
     }
@@ -109,6 +118,11 @@ impl Message {
                 }
             }
             Self::Image(image) => texts.extend(image.url.as_mut()),
+            Self::FeedCard(feed) => {
+                for card in &mut feed.links {
+                    texts.extend([&mut card.title, &mut card.message_url, &mut card.pic_url]);
+                }
+            }
         }
         texts
     }
@@ -119,7 +133,7 @@ impl Message {
             Self::Link(link) => link.open_in.as_ref(),
             Self::ActionCard(card) => card.open_in.as_ref(),
             Self::Oa(oa) => oa.open_in.as_ref(),
-            Self::Text(_) | Self::Markdown(_) | Self::Image(_) => None,
+            Self::Text(_) | Self::Markdown(_) | Self::Image(_) | Self::FeedCard(_) => None,
         }
     }
 }

@@ -27,6 +27,7 @@ pub mod settings;
 pub mod sources;
 pub mod span;
 pub mod template;
+pub mod webhook;
 pub mod wire;
 
 pub use address::{Address, ResourceKind};

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::message::Message;
 use super::span::{Span, Spanned};
+use super::webhook::Webhook;
 
 /// The time zone a schedule is read in when `timezone` is not given: DingTalk's home zone.
 pub const DEFAULT_TIMEZONE: &str = "Asia/Shanghai";
@@ -48,12 +49,13 @@ impl Notification {
     }
 }
 
-/// How a notification is delivered: `{bot, group}` or `{work_notification: {…}}`. Kept as
+/// How a notification is delivered: `{bot, group}`, `{work_notification: {…}}` or
+/// `{webhook: {…}}`. Kept as
 /// written (both forms' keys optional) so a mistake is reported with its position;
 /// `Via::target` gives the checked form.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-#[schemars(extend("oneOf" = [{"required": ["bot", "group"]}, {"required": ["work_notification"]}]))]
+#[schemars(extend("oneOf" = [{"required": ["bot", "group"]}, {"required": ["work_notification"]}, {"required": ["webhook"]}]))]
 pub struct Via {
     /// The bot (a name under `bots:`) that posts to `group`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -64,6 +66,9 @@ pub struct Via {
     /// Send as a work notification from the workspace's app.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub work_notification: Option<WorkNotification>,
+    /// Post through a custom robot's webhook (a robot a person added to a group).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub webhook: Option<Webhook>,
 }
 
 /// The checked form of [`Via`].
@@ -78,19 +83,27 @@ pub enum Target<'a> {
     },
     /// A work notification.
     WorkNotification(&'a WorkNotification),
+    /// A custom robot's webhook.
+    Webhook(&'a Webhook),
 }
 
 impl Via {
     /// The delivery this names, or a sentence saying what is wrong.
     pub fn target(&self) -> Result<Target<'_>, &'static str> {
+        if let Some(webhook) = &self.webhook {
+            return match (&self.bot, &self.group, &self.work_notification) {
+                (None, None, None) => Ok(Target::Webhook(webhook)),
+                _ => Err("`via` gives a webhook and another delivery: choose one"),
+            };
+        }
         match (&self.bot, &self.group, &self.work_notification) {
             (Some(bot), Some(group), None) => Ok(Target::BotToGroup { bot, group }),
             (None, None, Some(work)) => Ok(Target::WorkNotification(work)),
             (Some(_), None, None) => Err("`via.bot` needs `via.group`: the group the bot posts to"),
             (None, Some(_), None) => Err("`via.group` needs `via.bot`: the bot that posts to it"),
-            (None, None, None) => {
-                Err("`via` names no delivery: give `{bot, group}` or `{work_notification: …}`")
-            }
+            (None, None, None) => Err(
+                "`via` names no delivery: give `{bot, group}`, `{work_notification: …}` or `{webhook: …}`",
+            ),
             _ => Err("`via` gives both a bot and a work notification: choose one"),
         }
     }

@@ -153,6 +153,8 @@ impl Message {
                     .unwrap_or_default();
                 json!({"msgtype": "image", "image": {"media_id": media_id}})
             }
+            // Webhook robots only (`invalid-message` elsewhere): no work-notification form.
+            Self::FeedCard(_) => json!({"msgtype": "feed_card"}),
         }
     }
 
@@ -207,7 +209,7 @@ impl Message {
                     Value::Object(param),
                 )
             }
-            Self::Oa(_) => return None,
+            Self::Oa(_) | Self::FeedCard(_) => return None,
             Self::Image(m) => {
                 let photo = m
                     .url

@@ -425,6 +425,15 @@ pub const PAGES: &[RulePage] = &[
         "groups:\n  oncall: {title: On-call, type: scene, owner: manager4220, members: [u1020]}\n",
         "Fix the typo; userIds are listed in the admin console's contacts."
     ),
+    page!(
+        "webhook-rate",
+        "warning",
+        "Schedules that send more than 20 messages a minute through one custom robot.",
+        "A custom robot's webhook takes at most 20 messages a minute, then throttles for 10 minutes (410100).",
+        "validate: the runner paces each robot to 20 a minute, so the rest go out late.",
+        "# 21 notifications at \"0 9 * * *\" through one webhook token_env\n",
+        "Spread the schedules over more minutes, or send through more than one robot."
+    ),
 ];
 
 #[cfg(test)]

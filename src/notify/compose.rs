@@ -71,6 +71,9 @@ pub fn bot_message(message: &Message) -> Result<(String, Value), String> {
             ("sampleImageMsg".into(), json!({"photoURL": photo}))
         }
         Message::Oa(_) => return Err("an `oa` message can only be a work notification".into()),
+        Message::FeedCard(_) => {
+            return Err("a `feed_card` can only be sent through a webhook robot".into());
+        }
     })
 }
 
@@ -194,6 +197,9 @@ pub fn work_message(message: &Message) -> Result<WorkMessage, String> {
                 .as_ref()
                 .ok_or("a work-notification image needs a `media_id` (upload the file first)")?;
             msg.image = Some(json!({"media_id": media.value}));
+        }
+        Message::FeedCard(_) => {
+            return Err("a `feed_card` can only be sent through a webhook robot".into());
         }
     }
     Ok(msg)

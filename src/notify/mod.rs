@@ -10,10 +10,13 @@
 //!   whose answer was never recorded is `unknown`, never resent ([`log`] keeps its first
 //!   names);
 //! - [`compose`]: template variables rendered per occurrence, then the bot or work message;
+//! - [`media`]: media ids of images uploaded from files, reused while the platform keeps them;
 //! - [`limits`]: the plan's rule checks before each send, counting what was sent today;
 //! - [`pace`]: 5,000 recipients a minute;
 //! - [`runner`]: one cycle (recover, send, follow up, resend once to failed users);
-//! - [`status`]: delivery counts and failures by reason.
+//! - [`status`]: delivery counts and failures by reason;
+//! - [`webhook`]: custom robots' tokens from the environment, `msgUuid`, 20 a minute per
+//!   robot.
 //!
 //! Uses: state, provider (the [`MessageApi`](crate::provider::MessageApi) trait), model.
 
@@ -22,9 +25,11 @@ pub mod delivery;
 pub mod due;
 pub mod limits;
 pub mod log;
+pub mod media;
 pub mod pace;
 pub mod runner;
 pub mod status;
+pub mod webhook;
 
 use std::path::PathBuf;
 

@@ -9,14 +9,18 @@ use chrono_tz::Asia::Shanghai;
 use super::NotifyError;
 
 mod followup;
+mod media;
+mod webhook;
 use super::compose;
 use super::delivery::{Channel, DeliveryStore, NewSend, OccurrenceStatus, SendStatus};
 use super::due::Scheduled;
 use super::limits::{self, Request};
+use super::media::{MEDIA_CACHE_PATH, MediaCache};
 use super::pace::{Pace, Pacer};
 use super::status::{Summary, summarize};
+use super::webhook::WebhookPacer;
 use crate::model::{AppKind, Message, Target};
-use crate::provider::{ApiError, BotMessage, MessageApi, WorkNotification};
+use crate::provider::{ApiError, BotMessage, MessageApi, WebhookApi, WorkNotification};
 use crate::state::State;
 
 /// Most users one work-notification request may name (`recipients-per-request`).
@@ -37,6 +41,9 @@ pub struct RunOptions {
     pub follow_up_wait: Duration,
     /// Between two progress queries.
     pub poll_interval: Duration,
+    /// The workspace directory: images from files are read relative to it, and their media
+    /// ids kept in its `.dingform/media.json`.
+    pub workspace_root: std::path::PathBuf,
 }
 
 impl Default for RunOptions {
@@ -47,6 +54,7 @@ impl Default for RunOptions {
             pace: Pace::default(),
             follow_up_wait: Duration::from_secs(30),
             poll_interval: Duration::from_millis(500),
+            workspace_root: std::path::PathBuf::from("."),
         }
     }
 }
@@ -98,9 +106,11 @@ pub struct Runner<'a, A: MessageApi> {
     /// The cycle's `now` and when (on tokio's clock) the cycle began: leases are taken on the
     /// runner's clock, which `--at` moves.
     clock: (DateTime<Utc>, tokio::time::Instant),
+    webhook_pacer: WebhookPacer,
+    media: MediaCache,
 }
 
-impl<'a, A: MessageApi> Runner<'a, A> {
+impl<'a, A: MessageApi + WebhookApi> Runner<'a, A> {
     /// A runner sending through `api`, logging to `log`.
     pub fn new(api: &'a A, log: impl DeliveryStore + 'static, options: RunOptions) -> Self {
         Self::with_store(api, Box::new(log), options)
@@ -109,12 +119,15 @@ impl<'a, A: MessageApi> Runner<'a, A> {
     /// A runner sending through `api`, logging to a store chosen at run time.
     pub fn with_store(api: &'a A, log: Box<dyn DeliveryStore>, options: RunOptions) -> Self {
         let pacer = Pacer::new(options.pace);
+        let media = MediaCache::open(&options.workspace_root.join(MEDIA_CACHE_PATH));
         Self {
             api,
             log,
             options,
             pacer,
             clock: (Utc::now(), tokio::time::Instant::now()),
+            webhook_pacer: WebhookPacer::default(),
+            media,
         }
     }
 
@@ -142,7 +155,7 @@ impl<'a, A: MessageApi> Runner<'a, A> {
             errors: errors.iter().map(ToString::to_string).collect(),
             ..CycleReport::default()
         };
-        let paced_before = self.pacer.waited();
+        let paced_before = self.pacer.waited() + self.webhook_pacer.waited();
         let mut touched: Vec<(String, DateTime<Utc>)> = Vec::new();
 
         // 1. A request whose intent was recorded but whose answer was not: a runner died in
@@ -294,7 +307,7 @@ impl<'a, A: MessageApi> Runner<'a, A> {
                 });
             }
         }
-        report.paced = self.pacer.waited() - paced_before;
+        report.paced = self.pacer.waited() + self.webhook_pacer.waited() - paced_before;
         Ok(report)
     }
 
@@ -307,6 +320,16 @@ impl<'a, A: MessageApi> Runner<'a, A> {
     ) -> Result<(), NotifyError> {
         let name = notification.name.as_str();
         let message = compose::render(&notification.message, &notification.schedule, occurrence);
+        let (message, media_id) = match self.uploaded(message, notification.via.target().ok()).await
+        {
+            Ok(pair) => pair,
+            Err(why) => {
+                return self
+                    .log
+                    .set_occurrence(name, occurrence, OccurrenceStatus::Failed, Some(&why))
+                    .await;
+            }
+        };
         let outcome = match notification.via.target() {
             Ok(Target::BotToGroup { bot, group }) => {
                 self.send_bot(
@@ -338,6 +361,10 @@ impl<'a, A: MessageApi> Runner<'a, A> {
                 )
                 .await?
             }
+            Ok(Target::Webhook(webhook)) => {
+                self.send_webhook(name, occurrence, webhook, &message, now)
+                    .await?
+            }
             Err(why) => Err((OccurrenceStatus::Failed, why.to_owned())),
         };
         match outcome {
@@ -347,6 +374,7 @@ impl<'a, A: MessageApi> Runner<'a, A> {
                     .await
             }
             Err((status, reason)) => {
+                self.forget_gone_media(media_id.as_deref(), &reason);
                 self.log
                     .set_occurrence(name, occurrence, status, Some(&reason))
                     .await

@@ -112,7 +112,8 @@ pub fn build(validation: &Validation, state: &State, live: &Live, options: &Plan
     }
     for (name, declared) in &workspace.notifications {
         let address = format!("notification.{name}");
-        let desired = NotificationAttributes::desired(&declared.spec);
+        let mut desired = NotificationAttributes::desired(&declared.spec);
+        super::image_path::rebase(&mut desired.message, &declared.file, &workspace.root);
         changes.push(plan_attributes(
             &address,
             to_object(&desired),

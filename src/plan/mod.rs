@@ -12,6 +12,7 @@ pub mod diff;
 pub mod directory;
 pub mod file;
 pub mod identity;
+pub mod image_path;
 mod imports;
 pub mod members_from;
 pub mod moves;

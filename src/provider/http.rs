@@ -230,6 +230,11 @@ impl HttpClient {
         }
     }
 
+    /// Send `call` with no access token (a webhook: its own token is in the query).
+    pub(crate) async fn call_without_token(&self, call: &Call) -> Result<Value, ApiError> {
+        self.send_with_retries(call, None).await
+    }
+
     async fn send_with_retries(
         &self,
         call: &Call,

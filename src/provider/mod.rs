@@ -40,8 +40,10 @@ pub mod retry;
 mod robot;
 mod scene_group;
 mod settings;
+mod tabs;
 mod template;
 pub mod token;
+mod webhook;
 
 pub use api::*;
 pub use credentials::{APP_KEY_VAR, APP_SECRET_VAR, Credentials, Secret};
@@ -50,12 +52,14 @@ pub use error::{ApiError, CredentialsError, EndpointError, ErrorKind, PlatformEr
 pub use http::{ClientError, ClientOptions, ClientStats, HttpClient};
 pub use rate_limit::{LearnedRate, RateLimit, RateLimiter};
 pub use retry::{Idempotency, RetryPolicy};
+pub use tabs::{LiveTab, Tab, TabsApi};
+pub use webhook::{WebhookApi, WebhookSend};
 
 /// Everything a caller of the client needs, traits included (methods of the per-concept traits
 /// are callable on a concrete [`HttpClient`] only with those traits in scope).
 pub mod prelude {
     pub use super::{
         ApiError, ChatApi, Credentials, DingTalkApi, DirectoryApi, Endpoint, ErrorKind, HttpClient,
-        MessageApi, RobotApi, SceneGroupApi, TemplateApi,
+        MessageApi, RobotApi, SceneGroupApi, TabsApi, TemplateApi, WebhookApi,
     };
 }

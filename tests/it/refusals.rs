@@ -50,6 +50,12 @@ fn foreseen(refusal: &Refusal) -> Foreseen {
             Unforeseeable("a webhook token is a secret read at send time, never at plan time")
         }
         Refusal::SendTooFast => Unforeseeable("throttling: the runner paces and retries"),
+        Refusal::WebhookSignature(_) => NotSent(
+            "the runner signs every webhook request; a missing secret variable stops it first",
+        ),
+        Refusal::MediaNotFound(_) => Unforeseeable(
+            "the platform dropped an uploaded image: the runner forgets the id and uploads again",
+        ),
         Refusal::PluginImmutable => Rule("plugin-immutable"),
         Refusal::BadAgent(_) => Unforeseeable(
             "`app.agent_id` is checked by the first send: no API reads an app's agent id",
@@ -96,6 +102,8 @@ fn every_refusal() -> Vec<Refusal> {
         Refusal::MsgParamInvalid(s()),
         Refusal::WebhookTokenUnknown,
         Refusal::SendTooFast,
+        Refusal::WebhookSignature(s()),
+        Refusal::MediaNotFound(s()),
         Refusal::PluginImmutable,
         Refusal::BadAgent(1),
         Refusal::TooManyRecipients {

@@ -78,7 +78,7 @@ fn the_quickstart_summary_counts_resources() {
         .args(["validate", "examples/quickstart"])
         .assert()
         .success()
-        .stderr("examples/quickstart: valid (15 resources in 4 files; no problems)\n");
+        .stderr("examples/quickstart: valid (16 resources in 4 files; no problems)\n");
 }
 
 #[test]

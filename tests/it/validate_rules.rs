@@ -427,3 +427,16 @@ fn two_notifications_with_the_same_content_to_one_user_on_one_day_is_an_error() 
     );
     two("Retro").expect_clean();
 }
+
+#[test]
+fn twenty_one_webhook_schedules_in_one_minute_through_one_robot_warn() {
+    let mut text = String::from("notifications:\n");
+    for n in 0..21 {
+        text.push_str(&format!(
+            "  ping-{n:02}:\n    schedule: '0 9 * * *'\n    via: {{webhook: {{token_env: OPS_TOKEN}}}}\n    message: {{text: {{content: 'ping {n}'}}}}\n"
+        ));
+    }
+    Workspace::new()
+        .file("n.yaml", &text)
+        .expect_warning("webhook-rate", "n.yaml:4:32");
+}

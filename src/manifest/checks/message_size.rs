@@ -40,7 +40,7 @@ pub fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
                 ),
                 None => continue,
             },
-            Err(_) => continue,
+            Ok(Target::Webhook(_)) | Err(_) => continue,
         };
         if size > max {
             findings.push(

@@ -32,6 +32,7 @@ pub mod same_content_daily;
 pub mod schedule_never_fires;
 pub mod standard_group_departed;
 pub mod to_all_user_daily;
+pub mod webhook_rate;
 
 /// What the checks may depend on besides the workspace.
 #[derive(Clone, Debug)]
@@ -63,7 +64,7 @@ pub struct Context<'a> {
 pub type Rule = fn(&Context<'_>, &mut Vec<Finding>);
 
 /// Every rule, by id.
-pub const RULES: [(&str, Rule); 22] = [
+pub const RULES: [(&str, Rule); 23] = [
     ("avatar-resolution", avatar_resolution::check),
     ("bot-needs-console", bot_needs_console::check),
     ("bot-not-in-group", bot_not_in_group::check),
@@ -89,6 +90,7 @@ pub const RULES: [(&str, Rule); 22] = [
     ("schedule-never-fires", schedule_never_fires::check),
     ("standard-group-departed", standard_group_departed::check),
     ("to-all-user-daily", to_all_user_daily::check),
+    ("webhook-rate", webhook_rate::check),
 ];
 
 /// Runs every rule on a workspace that loaded without errors.

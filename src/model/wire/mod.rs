@@ -24,6 +24,7 @@ pub mod plugin;
 pub mod robot;
 pub mod scene_group;
 pub mod scene_group_oapi;
+pub mod tabs;
 pub mod template;
 pub mod token;
 

@@ -8,9 +8,9 @@ use crate::model::wire::notification::WorkMessage;
 use crate::notify::NotifyError;
 use crate::notify::delivery::{self, Channel, OccurrenceStatus, SendOutcome, SendRow, SendStatus};
 use crate::notify::status::{WINDOW_CLOSED, summarize};
-use crate::provider::{ApiError, MessageApi, WorkNotification};
+use crate::provider::{ApiError, MessageApi, WebhookApi, WorkNotification};
 
-impl<A: MessageApi> Runner<'_, A> {
+impl<A: MessageApi + WebhookApi> Runner<'_, A> {
     /// Follow up accepted sends until none is pending or the wait is over; resend once to
     /// failed users. Returns the occurrences touched.
     pub(super) async fn follow_up(
