@@ -149,27 +149,22 @@ async fn read_state(workspace: &Workspace) -> anyhow::Result<State> {
         })
 }
 
-/// Where the delivery log lives: PostgreSQL when `DINGFORM_STATE_URL` is a `postgres://` URL
-/// (shared by every runner of the workspace `DINGFORM_STATE_KEY`), else the SQLite file in
-/// the workspace.
+/// Where the delivery log lives: in the shared PostgreSQL store when the state is there
+/// (`state: {url, key}` or `DINGFORM_STATE_URL` / `DINGFORM_STATE_KEY`), shared by every
+/// runner of the workspace; else the SQLite file in the workspace.
 enum LogLocation {
     File(PathBuf),
     Postgres { url: String, key: String },
 }
 
 fn log_location(workspace: &Workspace) -> anyhow::Result<LogLocation> {
-    let url = std::env::var("DINGFORM_STATE_URL").unwrap_or_default();
-    if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
-        return Ok(LogLocation::File(log_path(workspace)));
+    // The log lives with the state: in the shared store when there is one.
+    match session::shared_store_of(workspace)? {
+        Some((url, key)) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+            Ok(LogLocation::Postgres { url, key })
+        }
+        _ => Ok(LogLocation::File(log_path(workspace))),
     }
-    let key = std::env::var("DINGFORM_STATE_KEY").unwrap_or_default();
-    if key.trim().is_empty() {
-        bail!(
-            "DINGFORM_STATE_KEY is not set: with a postgres:// DINGFORM_STATE_URL it names this \
-             workspace in the shared database (for example `DINGFORM_STATE_KEY=oncall`)"
-        );
-    }
-    Ok(LogLocation::Postgres { url, key })
 }
 
 /// Open the delivery log (the SQLite file under the runner lock, see

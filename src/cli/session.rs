@@ -157,11 +157,13 @@ pub fn state_store_of_dir(dir: &Path) -> anyhow::Result<Store> {
     open_store(dir, settings.as_ref(), &settings_path)
 }
 
-fn open_store(
-    root: &Path,
+/// Where a shared store is (URL and key), from the environment first, then `state:` of
+/// `dingform.yaml`; `None` when the state is a file. One answer for the state store and the
+/// notification runner's delivery log, so the two never live in different places.
+fn shared_target(
     settings: Option<&Settings>,
     settings_file: &Path,
-) -> anyhow::Result<Store> {
+) -> anyhow::Result<Option<(String, String)>> {
     let from_env = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
     let shared = settings.and_then(Settings::shared_state);
     let at = |span: Option<&crate::model::Span>| match span.filter(|s| s.is_known()) {
@@ -181,14 +183,7 @@ fn open_store(
                 at(state_span)
             );
         }
-        let written = settings.map_or(crate::model::settings::DEFAULT_STATE_PATH, |s| {
-            s.state_path()
-        });
-        let file = state_file_at(root, written);
-        return Ok(Store {
-            store: Box::new(file.clone()),
-            file: Some(file),
-        });
+        return Ok(None);
     };
     let key = from_env(STATE_KEY_VAR).or_else(|| {
         shared
@@ -201,6 +196,29 @@ fn open_store(
              `state: {{url: …, key: NAME}}` or set {STATE_KEY_VAR}",
             at(state_span)
         );
+    };
+    Ok(Some((url, key)))
+}
+
+/// The shared store of `workspace` (URL and key), or `None` when its state is a file.
+pub fn shared_store_of(workspace: &Workspace) -> anyhow::Result<Option<(String, String)>> {
+    shared_target(workspace.settings.as_ref(), &workspace.settings_file)
+}
+
+fn open_store(
+    root: &Path,
+    settings: Option<&Settings>,
+    settings_file: &Path,
+) -> anyhow::Result<Store> {
+    let Some((url, key)) = shared_target(settings, settings_file)? else {
+        let written = settings.map_or(crate::model::settings::DEFAULT_STATE_PATH, |s| {
+            s.state_path()
+        });
+        let file = state_file_at(root, written);
+        return Ok(Store {
+            store: Box::new(file.clone()),
+            file: Some(file),
+        });
     };
     let masked = crate::state::postgres::connect::mask(&url);
     let store: Box<dyn StateStore> = if url.starts_with("postgres://")

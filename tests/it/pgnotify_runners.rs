@@ -366,3 +366,33 @@ async fn the_libpq_environment_fills_in_what_the_url_leaves_out() {
     let sent = db.log("oncall").await.recent_occurrences(10).await.unwrap();
     assert_eq!(sent.len(), 1, "{sent:?}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_delivery_log_follows_the_state_of_dingform_yaml_into_the_shared_store() {
+    let fx = Fixture::start().await;
+    fx.register("digest", work("0 9 * * *", &["u1001"], "Digest"));
+    let db = fresh_database().await;
+    // No environment: `state: {url, key}` alone moves the state and, with it, the log.
+    let settings = fx.root().join("dingform.yaml");
+    let mut text = std::fs::read_to_string(&settings).unwrap();
+    text.push_str(&format!("state: {{url: \"{}\", key: oncall}}\n", db.url));
+    std::fs::write(&settings, text).unwrap();
+    share_state(&fx, &[]);
+    let root = fx.root().display().to_string();
+    let mut run = fx.command(&[
+        "notify",
+        "run",
+        &root,
+        "--once",
+        "--at",
+        "2026-03-02T09:00:00Z",
+    ]);
+    run.env_remove("DINGFORM_STATE_URL")
+        .env_remove("DINGFORM_STATE_KEY");
+    let run = output(run);
+    assert_eq!(run.code, 0, "{run:?}");
+    assert_eq!(fx.messages().await.len(), 1);
+    assert!(!fx.db().exists(), "no SQLite log beside a shared state");
+    let sent = db.log("oncall").await.recent_occurrences(10).await.unwrap();
+    assert_eq!(sent.len(), 1, "{sent:?}");
+}
