@@ -10,9 +10,10 @@ use super::error::StepFailure;
 use super::graph::{Step, StepKind};
 use crate::model::live::{CreatedGroup, GroupKind};
 use crate::plan::FieldChange;
-use crate::plan::attributes::{GroupAttributes, settings_to_wire};
+use crate::plan::attributes::{GroupAttributes, settings_to_wire, tab_urls};
 use crate::provider::{
     ApiError, DingTalkApi, GroupUpdate, NewGroup, NewSceneGroup, PluginInstall, SceneGroupUpdate,
+    Tab,
 };
 use crate::state::ResourceState;
 
@@ -30,6 +31,10 @@ pub struct GroupOutcome {
     pub bots_added: BTreeMap<String, String>,
     /// Robot codes of bots removed.
     pub bots_removed: Vec<String>,
+    /// Tab ids of the tabs added, by title.
+    pub tabs_added: BTreeMap<String, String>,
+    /// Titles of the tabs removed.
+    pub tabs_removed: Vec<String>,
     /// The join URL read after the step, when it was read.
     pub group_url: Option<String>,
     /// The group was disbanded.
@@ -46,6 +51,8 @@ pub struct Known {
     pub chat_id: Option<String>,
     /// `chatBotUserId` by robot code.
     pub bot_ids: BTreeMap<String, String>,
+    /// Tab ids by title.
+    pub tab_ids: BTreeMap<String, String>,
 }
 
 impl Known {
@@ -59,6 +66,14 @@ impl Known {
                     e.ids
                         .iter()
                         .filter_map(|(k, v)| Some((k.strip_prefix("bot:")?.to_owned(), v.clone())))
+                        .collect()
+                })
+                .unwrap_or_default(),
+            tab_ids: entry
+                .map(|e| {
+                    e.ids
+                        .iter()
+                        .filter_map(|(k, v)| Some((k.strip_prefix("tab:")?.to_owned(), v.clone())))
                         .collect()
                 })
                 .unwrap_or_default(),
@@ -169,6 +184,8 @@ async fn create<A: DingTalkApi>(
     add_bots(api, step, &id, &after.bots, outcome).await?;
     let plugins: Vec<String> = after.plugins.keys().cloned().collect();
     install_plugins(api, step, &id, &after, &plugins).await?;
+    let titles: Vec<String> = after.tabs.keys().cloned().collect();
+    add_tabs(api, step, &id, &after, &titles, outcome).await?;
     outcome.group_url = read_url(api, kind, &id).await;
     Ok(())
 }
@@ -215,6 +232,89 @@ async fn install_plugins<A: DingTalkApi>(
     Ok(())
 }
 
+fn tab(after: &GroupAttributes, title: &str) -> Tab {
+    let (pc_url, mobile_url) = after.tabs.get(title).map(tab_urls).unwrap_or_default();
+    Tab {
+        title: title.to_owned(),
+        pc_url,
+        mobile_url,
+    }
+}
+
+async fn add_tabs<A: DingTalkApi>(
+    api: &A,
+    step: &Step,
+    id: &str,
+    after: &GroupAttributes,
+    titles: &[String],
+    outcome: &mut GroupOutcome,
+) -> Result<(), StepFailure> {
+    for title in titles {
+        let tab_id = api
+            .add_tab(id, &tab(after, title))
+            .await
+            .map_err(failed(step, &format!("add tab {title}")))?;
+        outcome.tabs_added.insert(title.clone(), tab_id);
+    }
+    Ok(())
+}
+
+/// Edit tabs in place and remove others, by the ids state recorded; a tab made outside
+/// dingform (no id in state) is found by its title in the group's list.
+async fn change_tabs<A: DingTalkApi>(
+    api: &A,
+    step: &Step,
+    id: &str,
+    known: &Known,
+    after: &GroupAttributes,
+    edited: &[&str],
+    removed: &[String],
+    outcome: &mut GroupOutcome,
+) -> Result<(), StepFailure> {
+    if edited.is_empty() && removed.is_empty() {
+        return Ok(());
+    }
+    let mut ids = known.tab_ids.clone();
+    let titles = || {
+        edited
+            .iter()
+            .copied()
+            .chain(removed.iter().map(String::as_str))
+    };
+    if titles().any(|title| !ids.contains_key(title)) {
+        let live = api.list_tabs(id).await.map_err(failed(step, "list tabs"))?;
+        for tab in live {
+            ids.entry(tab.tab.title).or_insert(tab.tab_id);
+        }
+    }
+    let id_of = |title: &str| {
+        ids.get(title).cloned().ok_or_else(|| StepFailure {
+            address: step.change.address.clone(),
+            action: step.change.action,
+            operation: format!("find tab {title}"),
+            error: "the group has no tab of that title; run `dingform plan` again".into(),
+        })
+    };
+    for title in edited {
+        let tab_id = id_of(title)?;
+        api.update_tab(id, &tab_id, &tab(after, title))
+            .await
+            .map_err(failed(step, &format!("update tab {title}")))?;
+        outcome.tabs_added.insert((*title).to_owned(), tab_id);
+    }
+    if !removed.is_empty() {
+        let tab_ids = removed
+            .iter()
+            .map(|title| id_of(title))
+            .collect::<Result<Vec<_>, _>>()?;
+        api.delete_tabs(id, &tab_ids)
+            .await
+            .map_err(failed(step, "delete tabs"))?;
+        outcome.tabs_removed.extend(removed.iter().cloned());
+    }
+    Ok(())
+}
+
 /// The join URL, for `group-url-expiry`; only scene-group reads return one. Best effort: a
 /// failed read leaves the URL unknown and the step complete.
 async fn read_url<A: DingTalkApi>(api: &A, kind: GroupKind, id: &str) -> Option<String> {
@@ -236,6 +336,7 @@ async fn update<A: DingTalkApi>(
         return Err(missing(step, "the group's id"));
     };
     let mut values: Vec<&str> = Vec::new();
+    let mut tabs_edited: Vec<&str> = Vec::new();
     let mut sets: BTreeMap<&str, (&[String], &[String])> = BTreeMap::new();
     for field in &step.change.fields {
         match field {
@@ -247,7 +348,10 @@ async fn update<A: DingTalkApi>(
             } => {
                 sets.insert(field.as_str(), (added.as_slice(), removed.as_slice()));
             }
-            other => values.push(other.field()),
+            other => match other.field().strip_prefix("tabs.") {
+                Some(title) => tabs_edited.push(title),
+                None => values.push(other.field()),
+            },
         }
     }
     let changed = |name: &str| {
@@ -337,6 +441,19 @@ async fn update<A: DingTalkApi>(
     if let Some((added, _)) = sets.get("plugins").copied() {
         install_plugins(api, step, &id, &after, added).await?;
     }
+    let (tabs_added, tabs_removed) = sets.get("tabs").copied().unwrap_or(none);
+    change_tabs(
+        api,
+        step,
+        &id,
+        known,
+        &after,
+        &tabs_edited,
+        tabs_removed,
+        outcome,
+    )
+    .await?;
+    add_tabs(api, step, &id, &after, tabs_added, outcome).await?;
     if changed("title") || changed("owner") || changed("settings") {
         // `group-url-expiry`: such changes replace the join URL.
         outcome.group_url = read_url(api, kind, &id).await;

@@ -118,6 +118,12 @@ pub fn group(
     for code in &outcome.bots_removed {
         entry.ids.remove(&format!("bot:{code}"));
     }
+    for (title, tab_id) in &outcome.tabs_added {
+        entry.ids.insert(format!("tab:{title}"), tab_id.clone());
+    }
+    for title in &outcome.tabs_removed {
+        entry.ids.remove(&format!("tab:{title}"));
+    }
     if let Some(url) = &outcome.group_url
         && entry.observed.get("group_url") != Some(url)
     {

@@ -48,6 +48,10 @@ pub struct Group {
     /// (`plugin-immutable`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub plugins: Vec<Plugin>,
+    /// Tabs (会话导航栏) at the top of the group: unlike plugins they can be edited and
+    /// removed. Titles are unique per group.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub tabs: Vec<Tab>,
     /// Remove members automatically when they leave the organization. Only internal groups
     /// do this; asking it of a standard group is the `standard-group-departed` error.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -135,6 +139,34 @@ pub struct Plugin {
     pub name: Spanned<String>,
     /// The page it opens.
     pub url: Spanned<String>,
+}
+
+/// A tab (会话导航栏) in a group: `url` for both clients, or `pc_url` / `mobile_url`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Tab {
+    /// Its title, unique in the group.
+    pub title: Spanned<String>,
+    /// The page it opens, on the PC client and on mobile.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<Spanned<String>>,
+    /// The page it opens on the PC client (instead of `url`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pc_url: Option<Spanned<String>>,
+    /// The page it opens on mobile (instead of `url`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mobile_url: Option<Spanned<String>>,
+}
+
+impl Tab {
+    /// Where it opens: (PC, mobile); `url` stands for both.
+    pub fn urls(&self) -> (Option<&str>, Option<&str>) {
+        let url = self.url.as_ref().map(|u| u.value.as_str());
+        (
+            self.pc_url.as_ref().map(|u| u.value.as_str()).or(url),
+            self.mobile_url.as_ref().map(|u| u.value.as_str()).or(url),
+        )
+    }
 }
 
 /// Group settings, in friendly names; each maps to one DingTalk management option (0/1).

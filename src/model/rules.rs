@@ -324,7 +324,7 @@ pub const PAGES: &[RulePage] = &[
         "Group plugins can be neither edited nor deleted.",
         "plan: adding a plugin is an install; anything else cannot be done.",
         "plugins: [{name: 手册, url: \"https://new.example\"}]   # was https://old.example\n",
-        "Keep the plugin as it is, or add one with a new name."
+        "Keep the plugin as it is, or add one with a new name; for a link you will want to change, use `tabs:` (group tabs can be edited and removed)."
     ),
     page!(
         "plugin-name-length",
@@ -388,6 +388,15 @@ pub const PAGES: &[RulePage] = &[
         "plan: checked on the create or update that would send it.",
         "groups:\n  g: {title: \"A title of more than twenty chars\", type: internal, owner: manager4220}\n",
         "Shorten the title."
+    ),
+    page!(
+        "tab-duplicate-title",
+        "error",
+        "Two tabs with one title in a group, or a tab that opens nothing.",
+        "A group's tabs are matched to the live ones by title; a tab needs a `url` (or `pc_url` / `mobile_url`).",
+        "validate: plan could not tell the two tabs apart, and DingTalk refuses a tab with no page.",
+        "tabs:\n  - {title: Runbook, url: \"https://a.example\"}\n  - {title: Runbook, url: \"https://b.example\"}\n",
+        "Give each tab its own title and a URL."
     ),
     page!(
         "to-all-user-daily",

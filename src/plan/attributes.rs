@@ -41,9 +41,41 @@ pub struct GroupAttributes {
     /// Plugins by name → URL (installed once, never edited: `plugin-immutable`).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub plugins: BTreeMap<String, String>,
+    /// Tabs by title → where they open: a URL string when both clients open the same page,
+    /// else `{pc_url, mobile_url}` (see [`tab_value`]).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub tabs: BTreeMap<String, Value>,
     /// The group's icon (a media id or URL).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub icon: Option<String>,
+}
+
+/// How a tab's URLs are compared and shown: one string when PC and mobile agree.
+pub fn tab_value(pc_url: Option<&str>, mobile_url: Option<&str>) -> Value {
+    match (pc_url, mobile_url) {
+        (Some(pc), Some(mobile)) if pc == mobile => Value::from(pc),
+        _ => {
+            let mut urls = Map::new();
+            if let Some(pc) = pc_url {
+                urls.insert("pc_url".into(), Value::from(pc));
+            }
+            if let Some(mobile) = mobile_url {
+                urls.insert("mobile_url".into(), Value::from(mobile));
+            }
+            Value::Object(urls)
+        }
+    }
+}
+
+/// The other way: (PC, mobile) URLs of a tab value.
+pub fn tab_urls(value: &Value) -> (Option<String>, Option<String>) {
+    match value {
+        Value::String(url) => (Some(url.clone()), Some(url.clone())),
+        _ => {
+            let get = |key: &str| value.get(key).and_then(Value::as_str).map(str::to_owned);
+            (get("pc_url"), get("mobile_url"))
+        }
+    }
 }
 
 /// One group setting: its manifest name, the platform's switch, and how values map.
@@ -160,6 +192,14 @@ impl GroupAttributes {
                 .iter()
                 .map(|p| (p.name.value.clone(), p.url.value.clone()))
                 .collect(),
+            tabs: group
+                .tabs
+                .iter()
+                .map(|tab| {
+                    let (pc, mobile) = tab.urls();
+                    (tab.title.value.clone(), tab_value(pc, mobile))
+                })
+                .collect(),
             icon: group.icon.as_ref().map(|i| i.value.clone()),
         }
     }
@@ -186,6 +226,7 @@ impl GroupAttributes {
             settings: settings_from_wire(&group.settings),
             bots: sorted(bots.iter().map(|b| b.robot_code.clone())),
             plugins,
+            tabs: BTreeMap::new(),
             icon: group.icon.clone(),
         }
     }

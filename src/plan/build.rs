@@ -339,6 +339,16 @@ pub(super) fn plan_group(
         .get("plugins")
         .and_then(|p| serde_json::from_value(p.clone()).ok())
         .unwrap_or_default();
+    let last_applied_tabs: BTreeMap<String, Value> = entry
+        .attributes
+        .get("tabs")
+        .and_then(|t| serde_json::from_value(t.clone()).ok())
+        .unwrap_or_default();
+    fields.extend(super::tabs::diff(
+        &live_attributes.tabs,
+        &desired.tabs,
+        &last_applied_tabs,
+    ));
     if let Some(install) = rules::plugin_immutable::check(
         address,
         declared,
@@ -461,6 +471,7 @@ fn estimate(changes: &[Change], requests_per_second: f64) -> Estimate {
                 add("admins", u64::from(count("admins") > 0));
                 add("bots", count("bots"));
                 add("plugins", count("plugins"));
+                add("tabs", count("tabs"));
                 if change.action == Action::Replace {
                     add("disband", 1);
                 }
@@ -478,10 +489,21 @@ fn estimate(changes: &[Change], requests_per_second: f64) -> Estimate {
                                 "members" => "members",
                                 "admins" => "admins",
                                 "bots" => "bots",
+                                // One add per tab; one delete takes them all.
+                                "tabs" => {
+                                    add(
+                                        "tabs",
+                                        added.len() as u64 + u64::from(!removed.is_empty()),
+                                    );
+                                    continue;
+                                }
                                 _ => "plugins",
                             };
                             let chunks = |n: usize| n.div_ceil(100) as u64;
                             add(api, chunks(added.len()) + chunks(removed.len()));
+                        }
+                        FieldChange::Value { field, .. } if field.starts_with("tabs.") => {
+                            add("tabs", 1)
                         }
                         _ => add("update", 1),
                     }

@@ -19,6 +19,7 @@ pub mod moves;
 pub mod names;
 pub mod refresh;
 pub mod rules;
+pub mod tabs;
 
 use serde::{Deserialize, Serialize};
 

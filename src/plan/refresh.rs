@@ -12,7 +12,7 @@ use std::sync::Arc;
 use serde::Serialize;
 use tokio::task::JoinSet;
 
-use super::attributes::GroupAttributes;
+use super::attributes::{GroupAttributes, tab_value};
 use crate::model::live::{GroupKind, GroupStatus};
 use crate::model::{GroupType, Workspace};
 use crate::provider::{ApiError, DingTalkApi, ErrorKind};
@@ -112,10 +112,19 @@ pub async fn refresh<A: DingTalkApi + 'static>(
             .unwrap_or("scene")
             .to_owned();
         let chat_id = resource.ids.get("chat_id").cloned();
+        let tabs = resource
+            .attributes
+            .get("tabs")
+            .and_then(|t| t.as_object())
+            .is_some_and(|t| !t.is_empty())
+            || address
+                .strip_prefix("group.")
+                .and_then(|name| workspace.groups.get(name))
+                .is_some_and(|g| !g.spec.tabs.is_empty());
         let api = api.clone();
         let address = address.clone();
         tasks.spawn(async move {
-            let (read, reads) = read_group(&*api, &kind, &id, chat_id.as_deref()).await;
+            let (read, reads) = read_group(&*api, &kind, &id, chat_id.as_deref(), tabs).await;
             Outcome::Group(address, read, reads)
         });
     }
@@ -132,9 +141,10 @@ pub async fn refresh<A: DingTalkApi + 'static>(
         }
         let kind = declared.spec.group_type.value.as_str().to_owned();
         let id = block.block.id.value.clone();
+        let tabs = !declared.spec.tabs.is_empty();
         let api = api.clone();
         tasks.spawn(async move {
-            let read = read_import(&*api, &kind, &id).await;
+            let read = read_import(&*api, &kind, &id, tabs).await;
             Outcome::Import(address, read)
         });
     }
@@ -241,6 +251,7 @@ async fn read_group<A: DingTalkApi>(
     kind: &str,
     open_conversation_id: &str,
     chat_id: Option<&str>,
+    tabs: bool,
 ) -> (Result<GroupRead, ApiError>, u64) {
     let group = match (kind, chat_id) {
         ("internal" | "standard", Some(chat_id)) => api.get_group(chat_id).await,
@@ -275,13 +286,30 @@ async fn read_group<A: DingTalkApi>(
         .map(|plugin| (plugin.name.unwrap_or(plugin.cool_app_code), String::new()))
         .collect();
     let group_url = group.group_url.clone();
-    let attributes = GroupAttributes::live(&group, &bots, plugins);
+    let mut attributes = GroupAttributes::live(&group, &bots, plugins);
+    let mut reads = 3;
+    if tabs {
+        reads += 1;
+        match api.list_tabs(&id).await {
+            Ok(tabs) => {
+                attributes.tabs = tabs
+                    .into_iter()
+                    .map(|live| {
+                        let value =
+                            tab_value(live.tab.pc_url.as_deref(), live.tab.mobile_url.as_deref());
+                        (live.tab.title, value)
+                    })
+                    .collect();
+            }
+            Err(error) => return (Err(error), reads),
+        }
+    }
     (
         Ok(GroupRead::Found {
             attributes: Box::new(attributes),
             group_url,
         }),
-        3,
+        reads,
     )
 }
 
@@ -290,6 +318,7 @@ async fn read_import<A: DingTalkApi>(
     api: &A,
     kind: &str,
     id: &str,
+    tabs: bool,
 ) -> Result<ImportRead, ApiError> {
     let (chat_id, open_conversation_id) = if id.starts_with("chat") {
         (Some(id), "")
@@ -297,7 +326,7 @@ async fn read_import<A: DingTalkApi>(
         (None, id)
     };
     let read_kind = if chat_id.is_some() { kind } else { "scene" };
-    let (read, _) = read_group(api, read_kind, open_conversation_id, chat_id).await;
+    let (read, _) = read_group(api, read_kind, open_conversation_id, chat_id, tabs).await;
     match read {
         Err(error) if matches!(error.kind(), ErrorKind::InvalidParameter) => {
             Ok(ImportRead::Missing(error.to_string()))

@@ -16,15 +16,24 @@ pub use super::robot::{PluginInstall, RobotApi};
 pub use super::scene_group::{
     ADMIN_CHUNK, MEMBER_CHUNK, MEMBER_PAGE, NewSceneGroup, SceneGroupApi, SceneGroupUpdate,
 };
+pub use super::tabs::TabsApi;
 pub use super::template::TemplateApi;
 
 /// What plan, apply, import and notify need from DingTalk.
 pub trait DingTalkApi:
-    SceneGroupApi + ChatApi + RobotApi + MessageApi + DirectoryApi + TemplateApi + Send + Sync
+    SceneGroupApi + ChatApi + RobotApi + MessageApi + DirectoryApi + TemplateApi + TabsApi + Send + Sync
 {
 }
 
 impl<T> DingTalkApi for T where
-    T: SceneGroupApi + ChatApi + RobotApi + MessageApi + DirectoryApi + TemplateApi + Send + Sync
+    T: SceneGroupApi
+        + ChatApi
+        + RobotApi
+        + MessageApi
+        + DirectoryApi
+        + TemplateApi
+        + TabsApi
+        + Send
+        + Sync
 {
 }

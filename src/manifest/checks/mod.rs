@@ -31,6 +31,7 @@ pub mod recipients_per_request;
 pub mod same_content_daily;
 pub mod schedule_never_fires;
 pub mod standard_group_departed;
+pub mod tab_duplicate_title;
 pub mod to_all_user_daily;
 pub mod webhook_rate;
 
@@ -64,7 +65,7 @@ pub struct Context<'a> {
 pub type Rule = fn(&Context<'_>, &mut Vec<Finding>);
 
 /// Every rule, by id.
-pub const RULES: [(&str, Rule); 23] = [
+pub const RULES: [(&str, Rule); 24] = [
     ("avatar-resolution", avatar_resolution::check),
     ("bot-needs-console", bot_needs_console::check),
     ("bot-not-in-group", bot_not_in_group::check),
@@ -89,6 +90,7 @@ pub const RULES: [(&str, Rule); 23] = [
     ("same-content-daily", same_content_daily::check),
     ("schedule-never-fires", schedule_never_fires::check),
     ("standard-group-departed", standard_group_departed::check),
+    ("tab-duplicate-title", tab_duplicate_title::check),
     ("to-all-user-daily", to_all_user_daily::check),
     ("webhook-rate", webhook_rate::check),
 ];

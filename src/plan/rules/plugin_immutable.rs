@@ -36,7 +36,8 @@ pub fn check(
                 .at(&declared.file, &plugin.url.span)
                 .address(address)
                 .help(format!(
-                    "keep the URL as installed ({url}), or add a plugin with a new name"
+                    "keep the URL as installed ({url}), or add a plugin with a new name; \
+                     for a link you will edit, use `tabs:` (tabs are editable)"
                 )),
             );
         }
@@ -50,7 +51,9 @@ pub fn check(
                 )
                 .at(&declared.file, &declared.name.span)
                 .address(address)
-                .help(format!("keep `{name}` in the group's plugins")),
+                .help(format!(
+                    "keep `{name}` in the group's plugins; `tabs:` are editable and removable"
+                )),
             );
         }
     }
