@@ -60,6 +60,7 @@ mod state_cli;
 mod state_postgres;
 mod state_store_conformance;
 mod tabs;
+mod tabs_manifest;
 mod validate;
 mod validate_bad_input;
 mod validate_errors;
