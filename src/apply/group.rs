@@ -267,8 +267,7 @@ async fn change_tabs<A: DingTalkApi>(
     id: &str,
     known: &Known,
     after: &GroupAttributes,
-    edited: &[&str],
-    removed: &[String],
+    (edited, removed): (&[&str], &[String]),
     outcome: &mut GroupOutcome,
 ) -> Result<(), StepFailure> {
     if edited.is_empty() && removed.is_empty() {
@@ -448,8 +447,7 @@ async fn update<A: DingTalkApi>(
         &id,
         known,
         &after,
-        &tabs_edited,
-        tabs_removed,
+        (&tabs_edited, tabs_removed),
         outcome,
     )
     .await?;
