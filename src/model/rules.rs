@@ -392,7 +392,7 @@ pub const PAGES: &[RulePage] = &[
     page!(
         "tab-duplicate-title",
         "error",
-        "Two tabs with one title in a group, or a tab that opens nothing.",
+        "Two tabs with one title in a group, or a tab that opens nothing (or has both `url` and `pc_url`/`mobile_url`).",
         "A group's tabs are matched to the live ones by title; a tab needs a `url` (or `pc_url` / `mobile_url`).",
         "validate: plan could not tell the two tabs apart, and DingTalk refuses a tab with no page.",
         "tabs:\n  - {title: Runbook, url: \"https://a.example\"}\n  - {title: Runbook, url: \"https://b.example\"}\n",

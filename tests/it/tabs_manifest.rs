@@ -200,3 +200,13 @@ fn a_tab_with_no_url_is_an_error_at_its_title() {
         )
         .expect_error("tab-duplicate-title", "groups.yaml:7:17");
 }
+
+#[test]
+fn a_tab_with_url_and_pc_url_is_an_error_at_its_url() {
+    validate_support::Workspace::new()
+        .file(
+            "groups.yaml",
+            "groups:\n  g:\n    title: G\n    type: scene\n    owner: manager4220\n    tabs:\n      - {title: Runbook, url: 'https://a.example', pc_url: 'https://b.example'}\n",
+        )
+        .expect_error("tab-duplicate-title", "groups.yaml:7:31");
+}
