@@ -381,15 +381,6 @@ pub const PAGES: &[RulePage] = &[
         "Use an internal group, or list members exactly."
     ),
     page!(
-        "title-length",
-        "error",
-        "A group title the platform refuses for the group's type.",
-        "Titles are at most 30 characters for scene groups and 20 for internal and standard groups.",
-        "plan: checked on the create or update that would send it.",
-        "groups:\n  g: {title: \"A title of more than twenty chars\", type: internal, owner: manager4220}\n",
-        "Shorten the title."
-    ),
-    page!(
         "tab-duplicate-title",
         "error",
         "Two tabs with one title in a group, or a tab that opens nothing (or has both `url` and `pc_url`/`mobile_url`).",
@@ -397,6 +388,15 @@ pub const PAGES: &[RulePage] = &[
         "validate: plan could not tell the two tabs apart, and DingTalk refuses a tab with no page.",
         "tabs:\n  - {title: Runbook, url: \"https://a.example\"}\n  - {title: Runbook, url: \"https://b.example\"}\n",
         "Give each tab its own title and a URL."
+    ),
+    page!(
+        "title-length",
+        "error",
+        "A group title the platform refuses for the group's type.",
+        "Titles are at most 30 characters for scene groups and 20 for internal and standard groups.",
+        "plan: checked on the create or update that would send it.",
+        "groups:\n  g: {title: \"A title of more than twenty chars\", type: internal, owner: manager4220}\n",
+        "Shorten the title."
     ),
     page!(
         "to-all-user-daily",
