@@ -129,14 +129,22 @@ impl Names {
             }
         }
         for (name, declared) in &workspace.notifications {
-            let Ok(Target::WorkNotification(work)) = declared.spec.via.value.target() else {
-                continue;
-            };
             let place = |span: &Span, role| Place {
                 address: format!("notification.{name}"),
                 file: declared.file.clone(),
                 span: span.clone(),
                 role,
+            };
+            let work = match declared.spec.via.value.target() {
+                Ok(Target::WorkNotification(work)) => work,
+                // A webhook's @-mentions name users too: an unknown one is mentioned in vain.
+                Ok(Target::Webhook(webhook)) => {
+                    for user in webhook.mentioned_users() {
+                        names.user(&user.value, place(&user.span, Role::Mention));
+                    }
+                    continue;
+                }
+                _ => continue,
             };
             for user in &work.users {
                 names.user(&user.value, place(&user.span, Role::Recipient));

@@ -291,3 +291,20 @@ async fn a_typo_of_a_user_the_manifests_never_name_still_gets_a_suggestion() {
     let typo = error_at(&all, "unknown-user", "groups.yaml:2:37");
     assert!(typo.3.contains("did you mean `manager4220`?"), "{typo:?}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_webhook_mention_of_an_unknown_user_is_an_error_at_its_line() {
+    let emu = Emu::start().await;
+    let groups = "notifications:\n  ping:\n    schedule: \"0 14 * * 3\"\n    via: {webhook: {token_env: OPS_TOKEN, at: {users: [u1001, u1o02]}}}\n    message: {markdown: {title: Deploys, text: \"@u1001 the deploy window opens\"}}\n";
+    let ws = Workspace::new().file("notifications.yaml", groups);
+    let (code, plan) = plan_json(&ws, &emu, &[]);
+    assert_eq!(code, 1, "{plan:#}");
+    let all = places(&plan);
+    let unknown = error_at(&all, "unknown-user", "notifications.yaml:4:63");
+    assert!(unknown.3.contains("did you mean `u1002`?"), "{unknown:?}");
+    assert_eq!(
+        all.iter().filter(|(r, ..)| r == "unknown-user").count(),
+        1,
+        "u1001 is known: {all:#?}"
+    );
+}
