@@ -43,6 +43,9 @@ async fn request_logs_name_paths_but_never_tokens_or_secrets() {
         .with_ansi(false)
         .finish();
     let _guard = tracing::subscriber::set_default(subscriber);
+    // All tests share one process: a log callsite another test's thread hit first, when no
+    // subscriber wanted it, is cached as disabled. Ask again now that this one listens.
+    tracing::callsite::rebuild_interest_cache();
 
     let client = emu.client();
     client.get_user("u1001").await.expect("oapi read");
