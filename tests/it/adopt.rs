@@ -1,12 +1,11 @@
 //! Adopting what exists: `dingform import`, `dingform export` and `import` blocks, end to end
 //! against the emulator over real HTTP.
 
-use crate::plan_support;
-
+use crate::common::*;
+use crate::plan_support::*;
 use dingform::model::live::GroupKind;
 use dingform::provider::NewGroup;
 use dingform::provider::prelude::*;
-use plan_support::*;
 
 fn state_text(ws: &Workspace) -> String {
     std::fs::read_to_string(ws.join(".dingform/state.json")).unwrap_or_default()
@@ -15,7 +14,9 @@ fn state_text(ws: &Workspace) -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn groups_made_through_the_api_are_imported_exported_and_then_plan_is_empty() {
     let emu = Emu::start().await;
-    let scene = scene_group(&emu, "Ops Room", "manager4220", &["u1001", "u1002"]).await;
+    let scene = emu
+        .scene_group("Ops Room", "manager4220", &["u1001", "u1002"])
+        .await;
     let standard = emu
         .client()
         .create_group(&NewGroup {
@@ -34,7 +35,7 @@ async fn groups_made_through_the_api_are_imported_exported_and_then_plan_is_empt
         ("group.lunch", chat_id.as_str()),
         ("bot.alerts", "dingbot-alerts"),
     ] {
-        let run = dingform(&ws, &emu, &["import", address, id]);
+        let run = ws.run(&emu, &["import", address, id]);
         assert_eq!(run.code, 0, "import {address}: {}", run.stderr);
     }
     // Importing changed nothing live.
@@ -49,7 +50,7 @@ async fn groups_made_through_the_api_are_imported_exported_and_then_plan_is_empt
         1
     );
 
-    let run = dingform(&ws, &emu, &["export"]);
+    let run = ws.run(&emu, &["export"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let groups = std::fs::read_to_string(ws.join("exported-groups.yaml")).unwrap();
     assert!(
@@ -70,12 +71,9 @@ async fn groups_made_through_the_api_are_imported_exported_and_then_plan_is_empt
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn import_refuses_missing_ids_taken_addresses_managed_ids_and_notifications() {
     let emu = Emu::start().await;
-    let scene = scene_group(&emu, "Ops Room", "manager4220", &[]).await;
+    let scene = emu.scene_group("Ops Room", "manager4220", &[]).await;
     let ws = Workspace::new();
-    assert_eq!(
-        dingform(&ws, &emu, &["import", "group.ops", &scene]).code,
-        0
-    );
+    assert_eq!(ws.run(&emu, &["import", "group.ops", &scene]).code, 0);
     let before = state_text(&ws);
     let refusals = [
         (
@@ -101,7 +99,7 @@ async fn import_refuses_missing_ids_taken_addresses_managed_ids_and_notification
         ),
     ];
     for (args, expected) in refusals {
-        let run = dingform(&ws, &emu, &args);
+        let run = ws.run(&emu, &args);
         assert_eq!(run.code, 1, "{args:?}: {}", run.stdout);
         assert!(run.stderr.contains(expected), "{args:?}: {}", run.stderr);
         assert_eq!(state_text(&ws), before, "{args:?} left the state alone");
@@ -111,13 +109,10 @@ async fn import_refuses_missing_ids_taken_addresses_managed_ids_and_notification
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn export_never_overwrites_a_file_without_force() {
     let emu = Emu::start().await;
-    let scene = scene_group(&emu, "Ops Room", "manager4220", &[]).await;
+    let scene = emu.scene_group("Ops Room", "manager4220", &[]).await;
     let ws = Workspace::new().file("exported-groups.yaml", "# mine\n");
-    assert_eq!(
-        dingform(&ws, &emu, &["import", "group.ops", &scene]).code,
-        0
-    );
-    let run = dingform(&ws, &emu, &["export"]);
+    assert_eq!(ws.run(&emu, &["import", "group.ops", &scene]).code, 0);
+    let run = ws.run(&emu, &["export"]);
     assert_eq!(run.code, 1);
     assert!(run.stderr.contains("--force"), "{}", run.stderr);
     assert_eq!(
@@ -126,7 +121,7 @@ async fn export_never_overwrites_a_file_without_force() {
     );
     // A workspace file that does not declare the group would now be a duplicate definition;
     // export elsewhere instead.
-    let run = dingform(&ws, &emu, &["export", "--out", "adopted", "--force"]);
+    let run = ws.run(&emu, &["export", "--out", "adopted", "--force"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(ws.join("adopted/exported-groups.yaml").is_file());
 }
@@ -151,7 +146,7 @@ async fn an_import_block_adopts_the_group_and_the_block_is_harmless_afterwards()
     );
     let groups_before = emu.state().await["groups"].as_array().unwrap().len();
 
-    let run = dingform(&ws, &emu, &["apply", "--yes"]);
+    let run = ws.run(&emu, &["apply", "--yes"]);
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
     assert_eq!(
         emu.state().await["groups"].as_array().unwrap().len(),
@@ -180,7 +175,7 @@ async fn an_import_block_with_changes_adopts_then_updates_in_one_apply() {
         import["fields"][0]["field"], "settings.mention_all",
         "{import:#}"
     );
-    let run = dingform(&ws, &emu, &["apply", "--yes"]);
+    let run = ws.run(&emu, &["apply", "--yes"]);
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
     let output = format!("{}{}", run.stdout, run.stderr);
     assert!(
@@ -208,7 +203,7 @@ async fn an_import_block_naming_a_missing_group_is_an_error_at_its_line() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_scene_group_imported_by_its_chat_id_is_recorded_and_exported_as_a_scene_group() {
     let emu = Emu::start().await;
-    let scene = scene_group(&emu, "Ops Room", "manager4220", &["u1001"]).await;
+    let scene = emu.scene_group("Ops Room", "manager4220", &["u1001"]).await;
     let live = emu.state().await;
     let chat_id = live["groups"]
         .as_array()
@@ -219,14 +214,14 @@ async fn a_scene_group_imported_by_its_chat_id_is_recorded_and_exported_as_a_sce
         .expect("a scene group has a chat id")
         .to_owned();
     let ws = Workspace::new();
-    let run = dingform(&ws, &emu, &["import", "group.ops", &chat_id]);
+    let run = ws.run(&emu, &["import", "group.ops", &chat_id]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let state: serde_json::Value = serde_json::from_str(&state_text(&ws)).unwrap();
     let entry = &state["resources"]["group.ops"];
     assert_eq!(entry["attributes"]["type"], "scene", "{entry}");
     assert_eq!(entry["id"], scene.as_str(), "{entry}");
 
-    let run = dingform(&ws, &emu, &["export"]);
+    let run = ws.run(&emu, &["export"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let groups = std::fs::read_to_string(ws.join("exported-groups.yaml")).unwrap();
     assert!(groups.contains("type: scene"), "{groups}");
@@ -240,7 +235,7 @@ async fn an_import_block_naming_a_group_another_address_manages_is_an_error_at_i
     let imported =
         format!("{ALL_HANDS}import:\n  - {{to: group.all-hands, id: chatdemoallhands}}\n");
     let ws = Workspace::new().file("groups.yaml", &imported);
-    let run = dingform(&ws, &emu, &["apply", "--yes"]);
+    let run = ws.run(&emu, &["apply", "--yes"]);
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
 
     // A second address adopts the same group: the two would rewrite it against each other.
@@ -260,7 +255,7 @@ async fn an_import_block_naming_a_group_another_address_manages_is_an_error_at_i
             .unwrap()
             .contains("group.all-hands")
     );
-    let run = dingform(&ws, &emu, &["apply", "--yes"]);
+    let run = ws.run(&emu, &["apply", "--yes"]);
     assert_eq!(run.code, 1);
     let live = emu.state().await;
     let all_hands = live["groups"]

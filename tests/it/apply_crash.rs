@@ -1,11 +1,9 @@
 //! Crash safety and convergence: kill -9 an apply in the middle, or inject platform errors,
 //! and the next applies finish the job with every group made exactly once.
 
-use crate::apply_support;
-
 use std::time::{Duration, Instant};
 
-use apply_support::{EmulatorProcess, Workspace, scene_groups};
+use crate::common::{EmulatorProcess, Workspace, scene_groups};
 use serde_json::{Value, json};
 
 fn serial(state: &Value) -> u64 {
@@ -34,7 +32,7 @@ fn kill_9_in_the_middle_of_an_apply_then_apply_again_makes_each_group_once() {
     const GROUPS: usize = 20;
     let data = tempfile::tempdir().unwrap();
     let emulator = EmulatorProcess::start(&data.path().join("emulator.json"));
-    let workspace = Workspace::new(&[("groups.yaml", &scene_groups(GROUPS))]);
+    let workspace = Workspace::with_files(&[("groups.yaml", &scene_groups(GROUPS))]);
     emulator.faults(json!({"latency_ms": 150}));
 
     let mut apply = workspace
@@ -94,13 +92,13 @@ fn with_30_percent_platform_errors_repeated_applies_converge_without_duplicates(
         "  ops: {title: Operations, type: standard, owner: u1005, members: [u1006]}\n  \
          sales: {title: Sales Floor, type: standard, owner: u1007, members: [u1008]}\n",
     );
-    let workspace = Workspace::new(&[("groups.yaml", &manifests)]);
+    let workspace = Workspace::with_files(&[("groups.yaml", &manifests)]);
     emulator.faults(json!({"error_rate": 0.3}));
     let mut attempts = 0;
     loop {
         attempts += 1;
         let run = workspace.run(&emulator, &["apply", "--yes"]);
-        if run.code() == 0 {
+        if run.code == 0 {
             break;
         }
         let text = run.text();
@@ -128,7 +126,7 @@ fn kill_9_while_applying_renames_then_apply_again_keeps_every_group_once() {
     const GROUPS: usize = 10;
     let data = tempfile::tempdir().unwrap();
     let emulator = EmulatorProcess::start(&data.path().join("emulator.json"));
-    let workspace = Workspace::new(&[("groups.yaml", &scene_groups(GROUPS))]);
+    let workspace = Workspace::with_files(&[("groups.yaml", &scene_groups(GROUPS))]);
     workspace.run(&emulator, &["apply", "--yes"]).expect_code(0);
     let ids = |state: &Value, prefix: &str| -> Vec<String> {
         (0..GROUPS)

@@ -1,8 +1,6 @@
 //! `dingform apply` end to end: the real binary against the real emulator binary over HTTP.
 
-use crate::apply_support;
-
-use apply_support::{EmulatorProcess, SECRET, Workspace};
+use crate::common::{APP_SECRET, EmulatorProcess, Workspace};
 use serde_json::json;
 
 const GROUPS: &str = "\
@@ -36,7 +34,11 @@ notifications:
 fn setup() -> (EmulatorProcess, Workspace, tempfile::TempDir) {
     let data = tempfile::tempdir().unwrap();
     let emulator = EmulatorProcess::start(&data.path().join("emulator.json"));
-    (emulator, Workspace::new(&[("groups.yaml", GROUPS)]), data)
+    (
+        emulator,
+        Workspace::with_files(&[("groups.yaml", GROUPS)]),
+        data,
+    )
 }
 
 #[test]
@@ -86,8 +88,8 @@ fn the_app_secret_never_appears_in_state_or_output() {
         .text();
     let state = std::fs::read_to_string(workspace.state_path()).unwrap();
     assert!(state.contains("group.payments"), "the apply ran: {output}");
-    assert!(!output.contains(SECRET), "secret in output:\n{output}");
-    assert!(!state.contains(SECRET), "secret in state");
+    assert!(!output.contains(APP_SECRET), "secret in output:\n{output}");
+    assert!(!state.contains(APP_SECRET), "secret in state");
 }
 
 #[test]
@@ -312,7 +314,7 @@ fn prevent_destroy_and_the_mass_delete_guard_are_enforced_at_apply() {
     let emulator = EmulatorProcess::start(&data.path().join("emulator.json"));
     let three = "groups:\n  a: {title: A, type: scene, owner: u1001}\n  b: {title: B, type: scene, owner: u1001}\n  \
                  c: {title: C, type: scene, owner: u1001, prevent_destroy: true}\n";
-    let workspace = Workspace::new(&[("groups.yaml", three)]);
+    let workspace = Workspace::with_files(&[("groups.yaml", three)]);
     workspace.run(&emulator, &["apply", "--yes"]).expect_code(0);
 
     // Emptied manifests: two of three disbanded is a mass delete, and c is protected.

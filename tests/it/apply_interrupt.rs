@@ -4,7 +4,7 @@
 use std::io::{BufRead, BufReader};
 use std::process::Stdio;
 
-use crate::apply_support::{EmulatorProcess, Workspace};
+use crate::common::{EmulatorProcess, Workspace};
 use serde_json::json;
 
 fn standard_groups(count: usize) -> String {
@@ -22,7 +22,7 @@ fn ctrl_c_finishes_the_requests_in_flight_records_them_and_exits_130() {
     const GROUPS: usize = 20;
     let data = tempfile::tempdir().unwrap();
     let emulator = EmulatorProcess::start(&data.path().join("emulator.json"));
-    let workspace = Workspace::new(&[("groups.yaml", &standard_groups(GROUPS))]);
+    let workspace = Workspace::with_files(&[("groups.yaml", &standard_groups(GROUPS))]);
     emulator.faults(json!({"latency_ms": 300}));
 
     let mut apply = workspace
@@ -83,7 +83,7 @@ fn ctrl_c_finishes_the_requests_in_flight_records_them_and_exits_130() {
     emulator.faults(json!({}));
     let plan = workspace.run(&emulator, &["plan", "--format", "json"]);
     plan.expect_code(0);
-    assert!(!String::from_utf8_lossy(&plan.0.stdout).contains("create-unverified"));
+    assert!(!plan.stdout.clone().contains("create-unverified"));
     workspace.run(&emulator, &["apply", "--yes"]).expect_code(0);
     let expected: Vec<String> = (0..GROUPS).map(|i| format!("Group {i:03}")).collect();
     assert_eq!(emulator.titles(), expected, "every group exactly once");

@@ -1,6 +1,6 @@
 //! Sequences of edits that once broke apply, each kept as a regression test (#18).
 
-use crate::apply_support::{EmulatorProcess, Workspace};
+use crate::common::{EmulatorProcess, Workspace};
 
 fn live_group(emulator: &EmulatorProcess, title: &str) -> serde_json::Value {
     emulator
@@ -15,7 +15,7 @@ fn someone_removed_from_a_standard_groups_admins_and_members_in_one_change_conve
     let data = tempfile::tempdir().unwrap();
     let emulator = EmulatorProcess::start(&data.path().join("emulator.json"));
     let before = "groups:\n  operations:\n    title: Operations\n    type: standard\n    owner: u1005\n    admins: [u1006]\n    members: [u1006, u1007]\n";
-    let workspace = Workspace::new(&[("groups.yaml", before)]);
+    let workspace = Workspace::with_files(&[("groups.yaml", before)]);
     workspace.run(&emulator, &["apply", "--yes"]).expect_code(0);
 
     // u1006 stops being an admin and leaves the group in the same edit: the platform refuses
@@ -40,7 +40,7 @@ fn a_bot_added_to_a_group_outside_dingform_is_removed_by_the_next_apply() {
     let data = tempfile::tempdir().unwrap();
     let emulator = EmulatorProcess::start(&data.path().join("emulator.json"));
     let groups = "bots:\n  alerts: {robot_code: dingbot-alerts, name: Alert Bot}\ngroups:\n  payments: {title: Payments, type: scene, owner: manager4220, members: [u1001]}\n";
-    let workspace = Workspace::new(&[("groups.yaml", groups)]);
+    let workspace = Workspace::with_files(&[("groups.yaml", groups)]);
     workspace.run(&emulator, &["apply", "--yes"]).expect_code(0);
     let id = workspace.state()["resources"]["group.payments"]["id"]
         .as_str()
@@ -75,7 +75,7 @@ fn prevent_destroy_stops_a_replace_as_it_stops_a_delete() {
     let data = tempfile::tempdir().unwrap();
     let emulator = EmulatorProcess::start(&data.path().join("emulator.json"));
     let groups = "groups:\n  vault:\n    title: Vault\n    type: scene\n    template: tpl-default\n    owner: manager4220\n    members: [u1001]\n    prevent_destroy: true\n";
-    let workspace = Workspace::new(&[("groups.yaml", groups)]);
+    let workspace = Workspace::with_files(&[("groups.yaml", groups)]);
     workspace.run(&emulator, &["apply", "--yes"]).expect_code(0);
     let id = workspace.state()["resources"]["group.vault"]["id"].clone();
 
@@ -88,7 +88,7 @@ fn prevent_destroy_stops_a_replace_as_it_stops_a_delete() {
         workspace.write("groups.yaml", &edit);
         let plan = workspace.run(&emulator, &["plan", "--format", "json"]);
         plan.expect_code(1);
-        let plan: serde_json::Value = serde_json::from_slice(&plan.0.stdout).unwrap();
+        let plan: serde_json::Value = serde_json::from_str(&plan.stdout).unwrap();
         let finding = plan["findings"]
             .as_array()
             .unwrap()

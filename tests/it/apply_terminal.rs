@@ -1,12 +1,10 @@
 //! `dingform apply` on a terminal: it asks, and only `yes` applies. The terminal is a real
 //! pseudo-terminal from util-linux `script`, with the answer typed on its input.
 
-use crate::apply_support;
-
 use std::io::Write;
 use std::process::Stdio;
 
-use apply_support::{EmulatorProcess, Workspace};
+use crate::common::{EmulatorProcess, Workspace};
 
 const GROUPS: &str = "groups:\n  ops: {title: Ops, type: scene, owner: u1001}\n";
 
@@ -22,7 +20,7 @@ fn apply_on_a_terminal(
         .current_dir(workspace.path())
         .env("DINGFORM_ENDPOINT", &emulator.base)
         .env("DINGTALK_APP_KEY", "demo-key")
-        .env("DINGTALK_APP_SECRET", apply_support::SECRET)
+        .env("DINGTALK_APP_SECRET", crate::common::APP_SECRET)
         .env("NO_COLOR", "1")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -46,7 +44,7 @@ fn apply_on_a_terminal(
 fn on_a_terminal_apply_asks_and_anything_but_yes_cancels() {
     let data = tempfile::tempdir().unwrap();
     let emulator = EmulatorProcess::start(&data.path().join("emulator.json"));
-    let workspace = Workspace::new(&[("groups.yaml", GROUPS)]);
+    let workspace = Workspace::with_files(&[("groups.yaml", GROUPS)]);
 
     let (code, output) = apply_on_a_terminal(&workspace, &emulator, "y");
     assert_eq!(code, 1, "{output}");

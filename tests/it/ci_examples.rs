@@ -3,13 +3,10 @@
 //! in bash, against an emulator — the commands, not the CI service. Every job runs in a fresh
 //! checkout (as on a fresh runner), with the state in one PostgreSQL (the URL as the secret).
 
-use crate::plan_support;
-use crate::postgres_support;
-
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use plan_support::*;
+use crate::common::*;
 
 /// The commands of one marked section of a CI file.
 fn section(file: &str, name: &str) -> Vec<String> {
@@ -95,7 +92,7 @@ async fn workflow_runs_green_and_refuses_a_stale_plan(file: &str) {
         "{file}: {apply:?}"
     );
     let emu = Emu::start().await;
-    let db = postgres_support::TestDatabase::fresh().await;
+    let db = crate::common::postgres::TestDatabase::fresh().await;
     let key = template_key(file);
     // Three fresh checkouts of one repository: the pull request's job, the merge's, the next
     // pull request's.

@@ -1,8 +1,6 @@
 //! Bots in groups, their messages, the webhook and group plugins, as the platform behaves.
 
-use crate::emulator_support;
-
-use emulator_support::Emu;
+use crate::common::Emu;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
@@ -46,7 +44,7 @@ async fn webhook(emu: &Emu, token: &str, body: Value) -> Value {
 #[tokio::test]
 async fn webhook_token_after_join_the_token_exists_once_the_bot_is_added() {
     let emu = Emu::start().await;
-    let id = emu.scene_group("Alerts", &["u1001"]).await;
+    let id = emu.scene_group("Alerts", "manager4220", &["u1001"]).await;
     assert_eq!(emu.group(&id).await["bots"], json!([]));
     assert_eq!(
         webhook_token(&emu, &id, "dingbot-alerts").await,
@@ -106,7 +104,7 @@ async fn webhook_token_after_join_the_token_exists_once_the_bot_is_added() {
 #[tokio::test]
 async fn bot_needs_console_only_seeded_bots_exist() {
     let emu = Emu::start().await;
-    let id = emu.scene_group("Alerts", &[]).await;
+    let id = emu.scene_group("Alerts", "manager4220", &[]).await;
     let (status, body) = add_bot(&emu, &id, "dingbot-made-up").await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     assert!(
@@ -120,7 +118,7 @@ async fn bot_needs_console_only_seeded_bots_exist() {
 #[tokio::test]
 async fn a_webhook_bot_sends_at_most_20_messages_a_minute() {
     let emu = Emu::start().await;
-    let id = emu.scene_group("Chatty", &[]).await;
+    let id = emu.scene_group("Chatty", "manager4220", &[]).await;
     add_bot(&emu, &id, "dingbot-alerts").await;
     let token = webhook_token(&emu, &id, "dingbot-alerts").await.unwrap();
     for index in 0..20 {
@@ -160,7 +158,7 @@ async fn a_webhook_bot_sends_at_most_20_messages_a_minute() {
 #[tokio::test]
 async fn group_messages_check_msg_key_msg_param_and_membership() {
     let emu = Emu::start().await;
-    let id = emu.scene_group("Deploys", &["u1003"]).await;
+    let id = emu.scene_group("Deploys", "manager4220", &["u1003"]).await;
     let send = |robot: &str, key: &str, param: String| {
         emu.api(
             "/v1.0/robot/groupMessages/send",
@@ -224,8 +222,8 @@ async fn group_messages_check_msg_key_msg_param_and_membership() {
 #[tokio::test]
 async fn bots_are_listed_per_group_and_groups_per_bot() {
     let emu = Emu::start().await;
-    let first = emu.scene_group("One", &[]).await;
-    let second = emu.scene_group("Two", &[]).await;
+    let first = emu.scene_group("One", "manager4220", &[]).await;
+    let second = emu.scene_group("Two", "manager4220", &[]).await;
     add_bot(&emu, &first, "dingbot-digest").await;
     add_bot(&emu, &second, "dingbot-digest").await;
     add_bot(&emu, &second, "dingbot-alerts").await;
@@ -259,7 +257,7 @@ async fn bots_are_listed_per_group_and_groups_per_bot() {
 #[tokio::test]
 async fn plugin_immutable_plugins_install_but_are_never_edited_or_removed() {
     let emu = Emu::start().await;
-    let id = emu.scene_group("Plugins", &[]).await;
+    let id = emu.scene_group("Plugins", "manager4220", &[]).await;
     let install = json!({"conversationId": id, "operateCoolAppCode": "COOLAPP-runbook", "operatorId": "manager4220"});
     let (status, body) = emu
         .api("/v1.0/coolApp/shortcuts/plugins/install", install)

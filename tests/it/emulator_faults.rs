@@ -1,17 +1,16 @@
 //! Injected faults: the platform's own errors in each host's envelope, its QPS throttling,
 //! latency and dropped connections. The admin API is never faulted.
 
-use crate::emulator_support;
-
 use std::time::{Duration, Instant};
 
-use emulator_support::Emu;
+use crate::common::Emu;
 use reqwest::StatusCode;
 use serde_json::json;
 
 #[tokio::test]
 async fn error_rate_1_answers_every_call_with_a_platform_error_in_the_hosts_envelope() {
     let emu = Emu::start().await;
+    emu.token().await; // before the faults: the token endpoint is faulted too
     emu.admin("faults", json!({"error_rate": 1.0})).await;
     for _ in 0..20 {
         let (status, body) = emu
@@ -33,7 +32,7 @@ async fn error_rate_1_answers_every_call_with_a_platform_error_in_the_hosts_enve
         let response = emu
             .http
             .post(emu.url("/topapi/v2/user/get"))
-            .query(&[("access_token", emu.token())])
+            .query(&[("access_token", emu.token().await)])
             .json(&json!({"userid": "u1001"}))
             .send()
             .await
@@ -115,11 +114,12 @@ async fn latency_delays_every_answer() {
 #[tokio::test]
 async fn drop_rate_1_closes_connections_without_an_answer() {
     let emu = Emu::start().await;
+    emu.token().await; // before the faults: the token endpoint is faulted too
     emu.admin("faults", json!({"drop_rate": 1.0})).await;
     let outcome = emu
         .http
         .post(emu.url("/v1.0/im/sceneGroups/query"))
-        .header("x-acs-dingtalk-access-token", emu.token())
+        .header("x-acs-dingtalk-access-token", emu.token().await)
         .json(&json!({"openConversationId": "cid"}))
         .send()
         .await;

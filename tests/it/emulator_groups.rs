@@ -1,9 +1,7 @@
 //! Groups in the emulator behave as the platform does: uuid idempotency, limits, templates
 //! and users that must exist, the join URL's lifetime, departed members, disband.
 
-use crate::emulator_support;
-
-use emulator_support::{Emu, seed_with_users};
+use crate::common::{Emu, bulk_user, seed_with_users};
 use reqwest::StatusCode;
 use serde_json::json;
 
@@ -54,7 +52,7 @@ async fn create_idempotency_a_seen_uuid_returns_the_first_group_and_makes_none()
 #[tokio::test]
 async fn scene_group_query_speaks_camel_case_and_detail_snake_case() {
     let emu = Emu::start().await;
-    let id = emu.scene_group("Platform", &["u1003"]).await;
+    let id = emu.scene_group("Platform", "manager4220", &["u1003"]).await;
     let (status, body) = emu
         .api(
             "/v1.0/im/sceneGroups/query",
@@ -117,7 +115,7 @@ async fn templates_and_users_must_exist() {
         .await;
     assert_eq!(body["code"], "member.notFound");
     // A departed user (seed `active: false`) cannot be added either.
-    let id = emu.scene_group("Payments", &[]).await;
+    let id = emu.scene_group("Payments", "manager4220", &[]).await;
     let (status, body) = emu
         .api(
             "/v1.0/im/sceneGroup/member/add",
@@ -137,8 +135,8 @@ async fn templates_and_users_must_exist() {
 
 #[tokio::test]
 async fn a_group_holds_at_most_1000_members() {
-    let emu = Emu::start_with(seed_with_users(1000), None).await;
-    let members: Vec<String> = (0..999).map(|index| format!("bulk{index}")).collect();
+    let emu = Emu::start_with(seed_with_users(1000, 2), None).await;
+    let members: Vec<String> = (0..999).map(bulk_user).collect();
     let (status, body) = emu
         .api(
             "/v1.0/im/sceneGroup/create",
@@ -150,7 +148,7 @@ async fn a_group_holds_at_most_1000_members() {
     let (status, body) = emu
         .api(
             "/v1.0/im/sceneGroup/member/add",
-            json!({"open_conversation_id": id, "user_ids": ["bulk999"]}),
+            json!({"open_conversation_id": id, "user_ids": [bulk_user(999)]}),
         )
         .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
@@ -163,16 +161,16 @@ async fn a_group_holds_at_most_1000_members() {
 
 #[tokio::test]
 async fn a_group_has_at_most_12_sub_admins() {
-    let emu = Emu::start_with(seed_with_users(20), None).await;
-    let members: Vec<String> = (0..13).map(|index| format!("bulk{index}")).collect();
+    let emu = Emu::start_with(seed_with_users(20, 2), None).await;
+    let members: Vec<String> = (0..13).map(bulk_user).collect();
     let refs: Vec<&str> = members.iter().map(String::as_str).collect();
-    let id = emu.scene_group("Admins", &refs).await;
+    let id = emu.scene_group("Admins", "manager4220", &refs).await;
     let (status, _) = emu
         .api_with(
             reqwest::Method::PUT,
             "/v1.0/im/sceneGroups/subAdmins",
             json!({"openConversationId": id, "role": 2, "userIds": &members[..12]}),
-            emu.token(),
+            emu.token().await,
         )
         .await;
     assert_eq!(status, StatusCode::OK);
@@ -181,7 +179,7 @@ async fn a_group_has_at_most_12_sub_admins() {
             reqwest::Method::PUT,
             "/v1.0/im/sceneGroups/subAdmins",
             json!({"openConversationId": id, "role": 2, "userIds": [&members[12]]}),
-            emu.token(),
+            emu.token().await,
         )
         .await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
@@ -192,7 +190,7 @@ async fn a_group_has_at_most_12_sub_admins() {
             reqwest::Method::PUT,
             "/v1.0/im/sceneGroups/subAdmins",
             json!({"openConversationId": id, "role": 3, "userIds": ["u1008"]}),
-            emu.token(),
+            emu.token().await,
         )
         .await;
     assert_eq!(body["code"], "userNotInGroup");
@@ -202,7 +200,9 @@ async fn a_group_has_at_most_12_sub_admins() {
 #[tokio::test]
 async fn group_url_expiry_owner_title_or_settings_changes_issue_a_new_join_url() {
     let emu = Emu::start().await;
-    let id = emu.scene_group("Payments", &["u1001", "u1002"]).await;
+    let id = emu
+        .scene_group("Payments", "manager4220", &["u1001", "u1002"])
+        .await;
     let url_of = |body: &serde_json::Value| body["groupUrl"].as_str().unwrap().to_owned();
     let query = || {
         emu.api(
@@ -255,7 +255,7 @@ async fn group_url_expiry_owner_title_or_settings_changes_issue_a_new_join_url()
 #[tokio::test]
 async fn group_url_expiry_a_join_url_expires_after_365_days_by_the_emulator_clock() {
     let emu = Emu::start().await;
-    let id = emu.scene_group("Payments", &["u1001"]).await;
+    let id = emu.scene_group("Payments", "manager4220", &["u1001"]).await;
     let check = |url: String| {
         let emu = &emu;
         async move {
@@ -307,7 +307,7 @@ async fn standard_group_departed_internal_groups_drop_leavers_and_standard_group
     let internal = create(2).await;
     let standard = create(0).await;
     assert_eq!(internal["errcode"], 0, "{internal}");
-    let scene = emu.scene_group("Scene", &["u1005"]).await;
+    let scene = emu.scene_group("Scene", "manager4220", &["u1005"]).await;
 
     emu.admin("users/u1005/leave", json!({})).await;
 
@@ -318,7 +318,10 @@ async fn standard_group_departed_internal_groups_drop_leavers_and_standard_group
             let body: serde_json::Value = emu
                 .http
                 .get(emu.url("/chat/get"))
-                .query(&[("access_token", emu.token()), ("chatid", chatid.as_str())])
+                .query(&[
+                    ("access_token", emu.token().await),
+                    ("chatid", chatid.as_str()),
+                ])
                 .send()
                 .await
                 .unwrap()
@@ -401,7 +404,7 @@ async fn v1_group_create_and_inner_group_members() {
 #[tokio::test]
 async fn a_disbanded_group_refuses_changes_and_reports_status_2() {
     let emu = Emu::start().await;
-    let id = emu.scene_group("Temp", &["u1001"]).await;
+    let id = emu.scene_group("Temp", "manager4220", &["u1001"]).await;
     let (status, _) = emu
         .api(
             "/v1.0/im/chat/scenegroup/disband",
@@ -429,7 +432,7 @@ async fn a_disbanded_group_refuses_changes_and_reports_status_2() {
 #[tokio::test]
 async fn the_join_link_is_given_to_members_only() {
     let emu = Emu::start().await;
-    let id = emu.scene_group("Link", &["u1001"]).await;
+    let id = emu.scene_group("Link", "manager4220", &["u1001"]).await;
     let body = emu
         .oapi(
             "/topapi/chat/qrcode/get",
@@ -449,7 +452,9 @@ async fn the_join_link_is_given_to_members_only() {
 #[tokio::test]
 async fn members_are_listed_page_by_page_on_both_hosts() {
     let emu = Emu::start().await;
-    let id = emu.scene_group("Pages", &["u1001", "u1002", "u1003"]).await;
+    let id = emu
+        .scene_group("Pages", "manager4220", &["u1001", "u1002", "u1003"])
+        .await;
     let (_, first) = emu
         .api(
             "/v1.0/im/sceneGroups/members/batchQuery",

@@ -1,10 +1,8 @@
 //! Work notifications meet the platform's limits in the emulator (PLATFORM-RULES.md).
 
-use crate::emulator_support;
-
+use crate::common::{Emu, bulk_user, seed_with_users};
 use dingform::emulator::Seed;
 use dingform::emulator::seed::AppKind;
-use emulator_support::{Emu, seed_with_users};
 use serde_json::{Value, json};
 
 const SEND: &str = "/topapi/message/corpconversation/asyncsend_v2";
@@ -32,15 +30,12 @@ async fn result_of(emu: &Emu, task_id: &Value) -> Value {
 }
 
 fn bulk(range: std::ops::Range<usize>) -> String {
-    range
-        .map(|index| format!("bulk{index}"))
-        .collect::<Vec<_>>()
-        .join(",")
+    range.map(bulk_user).collect::<Vec<_>>().join(",")
 }
 
 #[tokio::test]
 async fn recipients_per_request_over_5000_users_is_refused_with_41029() {
-    let emu = Emu::start_with(seed_with_users(5001), None).await;
+    let emu = Emu::start_with(seed_with_users(5001, 2), None).await;
     let body = send_to(&emu, &bulk(0..5001), text("too many")).await;
     assert_eq!(body["errcode"], 41029);
     let body = send_to(&emu, &bulk(0..5000), text("just enough")).await;
@@ -163,7 +158,7 @@ async fn per_user_daily_third_party_a_third_party_app_reaches_a_user_100_times_a
 
 #[tokio::test]
 async fn recipients_per_minute_past_5000_users_a_minute_delivery_waits() {
-    let emu = Emu::start_with(seed_with_users(5100), None).await;
+    let emu = Emu::start_with(seed_with_users(5100, 2), None).await;
     let first = send_to(&emu, &bulk(0..5000), text("wave 1")).await;
     let progress = |task: Value| {
         let emu = &emu;

@@ -1,32 +1,8 @@
 //! The real `dingform emulator` binary persists every acknowledged change: kill -9 it while
 //! clients are writing, restart it on the same data file, and every answered write is there.
 
-use std::io::{BufRead, BufReader};
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
-
+use crate::common::EmulatorProcess;
 use serde_json::{Value, json};
-
-/// Start the binary; returns it and the base URL from its first stdout line (no sleeps).
-fn start(data: &Path) -> (Child, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_dingform"))
-        .args(["emulator", "--listen", "127.0.0.1:0", "--data"])
-        .arg(data)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("the binary starts");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let base = line.trim().to_owned();
-    assert!(
-        base.starts_with("http://127.0.0.1:"),
-        "first line: {line:?}"
-    );
-    (child, base)
-}
 
 async fn token(http: &reqwest::Client, base: &str) -> String {
     let body: Value = http
@@ -45,7 +21,8 @@ async fn token(http: &reqwest::Client, base: &str) -> String {
 async fn kill_9_loses_no_acknowledged_write() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("emulator.json");
-    let (mut child, base) = start(&data);
+    let mut emulator = EmulatorProcess::start(&data);
+    let base = emulator.base.clone();
     let http = reqwest::Client::new();
     let token = token(&http, &base).await;
 
@@ -125,8 +102,7 @@ async fn kill_9_loses_no_acknowledged_write() {
     while acknowledged.len() < 40 {
         acknowledged.push(acked.recv().await.expect("writers keep going"));
     }
-    child.kill().unwrap(); // SIGKILL
-    child.wait().unwrap();
+    emulator.kill(); // SIGKILL
     for writer in writers {
         writer.await.unwrap();
     }
@@ -134,7 +110,8 @@ async fn kill_9_loses_no_acknowledged_write() {
         acknowledged.push(id); // answered before the kill landed
     }
 
-    let (mut child, base) = start(&data);
+    let mut emulator = EmulatorProcess::start(&data);
+    let base = emulator.base.clone();
     let state: Value = http
         .get(format!("{base}/_emulator/state"))
         .send()
@@ -143,8 +120,7 @@ async fn kill_9_loses_no_acknowledged_write() {
         .json()
         .await
         .unwrap();
-    child.kill().unwrap();
-    child.wait().unwrap();
+    emulator.kill();
 
     let groups = state["groups"].as_array().unwrap();
     let has = |id: &str| {
@@ -174,7 +150,8 @@ async fn kill_9_loses_no_acknowledged_write() {
 async fn a_restarted_emulator_keeps_tokens_and_the_clock() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("nested").join("emulator.json");
-    let (mut child, base) = start(&data);
+    let mut emulator = EmulatorProcess::start(&data);
+    let base = emulator.base.clone();
     let http = reqwest::Client::new();
     let first = token(&http, &base).await;
     let moved = http
@@ -184,10 +161,10 @@ async fn a_restarted_emulator_keeps_tokens_and_the_clock() {
         .await
         .unwrap();
     assert!(moved.status().is_success());
-    child.kill().unwrap();
-    child.wait().unwrap();
+    emulator.kill();
 
-    let (mut child, base) = start(&data);
+    let mut emulator = EmulatorProcess::start(&data);
+    let base = emulator.base.clone();
     let state: Value = http
         .get(format!("{base}/_emulator/state"))
         .send()
@@ -197,8 +174,7 @@ async fn a_restarted_emulator_keeps_tokens_and_the_clock() {
         .await
         .unwrap();
     let again = token(&http, &base).await;
-    child.kill().unwrap();
-    child.wait().unwrap();
+    emulator.kill();
     assert_eq!(state["clock"]["offset_seconds"], 3600);
     assert_eq!(
         again, first,

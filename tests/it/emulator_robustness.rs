@@ -1,9 +1,7 @@
 //! Bad input gets the platform's error, never a crash or a 5xx: every endpoint is fed
 //! malformed, mistyped and empty bodies.
 
-use crate::emulator_support;
-
-use emulator_support::Emu;
+use crate::common::Emu;
 use reqwest::Method;
 use serde_json::json;
 
@@ -84,11 +82,11 @@ async fn malformed_bodies_get_the_platforms_error_on_every_endpoint() {
                     emu.url(path),
                 )
                 .query(&[
-                    ("access_token", emu.token()),
+                    ("access_token", emu.token().await),
                     ("startTime", "garbage"),
                     ("chatid", ""),
                 ])
-                .header("x-acs-dingtalk-access-token", emu.token())
+                .header("x-acs-dingtalk-access-token", emu.token().await)
                 .header("content-type", "application/json")
                 .body(body.clone())
                 .send()
@@ -127,7 +125,7 @@ async fn malformed_bodies_get_the_platforms_error_on_every_endpoint() {
                     Method::from_bytes(method.as_bytes()).unwrap(),
                     emu.url(path),
                 )
-                .header("x-acs-dingtalk-access-token", emu.token())
+                .header("x-acs-dingtalk-access-token", emu.token().await)
                 .header("content-type", "application/json")
                 .body(body.clone())
                 .send()
@@ -155,7 +153,7 @@ async fn concurrent_creates_with_one_uuid_make_exactly_one_group() {
     for _ in 0..32 {
         let http = emu.http.clone();
         let url = emu.url("/v1.0/im/sceneGroup/create");
-        let token = emu.token().to_owned();
+        let token = emu.token().await.to_owned();
         calls.spawn(async move {
             let response = http
                 .post(url)

@@ -1,9 +1,7 @@
 //! The emulator speaks both hosts' wire conventions: auth, envelopes, token expiry by the
 //! emulator clock, and oapi bodies as JSON, form-encoded, or with numbers as strings.
 
-use crate::emulator_support;
-
-use emulator_support::Emu;
+use crate::common::Emu;
 use reqwest::StatusCode;
 use serde_json::json;
 
@@ -13,7 +11,7 @@ async fn v1_refuses_a_token_in_the_query_with_the_platforms_error() {
     let response = emu
         .http
         .post(emu.url("/v1.0/im/sceneGroups/query"))
-        .query(&[("access_token", emu.token())])
+        .query(&[("access_token", emu.token().await)])
         .json(&json!({"openConversationId": "cidX"}))
         .send()
         .await
@@ -97,7 +95,7 @@ async fn bad_app_credentials_get_each_hosts_documented_error() {
 #[tokio::test]
 async fn a_token_fetched_again_is_the_same_and_lives_7200_seconds_from_the_last_fetch() {
     let emu = Emu::start().await;
-    let first = emu.token().to_owned();
+    let first = emu.token().await.to_owned();
     emu.advance(7000).await;
     // Re-fetching inside the window returns the same token and extends it.
     let again = emu.fetch_token().await;
@@ -150,7 +148,7 @@ async fn the_corp_token_endpoint_speaks_snake_case() {
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
-    assert_eq!(body["access_token"], emu.token());
+    assert_eq!(body["access_token"], emu.token().await);
     assert_eq!(body["expires_in"], 7200);
 }
 
@@ -248,7 +246,7 @@ async fn the_directory_answers_from_the_seed_and_knows_who_left() {
             reqwest::Method::GET,
             "/v1.0/contact/empLeaveRecords?startTime=2000-01-01T00:00:00Z&nextToken=0&maxResults=50",
             json!({}),
-            emu.token(),
+            emu.token().await,
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
@@ -279,7 +277,7 @@ async fn media_upload_takes_a_multipart_media_part() {
     let body: serde_json::Value = emu
         .http
         .post(emu.url("/media/upload"))
-        .query(&[("access_token", emu.token())])
+        .query(&[("access_token", emu.token().await)])
         .multipart(form)
         .send()
         .await
@@ -306,5 +304,5 @@ async fn the_admin_state_never_shows_app_secrets_or_access_tokens() {
     let emu = Emu::start().await;
     let state = emu.state().await.to_string();
     assert!(!state.contains("demo-secret"));
-    assert!(!state.contains(emu.token()));
+    assert!(!state.contains(emu.token().await));
 }

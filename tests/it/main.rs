@@ -1,14 +1,9 @@
 //! The integration tests, in one binary (one link, one process): a module per feature,
 //! and the support modules they share.
 
-mod apply_support;
-mod emulator_support;
+mod common;
 mod notify_support;
-mod pgnotify_support;
 mod plan_support;
-mod postgres_support;
-mod provider_support;
-mod validate_support;
 
 mod adopt;
 mod apply_crash;

@@ -3,10 +3,9 @@
 //! organization through the emulator's admin API (`POST /_emulator/users`, `…/leave`), the
 //! way hires, moves and departures happen in DingTalk.
 
-use crate::plan_support;
-
+use crate::common::*;
+use crate::plan_support::*;
 use dingform::provider::DirectoryApi;
-use plan_support::*;
 use serde_json::{Value, json};
 
 /// A standard group (it keeps people who leave, so their removal is dingform's to plan) that
@@ -68,7 +67,7 @@ fn members_change<'a>(plan: &'a Value, address: &str) -> &'a Value {
 fn apply(ws: &Workspace, emu: &Emu, extra: &[&str]) -> Run {
     let mut args = vec!["apply", "--yes"];
     args.extend_from_slice(extra);
-    let run = dingform(ws, emu, &args);
+    let run = ws.run(emu, &args);
     assert_eq!(run.code, 0, "apply:\n{}\n{}", run.stdout, run.stderr);
     run
 }
@@ -126,9 +125,9 @@ async fn a_hire_joins_and_a_mover_and_a_leaver_leave_with_their_reasons_then_the
         change(&plan, "group.platform")["notes"],
         json!(["members_from: the org chart changed since the last apply"])
     );
-    let human = dingform(&ws, &emu, &["plan"]);
+    let human = ws.run(&emu, &["plan"]);
     insta::assert_snapshot!("org_chart_plan_human", human.stdout);
-    let markdown = dingform(&ws, &emu, &["plan", "--format", "markdown"]);
+    let markdown = ws.run(&emu, &["plan", "--format", "markdown"]);
     insta::assert_snapshot!("org_chart_plan_markdown", markdown.stdout);
 
     apply(&ws, &emu, &[]);
@@ -218,14 +217,14 @@ async fn an_unknown_department_or_excepted_user_is_an_error_at_its_line() {
         (&user[0]["line"], &user[0]["column"]),
         (&json!(8), &json!(23))
     );
-    let human = dingform(&ws, &emu, &["plan"]);
+    let human = ws.run(&emu, &["plan"]);
     assert_eq!(human.code, 1);
     assert!(
         human.stdout.contains("--> groups.yaml:7:24"),
         "{}",
         human.stdout
     );
-    let refused = dingform(&ws, &emu, &["apply", "--yes"]);
+    let refused = ws.run(&emu, &["apply", "--yes"]);
     assert_eq!(refused.code, 1, "{}", refused.stdout);
     assert!(
         emu.state().await["groups"]
@@ -269,7 +268,7 @@ async fn the_mass_removal_guard_stops_a_reorg_that_empties_a_group() {
             .contains("removes 2 of the 3 members"),
         "{plan:#}"
     );
-    let refused = dingform(&ws, &emu, &["apply", "--yes"]);
+    let refused = ws.run(&emu, &["apply", "--yes"]);
     assert_eq!(refused.code, 1, "{}\n{}", refused.stdout, refused.stderr);
     assert_eq!(
         live_members(&emu, "Payments").await,
@@ -297,10 +296,10 @@ async fn a_saved_plan_is_stale_once_the_org_chart_moved() {
     );
     apply(&ws, &emu, &[]);
     hire(&emu, "u2001", &[3]).await;
-    let saved = dingform(&ws, &emu, &["plan", "-o", "plan.json"]);
+    let saved = ws.run(&emu, &["plan", "-o", "plan.json"]);
     assert_eq!(saved.code, 0, "{}", saved.stderr);
     hire(&emu, "u2002", &[3]).await;
-    let stale = dingform(&ws, &emu, &["apply", "plan.json", "--yes"]);
+    let stale = ws.run(&emu, &["apply", "plan.json", "--yes"]);
     assert_eq!(stale.code, 1);
     assert!(stale.stderr.contains("stale"), "{}", stale.stderr);
     assert_eq!(
@@ -308,9 +307,9 @@ async fn a_saved_plan_is_stale_once_the_org_chart_moved() {
         ["manager4220", "u1003", "u1004"]
     );
     // Planned again, the saved plan applies as reviewed.
-    let saved = dingform(&ws, &emu, &["plan", "-o", "plan.json"]);
+    let saved = ws.run(&emu, &["plan", "-o", "plan.json"]);
     assert_eq!(saved.code, 0, "{}", saved.stderr);
-    let applied = dingform(&ws, &emu, &["apply", "plan.json", "--yes"]);
+    let applied = ws.run(&emu, &["apply", "plan.json", "--yes"]);
     assert_eq!(applied.code, 0, "{}\n{}", applied.stdout, applied.stderr);
     assert_eq!(
         live_members(&emu, "Platform").await,

@@ -3,9 +3,7 @@
 //! the platform keeps it, uploads again when the file changes or the platform says the id is
 //! gone (`invalidParameter.mediaId.notExist`, oapi 40007), and refuses an oversized image without uploading it.
 
-use crate::notify_support;
-
-use notify_support::Fixture;
+use crate::notify_support::Fixture;
 use serde_json::{Value, json};
 
 /// The first bytes of a PNG of `width` × `height` (signature and IHDR: what a reader of

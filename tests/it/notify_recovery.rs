@@ -3,16 +3,16 @@
 //! resent; two runners on one log send once; large sends are split in requests of at most
 //! 5,000 users and paced.
 
-use crate::notify_support;
-
 use std::time::Duration;
 
+use crate::common::AGENT_ID;
+use crate::common::bulk_user;
+use crate::notify_support::{Fixture, work};
 use chrono::{DateTime, TimeZone, Utc};
 use dingform::model::wire::notification::WorkMessage;
 use dingform::notify::log::{Channel, NewSend, SendStatus};
 use dingform::notify::{DeliveryLog, OccurrenceStatus, Pace, RunOptions, Runner, RunnerLock};
 use dingform::provider::{MessageApi, WorkNotification};
-use notify_support::{AGENT_ID, Fixture, work};
 use serde_json::json;
 
 fn at(h: u32, m: u32) -> DateTime<Utc> {
@@ -179,7 +179,7 @@ async fn two_runner_tasks_on_one_log_send_once() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn large_sends_go_in_requests_of_5000_paced() {
     let fx = Fixture::start_with(Fixture::seed_with_users(10_001)).await;
-    let users: Vec<String> = (1..=10_001).map(|n| format!("bulk{n:05}")).collect();
+    let users: Vec<String> = (0..10_001).map(bulk_user).collect();
     let refs: Vec<&str> = users.iter().map(String::as_str).collect();
     fx.register("all-hands", work("0 9 * * *", &refs, "All hands {{date}}"));
     let client = fx.client();
@@ -264,7 +264,7 @@ async fn a_bot_message_whose_query_key_was_recorded_is_asked_about_not_resent() 
     use dingform::provider::BotMessage;
     let fx = Fixture::start().await;
     let group = fx.group_with_bot().await;
-    fx.register("standup", notify_support::bot_daily("Stand-up"));
+    fx.register("standup", crate::notify_support::bot_daily("Stand-up"));
     let client = fx.client();
     let mut raw = DeliveryLog::open(&fx.db()).expect("log");
     assert!(

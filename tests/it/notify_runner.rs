@@ -2,9 +2,7 @@
 //! emulator: what is due is sent once (reruns, a concurrent second runner), what is not due is
 //! not, the grace window, failed users resent once, and the daily limits.
 
-use crate::notify_support;
-
-use notify_support::{Fixture, bot_daily, output, work};
+use crate::notify_support::{Fixture, bot_daily, output, work};
 use serde_json::json;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -352,7 +350,7 @@ async fn recipients_the_platform_forbids_are_reported_by_reason() {
     // Someone else (not this runner's log) already sent u1001 the same text today.
     fx.client()
         .send_work_notification(
-            notify_support::AGENT_ID,
+            crate::common::AGENT_ID,
             &WorkNotification {
                 userids: vec!["u1001".into()],
                 dept_ids: vec![],

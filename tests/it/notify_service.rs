@@ -1,11 +1,9 @@
 //! `dingform notify run DIR` as a service: the real binary keeps running, sends what comes due
 //! and picks up notifications applied after it started.
 
-use crate::notify_support;
-
 use std::time::Duration;
 
-use notify_support::{Fixture, work};
+use crate::notify_support::{Fixture, work};
 
 /// Wait (polling the emulator, up to a deadline) until it has recorded `count` sends.
 async fn until_messages(fx: &Fixture, count: usize) -> Vec<serde_json::Value> {

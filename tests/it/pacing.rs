@@ -3,12 +3,10 @@
 //! throttling answer, never hands a throttling answer to its caller, and a pinned `rate:` stays
 //! pinned. The emulator side: calls are counted per API (path template), not per concrete path.
 
-use crate::provider_support;
-
+use crate::common::{Emu, fast_retries};
 use dingform::provider::{
     ChatApi, ClientOptions, DirectoryApi, HttpClient, RateLimit, SceneGroupApi,
 };
-use provider_support::{Emu, fast_retries};
 use serde_json::{Value, json};
 
 fn adaptive() -> ClientOptions {

@@ -2,9 +2,7 @@
 //! reports it with `--verbose`, throttling answers never fail a step, `rate: N` pins the pace,
 //! and a bad rate is an error at its line.
 
-use crate::plan_support;
-
-use plan_support::{Emu, Workspace, dingform};
+use crate::common::{Emu, Workspace};
 use serde_json::{Value, json};
 
 const SETTINGS: &str = "organization: Test Organization Demo\ndefaults: {template: tpl-default}\n";
@@ -40,7 +38,7 @@ async fn apply_told_nothing_slows_to_the_organizations_limit_and_fails_no_step()
     let emu = Emu::start().await;
     emu.faults(json!({ "qps_limit": 6 })).await;
     let workspace = Workspace::with_settings(SETTINGS).file("groups.yaml", groups(24));
-    let run = dingform(&workspace, &emu, &["-v", "apply", "--yes"]);
+    let run = workspace.run(&emu, &["-v", "apply", "--yes"]);
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
     let created = emu.state().await["groups"]
         .as_array()
@@ -80,11 +78,11 @@ async fn a_rate_in_dingform_yaml_pins_the_pace() {
     let emu = Emu::start().await;
     let settings = format!("{SETTINGS}rate: 5\n");
     let workspace = Workspace::with_settings(&settings).file("groups.yaml", groups(2));
-    let run = dingform(&workspace, &emu, &["-v", "plan"]);
+    let run = workspace.run(&emu, &["-v", "plan"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     assert!(!run.stderr.contains("pace learned"), "{}", run.stderr);
     // --rate wins over the file, and must be a positive number.
-    let run = dingform(&workspace, &emu, &["plan", "--rate", "0"]);
+    let run = workspace.run(&emu, &["plan", "--rate", "0"]);
     assert_eq!(run.code, 1);
     assert!(
         run.stderr.contains("requests per second above 0"),

@@ -3,16 +3,14 @@
 //! shared by concurrent runners promises (leases, one pace), and the PostgreSQL store's own
 //! schema and error messages.
 
-use crate::pgnotify_support;
-
 use std::time::Duration;
 
+use crate::common::postgres::TestDatabase;
 use chrono::{DateTime, TimeZone, Utc};
 use dingform::notify::delivery::{
     Channel, DeliveryStore, LEASE, NewSend, OccurrenceStatus, SendOutcome, SendStatus,
 };
 use dingform::notify::{DeliveryLog, Pace, PostgresDeliveryLog};
-use pgnotify_support::fresh_database;
 use serde_json::json;
 
 fn at(h: u32, m: u32, s: u32) -> DateTime<Utc> {
@@ -65,7 +63,7 @@ async fn fresh(kind: Kind) -> Fresh {
             }
         }
         Kind::Postgres => Fresh {
-            store: Box::new(fresh_database().await.log("conformance").await),
+            store: Box::new(TestDatabase::fresh().await.log("conformance").await),
             _dir: None,
         },
     }
@@ -395,7 +393,7 @@ async fn a_live_runners_request_is_its_own_to_follow_up_a_gone_ones_anyones() {
 }
 
 async fn two_logs(key_a: &str, key_b: &str) -> (PostgresDeliveryLog, PostgresDeliveryLog) {
-    let db = fresh_database().await;
+    let db = TestDatabase::fresh().await;
     (db.log(key_a).await, db.log(key_b).await)
 }
 
@@ -530,7 +528,7 @@ async fn the_pace_is_one_for_every_runner_of_a_workspace() {
         "for the other runner too"
     );
     // Another workspace has its own pace.
-    let other = PostgresDeliveryLog::open(&fresh_database().await.url, "payroll")
+    let other = PostgresDeliveryLog::open(&TestDatabase::fresh().await.url, "payroll")
         .await
         .unwrap();
     assert_eq!(other.admit(100, pace).await.unwrap(), None);
@@ -538,7 +536,7 @@ async fn the_pace_is_one_for_every_runner_of_a_workspace() {
 
 #[tokio::test]
 async fn a_log_from_a_newer_dingform_is_refused() {
-    let db = fresh_database().await;
+    let db = TestDatabase::fresh().await;
     drop(db.log("oncall").await);
     let client = db.client().await;
     client
@@ -559,7 +557,7 @@ async fn a_log_from_a_newer_dingform_is_refused() {
 
 #[tokio::test]
 async fn opening_twice_at_once_on_a_new_database_migrates_once() {
-    let db = fresh_database().await;
+    let db = TestDatabase::fresh().await;
     let opened = futures_join(&db.url).await;
     assert!(opened.iter().all(Result::is_ok), "{opened:?}");
     let client = db.client().await;
@@ -585,7 +583,7 @@ async fn futures_join(url: &str) -> Vec<Result<(), String>> {
 
 #[tokio::test]
 async fn connection_errors_name_host_and_database_never_the_password() {
-    let server = url::Url::parse(&pgnotify_support::server_url()).unwrap();
+    let server = url::Url::parse(&crate::common::postgres::server_url()).unwrap();
     let port = server.port().unwrap_or(5432);
     // A database that does not exist.
     let missing = format!("postgres://postgres:s3cret-pw@127.0.0.1:{port}/no_such_db");

@@ -4,17 +4,16 @@
 //! with `kill -9` mid-request blocks nobody and its request becomes `unknown` once its lease
 //! lapses, never resent; and the per-minute pace is one for all of them.
 
-use crate::notify_support;
-use crate::pgnotify_support;
-
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
+use crate::common::bulk_user;
+use crate::common::postgres::TestDatabase;
+use crate::common::{AGENT_ID, Run};
+use crate::notify_support::{Fixture, bot_daily, output, work};
 use chrono::{TimeZone, Utc};
 use dingform::notify::delivery::{DeliveryStore, LEASE, SendStatus};
 use dingform::notify::{Pace, RunOptions, Runner};
-use notify_support::{AGENT_ID, Fixture, Run, bot_daily, output, work};
-use pgnotify_support::{Database, fresh_database};
 
 /// Another machine: a copy of the workspace (dingform.yaml and its state) in its own directory.
 fn host(fx: &Fixture) -> tempfile::TempDir {
@@ -45,7 +44,7 @@ fn share_state(fx: &Fixture, envs: &[(&str, String)]) {
 }
 
 /// `dingform notify run HOST --once --at AT`, logging to `db`.
-fn runner(fx: &Fixture, db: &Database, dir: &std::path::Path, at: &str) -> Command {
+fn runner(fx: &Fixture, db: &TestDatabase, dir: &std::path::Path, at: &str) -> Command {
     let root = dir.display().to_string();
     let mut command = fx.command(&["notify", "run", &root, "--once", "--at", at]);
     command.envs(db.env("oncall"));
@@ -82,7 +81,7 @@ async fn all_at_once(commands: Vec<Command>) -> Vec<Run> {
 
 async fn n_runners_send_each_occurrence_once(n: usize) {
     let fx = Fixture::start().await;
-    let db = fresh_database().await;
+    let db = TestDatabase::fresh().await;
     fx.group_with_bot().await;
     fx.register("standup", bot_daily("Stand-up {{date}}"));
     let names: Vec<String> = (1..=6).map(|i| format!("digest-{i}")).collect();
@@ -158,7 +157,7 @@ async fn four_runners_on_four_hosts_send_each_occurrence_once() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_runner_killed_mid_request_is_unknown_after_its_lease_never_resent() {
     let fx = Fixture::start().await;
-    let db = fresh_database().await;
+    let db = TestDatabase::fresh().await;
     fx.register("digest", work("0 9 * * *", &["u1001"], "Digest"));
     // Every answer takes 10 s: the runner is killed while its request is in flight.
     fx.admin("faults", serde_json::json!({"latency_ms": 10_000}))
@@ -229,8 +228,8 @@ async fn a_runner_killed_mid_request_is_unknown_after_its_lease_never_resent() {
 async fn four_runners_share_one_pace() {
     const USERS: usize = 1_000;
     let fx = Fixture::start_with(Fixture::seed_with_users(4 * USERS)).await;
-    let db = fresh_database().await;
-    let all: Vec<String> = (1..=4 * USERS).map(|n| format!("bulk{n:05}")).collect();
+    let db = TestDatabase::fresh().await;
+    let all: Vec<String> = (0..4 * USERS).map(bulk_user).collect();
     for (i, users) in all.chunks(USERS).enumerate() {
         let refs: Vec<&str> = users.iter().map(String::as_str).collect();
         fx.register(
@@ -301,7 +300,7 @@ async fn a_postgres_log_needs_a_key_and_its_errors_never_show_the_password() {
     let fx = Fixture::start().await;
     fx.register("digest", work("0 9 * * *", &["u1001"], "Digest"));
     let root = fx.root().display().to_string();
-    let db = fresh_database().await;
+    let db = TestDatabase::fresh().await;
     let mut no_key = fx.command(&["notify", "run", &root, "--once"]);
     no_key
         .env("DINGFORM_STATE_URL", &db.url)
@@ -340,7 +339,7 @@ async fn a_postgres_log_needs_a_key_and_its_errors_never_show_the_password() {
 async fn the_libpq_environment_fills_in_what_the_url_leaves_out() {
     let fx = Fixture::start().await;
     fx.register("digest", work("0 9 * * *", &["u1001"], "Digest"));
-    let db = fresh_database().await;
+    let db = TestDatabase::fresh().await;
     let server = url::Url::parse(&db.url).unwrap();
     let root = fx.root().display().to_string();
     let mut run = fx.command(&[
@@ -371,7 +370,7 @@ async fn the_libpq_environment_fills_in_what_the_url_leaves_out() {
 async fn the_delivery_log_follows_the_state_of_dingform_yaml_into_the_shared_store() {
     let fx = Fixture::start().await;
     fx.register("digest", work("0 9 * * *", &["u1001"], "Digest"));
-    let db = fresh_database().await;
+    let db = TestDatabase::fresh().await;
     // No environment: `state: {url, key}` alone moves the state and, with it, the log.
     let settings = fx.root().join("dingform.yaml");
     let mut text = std::fs::read_to_string(&settings).unwrap();

@@ -1,11 +1,10 @@
 //! `dingform plan` end to end: the real binary against the emulator over real HTTP, with state
 //! written through the real state file (as apply or import would leave it).
 
-use crate::plan_support;
-
+use crate::common::*;
+use crate::plan_support::*;
 use dingform::provider::prelude::*;
 use dingform::state::ResourceState;
-use plan_support::*;
 use serde_json::json;
 
 const GROUPS: &str = "groups:\n  oncall:\n    title: On-call\n    type: scene\n    owner: manager4220\n    members: [u1001, u1002]\n";
@@ -52,7 +51,9 @@ async fn a_new_workspace_plans_a_create_per_resource_and_exits_2_with_detailed_e
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_group_matching_the_manifest_is_a_no_op_and_exits_0() {
     let emu = Emu::start().await;
-    let id = scene_group(&emu, "On-call", "manager4220", &["u1001", "u1002"]).await;
+    let id = emu
+        .scene_group("On-call", "manager4220", &["u1001", "u1002"])
+        .await;
     let ws = workspace(GROUPS);
     record_oncall(&ws, &id);
     let (code, plan) = plan_json(&ws, &emu, &["--detailed-exitcode"]);
@@ -64,7 +65,9 @@ async fn a_group_matching_the_manifest_is_a_no_op_and_exits_0() {
 async fn drift_made_outside_dingform_is_planned_back_field_by_field() {
     let emu = Emu::start().await;
     // Made by hand with another title and an extra member.
-    let id = scene_group(&emu, "Oncall (old)", "manager4220", &["u1001", "u1003"]).await;
+    let id = emu
+        .scene_group("Oncall (old)", "manager4220", &["u1001", "u1003"])
+        .await;
     let ws = workspace(GROUPS);
     record_oncall(&ws, &id);
     let (code, plan) = plan_json(&ws, &emu, &["--detailed-exitcode"]);
@@ -91,7 +94,9 @@ async fn drift_made_outside_dingform_is_planned_back_field_by_field() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn additive_members_leave_out_of_band_members_alone() {
     let emu = Emu::start().await;
-    let id = scene_group(&emu, "On-call", "manager4220", &["u1001", "u1002", "u1007"]).await;
+    let id = emu
+        .scene_group("On-call", "manager4220", &["u1001", "u1002", "u1007"])
+        .await;
     let ws = workspace(&format!("{GROUPS}    members_policy: additive\n"));
     record_oncall(&ws, &id);
     let (code, plan) = plan_json(&ws, &emu, &["--detailed-exitcode"]);
@@ -102,7 +107,9 @@ async fn additive_members_leave_out_of_band_members_alone() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_group_disbanded_outside_is_made_again_with_a_new_uuid() {
     let emu = Emu::start().await;
-    let id = scene_group(&emu, "On-call", "manager4220", &["u1001", "u1002"]).await;
+    let id = emu
+        .scene_group("On-call", "manager4220", &["u1001", "u1002"])
+        .await;
     emu.client()
         .disband_scene_group(&id)
         .await
@@ -125,7 +132,7 @@ async fn a_group_disbanded_outside_is_made_again_with_a_new_uuid() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn removing_a_group_plans_a_disband_and_prevent_destroy_blocks_it() {
     let emu = Emu::start().await;
-    let id = scene_group(&emu, "Old", "manager4220", &["u1001"]).await;
+    let id = emu.scene_group("Old", "manager4220", &["u1001"]).await;
     let ws = workspace("groups: {}\n");
     let mut attributes = last_applied("Old", &["manager4220", "u1001"]);
     write_state(&ws, &[("group.old", group_entry(&id, attributes.clone()))]);
@@ -150,7 +157,7 @@ async fn disbanding_most_managed_groups_needs_allow_mass_delete() {
     let emu = Emu::start().await;
     let mut entries = Vec::new();
     for name in ["a", "b", "c"] {
-        let id = scene_group(&emu, name, "manager4220", &[]).await;
+        let id = emu.scene_group(name, "manager4220", &[]).await;
         entries.push((
             format!("group.{name}"),
             group_entry(&id, last_applied(name, &["manager4220"])),
@@ -257,16 +264,18 @@ async fn a_static_platform_error_blocks_the_plan_with_exit_1() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_app_secret_and_tokens_never_appear_in_any_output() {
     let emu = Emu::start().await;
-    let id = scene_group(&emu, "Oncall (old)", "manager4220", &["u1001"]).await;
+    let id = emu
+        .scene_group("Oncall (old)", "manager4220", &["u1001"])
+        .await;
     let ws = workspace(GROUPS);
     write_state(&ws, &[("group.oncall", group_entry(&id, json!(null)))]);
-    let token = emu.current_token().await;
+    let token = emu.fetch_token().await;
     for args in [
         vec!["-vv", "plan"],
         vec!["plan", "--format", "json"],
         vec!["plan", "--format", "markdown", "-o", "plan.json"],
     ] {
-        let run = dingform(&ws, &emu, &args);
+        let run = ws.run(&emu, &args);
         for output in [&run.stdout, &run.stderr] {
             assert!(!output.contains(APP_SECRET), "{args:?} leaked the secret");
             assert!(!output.contains(&token), "{args:?} leaked the token");
@@ -282,19 +291,8 @@ fn without_credentials_or_a_sandbox_plan_stops_with_a_clear_error() {
         "organization: Test Organization Demo\ndefaults: {template: tpl-default}\n",
     )
     .file("groups.yaml", GROUPS);
-    let output = assert_cmd::Command::cargo_bin("dingform")
-        .unwrap()
-        .current_dir(ws.path())
-        .arg("plan")
-        .env_remove("DINGFORM_ENDPOINT")
-        .env_remove("DINGTALK_APP_KEY")
-        .env_remove("DINGTALK_APP_SECRET")
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(1));
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("DINGTALK_APP_KEY"), "{stderr}");
-    assert!(stderr.contains("sandbox"), "{stderr}");
+    let run = ws.run_offline(&["plan"]);
+    crate::assert_filtered_snapshot!("plan_without_credentials", run.snapshot());
 }
 
 #[test]
@@ -303,16 +301,8 @@ fn manifests_that_do_not_load_stop_the_plan_with_their_diagnostics() {
         "groups.yaml",
         "groups:\n  oncall: {title: On-call, type: scene, owner: manager4220, colour: red}\n",
     );
-    let output = assert_cmd::Command::cargo_bin("dingform")
-        .unwrap()
-        .current_dir(ws.path())
-        .arg("plan")
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(1));
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("groups.yaml:2:"), "{stderr}");
-    assert!(stderr.contains("unknown-key"), "{stderr}");
+    let run = ws.run_offline(&["plan"]);
+    crate::assert_filtered_snapshot!("plan_with_manifests_that_do_not_load", run.snapshot());
 }
 
 const WITH_PLUGIN: &str = "groups:\n  oncall:\n    title: On-call\n    type: scene\n    owner: manager4220\n    plugins: [{name: 手册, url: \"https://runbooks.example/a\"}]\n";
@@ -321,7 +311,7 @@ const WITH_PLUGIN: &str = "groups:\n  oncall:\n    title: On-call\n    type: sce
 async fn an_installed_plugin_can_be_neither_edited_nor_removed() {
     let emu = Emu::start().await;
     let ws = workspace(WITH_PLUGIN);
-    let run = dingform(&ws, &emu, &["apply", "--yes"]);
+    let run = ws.run(&emu, &["apply", "--yes"]);
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
 
     std::fs::write(
@@ -371,7 +361,7 @@ async fn an_installed_plugin_can_be_neither_edited_nor_removed() {
 async fn a_join_url_seen_more_than_335_days_ago_is_about_to_expire() {
     let emu = Emu::start().await;
     let ws = workspace(GROUPS);
-    let run = dingform(&ws, &emu, &["apply", "--yes"]);
+    let run = ws.run(&emu, &["apply", "--yes"]);
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
     let (_, plan) = plan_json(&ws, &emu, &[]);
     assert!(

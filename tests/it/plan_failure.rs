@@ -1,7 +1,7 @@
 //! A plan that cannot be made still prints a document of the asked format: CI posts the
 //! Markdown as the pull request's comment and feeds the JSON to other tools (#18).
 
-use crate::plan_support::*;
+use crate::common::*;
 
 const UNKNOWN_KEY: &str =
     "groups:\n  oncall: {title: On-call, type: scene, owner: manager4220, colour: red}\n";

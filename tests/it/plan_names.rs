@@ -3,13 +3,12 @@
 //! one `error` at the line that writes it, `plan` exits 1, `apply` refuses and the organization
 //! is left untouched. The real binary against the emulator over real HTTP.
 
-use crate::plan_support;
-
 use std::sync::Arc;
 
+use crate::common::*;
+use crate::plan_support::*;
 use dingform::plan::names::{self, Names, UserStatus};
 use dingform::provider::prelude::*;
-use plan_support::*;
 use serde_json::Value;
 
 /// Five mistakes, one per line: a mistyped member, a departed owner, a missing template, a bot
@@ -110,7 +109,7 @@ async fn each_mistaken_name_is_one_error_at_its_line_and_apply_leaves_the_organi
     assert_eq!(errors, 5, "exactly one error per mistake: {all:#?}");
 
     let before = emu.state().await;
-    let apply = dingform(&ws, &emu, &["apply", "--yes"]);
+    let apply = ws.run(&emu, &["apply", "--yes"]);
     assert_eq!(apply.code, 1, "{}\n{}", apply.stdout, apply.stderr);
     assert!(
         apply.stderr.contains("error findings"),
@@ -136,7 +135,7 @@ async fn a_correct_workspace_gets_no_false_error_and_applies() {
         "{all:#?}"
     );
     assert_eq!(code, 0, "{plan:#}");
-    let apply = dingform(&ws, &emu, &["apply", "--yes"]);
+    let apply = ws.run(&emu, &["apply", "--yes"]);
     assert_eq!(apply.code, 0, "{}\n{}", apply.stdout, apply.stderr);
 }
 

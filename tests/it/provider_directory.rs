@@ -1,12 +1,10 @@
 //! Directory and ordinary groups through the client against the emulator's demo
 //! organization.
 
-use crate::provider_support;
-
+use crate::common::Emu;
 use chrono::DateTime;
 use dingform::model::live::{GroupKind, GroupSettings};
 use dingform::provider::{ChatApi, DirectoryApi, ErrorKind, GroupUpdate, NewGroup};
-use provider_support::Emu;
 use serde_json::json;
 
 fn ids(ids: &[&str]) -> Vec<String> {

@@ -1,15 +1,13 @@
 //! Retries, rate limiting and idempotency against the emulator's injected faults.
 
-use crate::provider_support;
-
 use std::time::{Duration, Instant};
 
+use crate::common::{AGENT_ID, Emu, fast_retries, unlimited};
 use dingform::model::wire::notification::WorkMessage;
 use dingform::provider::{
     ClientOptions, DirectoryApi, ErrorKind, MessageApi, NewSceneGroup, RateLimit, RetryPolicy,
     SceneGroupApi, WorkNotification,
 };
-use provider_support::{AGENT_ID, Emu, fast_retries, unlimited};
 use serde_json::json;
 
 fn notification(text: &str) -> WorkNotification {

@@ -1,15 +1,13 @@
 //! Secrets never reach the logs: every request is logged at debug level with its path, status
 //! and timing, but never the access token (query or header) nor the app secret.
 
-use crate::provider_support;
-
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
+use crate::common::{AGENT_ID, APP_SECRET, Emu};
 use chrono::DateTime;
 use dingform::model::wire::notification::WorkMessage;
 use dingform::provider::{DirectoryApi, MessageApi, WorkNotification};
-use provider_support::{AGENT_ID, APP_SECRET, Emu};
 use serde_json::json;
 
 #[derive(Clone, Default)]
@@ -68,10 +66,10 @@ async fn request_logs_name_paths_but_never_tokens_or_secrets() {
         .send_work_notification(AGENT_ID, &notification)
         .await
         .expect("send");
-    let first_token = emu.current_token().await;
+    let first_token = emu.fetch_token().await;
     emu.advance(7_300).await;
     client.get_user("u1002").await.expect("read after renewal");
-    let second_token = emu.current_token().await;
+    let second_token = emu.fetch_token().await;
     assert_ne!(first_token, second_token, "the token was renewed");
 
     let logs = String::from_utf8(buffer.0.lock().unwrap().clone()).unwrap();

@@ -1,14 +1,12 @@
 //! Bots, plugins, bot messages, work notifications and media through the client against the
 //! emulator's demo organization.
 
-use crate::provider_support;
-
+use crate::common::{AGENT_ID, Emu};
 use dingform::model::wire::notification::{OaMessage, StatusBar, WorkMessage};
 use dingform::provider::{
     BotMessage, ErrorKind, MessageApi, NewSceneGroup, PluginInstall, RobotApi, SceneGroupApi,
     WorkNotification,
 };
-use provider_support::{AGENT_ID, Emu};
 use serde_json::json;
 
 fn ids(ids: &[&str]) -> Vec<String> {

@@ -1,11 +1,9 @@
 //! Scene groups through the client against the emulator: idempotent create, read back,
 //! update, members, admins, disband, and the platform's error codes.
 
-use crate::provider_support;
-
+use crate::common::{APP_KEY, APP_SECRET, Emu};
 use dingform::model::live::{GroupKind, GroupSettings, GroupStatus};
 use dingform::provider::{ErrorKind, MEMBER_PAGE, NewSceneGroup, SceneGroupApi, SceneGroupUpdate};
-use provider_support::{APP_KEY, APP_SECRET, Emu};
 use serde_json::json;
 
 fn ids(ids: &[&str]) -> Vec<String> {

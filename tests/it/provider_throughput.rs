@@ -2,12 +2,10 @@
 //! platform's QPS sets (reads needed ÷ QPS per API). Run with
 //! `cargo test --release --test provider_throughput -- --ignored --nocapture`.
 
-use crate::provider_support;
-
 use std::time::Instant;
 
+use crate::common::{Emu, fast_retries};
 use dingform::provider::{ClientOptions, NewSceneGroup, RateLimit, SceneGroupApi};
-use provider_support::{Emu, fast_retries};
 use serde_json::json;
 
 /// User + system CPU seconds of this process (emulator included), from /proc.

@@ -1,11 +1,9 @@
 //! Access tokens over real HTTP against the emulator: fetched once, shared, renewed when the
 //! platform says they expired, refused credentials reported without the secret.
 
-use crate::provider_support;
-
+use crate::common::{APP_KEY, Emu};
 use chrono::DateTime;
 use dingform::provider::{Credentials, DirectoryApi, ErrorKind, HttpClient};
-use provider_support::{APP_KEY, Emu};
 
 #[tokio::test]
 async fn one_token_serves_many_requests_on_both_hosts() {

@@ -1,9 +1,8 @@
 //! Changing the manifests without losing a group: `moved` and `removed` blocks, end to end
 //! against the emulator (apply first, then refactor, then plan and apply again).
 
-use crate::plan_support;
-
-use plan_support::*;
+use crate::common::*;
+use crate::plan_support::*;
 
 const SETTINGS_AND_BOT: &str = "bots:\n  alerts: {robot_code: dingbot-alerts, name: Alert Bot}\n";
 
@@ -17,7 +16,7 @@ fn applied(emu: &Emu, manifest: &str) -> Workspace {
     let ws = Workspace::new()
         .file("bots.yaml", SETTINGS_AND_BOT)
         .file("groups.yaml", manifest);
-    let run = dingform(&ws, emu, &["apply", "--yes"]);
+    let run = ws.run(emu, &["apply", "--yes"]);
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
     ws
 }
@@ -50,7 +49,7 @@ async fn a_rename_with_moved_is_a_move_never_a_disband_and_keeps_the_group() {
     assert_eq!(moved["from"], "group.oncall");
     assert_eq!(plan["summary"]["add"], 0);
     assert_eq!(plan["summary"]["destroy"], 0);
-    let run = dingform(&ws, &emu, &["apply", "--yes"]);
+    let run = ws.run(&emu, &["apply", "--yes"]);
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
     assert_eq!(
         group_id(&ws, "group.payments-oncall"),
@@ -78,7 +77,7 @@ async fn a_move_with_changes_moves_then_updates_and_chains_are_followed() {
     assert_eq!(moved["action"], "move", "{plan:#}");
     assert_eq!(moved["from"], "group.a");
     assert_eq!(moved["fields"][0]["field"], "title");
-    let run = dingform(&ws, &emu, &["apply", "--yes"]);
+    let run = ws.run(&emu, &["apply", "--yes"]);
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
     let titles: Vec<String> = emu.state().await["groups"]
         .as_array()
@@ -149,7 +148,7 @@ async fn a_removed_block_forgets_the_group_without_disbanding_it() {
         "forget",
         "{plan:#}"
     );
-    let run = dingform(&ws, &emu, &["apply", "--yes"]);
+    let run = ws.run(&emu, &["apply", "--yes"]);
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
     assert_eq!(group_id(&ws, "group.oncall"), None);
     let live = emu.state().await;

@@ -1,7 +1,7 @@
 //! A secret written where it does not belong is never printed: not in a diagnostic's quoted
 //! source line, not in an endpoint error (#18).
 
-use crate::validate_support::Workspace;
+use crate::common::Workspace;
 
 #[test]
 fn an_app_secret_in_dingform_yaml_is_an_error_that_never_shows_the_value() {
@@ -9,7 +9,10 @@ fn an_app_secret_in_dingform_yaml_is_an_error_that_never_shows_the_value() {
         "organization: Test Organization Demo\napp_secret: hunter2-very-secret\nendpoint: sandbox\n",
     );
     for format in ["human", "json"] {
-        let output = ws.command(&["--format", format]).output().unwrap();
+        let output = ws
+            .offline_command(&["validate", "--format", format])
+            .output()
+            .unwrap();
         let stdout = String::from_utf8(output.stdout).unwrap();
         let stderr = String::from_utf8(output.stderr).unwrap();
         assert_eq!(output.status.code(), Some(1), "{stderr}");
@@ -24,7 +27,7 @@ fn an_app_secret_in_dingform_yaml_is_an_error_that_never_shows_the_value() {
             "the help says where it belongs:\n{all}"
         );
     }
-    let output = ws.command(&[]).output().unwrap();
+    let output = ws.offline_command(&["validate"]).output().unwrap();
     let stderr = String::from_utf8(output.stderr).unwrap();
     assert!(
         stderr.contains("app_secret: *******************"),

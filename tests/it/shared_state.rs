@@ -1,14 +1,11 @@
 //! State in PostgreSQL, end to end: the real binary, a real emulator process, a real server
 //! (`./scripts/test` starts one; a test that stops the server mid-apply starts its own).
 
-use crate::apply_support;
-use crate::postgres_support;
-
 use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
-use apply_support::{EmulatorProcess, Run, Workspace, scene_groups};
-use postgres_support::{PrivateCluster, TestDatabase};
+use crate::common::postgres::{PrivateCluster, TestDatabase};
+use crate::common::{EmulatorProcess, Run, Workspace, scene_groups};
 use serde_json::json;
 
 const KEY: &str = "payments";
@@ -24,7 +21,7 @@ fn shared(command: &mut std::process::Command, url: &str) {
 fn run_shared(ws: &Workspace, emu: &EmulatorProcess, url: &str, args: &[&str]) -> Run {
     let mut command = ws.command(emu, args);
     shared(&mut command, url);
-    Run(command.output().expect("the binary runs"))
+    Run::from(command.output().expect("the binary runs"))
 }
 
 fn spawn_shared(ws: &Workspace, emu: &EmulatorProcess, url: &str, args: &[&str]) -> Child {
@@ -38,7 +35,7 @@ fn spawn_shared(ws: &Workspace, emu: &EmulatorProcess, url: &str, args: &[&str])
 }
 
 fn output_of(child: Child) -> Run {
-    Run(child.wait_with_output().expect("the child ends"))
+    Run::from(child.wait_with_output().expect("the child ends"))
 }
 
 /// Wait (bounded) until `condition` holds: an event observed in the database, not a guessed
@@ -73,7 +70,7 @@ fn scratch_emulator() -> (tempfile::TempDir, EmulatorProcess) {
 fn apply_keeps_state_in_postgres_and_every_version_is_listed() {
     let db = TestDatabase::fresh_blocking();
     let (_data, emu) = scratch_emulator();
-    let ws = Workspace::new(&[("groups.yaml", &scene_groups(3))]);
+    let ws = Workspace::with_files(&[("groups.yaml", &scene_groups(3))]);
     run_shared(&ws, &emu, &db.url, &["apply", "--yes"]).expect_code(0);
     assert!(
         !ws.state_path().exists(),
@@ -102,7 +99,7 @@ fn apply_keeps_state_in_postgres_and_every_version_is_listed() {
 
     let pulled = run_shared(&ws, &emu, &db.url, &["state", "pull"]);
     pulled.expect_code(0);
-    let current: serde_json::Value = serde_json::from_slice(&pulled.0.stdout).unwrap();
+    let current: serde_json::Value = serde_json::from_str(&pulled.stdout).unwrap();
     assert_eq!(current["serial"], serials[0]);
     assert_eq!(current["resources"].as_object().unwrap().len(), 4);
     let first = run_shared(
@@ -117,7 +114,7 @@ fn apply_keeps_state_in_postgres_and_every_version_is_listed() {
         ],
     );
     first.expect_code(0);
-    let first: serde_json::Value = serde_json::from_slice(&first.0.stdout).unwrap();
+    let first: serde_json::Value = serde_json::from_str(&first.stdout).unwrap();
     assert_eq!(first["serial"], *serials.last().unwrap());
     let missing = run_shared(&ws, &emu, &db.url, &["state", "pull", "--serial", "999"]);
     missing.expect_code(1);
@@ -134,7 +131,7 @@ fn three_fresh_runners_converge_with_no_duplicate_group() {
     let (_data, emu) = scratch_emulator();
     let manifests = scene_groups(4);
     let runners: Vec<Workspace> = (0..3)
-        .map(|_| Workspace::new(&[("groups.yaml", &manifests)]))
+        .map(|_| Workspace::with_files(&[("groups.yaml", &manifests)]))
         .collect();
     // Runner 1: the pull request's plan, saved.
     run_shared(&runners[0], &emu, &db.url, &["plan", "-o", "plan.json"]).expect_code(0);
@@ -168,8 +165,8 @@ fn two_applies_at_once_never_both_change_anything() {
     let db = TestDatabase::fresh_blocking();
     let (_data, emu) = scratch_emulator();
     let manifests = scene_groups(5);
-    let first = Workspace::new(&[("groups.yaml", &manifests)]);
-    let second = Workspace::new(&[("groups.yaml", &manifests)]);
+    let first = Workspace::with_files(&[("groups.yaml", &manifests)]);
+    let second = Workspace::with_files(&[("groups.yaml", &manifests)]);
     // Slow answers keep the first apply inside its lock while the second starts.
     emu.faults(json!({"latency_ms": 150}));
     let a = spawn_shared(
@@ -207,7 +204,7 @@ fn two_applies_at_once_never_both_change_anything() {
 fn a_killed_lock_holder_blocks_the_next_apply_for_at_most_30s() {
     let db = TestDatabase::fresh_blocking();
     let (_data, emu) = scratch_emulator();
-    let ws = Workspace::new(&[("groups.yaml", &scene_groups(2))]);
+    let ws = Workspace::with_files(&[("groups.yaml", &scene_groups(2))]);
     // The holder takes the lock, then hangs on DingTalk's (very slow) answers.
     emu.faults(json!({"latency_ms": 600_000}));
     let mut holder = spawn_shared(&ws, &emu, &db.url, &["apply", "--yes"]);
@@ -232,7 +229,7 @@ fn a_killed_lock_holder_blocks_the_next_apply_for_at_most_30s() {
 fn a_frozen_holder_loses_the_lock_when_its_lease_lapses() {
     let db = TestDatabase::fresh_blocking();
     let (_data, emu) = scratch_emulator();
-    let ws = Workspace::new(&[("groups.yaml", &scene_groups(1))]);
+    let ws = Workspace::with_files(&[("groups.yaml", &scene_groups(1))]);
     emu.faults(json!({"latency_ms": 600_000}));
     let mut holder = spawn_shared(&ws, &emu, &db.url, &["apply", "--yes"]);
     wait_for("the holder's lock", || lock_rows(&db) == 1);
@@ -262,7 +259,7 @@ fn a_frozen_holder_loses_the_lock_when_its_lease_lapses() {
 fn a_refusal_names_the_holder_and_state_unlock_removes_its_lock() {
     let db = TestDatabase::fresh_blocking();
     let (_data, emu) = scratch_emulator();
-    let ws = Workspace::new(&[("groups.yaml", &scene_groups(1))]);
+    let ws = Workspace::with_files(&[("groups.yaml", &scene_groups(1))]);
     emu.faults(json!({"latency_ms": 600_000}));
     let mut holder = spawn_shared(&ws, &emu, &db.url, &["apply", "--yes"]);
     wait_for("the holder's lock", || lock_rows(&db) == 1);
@@ -304,11 +301,11 @@ fn a_refusal_names_the_holder_and_state_unlock_removes_its_lock() {
 fn pull_and_push_move_a_workspace_from_the_file_store_to_postgres() {
     let db = TestDatabase::fresh_blocking();
     let (_data, emu) = scratch_emulator();
-    let ws = Workspace::new(&[("groups.yaml", &scene_groups(2))]);
+    let ws = Workspace::with_files(&[("groups.yaml", &scene_groups(2))]);
     ws.run(&emu, &["apply", "--yes"]).expect_code(0);
     let pulled = ws.run(&emu, &["state", "pull"]);
     pulled.expect_code(0);
-    std::fs::write(ws.path().join("moved.json"), &pulled.0.stdout).unwrap();
+    std::fs::write(ws.path().join("moved.json"), &pulled.stdout).unwrap();
     let pushed = run_shared(&ws, &emu, &db.url, &["state", "push", "moved.json"]);
     pushed.expect_code(0);
     assert!(
@@ -319,7 +316,7 @@ fn pull_and_push_move_a_workspace_from_the_file_store_to_postgres() {
     std::fs::remove_dir_all(ws.path().join(".dingform")).unwrap();
     run_shared(&ws, &emu, &db.url, &["plan", "--detailed-exitcode"]).expect_code(0);
     // Pushing it again over itself is harmless; another lineage is refused.
-    let mut foreign: serde_json::Value = serde_json::from_slice(&pulled.0.stdout).unwrap();
+    let mut foreign: serde_json::Value = serde_json::from_str(&pulled.stdout).unwrap();
     foreign["lineage"] = json!("another-workspace");
     std::fs::write(ws.path().join("foreign.json"), foreign.to_string()).unwrap();
     let refused = run_shared(&ws, &emu, &db.url, &["state", "push", "foreign.json"]);
@@ -333,7 +330,7 @@ fn the_database_stopped_mid_apply_ends_it_clearly_and_the_next_apply_resumes() {
     let cluster = PrivateCluster::start();
     let db = TestDatabase::fresh_on_blocking(&cluster.url);
     let (_data, emu) = scratch_emulator();
-    let ws = Workspace::new(&[("groups.yaml", &scene_groups(60))]);
+    let ws = Workspace::with_files(&[("groups.yaml", &scene_groups(60))]);
     emu.faults(json!({"latency_ms": 200}));
     let apply = spawn_shared(
         &ws,

@@ -2,16 +2,13 @@
 //! one database, lapsed leases, and how connection faults read (host and database named, the
 //! password never).
 
-use crate::apply_support;
-use crate::postgres_support;
-
 use std::time::{Duration, Instant};
 
-use apply_support::{EmulatorProcess, Workspace};
+use crate::common::postgres::{TestDatabase, server_url};
+use crate::common::{EmulatorProcess, Workspace};
 use dingform::state::postgres::PostgresStore;
 use dingform::state::store::{self, StateStore};
 use dingform::state::{ResourceState, StateError};
-use postgres_support::{TestDatabase, server_url};
 
 const PASSWORD: &str = "dingform-test-password";
 
@@ -145,7 +142,7 @@ fn dingform_role_url(database: &str) -> (u16, String) {
 fn state_list(url: &str, password: Option<&str>) -> (i32, String) {
     let data = tempfile::tempdir().unwrap();
     let emu = EmulatorProcess::start(&data.path().join("emulator.json"));
-    let ws = Workspace::new(&[]);
+    let ws = Workspace::with_files(&[]);
     let mut command = ws.command(&emu, &["state", "list"]);
     command
         .env("DINGFORM_STATE_URL", url)
@@ -224,7 +221,7 @@ fn a_missing_database_is_named() {
 fn a_password_written_in_dingform_yaml_is_an_error_at_its_line_and_is_not_shown() {
     let data = tempfile::tempdir().unwrap();
     let emu = EmulatorProcess::start(&data.path().join("emulator.json"));
-    let ws = Workspace::new(&[]);
+    let ws = Workspace::with_files(&[]);
     std::fs::write(
         ws.path().join("dingform.yaml"),
         "organization: Test Organization Demo\napp: {kind: internal, agent_id: 123456}\nstate:\n  \
@@ -234,7 +231,7 @@ fn a_password_written_in_dingform_yaml_is_an_error_at_its_line_and_is_not_shown(
     for args in [&["validate"][..], &["plan"], &["state", "list"]] {
         let run = ws.run(&emu, args);
         let text = run.text();
-        assert_eq!(run.code(), 1, "{args:?}: {text}");
+        assert_eq!(run.code, 1, "{args:?}: {text}");
         assert!(text.contains("dingform.yaml:4:"), "{args:?}: {text}");
         assert!(
             text.contains("secrets come only from the environment"),
@@ -248,14 +245,14 @@ fn a_password_written_in_dingform_yaml_is_an_error_at_its_line_and_is_not_shown(
 fn a_shared_store_without_a_key_is_an_error_naming_the_setting() {
     let data = tempfile::tempdir().unwrap();
     let emu = EmulatorProcess::start(&data.path().join("emulator.json"));
-    let ws = Workspace::new(&[]);
+    let ws = Workspace::with_files(&[]);
     std::fs::write(
         ws.path().join("dingform.yaml"),
         "organization: Test Organization Demo\nstate: {url: \"postgres://db.internal/infra\"}\n",
     )
     .unwrap();
     let run = ws.run(&emu, &["state", "list"]);
-    assert_eq!(run.code(), 1);
+    assert_eq!(run.code, 1);
     assert!(run.text().contains("dingform.yaml:2:"), "{}", run.text());
     assert!(run.text().contains("needs `key`"), "{}", run.text());
 }

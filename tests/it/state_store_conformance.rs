@@ -2,14 +2,12 @@
 //! against PostgreSQL (a real server: `./scripts/test` starts one), the way object_store tests
 //! every backend with one suite.
 
-use crate::postgres_support;
-
 use std::time::Duration;
 
+use crate::common::postgres::TestDatabase;
 use dingform::state::postgres::PostgresStore;
 use dingform::state::store::{self, StateStore};
 use dingform::state::{ResourceState, State, StateError, StateFile};
-use postgres_support::TestDatabase;
 
 /// A store under test, and a way to open it again (as another process would).
 struct Fixture {

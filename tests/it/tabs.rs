@@ -2,10 +2,8 @@
 //! order, edited in place, removed; a tab with no URL, an unknown tab id and an unknown group
 //! are refused the way the platform refuses them.
 
-use crate::notify_support;
-
+use crate::notify_support::Fixture;
 use dingform::provider::{ErrorKind, Tab, TabsApi};
-use notify_support::Fixture;
 
 fn tab(title: &str, url: &str) -> Tab {
     Tab {

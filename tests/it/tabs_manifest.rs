@@ -1,10 +1,7 @@
 //! Group tabs in the manifests (issue 14): `tabs:` on a group is planned by title and applied
 //! through `convNavTabs` — the real binary against the real emulator binary over HTTP.
 
-use crate::apply_support;
-use crate::validate_support;
-
-use apply_support::{EmulatorProcess, Workspace};
+use crate::common::{EmulatorProcess, Workspace};
 use serde_json::{Value, json};
 
 fn groups(tabs: &str) -> String {
@@ -33,7 +30,7 @@ fn live_tabs(emulator: &EmulatorProcess, workspace: &Workspace) -> Vec<Value> {
 
 fn plan_json(emulator: &EmulatorProcess, workspace: &Workspace) -> Value {
     let run = workspace.run(emulator, &["plan", "--format", "json"]);
-    serde_json::from_slice(&run.0.stdout).unwrap_or_else(|_| panic!("JSON plan:\n{}", run.text()))
+    serde_json::from_str(&run.stdout).unwrap_or_else(|_| panic!("JSON plan:\n{}", run.text()))
 }
 
 fn group_change(plan: &Value) -> &Value {
@@ -53,7 +50,7 @@ fn expect_empty_plan(emulator: &EmulatorProcess, workspace: &Workspace) {
 fn a_tab_is_created_edited_and_removed_and_each_next_plan_is_empty() {
     let data = tempfile::tempdir().unwrap();
     let emulator = EmulatorProcess::start(&data.path().join("emulator.json"));
-    let workspace = Workspace::new(&[("groups.yaml", &groups(ONE_TAB))]);
+    let workspace = Workspace::with_files(&[("groups.yaml", &groups(ONE_TAB))]);
 
     // Created with the group: added once the group exists.
     let plan = workspace.run(&emulator, &["plan"]);
@@ -91,7 +88,7 @@ fn a_tab_is_created_edited_and_removed_and_each_next_plan_is_empty() {
     );
     assert!(fields.contains("https://runbooks.example/v2"), "{fields}");
     let human = workspace.run(&emulator, &["plan"]);
-    let human = String::from_utf8_lossy(&human.0.stdout).into_owned();
+    let human = human.stdout.clone();
     insta::assert_snapshot!("tabs_plan_human", human);
     assert_eq!(
         plan["estimate"]["requests"], 2,
@@ -141,7 +138,7 @@ fn a_tab_is_created_edited_and_removed_and_each_next_plan_is_empty() {
 fn a_tab_added_outside_dingform_is_removed_by_its_title() {
     let data = tempfile::tempdir().unwrap();
     let emulator = EmulatorProcess::start(&data.path().join("emulator.json"));
-    let workspace = Workspace::new(&[("groups.yaml", &groups(ONE_TAB))]);
+    let workspace = Workspace::with_files(&[("groups.yaml", &groups(ONE_TAB))]);
     workspace.run(&emulator, &["apply", "--yes"]).expect_code(0);
     let id = workspace.state()["resources"]["group.payments"]["id"]
         .as_str()
@@ -167,7 +164,7 @@ fn a_tab_added_outside_dingform_is_removed_by_its_title() {
 fn groups_without_tabs_do_not_read_them() {
     let data = tempfile::tempdir().unwrap();
     let emulator = EmulatorProcess::start(&data.path().join("emulator.json"));
-    let workspace = Workspace::new(&[("groups.yaml", &groups(""))]);
+    let workspace = Workspace::with_files(&[("groups.yaml", &groups(""))]);
     workspace.run(&emulator, &["apply", "--yes"]).expect_code(0);
     let id = workspace.state()["resources"]["group.payments"]["id"]
         .as_str()
@@ -183,7 +180,7 @@ fn groups_without_tabs_do_not_read_them() {
 
 #[test]
 fn a_duplicate_tab_title_is_an_error_at_its_line() {
-    validate_support::Workspace::new()
+    crate::common::Workspace::new()
         .file(
             "groups.yaml",
             "groups:\n  g:\n    title: G\n    type: scene\n    owner: manager4220\n    tabs:\n      - {title: Runbook, url: 'https://a.example'}\n      - {title: Runbook, url: 'https://b.example'}\n",
@@ -193,7 +190,7 @@ fn a_duplicate_tab_title_is_an_error_at_its_line() {
 
 #[test]
 fn a_tab_with_no_url_is_an_error_at_its_title() {
-    validate_support::Workspace::new()
+    crate::common::Workspace::new()
         .file(
             "groups.yaml",
             "groups:\n  g:\n    title: G\n    type: scene\n    owner: manager4220\n    tabs:\n      - {title: Runbook}\n",
@@ -203,7 +200,7 @@ fn a_tab_with_no_url_is_an_error_at_its_title() {
 
 #[test]
 fn a_tab_with_url_and_pc_url_is_an_error_at_its_url() {
-    validate_support::Workspace::new()
+    crate::common::Workspace::new()
         .file(
             "groups.yaml",
             "groups:\n  g:\n    title: G\n    type: scene\n    owner: manager4220\n    tabs:\n      - {title: Runbook, url: 'https://a.example', pc_url: 'https://b.example'}\n",

@@ -1,9 +1,7 @@
 //! `dingform validate`: the examples, exit codes, the rendered diagnostic and the JSON form.
 
-use crate::validate_support;
-
+use crate::common::Workspace;
 use assert_cmd::Command;
-use validate_support::Workspace;
 
 #[test]
 fn every_example_workspace_validates_cleanly() {

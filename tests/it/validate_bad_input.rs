@@ -1,9 +1,7 @@
 //! `dingform validate` on hostile or broken input: each ends in a clear error naming the
 //! file, never a panic or a hang (every run has a timeout; a panic would exit 101).
 
-use crate::validate_support;
-
-use validate_support::Workspace;
+use crate::common::Workspace;
 
 /// Asserts exit 1 (not a panic's 101), the rule in the output, and the file named.
 fn rejects(ws: &Workspace, rule: &str, file: &str) -> String {

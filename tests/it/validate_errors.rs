@@ -1,9 +1,7 @@
 //! `dingform validate` on manifests with mistakes: each kind of loading and reference error
 //! exits 1 and names its rule id and `file:line:col`.
 
-use crate::validate_support;
-
-use validate_support::{BASE, Workspace};
+use crate::common::{BASE, Workspace};
 
 #[test]
 fn malformed_yaml_is_a_syntax_error_at_its_line() {
@@ -248,7 +246,10 @@ fn a_directory_without_dingform_yaml_is_an_error() {
 #[test]
 fn a_directory_that_does_not_exist_is_an_error_naming_it() {
     let ws = Workspace::new();
-    let output = ws.command(&["no/such/dir"]).output().unwrap();
+    let output = ws
+        .offline_command(&["validate", "no/such/dir"])
+        .output()
+        .unwrap();
     assert_eq!(output.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(

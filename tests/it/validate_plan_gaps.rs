@@ -3,9 +3,7 @@
 //! not in the group it posts to, two plugins with one name, plugins on a group that cannot hold
 //! them, a schedule that never fires.
 
-use crate::validate_support;
-
-use validate_support::Workspace;
+use crate::common::Workspace;
 
 fn groups(text: &str) -> Workspace {
     Workspace::new().file("groups.yaml", text)

@@ -1,9 +1,7 @@
 //! `dingform validate` and the platform rules of PLATFORM-RULES.md that need no live data:
 //! one test per rule that fails if the rule is removed, plus the case it must let through.
 
-use crate::validate_support;
-
-use validate_support::{BASE, Workspace, png};
+use crate::common::{BASE, Workspace, png};
 
 /// A workspace with the base bot and group and one notification `n` written as given
 /// (`body` is the YAML under `n:`, indented by four spaces).

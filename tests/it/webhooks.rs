@@ -5,11 +5,9 @@
 //! variable named before anything is sent; and no token or secret in any output, state or
 //! delivery log.
 
-use crate::notify_support;
-
+use crate::notify_support::Fixture;
 use base64::Engine;
 use hmac::{KeyInit, Mac};
-use notify_support::Fixture;
 use serde_json::{Value, json};
 
 const TOKEN_VAR: &str = "OPS_WEBHOOK_TOKEN";
@@ -48,14 +46,14 @@ fn registered(via: Value, message: Value) -> Value {
     json!({"schedule": "0 9 * * *", "timezone": "UTC", "via": via, "message": message})
 }
 
-async fn run_with(fx: &Fixture, env: &[(&str, &str)], at: &str) -> notify_support::Run {
+async fn run_with(fx: &Fixture, env: &[(&str, &str)], at: &str) -> crate::common::Run {
     let root = fx.root().display().to_string();
     let mut command = fx.command(&["notify", "run", &root, "--once", "--at", at]);
     command.env_remove(TOKEN_VAR).env_remove(SECRET_VAR);
     for (name, value) in env {
         command.env(name, value);
     }
-    tokio::task::spawn_blocking(move || notify_support::output(command))
+    tokio::task::spawn_blocking(move || crate::notify_support::output(command))
         .await
         .unwrap()
 }

@@ -1,89 +1,54 @@
-//! Shared plumbing for the notify tests: the real emulator on 127.0.0.1:0, a workspace in a
-//! temporary directory whose state registers notifications the way apply does, the real
-//! `dingform` binary run against them, and the emulator's admin API.
-#![allow(dead_code, reason = "each test file uses a different part")]
+//! The notify tests' fixture, built on the common harness: an emulator in process and a
+//! workspace whose `dingform.yaml` points at it and whose state registers notifications the way
+//! apply does, plus message builders.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
-use assert_cmd::cargo::CommandCargoExt;
-use dingform::emulator::{Emulator, EmulatorConfig, RunningEmulator, Seed};
-use dingform::provider::{
-    ClientOptions, Credentials, Endpoint, HttpClient, NewSceneGroup, RateLimit, RetryPolicy,
-    RobotApi, SceneGroupApi,
-};
+use dingform::emulator::Seed;
+use dingform::provider::{HttpClient, NewSceneGroup, RetryPolicy, RobotApi, SceneGroupApi};
 use dingform::state::{ResourceState, StateFile};
 use serde_json::{Value, json};
 
-/// The demo seed's agent id.
-pub const AGENT_ID: i64 = 123456;
+use crate::common::{self, AGENT_ID, Emu, Run, Workspace};
 
-/// A running emulator and a workspace aimed at it.
+/// An emulator and a workspace aimed at it.
 pub struct Fixture {
-    pub server: RunningEmulator,
+    pub emu: Emu,
+    pub workspace: Workspace,
     pub base: String,
-    pub dir: tempfile::TempDir,
-    admin: reqwest::Client,
-}
-
-/// What a run of the binary gave.
-#[derive(Debug)]
-pub struct Run {
-    pub code: i32,
-    pub stdout: String,
-    pub stderr: String,
 }
 
 impl Fixture {
-    /// Start the emulator (demo organization) and write `dingform.yaml`.
+    /// The demo organization.
     pub async fn start() -> Fixture {
         Self::start_with(Seed::demo()).await
     }
 
-    /// The demo organization with `count` more users (`bulk00001`…) in department 5.
+    /// The demo organization with `count` more users ([`common::bulk_user`]) in department 5.
     pub fn seed_with_users(count: usize) -> Seed {
-        let mut seed = Seed::demo();
-        let template = seed.users[0].clone();
-        for n in 1..=count {
-            let mut user = template.clone();
-            user.userid = format!("bulk{n:05}");
-            user.name = format!("Bulk {n}");
-            user.departments = vec![5];
-            seed.users.push(user);
-        }
-        seed
+        common::seed_with_users(count, 5)
     }
 
-    /// Start the emulator with `seed` and write `dingform.yaml`.
+    /// Start the emulator with `seed`; `dingform.yaml` names it as the endpoint.
     pub async fn start_with(seed: Seed) -> Fixture {
-        let server = Emulator::start(EmulatorConfig {
-            listen: "127.0.0.1:0".parse().expect("address"),
-            data_file: None,
-            seed,
-        })
-        .await
-        .expect("emulator starts");
-        let base = server.base_url();
-        let dir = tempfile::tempdir().expect("temp dir");
-        std::fs::write(
-            dir.path().join("dingform.yaml"),
-            format!(
-                "organization: Test Organization Demo\napp:\n  kind: internal\n  agent_id: {AGENT_ID}\nendpoint: {base}\n"
-            ),
-        )
-        .expect("write dingform.yaml");
+        let emu = Emu::start_with(seed, None).await;
+        let base = emu.base.clone();
+        let workspace = Workspace::with_settings(&format!(
+            "organization: {}\napp:\n  kind: internal\n  agent_id: {AGENT_ID}\nendpoint: {base}\n",
+            common::ORGANIZATION
+        ));
         Fixture {
-            server,
+            emu,
+            workspace,
             base,
-            dir,
-            admin: reqwest::Client::new(),
         }
     }
 
     /// The workspace directory.
     pub fn root(&self) -> &Path {
-        self.dir.path()
+        self.workspace.path()
     }
 
     /// The delivery log.
@@ -91,22 +56,16 @@ impl Fixture {
         self.root().join(".dingform/notify.db")
     }
 
-    /// A client for the demo app.
+    /// A client for the demo app: no rate limit, three quick attempts.
     pub fn client(&self) -> HttpClient {
-        HttpClient::with_options(
-            Endpoint::parse(&self.base).expect("URL"),
-            Credentials::new("demo-key", "demo-secret"),
-            ClientOptions {
-                rate_limit: RateLimit::unlimited(),
-                retry: RetryPolicy {
-                    max_attempts: 3,
-                    base_delay: Duration::from_millis(5),
-                    max_delay: Duration::from_millis(50),
-                },
-                ..ClientOptions::default()
+        self.emu.client_with(dingform::provider::ClientOptions {
+            retry: RetryPolicy {
+                max_attempts: 3,
+                base_delay: Duration::from_millis(5),
+                max_delay: Duration::from_millis(50),
             },
-        )
-        .expect("client")
+            ..common::unlimited(3)
+        })
     }
 
     /// Make a scene group with the alerts bot in it, and register both in state as apply
@@ -161,17 +120,17 @@ impl Fixture {
 
     /// The state as written.
     pub fn state(&self) -> dingform::state::State {
-        StateFile::new(self.root().join(".dingform/state.json"))
+        StateFile::new(self.workspace.state_path())
             .read()
             .expect("read state")
             .expect("state exists")
     }
 
     fn put(&self, address: &str, resource: ResourceState) {
-        let file = StateFile::new(self.root().join(".dingform/state.json"));
+        let file = StateFile::new(self.workspace.state_path());
         let lock = file.lock("test", Duration::from_secs(10)).expect("lock");
         let mut state = file
-            .read_or_new(Some("Test Organization Demo".into()))
+            .read_or_new(Some(common::ORGANIZATION.into()))
             .expect("read state");
         state.resources.insert(address.to_owned(), resource);
         file.write(&mut state, &lock).expect("write state");
@@ -185,15 +144,11 @@ impl Fixture {
             .expect("join")
     }
 
-    /// The command, not started.
+    /// `dingform ARGS` with the demo app's credentials, the endpoint from `dingform.yaml`; not
+    /// started.
     pub fn command(&self, args: &[&str]) -> Command {
-        let mut command = Command::cargo_bin("dingform").expect("binary");
-        command
-            .args(args)
-            .env("DINGTALK_APP_KEY", "demo-key")
-            .env("DINGTALK_APP_SECRET", "demo-secret")
-            .env_remove("DINGFORM_ENDPOINT")
-            .env("NO_COLOR", "1");
+        let mut command = self.workspace.command(&self.emu, args);
+        command.env_remove("DINGFORM_ENDPOINT");
         command
     }
 
@@ -210,35 +165,14 @@ impl Fixture {
         self.dingform(&["notify", "status", &root]).await
     }
 
-    /// POST to the admin API.
+    /// POST to the emulator's admin API.
     pub async fn admin(&self, path: &str, body: Value) -> Value {
-        let response = self
-            .admin
-            .post(format!("{}/_emulator/{path}", self.base))
-            .json(&body)
-            .send()
-            .await
-            .expect("admin API reachable");
-        assert!(
-            response.status().is_success(),
-            "admin {path}: {}",
-            response.status()
-        );
-        response.json().await.unwrap_or(Value::Null)
+        self.emu.admin(path, body).await
     }
 
     /// Every accepted send request the emulator recorded.
     pub async fn messages(&self) -> Vec<Value> {
-        let state: Value = self
-            .admin
-            .get(format!("{}/_emulator/state", self.base))
-            .send()
-            .await
-            .expect("admin API reachable")
-            .json()
-            .await
-            .expect("JSON");
-        state["messages"].as_array().cloned().unwrap_or_default()
+        self.emu.messages().await
     }
 
     /// Accepted sends of one kind (`bot` or `work_notification`, as the emulator names them).
@@ -251,14 +185,9 @@ impl Fixture {
     }
 }
 
-/// Run a command to completion.
-pub fn output(mut command: Command) -> Run {
-    let output = command.output().expect("runs");
-    Run {
-        code: output.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
+/// Run a command to completion (with the harness's timeout).
+pub fn output(command: Command) -> Run {
+    common::workspace::finish(command)
 }
 
 /// Attributes of a daily 09:00 UTC bot message to `group.oncall`.

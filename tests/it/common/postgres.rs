@@ -1,10 +1,13 @@
 //! A real PostgreSQL for the tests: the server `./scripts/test` starts (its URL in
 //! `DINGFORM_TEST_POSTGRES`), a fresh database per test, and a private cluster of its own for a
 //! test that stops the server mid-run.
-#![allow(dead_code, reason = "each test file uses a different part")]
 
 use std::path::PathBuf;
 use std::process::Command;
+
+use dingform::notify::PostgresDeliveryLog;
+
+use super::run::blocking;
 
 /// The variable `./scripts/test` sets to the throwaway cluster's URL.
 pub const TEST_POSTGRES_VAR: &str = "DINGFORM_TEST_POSTGRES";
@@ -66,11 +69,6 @@ impl TestDatabase {
         blocking(Self::fresh_on(admin_url))
     }
 
-    /// [`TestDatabase::query`] for a test that is not async.
-    pub fn query_blocking(&self, sql: &str) -> Vec<String> {
-        blocking(self.query(sql))
-    }
-
     /// `SELECT count(*) …` for a test that is not async; 0 while the table is not made yet.
     pub fn count_blocking(&self, sql: &str) -> usize {
         blocking(async {
@@ -86,6 +84,30 @@ impl TestDatabase {
             let _ = task.await;
             count
         })
+    }
+
+    /// The delivery log of workspace `key` in this database.
+    pub async fn log(&self, key: &str) -> PostgresDeliveryLog {
+        PostgresDeliveryLog::open(&self.url, key)
+            .await
+            .expect("open the PostgreSQL delivery log")
+    }
+
+    /// A plain client, to look at or tamper with the tables.
+    pub async fn client(&self) -> tokio_postgres::Client {
+        let (client, connection) = tokio_postgres::connect(&self.url, tokio_postgres::NoTls)
+            .await
+            .expect("connect to the test database");
+        tokio::spawn(connection);
+        client
+    }
+
+    /// Environment for the binary: state and delivery log in this database, workspace `key`.
+    pub fn env(&self, key: &str) -> [(&'static str, String); 2] {
+        [
+            ("DINGFORM_STATE_URL", self.url.clone()),
+            ("DINGFORM_STATE_KEY", key.to_owned()),
+        ]
     }
 
     /// Run SQL on this database and return the first column of each row as text.
@@ -210,12 +232,4 @@ fn is_root() -> bool {
                 .any(|l| l.starts_with("Uid:") && l.split_whitespace().nth(1) == Some("0"))
         })
         .unwrap_or(false)
-}
-
-fn blocking<T>(future: impl std::future::Future<Output = T>) -> T {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("a runtime")
-        .block_on(future)
 }

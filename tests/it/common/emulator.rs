@@ -1,0 +1,433 @@
+//! The emulator under test, two ways: [`Emu`] runs the real server inside the test process
+//! (async; its client, raw requests on both hosts, and the admin API), [`EmulatorProcess`] runs
+//! the real `dingform emulator` binary as a child process (for tests that kill or restart
+//! things). Both are a [`Target`] the binary can be aimed at.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdout, Command, Stdio};
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use dingform::emulator::{Emulator, EmulatorConfig, RunningEmulator, Seed};
+use dingform::provider::{
+    ClientOptions, Credentials, Endpoint, HttpClient, NewSceneGroup, RateLimit, RetryPolicy,
+    SceneGroupApi,
+};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use tokio::sync::OnceCell;
+
+use super::{APP_KEY, APP_SECRET};
+
+/// Something `dingform` can be aimed at with `DINGFORM_ENDPOINT`.
+pub trait Target {
+    /// Its base URL (`http://127.0.0.1:PORT`).
+    fn base(&self) -> &str;
+}
+
+/// The emulator, in process on 127.0.0.1:0.
+pub struct Emu {
+    /// The server, running as long as this handle lives.
+    _server: RunningEmulator,
+    pub base: String,
+    pub http: reqwest::Client,
+    token: OnceCell<String>,
+}
+
+impl Target for Emu {
+    fn base(&self) -> &str {
+        &self.base
+    }
+}
+
+impl Emu {
+    /// The demo organization, in memory.
+    pub async fn start() -> Emu {
+        Self::start_with(Seed::demo(), None).await
+    }
+
+    /// A seed, and a data file to keep the organization in (or memory only).
+    pub async fn start_with(seed: Seed, data_file: Option<PathBuf>) -> Emu {
+        let server = Emulator::start(EmulatorConfig {
+            listen: "127.0.0.1:0".parse().expect("address"),
+            data_file,
+            seed,
+        })
+        .await
+        .expect("the emulator starts");
+        let base = server.base_url();
+        Emu {
+            _server: server,
+            base,
+            http: reqwest::Client::new(),
+            token: OnceCell::new(),
+        }
+    }
+
+    /// The endpoint a client uses to reach it.
+    pub fn endpoint(&self) -> Endpoint {
+        Endpoint::parse(&self.base).expect("emulator URL")
+    }
+
+    /// A client for the demo app with default options but fast retries (no test waits seconds).
+    pub fn client(&self) -> HttpClient {
+        self.client_with(ClientOptions {
+            retry: fast_retries(6),
+            ..ClientOptions::default()
+        })
+    }
+
+    /// A client for the demo app with these options.
+    pub fn client_with(&self, options: ClientOptions) -> HttpClient {
+        HttpClient::with_options(
+            self.endpoint(),
+            Credentials::new(APP_KEY, APP_SECRET),
+            options,
+        )
+        .expect("client")
+    }
+
+    /// `base` + `path`.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// The demo app's access token, fetched on first use through `/v1.0/oauth2/accessToken`
+    /// with a raw request (so tests can look for it in logs); later calls reuse it.
+    pub async fn token(&self) -> &str {
+        self.token.get_or_init(|| self.fetch_token()).await.as_str()
+    }
+
+    /// A fresh token request (inside the token's lifetime the emulator hands out the same one).
+    pub async fn fetch_token(&self) -> String {
+        let (status, body) = self
+            .api_open(
+                "/v1.0/oauth2/accessToken",
+                json!({"appKey": APP_KEY, "appSecret": APP_SECRET}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        body["accessToken"]
+            .as_str()
+            .expect("accessToken")
+            .to_owned()
+    }
+
+    /// POST to the api host without a token.
+    pub async fn api_open(&self, path: &str, body: Value) -> (StatusCode, Value) {
+        let response = self
+            .http
+            .post(self.url(path))
+            .json(&body)
+            .send()
+            .await
+            .expect("the emulator answers");
+        read(response).await
+    }
+
+    /// POST to the api host with the token header.
+    pub async fn api(&self, path: &str, body: Value) -> (StatusCode, Value) {
+        let token = self.token().await.to_owned();
+        self.api_with(reqwest::Method::POST, path, body, &token)
+            .await
+    }
+
+    /// Any method to the api host with a given token.
+    pub async fn api_with(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Value,
+        token: &str,
+    ) -> (StatusCode, Value) {
+        let response = self
+            .http
+            .request(method, self.url(path))
+            .header("x-acs-dingtalk-access-token", token)
+            .json(&body)
+            .send()
+            .await
+            .expect("the emulator answers");
+        read(response).await
+    }
+
+    /// POST JSON to the oapi host; asserts HTTP 200 (the oapi host always answers 200).
+    pub async fn oapi(&self, path: &str, body: Value) -> Value {
+        let token = self.token().await.to_owned();
+        self.oapi_with(path, body, &token).await
+    }
+
+    /// POST JSON to the oapi host with a given token.
+    pub async fn oapi_with(&self, path: &str, body: Value, token: &str) -> Value {
+        let response = self
+            .http
+            .post(self.url(path))
+            .query(&[("access_token", token)])
+            .json(&body)
+            .send()
+            .await
+            .expect("the emulator answers");
+        let (status, body) = read(response).await;
+        assert_eq!(status, StatusCode::OK, "oapi answers HTTP 200: {body}");
+        body
+    }
+
+    /// POST form-urlencoded to the oapi host.
+    pub async fn oapi_form(&self, path: &str, pairs: &[(&str, &str)]) -> Value {
+        let token = self.token().await.to_owned();
+        let response = self
+            .http
+            .post(self.url(path))
+            .query(&[("access_token", token.as_str())])
+            .form(pairs)
+            .send()
+            .await
+            .expect("the emulator answers");
+        let (status, body) = read(response).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        body
+    }
+
+    /// POST to the admin API (`/_emulator/PATH`); asserts success, returns its JSON (or null).
+    pub async fn admin(&self, path: &str, body: Value) -> Value {
+        let response = self
+            .http
+            .post(self.url(&format!("/_emulator/{path}")))
+            .json(&body)
+            .send()
+            .await
+            .expect("admin API reachable");
+        let status = response.status();
+        let text = response.text().await.unwrap_or_default();
+        assert!(status.is_success(), "admin {path}: {status} {text}");
+        serde_json::from_str(&text).unwrap_or(Value::Null)
+    }
+
+    /// `GET /_emulator/state`: the whole organization.
+    pub async fn state(&self) -> Value {
+        let response = self
+            .http
+            .get(self.url("/_emulator/state"))
+            .send()
+            .await
+            .expect("admin API reachable");
+        read(response).await.1
+    }
+
+    /// Replace the fault set.
+    pub async fn faults(&self, faults: Value) {
+        self.admin("faults", faults).await;
+    }
+
+    /// Move the emulator's clock.
+    pub async fn advance(&self, seconds: i64) {
+        self.admin("clock", json!({"advance_seconds": seconds}))
+            .await;
+    }
+
+    /// Create a scene group from the default template through the client (as a person's script
+    /// would, not dingform); returns its open conversation id.
+    pub async fn scene_group(&self, title: &str, owner: &str, members: &[&str]) -> String {
+        let group = NewSceneGroup {
+            title: title.into(),
+            template_id: "tpl-default".into(),
+            owner: owner.into(),
+            members: members.iter().map(|m| (*m).to_owned()).collect(),
+            ..NewSceneGroup::default()
+        };
+        self.client()
+            .create_scene_group(&group)
+            .await
+            .expect("create scene group")
+            .open_conversation_id
+    }
+
+    /// The group with this open conversation id, from the admin state.
+    pub async fn group(&self, open_conversation_id: &str) -> Value {
+        let state = self.state().await;
+        state["groups"]
+            .as_array()
+            .expect("groups")
+            .iter()
+            .find(|group| group["open_conversation_id"] == open_conversation_id)
+            .cloned()
+            .expect("the group is in the state")
+    }
+
+    /// Every accepted send request the emulator recorded.
+    pub async fn messages(&self) -> Vec<Value> {
+        let state = self.state().await;
+        state["messages"].as_array().cloned().unwrap_or_default()
+    }
+}
+
+async fn read(response: reqwest::Response) -> (StatusCode, Value) {
+    let status = response.status();
+    let text = response.text().await.expect("an answer body");
+    let value = serde_json::from_str(&text)
+        .unwrap_or_else(|error| panic!("answer is not JSON ({error}): {text}"));
+    (status, value)
+}
+
+/// Retries bounded at `attempts`, with millisecond backoff.
+pub fn fast_retries(attempts: u32) -> RetryPolicy {
+    RetryPolicy {
+        max_attempts: attempts,
+        base_delay: Duration::from_millis(5),
+        max_delay: Duration::from_millis(100),
+    }
+}
+
+/// Options with no rate limit and fast retries.
+pub fn unlimited(attempts: u32) -> ClientOptions {
+    ClientOptions {
+        rate_limit: RateLimit::unlimited(),
+        retry: fast_retries(attempts),
+        ..ClientOptions::default()
+    }
+}
+
+/// `dingform emulator --listen 127.0.0.1:0 --data FILE`, the real binary, killed when dropped.
+/// Its admin API is blocking, for tests that are not async.
+pub struct EmulatorProcess {
+    child: Child,
+    _stdout: BufReader<ChildStdout>,
+    /// Its base URL, from its first stdout line.
+    pub base: String,
+    /// Made on first use: a blocking client may not be made or dropped inside an async test,
+    /// which may still start and kill the process.
+    http: OnceLock<reqwest::blocking::Client>,
+}
+
+impl Target for EmulatorProcess {
+    fn base(&self) -> &str {
+        &self.base
+    }
+}
+
+impl EmulatorProcess {
+    /// Start it on `data` and wait for its first line (no sleeps).
+    pub fn start(data: &Path) -> EmulatorProcess {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_dingform"))
+            .args(["emulator", "--listen", "127.0.0.1:0", "--data"])
+            .arg(data)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("the binary starts");
+        let mut stdout = BufReader::new(child.stdout.take().expect("piped"));
+        let mut line = String::new();
+        stdout.read_line(&mut line).expect("first line");
+        let base = line.trim().to_owned();
+        assert!(
+            base.starts_with("http://127.0.0.1:"),
+            "first line: {line:?}"
+        );
+        EmulatorProcess {
+            child,
+            _stdout: stdout,
+            base,
+            http: OnceLock::new(),
+        }
+    }
+
+    /// SIGKILL it and wait until it is gone (its data file keeps what it acknowledged).
+    pub fn kill(&mut self) {
+        self.child.kill().expect("kill the emulator");
+        self.child.wait().expect("the emulator ends");
+    }
+
+    fn http(&self) -> &reqwest::blocking::Client {
+        self.http.get_or_init(reqwest::blocking::Client::new)
+    }
+
+    /// `POST /_emulator/faults` (replaces the whole fault set).
+    pub fn faults(&self, faults: Value) {
+        let response = self
+            .http()
+            .post(format!("{}/_emulator/faults", self.base))
+            .json(&faults)
+            .send()
+            .expect("admin API answers");
+        assert!(
+            response.status().is_success(),
+            "faults: {}",
+            response.status()
+        );
+    }
+
+    /// `GET /_emulator/state`.
+    pub fn state(&self) -> Value {
+        self.http()
+            .get(format!("{}/_emulator/state", self.base))
+            .send()
+            .expect("admin API answers")
+            .json()
+            .expect("JSON")
+    }
+
+    /// Live (not disbanded) groups as the emulator holds them.
+    pub fn groups(&self) -> Vec<Value> {
+        let state = self.state();
+        let groups = match &state["groups"] {
+            Value::Array(groups) => groups.clone(),
+            Value::Object(groups) => groups.values().cloned().collect(),
+            _ => Vec::new(),
+        };
+        groups
+            .into_iter()
+            .filter(|group| group["status"] != json!("disbanded"))
+            .collect()
+    }
+
+    /// Titles of the live groups dingform could have made (not the seed's), sorted, duplicates
+    /// kept.
+    pub fn titles(&self) -> Vec<String> {
+        let seeded: Vec<String> = Seed::demo()
+            .groups
+            .into_iter()
+            .map(|group| group.open_conversation_id)
+            .collect();
+        let mut titles: Vec<String> = self
+            .groups()
+            .iter()
+            .filter(|group| {
+                !seeded
+                    .iter()
+                    .any(|id| group["open_conversation_id"] == id.as_str())
+            })
+            .filter_map(|group| group["title"].as_str().map(str::to_owned))
+            .collect();
+        titles.sort();
+        titles
+    }
+
+    /// Call a v1.0 API as the demo app (to change the live world behind dingform's back).
+    pub fn api(&self, path: &str, body: Value) -> Value {
+        let token: Value = self
+            .http()
+            .post(format!("{}/v1.0/oauth2/accessToken", self.base))
+            .json(&json!({"appKey": APP_KEY, "appSecret": APP_SECRET}))
+            .send()
+            .expect("token")
+            .json()
+            .expect("JSON");
+        let token = token["accessToken"].as_str().expect("a token").to_owned();
+        self.http()
+            .post(format!("{}{path}", self.base))
+            .header("x-acs-dingtalk-access-token", token)
+            .json(&body)
+            .send()
+            .expect("API answers")
+            .json()
+            .expect("JSON")
+    }
+}
+
+impl Drop for EmulatorProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

@@ -1,0 +1,101 @@
+//! What a run of the binary printed, and the one filter set that makes it a stable snapshot.
+
+use std::process::Output;
+
+use serde_json::Value;
+
+/// A finished `dingform` run.
+#[derive(Debug)]
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl From<Output> for Run {
+    fn from(output: Output) -> Run {
+        Run {
+            code: output.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+}
+
+impl Run {
+    /// stdout, then stderr.
+    pub fn text(&self) -> String {
+        format!("{}{}", self.stdout, self.stderr)
+    }
+
+    /// Assert the exit code, showing the output when it differs.
+    #[track_caller]
+    pub fn expect_code(&self, code: i32) -> &Run {
+        assert_eq!(self.code, code, "output:\n{}", self.text());
+        self
+    }
+
+    /// stdout as JSON (a `--format json` run).
+    #[track_caller]
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.stdout).unwrap_or_else(|error| {
+            panic!(
+                "stdout is not JSON ({error}):\n{}\n{}",
+                self.stdout, self.stderr
+            )
+        })
+    }
+
+    /// The run as a snapshot: exit code, stdout and stderr, through [`filters`].
+    pub fn snapshot(&self) -> String {
+        let mut text = format!("exit: {}\n", self.code);
+        if !self.stdout.is_empty() {
+            text.push_str("--- stdout\n");
+            text.push_str(&self.stdout);
+        }
+        if !self.stderr.is_empty() {
+            text.push_str("--- stderr\n");
+            text.push_str(&self.stderr);
+        }
+        text
+    }
+}
+
+/// The filters every snapshot of the binary's output goes through: what differs from run to
+/// run (ports, temporary directories, times, uuids, durations) becomes a placeholder.
+pub fn filters() -> Vec<(&'static str, &'static str)> {
+    vec![
+        (r"127\.0\.0\.1:\d+", "127.0.0.1:[PORT]"),
+        (r"(/private)?/tmp/[^\s/:'`\x22]+", "[TMP]"),
+        (
+            r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:?\d{2})?( UTC)?",
+            "[TIME]",
+        ),
+        (
+            r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}",
+            "[UUID]",
+        ),
+        (r"\b\d+(\.\d+)?(ms|s)\b", "[DURATION]"),
+    ]
+}
+
+/// Assert an insta snapshot of `text` with the harness's [`filters`].
+#[macro_export]
+macro_rules! assert_filtered_snapshot {
+    ($name:expr, $text:expr) => {{
+        let mut settings = insta::Settings::clone_current();
+        for (pattern, replacement) in $crate::common::run::filters() {
+            settings.add_filter(pattern, replacement);
+        }
+        settings.bind(|| insta::assert_snapshot!($name, $text));
+    }};
+}
+
+/// Run a future to completion on a runtime of its own (for a test that is not async).
+pub fn blocking<T>(future: impl std::future::Future<Output = T>) -> T {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a runtime")
+        .block_on(future)
+}
