@@ -30,8 +30,7 @@ fn assert_each_group_once(emulator: &EmulatorProcess, expected: &[String]) {
 #[test]
 fn kill_9_in_the_middle_of_an_apply_then_apply_again_makes_each_group_once() {
     const GROUPS: usize = 20;
-    let data = tempfile::tempdir().unwrap();
-    let emulator = EmulatorProcess::start(&data.path().join("emulator.json"));
+    let emulator = EmulatorProcess::fresh();
     let workspace = Workspace::with_files(&[("groups.yaml", &scene_groups(GROUPS))]);
     emulator.faults(json!({"latency_ms": 150}));
 
@@ -85,8 +84,7 @@ fn kill_9_in_the_middle_of_an_apply_then_apply_again_makes_each_group_once() {
 
 #[test]
 fn with_30_percent_platform_errors_repeated_applies_converge_without_duplicates() {
-    let data = tempfile::tempdir().unwrap();
-    let emulator = EmulatorProcess::start(&data.path().join("emulator.json"));
+    let emulator = EmulatorProcess::fresh();
     let mut manifests = scene_groups(8);
     manifests.push_str(
         "  ops: {title: Operations, type: standard, owner: u1005, members: [u1006]}\n  \
@@ -124,8 +122,7 @@ fn with_30_percent_platform_errors_repeated_applies_converge_without_duplicates(
 #[test]
 fn kill_9_while_applying_renames_then_apply_again_keeps_every_group_once() {
     const GROUPS: usize = 10;
-    let data = tempfile::tempdir().unwrap();
-    let emulator = EmulatorProcess::start(&data.path().join("emulator.json"));
+    let emulator = EmulatorProcess::fresh();
     let workspace = Workspace::with_files(&[("groups.yaml", &scene_groups(GROUPS))]);
     workspace.run(&emulator, &["apply", "--yes"]).expect_code(0);
     let ids = |state: &Value, prefix: &str| -> Vec<String> {

@@ -31,19 +31,16 @@ notifications:
     message: {text: {content: Stand-up time}}
 ";
 
-fn setup() -> (EmulatorProcess, Workspace, tempfile::TempDir) {
-    let data = tempfile::tempdir().unwrap();
-    let emulator = EmulatorProcess::start(&data.path().join("emulator.json"));
+fn setup() -> (EmulatorProcess, Workspace) {
     (
-        emulator,
+        EmulatorProcess::fresh(),
         Workspace::with_files(&[("groups.yaml", GROUPS)]),
-        data,
     )
 }
 
 #[test]
 fn apply_makes_everything_records_it_and_the_next_plan_is_empty() {
-    let (emulator, workspace, _data) = setup();
+    let (emulator, workspace) = setup();
     let run = workspace.run(&emulator, &["apply", "--yes"]);
     run.expect_code(0);
     assert!(
@@ -81,7 +78,7 @@ fn apply_makes_everything_records_it_and_the_next_plan_is_empty() {
 
 #[test]
 fn the_app_secret_never_appears_in_state_or_output() {
-    let (emulator, workspace, _data) = setup();
+    let (emulator, workspace) = setup();
     let mut output = workspace.run(&emulator, &["apply", "--yes", "-vv"]).text();
     output += &workspace
         .run(&emulator, &["plan", "--format", "json"])
@@ -94,7 +91,7 @@ fn the_app_secret_never_appears_in_state_or_output() {
 
 #[test]
 fn updates_and_deletes_reach_the_platform_and_leave_an_empty_plan() {
-    let (emulator, workspace, _data) = setup();
+    let (emulator, workspace) = setup();
     workspace.run(&emulator, &["apply", "--yes"]).expect_code(0);
     let changed = GROUPS
         .replace("title: Payments On-call", "title: Payments Duty")
@@ -137,7 +134,7 @@ fn updates_and_deletes_reach_the_platform_and_leave_an_empty_plan() {
 
 #[test]
 fn an_ordinary_group_cannot_be_deleted_and_the_plan_says_so_before_apply() {
-    let (emulator, workspace, _data) = setup();
+    let (emulator, workspace) = setup();
     workspace.run(&emulator, &["apply", "--yes"]).expect_code(0);
     let without = GROUPS.replace("  operations:\n", "  operations-renamed:\n");
     workspace.write("groups.yaml", &without);
@@ -149,7 +146,7 @@ fn an_ordinary_group_cannot_be_deleted_and_the_plan_says_so_before_apply() {
 
 #[test]
 fn without_yes_apply_refuses_when_stdin_is_not_a_terminal() {
-    let (emulator, workspace, _data) = setup();
+    let (emulator, workspace) = setup();
     let run = workspace.run(&emulator, &["apply"]);
     run.expect_code(1);
     assert!(run.text().contains("--yes"), "{}", run.text());
@@ -158,7 +155,7 @@ fn without_yes_apply_refuses_when_stdin_is_not_a_terminal() {
 
 #[test]
 fn a_held_lock_refuses_a_second_apply_and_names_the_holder() {
-    let (emulator, workspace, _data) = setup();
+    let (emulator, workspace) = setup();
     let file = dingform::state::StateFile::new(workspace.state_path());
     let lock = file
         .lock("apply", std::time::Duration::ZERO)
@@ -177,7 +174,7 @@ fn a_held_lock_refuses_a_second_apply_and_names_the_holder() {
 
 #[test]
 fn a_plan_file_is_applied_as_reviewed_or_refused_when_stale() {
-    let (emulator, workspace, _data) = setup();
+    let (emulator, workspace) = setup();
     let plan = workspace.path().join("plan.json");
     let plan = plan.to_str().unwrap();
     workspace
@@ -228,7 +225,7 @@ fn a_plan_file_is_applied_as_reviewed_or_refused_when_stale() {
 
 #[test]
 fn an_interrupted_create_of_an_ordinary_group_is_an_error_finding_not_a_second_create() {
-    let (emulator, workspace, _data) = setup();
+    let (emulator, workspace) = setup();
     // The intent an apply killed between request and answer leaves behind.
     let file = dingform::state::StateFile::new(workspace.state_path());
     let lock = file.lock("test", std::time::Duration::ZERO).unwrap();
@@ -272,7 +269,7 @@ fn an_interrupted_create_of_an_ordinary_group_is_an_error_finding_not_a_second_c
 
 #[test]
 fn a_title_the_platform_refuses_is_an_error_finding_before_anything_is_sent() {
-    let (emulator, workspace, _data) = setup();
+    let (emulator, workspace) = setup();
     workspace.write(
         "groups.yaml",
         "groups:\n  all-hands: {title: \"Test Organization Demo [Internal Group]\", type: internal, owner: manager4220}\n",
@@ -288,7 +285,7 @@ fn a_title_the_platform_refuses_is_an_error_finding_before_anything_is_sent() {
 fn an_unknown_owner_is_an_error_finding_before_anything_is_sent_and_the_fixed_apply_resumes() {
     // Issue 13: a typo in a name used to fail the create halfway through apply; the plan now
     // checks every name against the organization first (`unknown-user`).
-    let (emulator, workspace, _data) = setup();
+    let (emulator, workspace) = setup();
     let broken = GROUPS.replace("owner: manager4220", "owner: nobody-here");
     workspace.write("groups.yaml", &broken);
     let run = workspace.run(&emulator, &["apply", "--yes"]);
@@ -310,8 +307,7 @@ fn an_unknown_owner_is_an_error_finding_before_anything_is_sent_and_the_fixed_ap
 
 #[test]
 fn prevent_destroy_and_the_mass_delete_guard_are_enforced_at_apply() {
-    let data = tempfile::tempdir().unwrap();
-    let emulator = EmulatorProcess::start(&data.path().join("emulator.json"));
+    let emulator = EmulatorProcess::fresh();
     let three = "groups:\n  a: {title: A, type: scene, owner: u1001}\n  b: {title: B, type: scene, owner: u1001}\n  \
                  c: {title: C, type: scene, owner: u1001, prevent_destroy: true}\n";
     let workspace = Workspace::with_files(&[("groups.yaml", three)]);
@@ -341,7 +337,7 @@ fn prevent_destroy_and_the_mass_delete_guard_are_enforced_at_apply() {
 
 #[test]
 fn a_group_disbanded_outside_dingform_is_made_again_under_a_new_generation() {
-    let (emulator, workspace, _data) = setup();
+    let (emulator, workspace) = setup();
     workspace.run(&emulator, &["apply", "--yes"]).expect_code(0);
     let id = workspace.state()["resources"]["group.payments"]["id"]
         .as_str()

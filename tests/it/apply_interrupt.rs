@@ -20,8 +20,7 @@ fn standard_groups(count: usize) -> String {
 #[test]
 fn ctrl_c_finishes_the_requests_in_flight_records_them_and_exits_130() {
     const GROUPS: usize = 20;
-    let data = tempfile::tempdir().unwrap();
-    let emulator = EmulatorProcess::start(&data.path().join("emulator.json"));
+    let emulator = EmulatorProcess::fresh();
     let workspace = Workspace::with_files(&[("groups.yaml", &standard_groups(GROUPS))]);
     emulator.faults(json!({"latency_ms": 300}));
 

@@ -12,8 +12,7 @@ fn live_group(emulator: &EmulatorProcess, title: &str) -> serde_json::Value {
 
 #[test]
 fn someone_removed_from_a_standard_groups_admins_and_members_in_one_change_converges() {
-    let data = tempfile::tempdir().unwrap();
-    let emulator = EmulatorProcess::start(&data.path().join("emulator.json"));
+    let emulator = EmulatorProcess::fresh();
     let before = "groups:\n  operations:\n    title: Operations\n    type: standard\n    owner: u1005\n    admins: [u1006]\n    members: [u1006, u1007]\n";
     let workspace = Workspace::with_files(&[("groups.yaml", before)]);
     workspace.run(&emulator, &["apply", "--yes"]).expect_code(0);
@@ -37,8 +36,7 @@ fn someone_removed_from_a_standard_groups_admins_and_members_in_one_change_conve
 
 #[test]
 fn a_bot_added_to_a_group_outside_dingform_is_removed_by_the_next_apply() {
-    let data = tempfile::tempdir().unwrap();
-    let emulator = EmulatorProcess::start(&data.path().join("emulator.json"));
+    let emulator = EmulatorProcess::fresh();
     let groups = "bots:\n  alerts: {robot_code: dingbot-alerts, name: Alert Bot}\ngroups:\n  payments: {title: Payments, type: scene, owner: manager4220, members: [u1001]}\n";
     let workspace = Workspace::with_files(&[("groups.yaml", groups)]);
     workspace.run(&emulator, &["apply", "--yes"]).expect_code(0);
@@ -72,8 +70,7 @@ fn a_bot_added_to_a_group_outside_dingform_is_removed_by_the_next_apply() {
 
 #[test]
 fn prevent_destroy_stops_a_replace_as_it_stops_a_delete() {
-    let data = tempfile::tempdir().unwrap();
-    let emulator = EmulatorProcess::start(&data.path().join("emulator.json"));
+    let emulator = EmulatorProcess::fresh();
     let groups = "groups:\n  vault:\n    title: Vault\n    type: scene\n    template: tpl-default\n    owner: manager4220\n    members: [u1001]\n    prevent_destroy: true\n";
     let workspace = Workspace::with_files(&[("groups.yaml", groups)]);
     workspace.run(&emulator, &["apply", "--yes"]).expect_code(0);

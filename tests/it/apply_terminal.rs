@@ -42,8 +42,7 @@ fn apply_on_a_terminal(
 
 #[test]
 fn on_a_terminal_apply_asks_and_anything_but_yes_cancels() {
-    let data = tempfile::tempdir().unwrap();
-    let emulator = EmulatorProcess::start(&data.path().join("emulator.json"));
+    let emulator = EmulatorProcess::fresh();
     let workspace = Workspace::with_files(&[("groups.yaml", GROUPS)]);
 
     let (code, output) = apply_on_a_terminal(&workspace, &emulator, "y");

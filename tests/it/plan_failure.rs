@@ -6,29 +6,15 @@ use crate::common::*;
 const UNKNOWN_KEY: &str =
     "groups:\n  oncall: {title: On-call, type: scene, owner: manager4220, colour: red}\n";
 
-fn plan(ws: &Workspace, format: &str, without_credentials: bool) -> (i32, String, String) {
-    let mut command = assert_cmd::Command::cargo_bin("dingform").unwrap();
-    command
-        .current_dir(ws.path())
-        .args(["plan", "--format", format]);
-    if without_credentials {
-        command
-            .env_remove("DINGFORM_ENDPOINT")
-            .env_remove("DINGTALK_APP_KEY")
-            .env_remove("DINGTALK_APP_SECRET");
-    }
-    let output = command.output().unwrap();
-    (
-        output.status.code().unwrap_or(-1),
-        String::from_utf8(output.stdout).unwrap(),
-        String::from_utf8(output.stderr).unwrap(),
-    )
+fn plan(ws: &Workspace, format: &str) -> (i32, String, String) {
+    let run = ws.run_offline(&["plan", "--format", format]);
+    (run.code, run.stdout, run.stderr)
 }
 
 #[test]
 fn manifests_that_do_not_load_give_a_json_document_with_their_findings() {
     let ws = Workspace::new().file("groups.yaml", UNKNOWN_KEY);
-    let (code, stdout, stderr) = plan(&ws, "json", false);
+    let (code, stdout, stderr) = plan(&ws, "json");
     assert_eq!(code, 1, "{stderr}");
     let document: serde_json::Value =
         serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout:?}"));
@@ -45,7 +31,7 @@ fn manifests_that_do_not_load_give_a_json_document_with_their_findings() {
 #[test]
 fn manifests_that_do_not_load_give_a_pull_request_comment_that_says_why() {
     let ws = Workspace::new().file("groups.yaml", UNKNOWN_KEY);
-    let (code, stdout, _) = plan(&ws, "markdown", false);
+    let (code, stdout, _) = plan(&ws, "markdown");
     assert_eq!(code, 1);
     assert!(
         stdout.starts_with(dingform::render::COMMENT_MARKER),
@@ -64,7 +50,7 @@ fn a_plan_that_cannot_reach_dingtalk_gives_a_json_document_with_the_error() {
         "organization: Test Organization Demo\ndefaults: {template: tpl-default}\n",
     )
     .file("groups.yaml", "groups: {}\n");
-    let (code, stdout, stderr) = plan(&ws, "json", true);
+    let (code, stdout, stderr) = plan(&ws, "json");
     assert_eq!(code, 1);
     let document: serde_json::Value =
         serde_json::from_str(&stdout).unwrap_or_else(|e| panic!("{e}: {stdout:?}"));

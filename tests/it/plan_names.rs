@@ -201,17 +201,11 @@ async fn each_distinct_name_is_read_once_concurrently() {
 async fn wrong_credentials_fail_a_plan_of_an_empty_state_once_with_credentials_rejected() {
     let emu = Emu::start().await;
     let ws = Workspace::new().file("groups.yaml", "groups: {}\n");
-    let run = assert_cmd::Command::cargo_bin("dingform")
-        .expect("binary")
-        .current_dir(ws.path())
-        .args(["plan"])
-        .env("DINGFORM_ENDPOINT", &emu.base)
-        .env("DINGTALK_APP_KEY", APP_KEY)
-        .env("DINGTALK_APP_SECRET", "not-the-secret")
-        .output()
-        .expect("run");
-    let stderr = String::from_utf8_lossy(&run.stderr);
-    assert_eq!(run.status.code(), Some(1), "{stderr}");
+    let mut command = ws.command(&emu, &["plan"]);
+    command.env("DINGTALK_APP_SECRET", "not-the-secret");
+    let run = crate::common::workspace::finish(command);
+    let stderr = &run.stderr;
+    assert_eq!(run.code, 1, "{stderr}");
     assert_eq!(
         stderr.matches("credentials rejected").count(),
         1,

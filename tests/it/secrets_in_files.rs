@@ -41,17 +41,13 @@ fn credentials_in_an_endpoint_url_are_never_printed() {
         "organization: Test Organization Demo\nendpoint: \"https://key:hunter2@oapi.example.com/\"\n",
     )
     .file("groups.yaml", "groups: {}\n");
-    let output = assert_cmd::Command::cargo_bin("dingform")
-        .unwrap()
-        .current_dir(ws.path())
-        .arg("plan")
-        .env_remove("DINGFORM_ENDPOINT")
+    let mut command = ws.offline_command(&["plan"]);
+    command
         .env("DINGTALK_APP_KEY", "k")
-        .env("DINGTALK_APP_SECRET", "s")
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8(output.stderr).unwrap();
-    assert_eq!(output.status.code(), Some(1), "{stderr}");
+        .env("DINGTALK_APP_SECRET", "s");
+    let run = crate::common::workspace::finish(command);
+    let stderr = &run.stderr;
+    assert_eq!(run.code, 1, "{stderr}");
     assert!(!stderr.contains("hunter2"), "{stderr}");
     assert_eq!(
         stderr.matches("oapi.example.com").count(),

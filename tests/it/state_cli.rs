@@ -2,22 +2,18 @@
 
 use std::time::Duration;
 
-use assert_cmd::Command;
 use dingform::state::{ResourceState, StateFile};
 
-struct Ws {
-    dir: tempfile::TempDir,
-}
+use crate::common::Workspace;
+
+/// A workspace whose state holds `group.oncall` and `bot.alerts`.
+struct Ws(Workspace);
 
 impl Ws {
     fn new() -> Ws {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(
-            dir.path().join("dingform.yaml"),
+        let ws = Ws(Workspace::with_settings(
             "organization: Test Organization Demo\n",
-        )
-        .unwrap();
-        let ws = Ws { dir };
+        ));
         let file = ws.file();
         let lock = file.lock("test", Duration::ZERO).unwrap();
         let mut state = file.read_or_new(None).unwrap();
@@ -33,22 +29,13 @@ impl Ws {
     }
 
     fn file(&self) -> StateFile {
-        StateFile::new(self.dir.path().join(".dingform/state.json"))
+        StateFile::new(self.0.state_path())
     }
 
+    /// `dingform state ARGS`: exit code, stdout, stderr.
     fn run(&self, args: &[&str]) -> (i32, String, String) {
-        let output = Command::cargo_bin("dingform")
-            .unwrap()
-            .current_dir(self.dir.path())
-            .arg("state")
-            .args(args)
-            .output()
-            .unwrap();
-        (
-            output.status.code().unwrap_or(-1),
-            String::from_utf8_lossy(&output.stdout).into_owned(),
-            String::from_utf8_lossy(&output.stderr).into_owned(),
-        )
+        let run = self.0.run_offline(&[&["state"], args].concat());
+        (run.code, run.stdout, run.stderr)
     }
 
     fn text(&self) -> String {

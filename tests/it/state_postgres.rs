@@ -140,8 +140,7 @@ fn dingform_role_url(database: &str) -> (u16, String) {
 }
 
 fn state_list(url: &str, password: Option<&str>) -> (i32, String) {
-    let data = tempfile::tempdir().unwrap();
-    let emu = EmulatorProcess::start(&data.path().join("emulator.json"));
+    let emu = EmulatorProcess::fresh();
     let ws = Workspace::with_files(&[]);
     let mut command = ws.command(&emu, &["state", "list"]);
     command
@@ -219,8 +218,7 @@ fn a_missing_database_is_named() {
 
 #[test]
 fn a_password_written_in_dingform_yaml_is_an_error_at_its_line_and_is_not_shown() {
-    let data = tempfile::tempdir().unwrap();
-    let emu = EmulatorProcess::start(&data.path().join("emulator.json"));
+    let emu = EmulatorProcess::fresh();
     let ws = Workspace::with_files(&[]);
     std::fs::write(
         ws.path().join("dingform.yaml"),
@@ -243,8 +241,7 @@ fn a_password_written_in_dingform_yaml_is_an_error_at_its_line_and_is_not_shown(
 
 #[test]
 fn a_shared_store_without_a_key_is_an_error_naming_the_setting() {
-    let data = tempfile::tempdir().unwrap();
-    let emu = EmulatorProcess::start(&data.path().join("emulator.json"));
+    let emu = EmulatorProcess::fresh();
     let ws = Workspace::with_files(&[]);
     std::fs::write(
         ws.path().join("dingform.yaml"),

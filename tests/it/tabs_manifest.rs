@@ -48,8 +48,7 @@ fn expect_empty_plan(emulator: &EmulatorProcess, workspace: &Workspace) {
 
 #[test]
 fn a_tab_is_created_edited_and_removed_and_each_next_plan_is_empty() {
-    let data = tempfile::tempdir().unwrap();
-    let emulator = EmulatorProcess::start(&data.path().join("emulator.json"));
+    let emulator = EmulatorProcess::fresh();
     let workspace = Workspace::with_files(&[("groups.yaml", &groups(ONE_TAB))]);
 
     // Created with the group: added once the group exists.
@@ -136,8 +135,7 @@ fn a_tab_is_created_edited_and_removed_and_each_next_plan_is_empty() {
 
 #[test]
 fn a_tab_added_outside_dingform_is_removed_by_its_title() {
-    let data = tempfile::tempdir().unwrap();
-    let emulator = EmulatorProcess::start(&data.path().join("emulator.json"));
+    let emulator = EmulatorProcess::fresh();
     let workspace = Workspace::with_files(&[("groups.yaml", &groups(ONE_TAB))]);
     workspace.run(&emulator, &["apply", "--yes"]).expect_code(0);
     let id = workspace.state()["resources"]["group.payments"]["id"]
@@ -162,8 +160,7 @@ fn a_tab_added_outside_dingform_is_removed_by_its_title() {
 
 #[test]
 fn groups_without_tabs_do_not_read_them() {
-    let data = tempfile::tempdir().unwrap();
-    let emulator = EmulatorProcess::start(&data.path().join("emulator.json"));
+    let emulator = EmulatorProcess::fresh();
     let workspace = Workspace::with_files(&[("groups.yaml", &groups(""))]);
     workspace.run(&emulator, &["apply", "--yes"]).expect_code(0);
     let id = workspace.state()["resources"]["group.payments"]["id"]

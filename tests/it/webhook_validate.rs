@@ -2,33 +2,21 @@
 //! post through one robot in the same minute (not at 20), a message type a webhook cannot
 //! send, and a token written where its variable's name belongs.
 
-use std::process::Command;
-
-use assert_cmd::cargo::CommandCargoExt;
 use serde_json::Value;
 
+use crate::common::Workspace;
+
 fn validate(notifications: &str) -> (i32, Vec<Value>) {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::write(
-        dir.path().join("dingform.yaml"),
+    let ws = Workspace::with_settings(
         "organization: Test Organization Demo\napp: {kind: internal, agent_id: 123456}\nendpoint: sandbox\n",
     )
-    .unwrap();
-    std::fs::write(dir.path().join("notifications.yaml"), notifications).unwrap();
-    let output = Command::cargo_bin("dingform")
-        .unwrap()
-        .args(["validate", "--format", "json"])
-        .arg(dir.path())
-        .output()
-        .unwrap();
-    let document: Value = serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
-        panic!("{e}: {}", String::from_utf8_lossy(&output.stdout));
-    });
-    let findings = document["diagnostics"]
+    .file("notifications.yaml", notifications);
+    let (code, report) = ws.validate_json();
+    let findings = report["diagnostics"]
         .as_array()
         .cloned()
         .unwrap_or_default();
-    (output.status.code().unwrap_or(-1), findings)
+    (code, findings)
 }
 
 fn pings(count: usize, token_env: &str) -> String {

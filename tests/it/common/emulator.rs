@@ -292,6 +292,8 @@ pub fn unlimited(attempts: u32) -> ClientOptions {
 /// Its admin API is blocking, for tests that are not async.
 pub struct EmulatorProcess {
     child: Child,
+    /// The directory of its data file, when the handle made one.
+    _data: Option<tempfile::TempDir>,
     _stdout: BufReader<ChildStdout>,
     /// Its base URL, from its first stdout line.
     pub base: String,
@@ -307,6 +309,14 @@ impl Target for EmulatorProcess {
 }
 
 impl EmulatorProcess {
+    /// Start it on a data file of its own (removed when the handle is dropped).
+    pub fn fresh() -> EmulatorProcess {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let mut emulator = Self::start(&dir.path().join("emulator.json"));
+        emulator._data = Some(dir);
+        emulator
+    }
+
     /// Start it on `data` and wait for its first line (no sleeps).
     pub fn start(data: &Path) -> EmulatorProcess {
         let mut child = Command::new(env!("CARGO_BIN_EXE_dingform"))
@@ -326,6 +336,7 @@ impl EmulatorProcess {
         );
         EmulatorProcess {
             child,
+            _data: None,
             _stdout: stdout,
             base,
             http: OnceLock::new(),
