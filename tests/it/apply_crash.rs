@@ -1,8 +1,9 @@
 //! Crash safety and convergence: kill -9 an apply in the middle, or inject platform errors,
 //! and the next applies finish the job with every group made exactly once.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
+use crate::common::wait::until;
 use crate::common::{EmulatorProcess, Workspace, scene_groups};
 use serde_json::{Value, json};
 
@@ -41,19 +42,18 @@ fn kill_9_in_the_middle_of_an_apply_then_apply_again_makes_each_group_once() {
         .spawn()
         .unwrap();
     // Wait for progress on disk: the intents, then at least two batches of answers.
-    let deadline = Instant::now() + Duration::from_secs(60);
-    let at_kill = loop {
-        let state = workspace.state();
-        if serial(&state) >= 3 {
-            break state;
-        }
-        assert!(Instant::now() < deadline, "the apply made no progress");
-        assert!(
-            apply.try_wait().unwrap().is_none(),
-            "the apply ended before it could be killed"
-        );
-        std::thread::sleep(Duration::from_millis(5)); // polling the file, not synchronising
-    };
+    until(
+        "the apply's progress in state",
+        Duration::from_secs(60),
+        || {
+            assert!(
+                apply.try_wait().unwrap().is_none(),
+                "the apply ended before it could be killed"
+            );
+            serial(&workspace.state()) >= 3
+        },
+    );
+    let at_kill = workspace.state();
     apply.kill().unwrap(); // SIGKILL
     apply.wait().unwrap();
     let after_kill = workspace.state();
@@ -159,18 +159,17 @@ fn kill_9_while_applying_renames_then_apply_again_keeps_every_group_once() {
         .stderr(std::process::Stdio::null())
         .spawn()
         .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        if serial(&workspace.state()) > start_serial {
-            break;
-        }
-        assert!(Instant::now() < deadline, "the apply made no progress");
-        assert!(
-            apply.try_wait().unwrap().is_none(),
-            "the apply ended before it could be killed"
-        );
-        std::thread::sleep(Duration::from_millis(5)); // polling the file, not synchronising
-    }
+    until(
+        "the apply's first recorded step",
+        Duration::from_secs(60),
+        || {
+            assert!(
+                apply.try_wait().unwrap().is_none(),
+                "the apply ended before it could be killed"
+            );
+            serial(&workspace.state()) > start_serial
+        },
+    );
     apply.kill().unwrap(); // SIGKILL
     apply.wait().unwrap();
     emulator.faults(json!({}));

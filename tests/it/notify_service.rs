@@ -3,18 +3,16 @@
 
 use std::time::Duration;
 
+use crate::common::wait::until_async;
 use crate::notify_support::{Fixture, work};
 
 /// Wait (polling the emulator, up to a deadline) until it has recorded `count` sends.
 async fn until_messages(fx: &Fixture, count: usize) -> Vec<serde_json::Value> {
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
-    loop {
-        let messages = fx.messages().await;
-        if messages.len() >= count || tokio::time::Instant::now() > deadline {
-            return messages;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    until_async(Duration::from_secs(30), || async {
+        fx.messages().await.len() >= count
+    })
+    .await;
+    fx.messages().await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -76,20 +74,14 @@ async fn a_runner_killed_mid_send_leaves_an_unknown_that_is_never_resent() {
         .spawn()
         .expect("spawn");
     // Wait for the intent to be committed, then kill -9.
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
-    let mut in_flight = false;
-    while tokio::time::Instant::now() < deadline {
-        if fx.db().exists()
-            && let Ok(log) = DeliveryLog::open(&fx.db())
-            && log
-                .sends_in(SendStatus::Sending)
-                .is_ok_and(|rows| !rows.is_empty())
-        {
-            in_flight = true;
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    let in_flight = until_async(Duration::from_secs(20), || async {
+        fx.db().exists()
+            && DeliveryLog::open(&fx.db()).is_ok_and(|log| {
+                log.sends_in(SendStatus::Sending)
+                    .is_ok_and(|rows| !rows.is_empty())
+            })
+    })
+    .await;
     child.kill().expect("kill");
     let _ = child.wait();
     assert!(

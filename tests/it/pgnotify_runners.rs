@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use crate::common::bulk_user;
 use crate::common::postgres::TestDatabase;
+use crate::common::wait::until_async;
 use crate::common::{AGENT_ID, Run};
 use crate::notify_support::{Fixture, bot_daily, output, work};
 use chrono::{TimeZone, Utc};
@@ -171,19 +172,12 @@ async fn a_runner_killed_mid_request_is_unknown_after_its_lease_never_resent() {
         .expect("spawn");
     // The event: the request's claim committed as `sending`.
     let log = db.log("oncall").await;
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
-    let mut in_flight = false;
-    while tokio::time::Instant::now() < deadline {
-        if log
-            .sends_in(SendStatus::Sending)
+    let in_flight = until_async(Duration::from_secs(30), || async {
+        log.sends_in(SendStatus::Sending)
             .await
             .is_ok_and(|rows| !rows.is_empty())
-        {
-            in_flight = true;
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    })
+    .await;
     child.kill().expect("kill -9");
     let _ = child.wait();
     assert!(

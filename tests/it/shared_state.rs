@@ -38,14 +38,9 @@ fn output_of(child: Child) -> Run {
     Run::from(child.wait_with_output().expect("the child ends"))
 }
 
-/// Wait (bounded) until `condition` holds: an event observed in the database, not a guessed
-/// duration (it is looked for every 50 ms).
-fn wait_for(what: &str, mut condition: impl FnMut() -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(90);
-    while !condition() {
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(50));
-    }
+/// Wait until `condition` holds: an event observed in the database.
+fn wait_for(what: &str, condition: impl FnMut() -> bool) {
+    crate::common::wait::until(what, Duration::from_secs(90), condition);
 }
 
 fn lock_rows(db: &TestDatabase) -> usize {

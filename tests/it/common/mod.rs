@@ -8,6 +8,7 @@ pub mod fixtures;
 pub mod postgres;
 pub mod run;
 pub mod validate;
+pub mod wait;
 pub mod workspace;
 
 pub use emulator::{Emu, EmulatorProcess, Target, fast_retries, unlimited};
