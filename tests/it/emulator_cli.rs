@@ -1,8 +1,8 @@
 //! `dingform emulator`: the first stdout line is the base URL; a bad seed is a clear error;
 //! the admin API replaces the seed and resets the world.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
+use crate::common::EmulatorProcess;
+use crate::common::emulator::Admin;
 
 use assert_cmd::cargo::cargo_bin_cmd;
 use predicates::prelude::*;
@@ -38,18 +38,8 @@ async fn a_seed_file_is_served_and_post_seed_replaces_it() {
          scene_group_templates: [{id: t1, name: T}]\n",
     )
     .unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_dingform"))
-        .args(["emulator", "--listen", "127.0.0.1:0", "--seed"])
-        .arg(&seed)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let base = line.trim().to_owned();
+    let emulator = EmulatorProcess::seeded(&seed);
+    let base = emulator.base.clone();
     let http = reqwest::Client::new();
     let token: Value = http
         .get(format!("{base}/gettoken"))
@@ -62,31 +52,17 @@ async fn a_seed_file_is_served_and_post_seed_replaces_it() {
         .unwrap();
     assert_eq!(token["errcode"], 0, "{token}");
 
-    let state: Value = http
-        .get(format!("{base}/_emulator/state"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let state = emulator.admin().state().await;
     assert_eq!(state["organization"]["name"], "Acme");
 
-    let replaced = http
-        .post(format!("{base}/_emulator/seed"))
-        .json(&json!({"organization": {"corp_id": "other", "name": "Other"}, "users": [{"userid": "bob", "name": "Bob"}]}))
-        .send()
-        .await
-        .unwrap();
-    assert!(replaced.status().is_success());
-    let state: Value = http
-        .get(format!("{base}/_emulator/state"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    emulator
+        .admin()
+        .post(
+            "seed",
+            json!({"organization": {"corp_id": "other", "name": "Other"}, "users": [{"userid": "bob", "name": "Bob"}]}),
+        )
+        .await;
+    let state = emulator.admin().state().await;
     assert_eq!(state["organization"]["name"], "Other");
     assert_eq!(state["users"][0]["userid"], "bob");
     let bad = http
@@ -96,8 +72,6 @@ async fn a_seed_file_is_served_and_post_seed_replaces_it() {
         .await
         .unwrap();
     assert_eq!(bad.status(), reqwest::StatusCode::BAD_REQUEST);
-    child.kill().unwrap();
-    child.wait().unwrap();
 }
 
 #[tokio::test]
@@ -110,24 +84,11 @@ async fn reset_forgets_groups_messages_and_the_clock() {
     .await
     .unwrap();
     let base = emulator.base_url();
-    let http = reqwest::Client::new();
-    let post = |path: &str, body: Value| http.post(format!("{base}{path}")).json(&body).send();
-    post("/_emulator/clock", json!({"advance_seconds": 60}))
-        .await
-        .unwrap();
-    post("/_emulator/users/u1001/leave", json!({}))
-        .await
-        .unwrap();
-    let answer = post("/_emulator/reset", json!({})).await.unwrap();
-    assert!(answer.status().is_success());
-    let state: Value = http
-        .get(format!("{base}/_emulator/state"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let admin = Admin::new(&base);
+    admin.post("clock", json!({"advance_seconds": 60})).await;
+    admin.post("users/u1001/leave", json!({})).await;
+    admin.post("reset", json!({})).await;
+    let state = admin.state().await;
     assert_eq!(state["clock"]["offset_seconds"], 0);
     let u1001 = state["users"]
         .as_array()
@@ -136,7 +97,7 @@ async fn reset_forgets_groups_messages_and_the_clock() {
         .find(|user| user["userid"] == "u1001")
         .unwrap();
     assert_eq!(u1001["active"], true);
-    let unknown = http
+    let unknown = reqwest::Client::new()
         .post(format!("{base}/v1.0/im/nothing"))
         .send()
         .await

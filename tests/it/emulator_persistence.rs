@@ -4,19 +4,6 @@
 use crate::common::EmulatorProcess;
 use serde_json::{Value, json};
 
-async fn token(http: &reqwest::Client, base: &str) -> String {
-    let body: Value = http
-        .post(format!("{base}/v1.0/oauth2/accessToken"))
-        .json(&json!({"appKey": "demo-key", "appSecret": "demo-secret"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    body["accessToken"].as_str().unwrap().to_owned()
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn kill_9_loses_no_acknowledged_write() {
     let dir = tempfile::tempdir().unwrap();
@@ -24,7 +11,7 @@ async fn kill_9_loses_no_acknowledged_write() {
     let mut emulator = EmulatorProcess::start(&data);
     let base = emulator.base.clone();
     let http = reqwest::Client::new();
-    let token = token(&http, &base).await;
+    let token = emulator.admin().token().await;
 
     // Acknowledged writes of several kinds before the storm.
     let post = |path: &str, body: Value| {
@@ -61,12 +48,7 @@ async fn kill_9_loses_no_acknowledged_write() {
         .await
         .unwrap();
     assert_eq!(sent["errcode"], 0);
-    let left = http
-        .post(format!("{base}/_emulator/users/u1006/leave"))
-        .send()
-        .await
-        .unwrap();
-    assert!(left.status().is_success());
+    emulator.admin().post("users/u1006/leave", json!({})).await;
 
     // Eight writers create groups as fast as they can; kill -9 after 40 acknowledgements.
     let (acks, mut acked) = tokio::sync::mpsc::unbounded_channel::<String>();
@@ -111,15 +93,7 @@ async fn kill_9_loses_no_acknowledged_write() {
     }
 
     let mut emulator = EmulatorProcess::start(&data);
-    let base = emulator.base.clone();
-    let state: Value = http
-        .get(format!("{base}/_emulator/state"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let state = emulator.admin().state().await;
     emulator.kill();
 
     let groups = state["groups"].as_array().unwrap();
@@ -151,29 +125,16 @@ async fn a_restarted_emulator_keeps_tokens_and_the_clock() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("nested").join("emulator.json");
     let mut emulator = EmulatorProcess::start(&data);
-    let base = emulator.base.clone();
-    let http = reqwest::Client::new();
-    let first = token(&http, &base).await;
-    let moved = http
-        .post(format!("{base}/_emulator/clock"))
-        .json(&json!({"advance_seconds": 3600}))
-        .send()
-        .await
-        .unwrap();
-    assert!(moved.status().is_success());
+    let first = emulator.admin().token().await;
+    emulator
+        .admin()
+        .post("clock", json!({"advance_seconds": 3600}))
+        .await;
     emulator.kill();
 
     let mut emulator = EmulatorProcess::start(&data);
-    let base = emulator.base.clone();
-    let state: Value = http
-        .get(format!("{base}/_emulator/state"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let again = token(&http, &base).await;
+    let state = emulator.admin().state().await;
+    let again = emulator.admin().token().await;
     emulator.kill();
     assert_eq!(state["clock"]["offset_seconds"], 3600);
     assert_eq!(

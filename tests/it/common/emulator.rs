@@ -3,10 +3,10 @@
 //! the real `dingform emulator` binary as a child process (for tests that kill or restart
 //! things). Both are a [`Target`] the binary can be aimed at.
 
+use std::ffi::OsStr;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdout, Command, Stdio};
-use std::sync::OnceLock;
 use std::time::Duration;
 
 use dingform::emulator::{Emulator, EmulatorConfig, RunningEmulator, Seed};
@@ -18,6 +18,7 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 use tokio::sync::OnceCell;
 
+use super::run::blocking;
 use super::{APP_KEY, APP_SECRET};
 
 /// Something `dingform` can be aimed at with `DINGFORM_ENDPOINT`.
@@ -101,17 +102,7 @@ impl Emu {
 
     /// A fresh token request (inside the token's lifetime the emulator hands out the same one).
     pub async fn fetch_token(&self) -> String {
-        let (status, body) = self
-            .api_open(
-                "/v1.0/oauth2/accessToken",
-                json!({"appKey": APP_KEY, "appSecret": APP_SECRET}),
-            )
-            .await;
-        assert_eq!(status, StatusCode::OK, "{body}");
-        body["accessToken"]
-            .as_str()
-            .expect("accessToken")
-            .to_owned()
+        self.admin_api().token().await
     }
 
     /// POST to the api host without a token.
@@ -189,30 +180,19 @@ impl Emu {
         body
     }
 
+    /// Its admin API.
+    pub fn admin_api(&self) -> Admin {
+        Admin::new(&self.base)
+    }
+
     /// POST to the admin API (`/_emulator/PATH`); asserts success, returns its JSON (or null).
     pub async fn admin(&self, path: &str, body: Value) -> Value {
-        let response = self
-            .http
-            .post(self.url(&format!("/_emulator/{path}")))
-            .json(&body)
-            .send()
-            .await
-            .expect("admin API reachable");
-        let status = response.status();
-        let text = response.text().await.unwrap_or_default();
-        assert!(status.is_success(), "admin {path}: {status} {text}");
-        serde_json::from_str(&text).unwrap_or(Value::Null)
+        self.admin_api().post(path, body).await
     }
 
     /// `GET /_emulator/state`: the whole organization.
     pub async fn state(&self) -> Value {
-        let response = self
-            .http
-            .get(self.url("/_emulator/state"))
-            .send()
-            .await
-            .expect("admin API reachable");
-        read(response).await.1
+        self.admin_api().state().await
     }
 
     /// Replace the fault set.
@@ -288,8 +268,91 @@ pub fn unlimited(attempts: u32) -> ClientOptions {
     }
 }
 
-/// `dingform emulator --listen 127.0.0.1:0 --data FILE`, the real binary, killed when dropped.
-/// Its admin API is blocking, for tests that are not async.
+/// The admin API (`/_emulator/…`) and the demo app's v1.0 API over plain HTTP, for an emulator
+/// the test reaches only by its URL. [`Emu`] has its own; [`EmulatorProcess`] hands this out to
+/// async tests and wraps it for the others.
+#[derive(Clone)]
+pub struct Admin {
+    base: String,
+    http: reqwest::Client,
+}
+
+impl Admin {
+    /// The admin API of the emulator at `base`.
+    pub fn new(base: &str) -> Admin {
+        Admin {
+            base: base.to_owned(),
+            // No pooled connections: a blocking wrapper drives each call on a runtime of its own.
+            http: reqwest::Client::builder()
+                .pool_max_idle_per_host(0)
+                .build()
+                .expect("an HTTP client"),
+        }
+    }
+
+    /// POST to `/_emulator/PATH`; asserts success, returns its JSON (or null).
+    pub async fn post(&self, path: &str, body: Value) -> Value {
+        let response = self
+            .http
+            .post(format!("{}/_emulator/{path}", self.base))
+            .json(&body)
+            .send()
+            .await
+            .expect("admin API reachable");
+        let status = response.status();
+        let text = response.text().await.unwrap_or_default();
+        assert!(status.is_success(), "admin {path}: {status} {text}");
+        serde_json::from_str(&text).unwrap_or(Value::Null)
+    }
+
+    /// `GET /_emulator/state`: the whole organization.
+    pub async fn state(&self) -> Value {
+        self.http
+            .get(format!("{}/_emulator/state", self.base))
+            .send()
+            .await
+            .expect("admin API reachable")
+            .json()
+            .await
+            .expect("state is JSON")
+    }
+
+    /// A token for the demo app (inside its lifetime the emulator hands out the same one).
+    pub async fn token(&self) -> String {
+        let answer: Value = self
+            .http
+            .post(format!("{}/v1.0/oauth2/accessToken", self.base))
+            .json(&json!({"appKey": APP_KEY, "appSecret": APP_SECRET}))
+            .send()
+            .await
+            .expect("token endpoint reachable")
+            .json()
+            .await
+            .expect("token JSON");
+        answer["accessToken"]
+            .as_str()
+            .expect("accessToken")
+            .to_owned()
+    }
+
+    /// POST to a v1.0 API as the demo app (to change the live world behind dingform's back).
+    pub async fn api(&self, path: &str, body: Value) -> Value {
+        let token = self.token().await;
+        self.http
+            .post(format!("{}{path}", self.base))
+            .header("x-acs-dingtalk-access-token", token)
+            .json(&body)
+            .send()
+            .await
+            .expect("API answers")
+            .json()
+            .await
+            .expect("JSON")
+    }
+}
+
+/// `dingform emulator --listen 127.0.0.1:0 …`, the real binary, killed when dropped. Async tests
+/// use [`EmulatorProcess::admin`]; the blocking methods are for tests that are not async.
 pub struct EmulatorProcess {
     child: Child,
     /// The directory of its data file, when the handle made one.
@@ -297,9 +360,6 @@ pub struct EmulatorProcess {
     _stdout: BufReader<ChildStdout>,
     /// Its base URL, from its first stdout line.
     pub base: String,
-    /// Made on first use: a blocking client may not be made or dropped inside an async test,
-    /// which may still start and kill the process.
-    http: OnceLock<reqwest::blocking::Client>,
 }
 
 impl Target for EmulatorProcess {
@@ -317,11 +377,22 @@ impl EmulatorProcess {
         emulator
     }
 
-    /// Start it on `data` and wait for its first line (no sleeps).
+    /// Start it on `data` (`--data`).
     pub fn start(data: &Path) -> EmulatorProcess {
+        Self::spawn(&["--data".as_ref(), data.as_os_str()])
+    }
+
+    /// Start it serving the organization of a seed file (`--seed`).
+    pub fn seeded(seed: &Path) -> EmulatorProcess {
+        Self::spawn(&["--seed".as_ref(), seed.as_os_str()])
+    }
+
+    /// `dingform emulator --listen 127.0.0.1:0 ARGS`, once its first line (the base URL) is out:
+    /// no sleeps.
+    fn spawn(args: &[&OsStr]) -> EmulatorProcess {
         let mut child = Command::new(env!("CARGO_BIN_EXE_dingform"))
-            .args(["emulator", "--listen", "127.0.0.1:0", "--data"])
-            .arg(data)
+            .args(["emulator", "--listen", "127.0.0.1:0"])
+            .args(args)
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
@@ -339,7 +410,6 @@ impl EmulatorProcess {
             _data: None,
             _stdout: stdout,
             base,
-            http: OnceLock::new(),
         }
     }
 
@@ -349,33 +419,19 @@ impl EmulatorProcess {
         self.child.wait().expect("the emulator ends");
     }
 
-    fn http(&self) -> &reqwest::blocking::Client {
-        self.http.get_or_init(reqwest::blocking::Client::new)
+    /// Its admin API, for an async test.
+    pub fn admin(&self) -> Admin {
+        Admin::new(&self.base)
     }
 
-    /// `POST /_emulator/faults` (replaces the whole fault set).
+    /// Replace the whole fault set.
     pub fn faults(&self, faults: Value) {
-        let response = self
-            .http()
-            .post(format!("{}/_emulator/faults", self.base))
-            .json(&faults)
-            .send()
-            .expect("admin API answers");
-        assert!(
-            response.status().is_success(),
-            "faults: {}",
-            response.status()
-        );
+        blocking(self.admin().post("faults", faults));
     }
 
     /// `GET /_emulator/state`.
     pub fn state(&self) -> Value {
-        self.http()
-            .get(format!("{}/_emulator/state", self.base))
-            .send()
-            .expect("admin API answers")
-            .json()
-            .expect("JSON")
+        blocking(self.admin().state())
     }
 
     /// Live (not disbanded) groups as the emulator holds them.
@@ -416,23 +472,7 @@ impl EmulatorProcess {
 
     /// Call a v1.0 API as the demo app (to change the live world behind dingform's back).
     pub fn api(&self, path: &str, body: Value) -> Value {
-        let token: Value = self
-            .http()
-            .post(format!("{}/v1.0/oauth2/accessToken", self.base))
-            .json(&json!({"appKey": APP_KEY, "appSecret": APP_SECRET}))
-            .send()
-            .expect("token")
-            .json()
-            .expect("JSON");
-        let token = token["accessToken"].as_str().expect("a token").to_owned();
-        self.http()
-            .post(format!("{}{path}", self.base))
-            .header("x-acs-dingtalk-access-token", token)
-            .json(&body)
-            .send()
-            .expect("API answers")
-            .json()
-            .expect("JSON")
+        blocking(self.admin().api(path, body))
     }
 }
 
