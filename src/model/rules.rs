@@ -354,6 +354,15 @@ pub const PAGES: &[RulePage] = &[
         "Nothing to do, or send to departments."
     ),
     page!(
+        "rename-without-moved",
+        "warning",
+        "A group disbanded under one name and made under another with the same title.",
+        "DingTalk cannot move a chat's history and files to a new group: a disband loses them.",
+        "plan: almost always a rename without its `moved` block; the warning writes the block.",
+        "# groups.yaml: `release-train:` renamed to `release-trains:`, nothing else changed\n",
+        "Add `moved: [{from: group.OLD, to: group.NEW}]`; the group keeps its history, members and id."
+    ),
+    page!(
         "same-content-daily",
         "error",
         "The same content to one user more than once a day.",

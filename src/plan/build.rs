@@ -193,6 +193,7 @@ pub fn build(validation: &Validation, state: &State, live: &Live, options: &Plan
     changes.sort_by(|a, b| a.address.cmp(&b.address));
     rules::import_already_managed::check(&changes, state, &workspace.imports, &mut findings);
     rules::mass_delete::check(&changes, state, options.allow_mass_delete, &mut findings);
+    rules::rename_without_moved::check(&changes, workspace, &mut findings);
     super::names::check(workspace, live, &mut findings);
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     findings.dedup();

@@ -35,6 +35,7 @@ mod pgnotify_runners;
 mod plan;
 mod plan_failure;
 mod plan_names;
+mod plan_rename;
 mod provider_directory;
 mod provider_faults;
 mod provider_logging;

@@ -13,6 +13,7 @@ pub mod mass_delete;
 pub mod mass_removal;
 pub mod plugin_immutable;
 pub mod prevent_destroy;
+pub mod rename_without_moved;
 pub mod standard_group_departed;
 pub mod title_length;
 pub mod unknown_department;
