@@ -158,7 +158,7 @@ pub fn build(validation: &Validation, state: &State, live: &Live, options: &Plan
                         format!("{address} has prevent_destroy set and would be disbanded"),
                     )
                     .address(address.clone())
-                    .help("put the group back in the manifests, or to stop managing it without disbanding, add `removed: [{from: ADDRESS}]`"),
+                    .help(format!("put the group back in the manifests, or to stop managing it without disbanding, add `removed: [{{from: {address}}}]`")),
                 );
             }
         }

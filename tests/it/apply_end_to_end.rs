@@ -141,6 +141,11 @@ fn an_ordinary_group_cannot_be_deleted_and_the_plan_says_so_before_apply() {
     let run = workspace.run(&emulator, &["apply", "--yes"]);
     run.expect_code(1);
     assert!(run.text().contains("delete-unsupported"), "{}", run.text());
+    assert!(
+        run.text().contains("`removed: [{from: group.operations}]`"),
+        "the block to write, with the group's own address: {}",
+        run.text()
+    );
     assert_eq!(emulator.titles(), ["Operations", "Payments On-call"]);
 }
 

@@ -149,7 +149,15 @@ async fn removing_a_group_plans_a_disband_and_prevent_destroy_blocks_it() {
     write_state(&ws, &[("group.old", group_entry(&id, attributes))]);
     let (code, plan) = plan_json(&ws, &emu, &[]);
     assert_eq!(code, 1, "{plan:#}");
-    assert_eq!(findings(&plan, "prevent-destroy").len(), 1);
+    let refused = findings(&plan, "prevent-destroy");
+    assert_eq!(refused.len(), 1);
+    assert!(
+        refused[0]["help"]
+            .as_str()
+            .unwrap()
+            .contains("`removed: [{from: group.old}]`"),
+        "the block to write, with the group's own address: {plan:#}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -27,6 +27,9 @@ pub fn check(change: &Change, findings: &mut Vec<Finding>) {
             ),
         )
         .address(change.address.clone())
-        .help("disband it in the DingTalk client and add `removed: [{from: ADDRESS}]` to stop managing it, or keep it in the manifests"),
+        .help(format!(
+            "disband it in the DingTalk client and add `removed: [{{from: {}}}]` to stop managing it, or keep it in the manifests",
+            change.address
+        )),
     );
 }
