@@ -48,6 +48,15 @@ pub enum ImportError {
         /// The platform's words, when it said something.
         reason: String,
     },
+    /// Read by open conversation id, the group is not a scene group: internal and standard
+    /// groups are read and updated by their chat id, which cannot be found from this one.
+    #[error(
+        "`{id}` is not a scene group (it has no template); import an internal or standard group by its chat id (chat…): DingTalk reads and updates those by chat id"
+    )]
+    NeedsChatId {
+        /// The open conversation id given.
+        id: String,
+    },
     /// Reading failed for another reason.
     #[error("cannot read {id} from DingTalk: {source}")]
     Api {
@@ -155,7 +164,12 @@ async fn read_group<A: DingTalkApi>(api: &A, id: &str) -> Result<LiveGroup, Impo
             Err(error) => Err(error),
         }
     } else {
-        api.get_scene_group(id).await
+        match api.get_scene_group(id).await {
+            Ok(group) if group.template_id.is_none() && group.status == GroupStatus::Active => {
+                return Err(ImportError::NeedsChatId { id: id.to_owned() });
+            }
+            read => read,
+        }
     };
     match read {
         Ok(group) if group.status == GroupStatus::Disbanded => Err(not_found("group", id, None)),

@@ -174,6 +174,33 @@ pub const PAGES: &[RulePage] = &[
         "Write the plain URL with `open_in: sidebar` and let dingform build the link."
     ),
     page!(
+        "duplicate-key",
+        "error",
+        "A key written twice in one mapping.",
+        "dingform's own check of the manifests: no request is sent. YAML would keep only the last value, silently.",
+        "validate: the first value would be lost without a word.",
+        "groups:\n  oncall: {title: On-call, title: Oncall, type: scene, owner: u1001}\n",
+        "Keep one of the two keys."
+    ),
+    page!(
+        "duplicate-resource",
+        "error",
+        "One address declared twice, in one file or two.",
+        "dingform's own check of the manifests: no request is sent.",
+        "validate: which declaration wins would depend on file order.",
+        "# groups.yaml and more/groups.yaml both declare `oncall:` under `groups:`\n",
+        "Rename one of them, or merge the two declarations."
+    ),
+    page!(
+        "file-too-large",
+        "error",
+        "A manifest file larger than dingform reads.",
+        "dingform's own check of the manifests: no request is sent. Manifests are read whole; a huge file is most likely not a manifest.",
+        "validate: a generated or copied file in the workspace would slow every command.",
+        "# a 50 MB data.yaml left in the workspace directory\n",
+        "Split the manifests into several files, or move the file out of the workspace."
+    ),
+    page!(
         "group-member-limit",
         "error",
         "A group with more members or admins than the platform allows.",
@@ -219,6 +246,33 @@ pub const PAGES: &[RulePage] = &[
         "To rename the address, write `moved: [{from: OLD, to: NEW}]` instead of importing."
     ),
     page!(
+        "import-mismatch",
+        "error",
+        "An `import` block whose group is of another type than the manifest declares.",
+        "A group's type (scene, internal, standard) cannot change; a change of type is a disband and a create.",
+        "plan: importing must never disband the group it adopts.",
+        "groups:\n  ops: {title: Ops, type: scene, owner: u1001}\nimport:\n  - {to: group.ops, id: chatXXXX}   # a standard group\n",
+        "Declare the type the group has."
+    ),
+    page!(
+        "import-needs-chat-id",
+        "error",
+        "An internal or standard group imported by its open conversation id.",
+        "DingTalk reads and updates internal and standard groups by chat id (`/chat/get`, `/chat/update`); no API turns an open conversation id back into a chat id.",
+        "plan: the group could be read once but never updated; only a scene group (it has a template) can be imported by open conversation id.",
+        "import:\n  - {to: group.all-hands, id: cidDemoAllHands==}   # the Internal Group\n",
+        "Write the group's chat id (`chat…`) in the import block, or run `dingform import ADDRESS chat…`."
+    ),
+    page!(
+        "import-not-found",
+        "error",
+        "An `import` block naming a group DingTalk does not have.",
+        "Reading an unknown or disbanded group is refused (`invalid.openConversationId`, 40016 for a chat id).",
+        "plan: there is nothing to adopt; an apply would fail.",
+        "import:\n  - {to: group.ops, id: cidTypo==}\n",
+        "Check the id: an open conversation id (`cid…`) or a chat id (`chat…`)."
+    ),
+    page!(
         "internal-group-naming",
         "warning",
         "An internal group not named as the platform names it.",
@@ -226,6 +280,96 @@ pub const PAGES: &[RulePage] = &[
         "validate: the manifest would fight the platform's name.",
         "groups:\n  all: {title: Everyone, type: internal, owner: manager4220}\n",
         "Use the platform's name."
+    ),
+    page!(
+        "invalid-address",
+        "error",
+        "A `moved`, `import` or `removed` block with an address that is not `KIND.NAME`.",
+        "dingform's own check of the manifests: no request is sent.",
+        "validate: the block could not name any resource.",
+        "moved:\n  - {from: oncall, to: group.payments-oncall}\n",
+        "Write `group.NAME`, `bot.NAME` or `notification.NAME`; a move keeps the kind."
+    ),
+    page!(
+        "invalid-cron",
+        "error",
+        "A schedule that is not a five-field cron expression.",
+        "dingform's own check of the manifests: no request is sent. The runner could never tell when the notification is due.",
+        "validate: a notification that never fires is a silent failure.",
+        "schedule: \"every morning\"\n",
+        "Five fields: minute hour day-of-month month day-of-week, e.g. \"0 9 * * 1-5\"."
+    ),
+    page!(
+        "invalid-duration",
+        "error",
+        "A `grace` that is not a duration.",
+        "dingform's own check of the manifests: no request is sent.",
+        "validate: the runner would not know how late a send may still go out.",
+        "grace: soon\n",
+        "Write a number and a unit: `15m`, `2h`, `90s`."
+    ),
+    page!(
+        "invalid-message",
+        "error",
+        "A message the platform's message types cannot carry.",
+        "Each message type has its required fields (text `content`, markdown `title` and `text`, link `messageUrl`, action card buttons…); a send missing one is refused (40035 on the oapi host, `parameter.invalid` on the api host).",
+        "validate: the notification would fail at every occurrence.",
+        "message: {markdown: {text: \"## Deploys\"}}   # no title\n",
+        "Give the fields the message type needs (see `dingform schema`)."
+    ),
+    page!(
+        "invalid-name",
+        "error",
+        "A resource name dingform cannot use as an address.",
+        "dingform's own check of the manifests: no request is sent. Names become addresses (`group.NAME`) and creation UUIDs.",
+        "validate: a name with spaces or capitals would break addresses and state keys.",
+        "groups:\n  Payments On-call: {title: Payments On-call, type: scene, owner: u1001}\n",
+        "Use ^[a-z0-9][a-z0-9_-]{0,62}$, e.g. `payments-oncall`; the title can be anything."
+    ),
+    page!(
+        "invalid-timezone",
+        "error",
+        "A timezone that is not an IANA name.",
+        "dingform's own check of the manifests: no request is sent.",
+        "validate: schedules are read in that zone.",
+        "timezone: Beijing\n",
+        "Write an IANA name, e.g. `Asia/Shanghai`."
+    ),
+    page!(
+        "invalid-type",
+        "error",
+        "A value of the wrong type: a list where a string goes, a number for a name…",
+        "dingform's own check of the manifests: no request is sent.",
+        "validate: the manifest cannot be read as written.",
+        "members: u1001, u1002   # a string, not a list\n",
+        "Write the value in the type the key takes (see `dingform schema`, or the editor's schema hints)."
+    ),
+    page!(
+        "invalid-utf8",
+        "error",
+        "A manifest file that is not UTF-8.",
+        "dingform's own check of the manifests: no request is sent. DingTalk takes UTF-8 text; titles and messages are sent as written.",
+        "validate: a file saved in GBK would send garbled titles.",
+        "# groups.yaml saved as GBK by an editor\n",
+        "Save the file as UTF-8."
+    ),
+    page!(
+        "invalid-value",
+        "error",
+        "A value outside what a key accepts: an unknown enum value, a rate of 0.",
+        "dingform's own check of the manifests: no request is sent.",
+        "validate: the setting would mean nothing, or stop every request.",
+        "type: group   # scene | internal | standard\n",
+        "Use one of the values the help line lists."
+    ),
+    page!(
+        "invalid-via",
+        "error",
+        "A notification with no way to be delivered, or two.",
+        "dingform's own check of the manifests: no request is sent. Every send goes through one channel: a bot in a group, a work notification, or a webhook robot.",
+        "validate: the runner would not know where to send it.",
+        "via: {work_notification: {users: []}}\n",
+        "Name exactly one channel and at least one recipient."
     ),
     page!(
         "markdown-spacing",
@@ -262,6 +406,60 @@ pub const PAGES: &[RulePage] = &[
         "validate: the send would be refused.",
         "message: {text: {content: \"…2,100 bytes…\"}}\n",
         "Shorten the message, or link to the details."
+    ),
+    page!(
+        "missing-key",
+        "error",
+        "A required key left out (`organization`, a group's `title`, `type`, `owner`…).",
+        "dingform's own check of the manifests: no request is sent.",
+        "validate: the resource cannot be made without it.",
+        "groups:\n  oncall: {type: scene, owner: u1001}   # no title\n",
+        "Add the key the message names."
+    ),
+    page!(
+        "missing-settings",
+        "error",
+        "A directory without `dingform.yaml`.",
+        "dingform's own check of the manifests: no request is sent. The settings name the organization, which the creation UUIDs and naming rules use.",
+        "validate: without it, dingform does not know which organization the manifests are for.",
+        "$ dingform plan some/dir   # no some/dir/dingform.yaml\n",
+        "Run in the workspace directory, or create `dingform.yaml` with `organization:`."
+    ),
+    page!(
+        "missing-template",
+        "error",
+        "A scene group with no template, and no `defaults.template`.",
+        "A scene group is always made from a template (`template_id` is required by `/v1.0/im/sceneGroup/create`).",
+        "validate: the create would be refused.",
+        "groups:\n  oncall: {title: On-call, type: scene, owner: u1001}\n",
+        "Set `template:` on the group, or `defaults: {template: …}` in dingform.yaml."
+    ),
+    page!(
+        "moved-cycle",
+        "error",
+        "`moved` blocks that go round in a circle.",
+        "dingform's own check of the manifests: no request is sent.",
+        "plan: a cycle names no final address.",
+        "moved:\n  - {from: group.a, to: group.b}\n  - {from: group.b, to: group.a}\n",
+        "Make the chain end at a declared address."
+    ),
+    page!(
+        "moved-from-declared",
+        "error",
+        "A `moved` block whose old address is still declared.",
+        "dingform's own check of the manifests: no request is sent.",
+        "plan: the old declaration would be made again after the move.",
+        "groups:\n  oncall: {…}\n  payments-oncall: {…}\nmoved:\n  - {from: group.oncall, to: group.payments-oncall}\n",
+        "Remove or rename the old declaration."
+    ),
+    page!(
+        "moved-target-taken",
+        "error",
+        "A `moved` block whose new address is already in the state.",
+        "dingform's own check of the manifests: no request is sent.",
+        "plan: two groups cannot share one address.",
+        "# state holds group.a and group.b\nmoved:\n  - {from: group.a, to: group.b}\n",
+        "Remove one of them (`dingform state rm`), or move to another name."
     ),
     page!(
         "oa-status-bar-recipients",
@@ -381,6 +579,15 @@ pub const PAGES: &[RulePage] = &[
         "Fix the day or the month."
     ),
     page!(
+        "secret-in-settings",
+        "error",
+        "A password or secret key written in dingform.yaml.",
+        "dingform's own check of the manifests: no request is sent. Files go into git and CI logs; secrets come only from the environment.",
+        "validate: a committed password is a leaked password.",
+        "state:\n  url: postgres://dingform:hunter2@db/dingform\n",
+        "Remove it and set PGPASSWORD (or DINGFORM_STATE_URL, or AWS_SECRET_ACCESS_KEY) in the environment."
+    ),
+    page!(
         "standard-group-departed",
         "error, warning",
         "Departed members in a standard group.",
@@ -388,6 +595,15 @@ pub const PAGES: &[RulePage] = &[
         "validate: asking for automatic removal on a standard group is an error. plan: a warning when live members left, and their removal is planned under `members_policy: exact`.",
         "groups:\n  ops: {title: Ops, type: standard, owner: u1005, remove_departed_members: true}\n",
         "Use an internal group, or list members exactly."
+    ),
+    page!(
+        "symlink-loop",
+        "error",
+        "A symbolic link in the workspace that leads back into itself.",
+        "dingform's own check of the manifests: no request is sent.",
+        "validate: following it would never end.",
+        "$ ln -s . manifests/loop\n",
+        "Remove the link or point it outside the workspace."
     ),
     page!(
         "tab-duplicate-title",
@@ -426,6 +642,24 @@ pub const PAGES: &[RulePage] = &[
         "Copy the department id from the admin console's contacts."
     ),
     page!(
+        "unknown-key",
+        "error",
+        "A key the manifest schema does not have, usually a typo.",
+        "dingform's own check of the manifests: no request is sent. An unknown key would otherwise be ignored, and the setting it meant never made.",
+        "validate: a misspelt `prevent_destory` must not leave a group unprotected.",
+        "groups:\n  oncall: {title: On-call, type: scene, owner: u1001, colour: red}\n",
+        "Fix the spelling (the help line lists the keys that place takes)."
+    ),
+    page!(
+        "unknown-reference",
+        "error",
+        "A name that no manifest declares: a bot in a group, a group in a notification, a `moved` target.",
+        "dingform's own check of the manifests: no request is sent.",
+        "validate: the reference cannot be resolved.",
+        "groups:\n  oncall: {title: On-call, type: scene, owner: u1001, bots: [alert]}   # the bot is `alerts`\n",
+        "Declare it, or fix the name (the help suggests the nearest)."
+    ),
+    page!(
         "unknown-template",
         "error",
         "A scene-group template the organization does not have.",
@@ -433,6 +667,15 @@ pub const PAGES: &[RulePage] = &[
         "plan: the organization's templates are listed once (`GET /v1.0/im/chats/sceneGroups/templates/lists`); an error at the group's `template`, or once at `defaults.template` for the groups that fall back to it, with the nearest known template.",
         "groups:\n  oncall: {title: On-call, type: scene, template: tpl-oncal, owner: manager4220}\n",
         "Copy the template id from the Developer Console."
+    ),
+    page!(
+        "unknown-template-variable",
+        "error",
+        "A `{{variable}}` in a message that the runner does not fill in.",
+        "dingform's own check of the manifests: no request is sent. The platform would send the braces as written.",
+        "validate: every occurrence would go out with `{{…}}` in it.",
+        "message: {text: {content: \"Stand-up {{weekdy}}\"}}\n",
+        "Use one of the variables the help lists (`date`, `weekday`, `datetime`, …)."
     ),
     page!(
         "unknown-user",
@@ -444,6 +687,15 @@ pub const PAGES: &[RulePage] = &[
         "Fix the typo; userIds are listed in the admin console's contacts."
     ),
     page!(
+        "unreadable-file",
+        "error",
+        "A manifest file that cannot be read (permissions, a vanished file).",
+        "dingform's own check of the manifests: no request is sent.",
+        "validate: what it declares would be missing from the plan.",
+        "$ chmod 000 groups.yaml\n",
+        "Make the file readable, or move it out of the workspace."
+    ),
+    page!(
         "webhook-rate",
         "warning",
         "Schedules that send more than 20 messages a minute through one custom robot.",
@@ -451,6 +703,33 @@ pub const PAGES: &[RulePage] = &[
         "validate: the runner paces each robot to 20 a minute, so the rest go out late.",
         "# 21 notifications at \"0 9 * * *\" through one webhook token_env\n",
         "Spread the schedules over more minutes, or send through more than one robot."
+    ),
+    page!(
+        "workspace-not-found",
+        "error",
+        "A workspace path that is not a directory.",
+        "dingform's own check of the manifests: no request is sent.",
+        "validate: there is nothing to read.",
+        "$ dingform validate groups.yaml   # a file, not its directory\n",
+        "Give the directory that holds dingform.yaml."
+    ),
+    page!(
+        "yaml-syntax",
+        "error",
+        "A file that is not valid YAML.",
+        "dingform's own check of the manifests: no request is sent.",
+        "validate: the file cannot be read at all.",
+        "groups:\n  oncall: {title: On-call\n",
+        "Fix the syntax at the place shown (an unclosed bracket or quote, a tab used for indentation)."
+    ),
+    page!(
+        "yaml-too-complex",
+        "error",
+        "YAML nested too deeply or with aliases that expand too much.",
+        "dingform's own check of the manifests: no request is sent. A few lines of aliases can expand to gigabytes (a \"billion laughs\").",
+        "validate: reading it would take the machine down.",
+        "a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a]\n# … nine levels more\n",
+        "Write the values out; manifests need neither deep nesting nor chains of aliases."
     ),
 ];
 

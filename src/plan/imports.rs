@@ -26,6 +26,18 @@ pub(super) fn plan_import(
     findings: &mut Vec<Finding>,
 ) -> Change {
     let block = import_block(address, imports);
+    let unread = |findings: &mut Vec<Finding>, finding: Finding| {
+        findings.push(finding.at(&block.file, &block.span).address(address));
+        Change {
+            address: address.to_owned(),
+            action: Action::Import,
+            before: None,
+            after: Some(Value::Object(to_object(desired))),
+            fields: Vec::new(),
+            from: Some(block.id.clone()),
+            notes: Vec::new(),
+        }
+    };
     let (attributes, open_conversation_id, chat_id) = match read {
         ImportRead::Found {
             attributes,
@@ -33,7 +45,8 @@ pub(super) fn plan_import(
             chat_id,
         } => (attributes, open_conversation_id, chat_id),
         ImportRead::Missing(reason) => {
-            findings.push(
+            return unread(
+                findings,
                 Finding::error(
                     "import-not-found",
                     format!(
@@ -41,19 +54,21 @@ pub(super) fn plan_import(
                         block.id
                     ),
                 )
-                .at(&block.file, &block.span)
-                .address(address)
                 .help("check the id: an open conversation id (cid…) or a chat id (chat…)"),
             );
-            return Change {
-                address: address.to_owned(),
-                action: Action::Import,
-                before: None,
-                after: Some(Value::Object(to_object(desired))),
-                fields: Vec::new(),
-                from: Some(block.id),
-                notes: Vec::new(),
-            };
+        }
+        ImportRead::NeedsChatId => {
+            return unread(
+                findings,
+                Finding::error(
+                    "import-needs-chat-id",
+                    format!(
+                        "{address}: `{}` is not a scene group, and an internal or standard group is imported by its chat id",
+                        block.id
+                    ),
+                )
+                .help("DingTalk reads and updates internal and standard groups by chat id (chat…): write that id in the import block"),
+            );
         }
     };
     let mut entry = crate::state::ResourceState {
@@ -94,7 +109,7 @@ pub(super) fn plan_import(
         findings.push(
             Finding::error(
                 "import-mismatch",
-                format!("{address}: the group to import is a {} group, the manifest declares a {} group", attributes.group_type, desired.group_type),
+                format!("{address}: the group to import is a {} group, the manifest declares {} {} group", attributes.group_type, article(&desired.group_type), desired.group_type),
             )
             .at(&declared.file, &declared.spec.group_type.span)
             .address(address)
@@ -137,4 +152,13 @@ fn import_block(address: &str, imports: &[InFile<Import>]) -> ImportBlock {
             file: Default::default(),
             span: Default::default(),
         })
+}
+
+/// "a" or "an" before a group type.
+fn article(group_type: &str) -> &'static str {
+    if group_type.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    }
 }

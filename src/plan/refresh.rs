@@ -65,6 +65,9 @@ pub enum ImportRead {
     },
     /// The platform has no such group; its words.
     Missing(String),
+    /// Read by open conversation id, it is not a scene group (it has no template): internal
+    /// and standard groups are read and updated by their chat id, which this id cannot give.
+    NeedsChatId,
 }
 
 /// A read that failed for a reason other than "it is gone".
@@ -335,6 +338,11 @@ async fn read_import<A: DingTalkApi>(
         Ok(GroupRead::Gone) => Ok(ImportRead::Missing(
             "no such group, or it is disbanded".into(),
         )),
+        Ok(GroupRead::Found { attributes, .. })
+            if chat_id.is_none() && attributes.template.is_none() =>
+        {
+            Ok(ImportRead::NeedsChatId)
+        }
         Ok(GroupRead::Found { mut attributes, .. }) => {
             // The ordinary-group read cannot tell internal from standard: the manifest can.
             if attributes.group_type != "scene" {

@@ -271,3 +271,65 @@ async fn an_import_block_naming_a_group_another_address_manages_is_an_error_at_i
         "left as it was: {all_hands}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_standard_group_named_by_its_open_conversation_id_is_refused_not_recorded_as_a_scene_group()
+ {
+    let emu = Emu::start().await;
+    let standard = emu
+        .client()
+        .create_group(&NewGroup {
+            kind: GroupKind::Standard,
+            title: "Lunch".into(),
+            owner: "u1006".into(),
+            members: vec!["u1006".into(), "u1005".into()],
+            settings: Default::default(),
+        })
+        .await
+        .expect("standard group");
+    let ws = Workspace::new().file(
+        "groups.yaml",
+        "groups:\n  lunch: {title: Lunch, type: standard, owner: u1006, members: [u1005]}\n",
+    );
+    let run = ws.run(
+        &emu,
+        &["import", "group.lunch", &standard.open_conversation_id],
+    );
+    assert_eq!(run.code, 1, "{}", run.text());
+    assert!(run.stderr.contains("by its chat id"), "{}", run.stderr);
+    assert_eq!(
+        ws.state()["resources"]["group.lunch"],
+        serde_json::Value::Null
+    );
+
+    // By its chat id it is adopted as what it is, and nothing needs to change.
+    let chat_id = standard.chat_id.expect("chat id");
+    ws.run(&emu, &["import", "group.lunch", &chat_id])
+        .expect_code(0);
+    assert_eq!(
+        ws.state()["resources"]["group.lunch"]["attributes"]["type"],
+        "standard"
+    );
+    let (code, plan) = plan_json(&ws, &emu, &["--detailed-exitcode"]);
+    assert_eq!(code, 0, "{plan:#}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_import_block_naming_the_internal_group_by_open_conversation_id_asks_for_its_chat_id() {
+    let emu = Emu::start().await;
+    let ws = Workspace::new().file(
+        "groups.yaml",
+        format!("{ALL_HANDS}import:\n  - {{to: group.all-hands, id: cidDemoAllHands==}}\n"),
+    );
+    let (code, plan) = plan_json(&ws, &emu, &[]);
+    assert_eq!(code, 1, "{plan:#}");
+    assert!(findings(&plan, "import-mismatch").is_empty(), "{plan:#}");
+    let error = findings(&plan, "import-needs-chat-id");
+    assert_eq!(error.len(), 1, "{plan:#}");
+    assert_eq!(error[0]["line"], 8);
+    assert_eq!(
+        change(&plan, "group.all-hands")["action"],
+        "import",
+        "never a replace of the Internal Group: {plan:#}"
+    );
+}

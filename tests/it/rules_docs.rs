@@ -77,3 +77,54 @@ fn rules_lists_every_page() {
     assert_eq!(text.lines().count(), dingform::model::rules::PAGES.len());
     assert!(text.contains("schedule-never-fires"), "{text}");
 }
+
+/// Kebab-case strings in the finding-making layers that are not rule ids.
+const NOT_RULES: &[&str] = &["kebab-case", "no-op", "third-party", "work-notification"];
+
+/// Every kebab-case string literal in `src/manifest`, `src/plan` and `src/adopt`: the rule ids
+/// their findings carry (and the few words of `NOT_RULES`).
+fn rule_ids_in_source() -> std::collections::BTreeSet<String> {
+    let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let mut ids = std::collections::BTreeSet::new();
+    for layer in ["manifest", "plan", "adopt"] {
+        for entry in walkdir::WalkDir::new(src.join(layer)) {
+            let path = entry.unwrap().into_path();
+            if path.extension().is_none_or(|ext| ext != "rs") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).unwrap();
+            for literal in text.split('"').skip(1).step_by(2) {
+                let kebab = literal.contains('-')
+                    && literal.starts_with(|c: char| c.is_ascii_lowercase())
+                    && literal.split('-').all(|word| {
+                        !word.is_empty()
+                            && word
+                                .chars()
+                                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+                    });
+                if kebab && !NOT_RULES.contains(&literal) {
+                    ids.insert(literal.to_owned());
+                }
+            }
+        }
+    }
+    ids
+}
+
+#[test]
+fn every_rule_id_a_finding_carries_has_a_page_that_explain_prints() {
+    let ids = rule_ids_in_source();
+    assert!(
+        ids.contains("unknown-key") && ids.contains("moved-cycle"),
+        "{ids:?}"
+    );
+    let missing: Vec<&String> = ids
+        .iter()
+        .filter(|id| dingform::model::rules::page(id).is_none())
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "findings carry these rule ids but `dingform explain` has no page for them \
+         (add one to src/model/rules.rs): {missing:?}"
+    );
+}
