@@ -26,6 +26,8 @@ mod emulator_persistence;
 mod emulator_robustness;
 mod emulator_sdk;
 mod emulator_wire;
+mod fuzz;
+mod fuzz_support;
 mod help;
 mod loader_props;
 mod members_from;
