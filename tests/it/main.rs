@@ -27,6 +27,7 @@ mod emulator_robustness;
 mod emulator_sdk;
 mod emulator_wire;
 mod fuzz;
+mod fuzz_regressions;
 mod fuzz_support;
 mod help;
 mod loader_props;
