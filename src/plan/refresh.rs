@@ -324,12 +324,27 @@ async fn read_import<A: DingTalkApi>(
     tabs: bool,
 ) -> Result<ImportRead, ApiError> {
     let (chat_id, open_conversation_id) = if id.starts_with("chat") {
-        (Some(id), "")
+        // A scene group has a chat id too, but is read by its open conversation id: the
+        // manifest's type says which (issue 18, found by the convergence fuzzer).
+        let open_conversation_id = if kind == "scene" {
+            match api.open_conversation_id(id).await {
+                Ok(open_conversation_id) => open_conversation_id,
+                Err(error)
+                    if is_gone(&error) || matches!(error.kind(), ErrorKind::InvalidParameter) =>
+                {
+                    return Ok(ImportRead::Missing(error.to_string()));
+                }
+                Err(error) => return Err(error),
+            }
+        } else {
+            String::new()
+        };
+        (Some(id), open_conversation_id)
     } else {
-        (None, id)
+        (None, id.to_owned())
     };
     let read_kind = if chat_id.is_some() { kind } else { "scene" };
-    let (read, _) = read_group(api, read_kind, open_conversation_id, chat_id, tabs).await;
+    let (read, _) = read_group(api, read_kind, &open_conversation_id, chat_id, tabs).await;
     match read {
         Err(error) if matches!(error.kind(), ErrorKind::InvalidParameter) => {
             Ok(ImportRead::Missing(error.to_string()))
@@ -349,11 +364,11 @@ async fn read_import<A: DingTalkApi>(
                 attributes.group_type = kind.to_owned();
             }
             let (open_conversation_id, chat_id) = match chat_id {
-                Some(chat_id) => (
+                Some(chat_id) if open_conversation_id.is_empty() => (
                     api.open_conversation_id(chat_id).await?,
                     Some(chat_id.to_owned()),
                 ),
-                None => (open_conversation_id.to_owned(), None),
+                chat_id => (open_conversation_id, chat_id.map(str::to_owned)),
             };
             Ok(ImportRead::Found {
                 attributes,
