@@ -8,6 +8,7 @@
 
 pub mod address;
 pub mod bot;
+pub mod clock;
 pub mod duration;
 pub mod files;
 pub mod finding;
@@ -32,6 +33,7 @@ pub mod wire;
 
 pub use address::{Address, ResourceKind};
 pub use bot::Bot;
+pub use clock::{Clock, ManualClock, SystemClock};
 pub use finding::{Finding, Severity};
 pub use group::{Group, GroupSettings, GroupType};
 pub use manifest::{Declared, Document, Manifest, Workspace};

@@ -19,7 +19,7 @@ use super::media::{MEDIA_CACHE_PATH, MediaCache};
 use super::pace::{Pace, Pacer};
 use super::status::{Summary, summarize};
 use super::webhook::WebhookPacer;
-use crate::model::{AppKind, Message, Target};
+use crate::model::{AppKind, Clock, Message, SystemClock, Target};
 use crate::provider::{ApiError, BotMessage, MessageApi, WebhookApi, WorkNotification};
 use crate::state::State;
 
@@ -125,7 +125,7 @@ impl<'a, A: MessageApi + WebhookApi> Runner<'a, A> {
             log,
             options,
             pacer,
-            clock: (Utc::now(), tokio::time::Instant::now()),
+            clock: (SystemClock.now(), tokio::time::Instant::now()),
             webhook_pacer: WebhookPacer::default(),
             media,
         }
@@ -446,7 +446,7 @@ impl<'a, A: MessageApi + WebhookApi> Runner<'a, A> {
             fingerprint: &fingerprint,
             day: &day,
             payload: &payload,
-            at: Utc::now(),
+            at: self.now(),
         };
         let Some(id) = self.log.begin_send(&send, self.now()).await? else {
             // Another runner made this request.
@@ -619,7 +619,7 @@ impl<'a, A: MessageApi + WebhookApi> Runner<'a, A> {
             fingerprint,
             day,
             payload: &payload,
-            at: Utc::now(),
+            at: self.now(),
         };
         let Some(id) = self.log.begin_send(&send, self.now()).await? else {
             // Another runner made this request (a resend both followed up).

@@ -14,7 +14,7 @@ use super::{Action, Change, Estimate, FORMAT_VERSION, FieldChange, Fingerprints,
 use crate::manifest::Validation;
 use crate::model::group::Policy;
 use crate::model::manifest::{Import, InFile};
-use crate::model::{Declared, Finding, Group, Sources};
+use crate::model::{Clock, Declared, Finding, Group, Sources, SystemClock};
 use crate::state::State;
 
 /// What a plan may depend on besides the manifests, state and live reads.
@@ -32,7 +32,7 @@ impl Default for PlanOptions {
     fn default() -> Self {
         PlanOptions {
             allow_mass_delete: false,
-            now: Utc::now(),
+            now: SystemClock.now(),
             requests_per_second: 20.0,
         }
     }
@@ -97,6 +97,10 @@ pub fn build(validation: &Validation, state: &State, live: &Live, options: &Plan
                 options.allow_mass_delete,
                 &mut findings,
             );
+        }
+        if matches!(change.action, Action::Update | Action::NoOp) {
+            let now = options.now;
+            rules::group_url_expiry::check_age(&address, declared, entry, live, now, &mut findings);
         }
         rules::title_length::check(&change, declared, &mut findings);
         rules::prevent_destroy::check_replace(&change, declared, entry, &mut findings);
@@ -275,11 +279,8 @@ pub(super) fn plan_group(
         };
         return create(entry.map_or(0, |e| e.generation), notes);
     };
-    let (live_attributes, group_url) = match live.groups.get(address) {
-        Some(GroupRead::Found {
-            attributes,
-            group_url,
-        }) => (attributes, group_url),
+    let live_attributes = match live.groups.get(address) {
+        Some(GroupRead::Found { attributes, .. }) => attributes,
         Some(GroupRead::Gone) => {
             return create(
                 entry.generation + 1,
@@ -359,15 +360,7 @@ pub(super) fn plan_group(
     ) {
         fields.push(install);
     }
-    rules::group_url_expiry::check(
-        address,
-        declared,
-        &fields,
-        entry,
-        group_url.as_deref(),
-        live,
-        findings,
-    );
+    rules::group_url_expiry::check(address, declared, &fields, findings);
     rules::standard_group_departed::check(address, declared, live_attributes, live, findings);
     rules::group_member_limit::check(address, declared, desired, live_attributes, findings);
     if !fields.is_empty() && entry.attributes.is_null() {

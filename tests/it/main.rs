@@ -17,6 +17,7 @@ mod apply_interrupt;
 mod apply_regressions;
 mod apply_terminal;
 mod ci_examples;
+mod clock;
 mod emulator_bots;
 mod emulator_cli;
 mod emulator_faults;
