@@ -36,6 +36,7 @@ mod notify_runner;
 mod notify_service;
 mod pacing;
 mod pacing_cli;
+mod payload_sent;
 mod pgnotify_conformance;
 mod pgnotify_runners;
 mod plan;
