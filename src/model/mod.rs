@@ -13,6 +13,7 @@ pub mod duration;
 pub mod files;
 pub mod finding;
 pub mod group;
+pub mod limits;
 pub mod live;
 pub mod manifest;
 pub mod members_from;

@@ -4,7 +4,6 @@
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use chrono_tz::Asia::Shanghai;
 
 use super::NotifyError;
 
@@ -24,9 +23,10 @@ use crate::provider::{ApiError, BotMessage, MessageApi, WebhookApi, WorkNotifica
 use crate::state::State;
 
 /// Most users one work-notification request may name (`recipients-per-request`).
-pub const USERS_PER_REQUEST: usize = 5_000;
+pub const USERS_PER_REQUEST: usize = crate::model::limits::RECIPIENTS_PER_REQUEST;
 /// How long results can be asked for (`delivery-result-window`).
-pub const RESULT_WINDOW: chrono::Duration = chrono::Duration::hours(24);
+pub const RESULT_WINDOW: chrono::Duration =
+    chrono::Duration::hours(crate::model::limits::DELIVERY_RESULT_WINDOW_HOURS as i64);
 
 /// How the runner behaves.
 #[derive(Clone, Debug)]
@@ -663,5 +663,7 @@ fn within(now: DateTime<Utc>, occurrence: DateTime<Utc>, grace: Duration) -> boo
 
 /// The calendar day the platform counts daily limits in (China time).
 pub fn day_of(at: DateTime<Utc>) -> String {
-    at.with_timezone(&Shanghai).format("%Y-%m-%d").to_string()
+    crate::model::limits::platform_day(at)
+        .format("%Y-%m-%d")
+        .to_string()
 }

@@ -492,7 +492,8 @@ fn estimate(changes: &[Change], requests_per_second: f64) -> Estimate {
                                 }
                                 _ => "plugins",
                             };
-                            let chunks = |n: usize| n.div_ceil(100) as u64;
+                            let per_request = requests_per_change(api, after);
+                            let chunks = |n: usize| n.div_ceil(per_request) as u64;
                             add(api, chunks(added.len()) + chunks(removed.len()));
                         }
                         FieldChange::Value { field, .. } if field.starts_with("tabs.") => {
@@ -511,6 +512,20 @@ fn estimate(changes: &[Change], requests_per_second: f64) -> Estimate {
     Estimate {
         requests,
         seconds: busiest as f64 / requests_per_second.max(0.001),
+    }
+}
+
+/// How many entries of a set change one request carries, as the client splits them: members
+/// by 100 for a scene group and 40 for an internal or standard one, admins by 12, and one
+/// request per bot and per plugin.
+fn requests_per_change(api: &str, after: Option<&Value>) -> usize {
+    use crate::model::limits;
+    let scene = after.and_then(|a| a.get("type")).and_then(Value::as_str) == Some("scene");
+    match api {
+        "members" if scene => limits::SCENE_GROUP_MEMBERS_PER_REQUEST,
+        "members" => limits::CHAT_MEMBERS_PER_REQUEST,
+        "admins" => limits::ADMINS_PER_REQUEST,
+        _ => 1,
     }
 }
 

@@ -27,6 +27,7 @@ mod emulator_persistence;
 mod emulator_robustness;
 mod emulator_sdk;
 mod emulator_wire;
+mod estimate_chunks;
 mod help;
 mod loader_props;
 mod members_from;

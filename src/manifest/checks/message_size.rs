@@ -11,9 +11,9 @@ use crate::model::schedule::Schedule;
 use crate::model::{Finding, Notification, Spanned, Target, payload};
 
 /// Largest work-notification `msg`, in bytes.
-pub const MAX_WORK_NOTIFICATION_BYTES: usize = 2_048;
+pub const MAX_WORK_NOTIFICATION_BYTES: usize = crate::model::limits::WORK_NOTIFICATION_MSG_BYTES;
 /// Largest bot `msgParam`, in bytes.
-pub const MAX_BOT_PARAM_BYTES: usize = 15_000;
+pub const MAX_BOT_PARAM_BYTES: usize = crate::model::limits::BOT_MSG_PARAM_BYTES;
 
 /// Stands for the media id an image from a local file gets when the runner uploads it.
 pub const MEDIA_ID_PLACEHOLDER: &str = "@media";
