@@ -3,6 +3,7 @@ use std::time::Duration;
 use serde_json::json;
 
 use crate::model::live::{GroupKind, GroupStatus, LiveGroup};
+use crate::model::{Clock, SystemClock};
 use crate::provider::{ApiError, DingTalkApi, ErrorKind};
 use crate::state::store::{self, StateStore};
 use crate::state::{ResourceState, StateError};
@@ -201,7 +202,7 @@ fn group_entry(group: &LiveGroup) -> ResourceState {
         entry.observed.insert("group_url".into(), url.clone());
         entry
             .observed
-            .insert("group_url_since".into(), chrono::Utc::now().to_rfc3339());
+            .insert("group_url_since".into(), SystemClock.now().to_rfc3339());
     }
     entry
 }

@@ -8,13 +8,13 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use chrono::Utc;
 use tokio::task::JoinSet;
 
 use super::error::{ApplyError, StepFailure};
 use super::graph::{Step, StepKind, steps};
 use super::group::{self, GroupOutcome, Known};
 use super::record;
+use crate::model::{Clock, SystemClock};
 use crate::plan::{Action, Plan};
 use crate::provider::DingTalkApi;
 use crate::state::State;
@@ -222,7 +222,7 @@ pub async fn apply<A: DingTalkApi + 'static>(
                 step,
                 &outcome,
                 previous[index].take(),
-                Utc::now(),
+                SystemClock.now(),
             );
             let result = match outcome.failure {
                 Some(failure) => {

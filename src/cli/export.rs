@@ -9,6 +9,7 @@ use anyhow::Context;
 
 use super::session::{self, Session};
 use crate::manifest;
+use crate::model::Clock;
 use crate::render;
 
 /// Write manifests for every resource in the state that no manifest declares yet.
@@ -58,7 +59,7 @@ pub fn run(args: Args, no_color: bool) -> anyhow::Result<ExitCode> {
             session.client.clone(),
             workspace,
             &state,
-            chrono::Utc::now(),
+            crate::model::SystemClock.now(),
         )
         .await;
         session.close().await;

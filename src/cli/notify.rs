@@ -11,7 +11,7 @@ use chrono::{DateTime, Utc};
 
 use super::session::{self, Session};
 use crate::manifest;
-use crate::model::{AppKind, Workspace};
+use crate::model::{AppKind, Clock, SystemClock, Workspace};
 use crate::notify::log::timestamp;
 use crate::notify::status::{self, Summary};
 use crate::notify::{
@@ -187,7 +187,7 @@ fn run_runner(args: &RunArgs) -> anyhow::Result<ExitCode> {
         let client = session.client.clone();
         let mut runner = Runner::with_store(client.as_ref(), log, options);
         let outcome = if args.once {
-            let at = args.at.unwrap_or_else(Utc::now);
+            let at = args.at.unwrap_or_else(|| SystemClock.now());
             let state = read_state(&workspace).await?;
             let lock = runner.log().guard().await?;
             let report = runner.cycle(&state, at).await?;
@@ -207,47 +207,39 @@ fn run_runner(args: &RunArgs) -> anyhow::Result<ExitCode> {
     })
 }
 
-/// Run until stopped (Ctrl-C or SIGTERM): a cycle, then sleep until the next occurrence of any
-/// registered notification or `interval` seconds (to pick up newly applied schedules and
-/// follow up pending sends), whichever is first.
+/// Run until stopped (Ctrl-C or SIGTERM): [`notify::serve`] on the wall clock, printing each
+/// cycle's report.
 async fn serve<A: crate::provider::MessageApi + crate::provider::WebhookApi>(
     workspace: &Workspace,
     runner: &mut Runner<'_, A>,
     interval: u64,
 ) -> anyhow::Result<ExitCode> {
-    let mut failed = false;
     let mut terminate = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
         .context("cannot listen for SIGTERM")?;
-    eprintln!("dingform notify: running (Ctrl-C or SIGTERM to stop)");
-    loop {
-        let now = Utc::now();
-        let mut wake = now + chrono::Duration::seconds(i64::try_from(interval).unwrap_or(60));
-        match read_state(workspace).await {
-            Ok(state) => {
-                let lock = runner.log().guard().await?;
-                let report = runner.cycle(&state, now).await?;
-                drop(lock);
-                print_report(&report);
-                failed |= !report.is_success();
-                let (scheduled, _) = notify::scheduled(&state);
-                if let Some(next) = notify::next_occurrence(&scheduled, now) {
-                    wake = wake.min(next);
-                }
-            }
-            Err(error) => eprintln!("warning: {error:#}"),
-        }
-        let pause = (wake - Utc::now()).to_std().unwrap_or(Duration::ZERO);
+    let stop = async move {
         tokio::select! {
-            () = tokio::time::sleep(pause) => {}
-            _ = tokio::signal::ctrl_c() => break,
-            _ = terminate.recv() => break,
+            _ = tokio::signal::ctrl_c() => {}
+            _ = terminate.recv() => {}
         }
-    }
+    };
+    eprintln!("dingform notify: running (Ctrl-C or SIGTERM to stop)");
+    let outcome = notify::serve(
+        runner,
+        &SystemClock,
+        Duration::from_secs(interval),
+        || read_state(workspace),
+        stop,
+        |event| match event {
+            notify::ServeEvent::Cycle(report) => print_report(report),
+            notify::ServeEvent::StateUnreadable(error) => eprintln!("warning: {error}"),
+        },
+    )
+    .await?;
     eprintln!("dingform notify: stopped");
-    Ok(if failed {
-        ExitCode::FAILURE
-    } else {
+    Ok(if outcome.is_success() {
         ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
     })
 }
 

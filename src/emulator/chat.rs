@@ -16,7 +16,7 @@ use crate::model::wire::SuccessBody;
 use crate::model::wire::chat::*;
 
 /// Longest `/chat/create` name.
-const MAX_CHAT_NAME_CHARS: usize = 20;
+const MAX_CHAT_NAME_CHARS: usize = crate::model::limits::CHAT_GROUP_TITLE_CHARS;
 /// Most members one `/chat/create` call takes.
 const MAX_CREATE_MEMBERS: usize = 40;
 

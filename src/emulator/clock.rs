@@ -1,7 +1,7 @@
 //! The emulator clock: real time plus a virtual offset (`POST /_emulator/clock`), so tests can
 //! jump past token expiry, the 24-hour result window or the 365-day join-URL lifetime.
 
-use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 
 /// Milliseconds since the Unix epoch, by the emulator clock.
 pub type Millis = i64;
@@ -16,11 +16,7 @@ pub fn now_ms(offset_seconds: i64) -> Millis {
 
 /// The calendar day (China Standard Time, UTC+8, as the platform counts daily limits).
 pub fn day_of(at: Millis) -> NaiveDate {
-    let china = FixedOffset::east_opt(8 * 3600).expect("UTC+8 is a valid offset");
-    DateTime::from_timestamp_millis(at)
-        .unwrap_or_default()
-        .with_timezone(&china)
-        .date_naive()
+    crate::model::limits::platform_day(DateTime::from_timestamp_millis(at).unwrap_or_default())
 }
 
 /// RFC 3339 text of a time (for the admin API and `leaveTime`).

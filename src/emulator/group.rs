@@ -16,11 +16,11 @@ use super::error::Refusal;
 use super::world::{Group, GroupKind, World, random_id};
 
 /// Most members a group holds.
-pub const MAX_MEMBERS: usize = 1000;
+pub const MAX_MEMBERS: usize = crate::model::limits::GROUP_MEMBERS;
 /// Most sub-admins a group has.
-pub const MAX_ADMINS: usize = 12;
+pub const MAX_ADMINS: usize = crate::model::limits::GROUP_ADMINS;
 /// Longest title, in characters.
-pub const MAX_TITLE_CHARS: usize = 30;
+pub const MAX_TITLE_CHARS: usize = crate::model::limits::SCENE_GROUP_TITLE_CHARS;
 /// Longest uuid.
 pub const MAX_UUID_CHARS: usize = 64;
 /// How long a join URL works.

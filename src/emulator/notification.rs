@@ -26,7 +26,7 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 use super::AppState;
-use super::clock::{self, DAY_MS, Millis};
+use super::clock::{self, Millis};
 use super::error::Refusal;
 use super::host::{Oapi, OapiError, oapi_ok};
 use super::seed::AppKind;
@@ -35,15 +35,16 @@ use crate::model::wire::error::Empty;
 use crate::model::wire::notification::*;
 
 /// Largest `msg`, in bytes.
-const MAX_MSG_BYTES: usize = 2048;
+const MAX_MSG_BYTES: usize = crate::model::limits::WORK_NOTIFICATION_MSG_BYTES;
 /// Most departments per request.
-const MAX_DEPTS: usize = 500;
+const MAX_DEPTS: usize = crate::model::limits::DEPARTMENTS_PER_REQUEST;
 /// `to_all_user` sends a day.
-const TO_ALL_PER_DAY: u32 = 3;
+const TO_ALL_PER_DAY: u32 = crate::model::limits::TO_ALL_USER_PER_DAY as u32;
 /// Deliveries a minute per app.
-const PER_MINUTE: usize = 5_000;
+const PER_MINUTE: usize = crate::model::limits::RECIPIENTS_PER_MINUTE;
 /// How long progress, results, status bars and recall stay available.
-const RESULT_WINDOW_MS: Millis = DAY_MS;
+const RESULT_WINDOW_MS: Millis =
+    crate::model::limits::DELIVERY_RESULT_WINDOW_HOURS as Millis * 3_600_000;
 
 fn refuse(topapi: bool) -> impl Fn(Refusal) -> OapiError {
     move |refusal| OapiError { refusal, topapi }

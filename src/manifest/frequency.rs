@@ -15,7 +15,7 @@ use crate::model::schedule::Schedule;
 use crate::model::{Notification, Workspace};
 
 /// The zone whose calendar days the platform's daily limits count in.
-pub const PLATFORM_TIMEZONE: Tz = chrono_tz::Asia::Shanghai;
+pub const PLATFORM_TIMEZONE: Tz = crate::model::limits::PLATFORM_DAY_ZONE;
 /// Days sampled from the reference time: five weeks covers every weekday and most
 /// day-of-month patterns.
 const WINDOW_DAYS: i64 = 35;

@@ -84,49 +84,6 @@ impl Message {
         texts
     }
 
-    /// Every text field, mutable (for rendering template variables).
-    pub fn texts_mut(&mut self) -> Vec<&mut Spanned<String>> {
-        let mut texts: Vec<&mut Spanned<String>> = Vec::new();
-        match self {
-            Self::Text(text) => texts.push(&mut text.content),
-            Self::Markdown(markdown) => texts.extend([&mut markdown.title, &mut markdown.text]),
-            Self::Link(link) => {
-                texts.extend([&mut link.title, &mut link.text, &mut link.message_url]);
-                texts.extend(link.pic_url.as_mut());
-            }
-            Self::ActionCard(card) => {
-                texts.extend([&mut card.title, &mut card.markdown]);
-                texts.extend(card.single_title.as_mut());
-                texts.extend(card.single_url.as_mut());
-                for button in &mut card.btn_json_list {
-                    texts.extend([&mut button.title, &mut button.action_url]);
-                }
-            }
-            Self::Oa(oa) => {
-                texts.push(&mut oa.message_url);
-                texts.extend(oa.pc_message_url.as_mut());
-                texts.push(&mut oa.head.text);
-                if let Some(bar) = &mut oa.status_bar {
-                    texts.push(&mut bar.status_value);
-                }
-                let body = &mut oa.body;
-                texts.extend(body.title.as_mut());
-                texts.extend(body.content.as_mut());
-                texts.extend(body.author.as_mut());
-                for field in &mut body.form {
-                    texts.extend([&mut field.key, &mut field.value]);
-                }
-            }
-            Self::Image(image) => texts.extend(image.url.as_mut()),
-            Self::FeedCard(feed) => {
-                for card in &mut feed.links {
-                    texts.extend([&mut card.title, &mut card.message_url, &mut card.pic_url]);
-                }
-            }
-        }
-        texts
-    }
-
     /// Where the message asks links to open, if it says.
     pub fn open_in(&self) -> Option<&Spanned<OpenIn>> {
         match self {

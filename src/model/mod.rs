@@ -8,11 +8,13 @@
 
 pub mod address;
 pub mod bot;
+pub mod clock;
 pub mod duration;
 pub mod files;
 pub mod finding;
 pub mod group;
 pub mod humanize;
+pub mod limits;
 pub mod live;
 pub mod manifest;
 pub mod members_from;
@@ -33,6 +35,7 @@ pub mod wire;
 
 pub use address::{Address, ResourceKind};
 pub use bot::Bot;
+pub use clock::{Clock, ManualClock, SystemClock};
 pub use finding::{Finding, Severity};
 pub use group::{Group, GroupSettings, GroupType};
 pub use manifest::{Declared, Document, Manifest, Workspace};

@@ -1,286 +1,251 @@
-//! What a [`Message`] becomes on the wire: the `msg` object of a work notification
-//! (`asyncsend_v2`) and the `msgKey`/`msgParam` pair of a bot's group message, after template
-//! variables are rendered and `open_in` links are built. Pure functions of the message: the
-//! notify layer calls them, the provider sends the result.
+//! What a [`Message`] becomes on the wire, in one place: template variables rendered at an
+//! occurrence in the schedule's time zone, then the `msgKey`/`msgParam` pair of a bot's group
+//! message or the `msg` of a work notification (`asyncsend_v2`), with `open_in` links built.
+//! The runner sends exactly this, and the `message-size` check measures exactly this, so that
+//! `validate` never passes a payload the platform would refuse (#16).
 
-use chrono::DateTime;
-use chrono_tz::Tz;
+use chrono::{DateTime, Utc};
 use serde_json::{Map, Value, json};
 
-use super::message::{Message, OpenIn, dingtalk_link};
-use super::span::Spanned;
-use super::template::render;
+use super::message::{ActionCardMessage, Message, OpenIn, dingtalk_link};
+use super::schedule::Schedule;
+use super::template;
+use super::wire::notification::{OaMessage, StatusBar, WorkMessage};
+
+/// `message` with every template variable replaced by its value at `occurrence`, read in the
+/// schedule's time zone. Every string of the message is rendered.
+pub fn render(message: &Message, schedule: &Schedule, occurrence: DateTime<Utc>) -> Message {
+    let local = occurrence.with_timezone(&schedule.timezone());
+    let Ok(mut value) = serde_json::to_value(message) else {
+        return message.clone();
+    };
+    render_strings(&mut value, &|text| template::render(text, &local));
+    serde_json::from_value(value).unwrap_or_else(|_| message.clone())
+}
+
+fn render_strings(value: &mut Value, render: &dyn Fn(&str) -> String) {
+    match value {
+        Value::String(text) => *text = render(text),
+        Value::Array(items) => items.iter_mut().for_each(|v| render_strings(v, render)),
+        Value::Object(map) => map.values_mut().for_each(|v| render_strings(v, render)),
+        _ => {}
+    }
+}
 
 /// The URL a click should open, with `open_in` applied (`sidebar`/`browser` build a
 /// `dingtalk://` link; `workbench` and no preference keep the URL).
-fn link(url: &str, open_in: Option<&Spanned<OpenIn>>) -> String {
-    match open_in.map(|open_in| open_in.value) {
-        Some(open_in @ (OpenIn::Sidebar | OpenIn::Browser)) => dingtalk_link(url, open_in, None),
-        Some(OpenIn::Workbench) | None => url.to_owned(),
+fn link(url: &str, open_in: Option<OpenIn>) -> String {
+    match open_in {
+        Some(open_in) => dingtalk_link(url, open_in, None),
+        None => url.to_owned(),
     }
 }
 
-fn text(value: &Spanned<String>) -> Value {
-    Value::String(value.value.clone())
-}
-
-fn insert_some(map: &mut Map<String, Value>, key: &str, value: Option<&Spanned<String>>) {
-    if let Some(value) = value {
-        map.insert(key.to_owned(), text(value));
-    }
-}
-
-impl Message {
-    /// The message with every template variable rendered at `at` (see `model::template`).
-    pub fn rendered(&self, at: &DateTime<Tz>) -> Message {
-        let mut message = self.clone();
-        for field in message.texts_mut() {
-            field.value = render(&field.value, at);
+/// The bot template (`msgKey`) and its parameters (`msgParam`; the API wants it serialized
+/// to a string), or why a bot cannot send it. An image from a local `path` must have been
+/// uploaded first (its `media_id` set).
+pub fn bot_message(message: &Message) -> Result<(String, Value), String> {
+    Ok(match message {
+        Message::Text(text) => ("sampleText".into(), json!({"content": text.content.value})),
+        Message::Markdown(markdown) => (
+            "sampleMarkdown".into(),
+            json!({"title": markdown.title.value, "text": markdown.text.value}),
+        ),
+        Message::Link(card) => {
+            let open_in = card.open_in.as_ref().map(|o| o.value);
+            let mut param = json!({
+                "title": card.title.value,
+                "text": card.text.value,
+                "messageUrl": link(&card.message_url.value, open_in),
+            });
+            if let Some(pic) = &card.pic_url {
+                param["picUrl"] = json!(pic.value);
+            }
+            ("sampleLink".into(), param)
         }
-        message
-    }
+        Message::ActionCard(card) => action_card(card)?,
+        Message::Image(image) => {
+            let photo = image
+                .url
+                .as_ref()
+                .or(image.media_id.as_ref())
+                .map(|s| s.value.clone())
+                .ok_or(
+                    "an image from a local `path` must be uploaded first: give `media_id` or `url`",
+                )?;
+            ("sampleImageMsg".into(), json!({"photoURL": photo}))
+        }
+        Message::Oa(_) => return Err("an `oa` message can only be a work notification".into()),
+        Message::FeedCard(_) => {
+            return Err("a `feed_card` can only be sent through a webhook robot".into());
+        }
+    })
+}
 
-    /// The `msg` object of a work notification. `image_media_id` is the media id of an
-    /// uploaded `image.path` (None for other messages or when `media_id` is given).
-    pub fn work_notification_msg(&self, image_media_id: Option<&str>) -> Value {
-        match self {
-            Self::Text(m) => json!({"msgtype": "text", "text": {"content": m.content.value}}),
-            Self::Markdown(m) => {
-                json!({"msgtype": "markdown", "markdown": {"title": m.title.value, "text": m.text.value}})
+fn action_card(card: &ActionCardMessage) -> Result<(String, Value), String> {
+    let open_in = card.open_in.as_ref().map(|o| o.value);
+    let mut param = Map::new();
+    param.insert("title".into(), json!(card.title.value));
+    param.insert("text".into(), json!(card.markdown.value));
+    let buttons = &card.btn_json_list;
+    let horizontal = card.btn_orientation.as_ref().is_some_and(|o| o.value == 1);
+    let key = if buttons.is_empty() {
+        let (Some(title), Some(url)) = (&card.single_title, &card.single_url) else {
+            return Err("an action card needs `single_title` and `single_url`, or buttons".into());
+        };
+        param.insert("singleTitle".into(), json!(title.value));
+        param.insert("singleURL".into(), json!(link(&url.value, open_in)));
+        "sampleActionCard".to_owned()
+    } else if horizontal && buttons.len() == 2 {
+        for (n, button) in buttons.iter().enumerate() {
+            param.insert(format!("buttonTitle{}", n + 1), json!(button.title.value));
+            let url = link(&button.action_url.value, open_in);
+            param.insert(format!("buttonUrl{}", n + 1), json!(url));
+        }
+        "sampleActionCard6".to_owned()
+    } else if (2..=5).contains(&buttons.len()) {
+        for (n, button) in buttons.iter().enumerate() {
+            param.insert(format!("actionTitle{}", n + 1), json!(button.title.value));
+            let url = link(&button.action_url.value, open_in);
+            param.insert(format!("actionURL{}", n + 1), json!(url));
+        }
+        format!("sampleActionCard{}", buttons.len())
+    } else if let [button] = buttons.as_slice() {
+        param.insert("singleTitle".into(), json!(button.title.value));
+        let url = link(&button.action_url.value, open_in);
+        param.insert("singleURL".into(), json!(url));
+        "sampleActionCard".to_owned()
+    } else {
+        return Err(format!(
+            "a bot action card takes 1 to 5 buttons, this one has {}",
+            buttons.len()
+        ));
+    };
+    Ok((key, Value::Object(param)))
+}
+
+/// The work notification `msg`, or why it cannot be one. An image from a local `path` must
+/// have been uploaded first (its `media_id` set).
+pub fn work_message(message: &Message) -> Result<WorkMessage, String> {
+    let mut msg = WorkMessage {
+        msgtype: message.kind().to_owned(),
+        ..WorkMessage::default()
+    };
+    match message {
+        Message::Text(text) => msg.text = Some(json!({"content": text.content.value})),
+        Message::Markdown(markdown) => {
+            msg.markdown =
+                Some(json!({"title": markdown.title.value, "text": markdown.text.value}));
+        }
+        Message::Link(card) => {
+            let open_in = card.open_in.as_ref().map(|o| o.value);
+            let mut body = json!({
+                "title": card.title.value,
+                "text": card.text.value,
+                "messageUrl": link(&card.message_url.value, open_in),
+            });
+            if let Some(pic) = &card.pic_url {
+                body["picUrl"] = json!(pic.value);
             }
-            Self::Link(m) => {
-                let mut body = Map::new();
-                body.insert(
-                    "messageUrl".into(),
-                    Value::String(link(&m.message_url.value, m.open_in.as_ref())),
-                );
-                body.insert("title".into(), text(&m.title));
-                body.insert("text".into(), text(&m.text));
-                body.insert(
-                    "picUrl".into(),
-                    m.pic_url
-                        .as_ref()
-                        .map_or(Value::String(String::new()), text),
-                );
-                json!({"msgtype": "link", "link": body})
+            msg.link = Some(body);
+        }
+        Message::ActionCard(card) => {
+            let open_in = card.open_in.as_ref().map(|o| o.value);
+            let mut body = json!({"title": card.title.value, "markdown": card.markdown.value});
+            if let Some(title) = &card.single_title {
+                body["single_title"] = json!(title.value);
             }
-            Self::ActionCard(m) => {
-                let mut body = Map::new();
-                body.insert("title".into(), text(&m.title));
-                body.insert("markdown".into(), text(&m.markdown));
-                insert_some(&mut body, "single_title", m.single_title.as_ref());
-                if let Some(url) = &m.single_url {
-                    body.insert(
-                        "single_url".into(),
-                        Value::String(link(&url.value, m.open_in.as_ref())),
-                    );
-                }
-                if let Some(orientation) = &m.btn_orientation {
-                    body.insert(
-                        "btn_orientation".into(),
-                        Value::String(orientation.value.to_string()),
-                    );
-                }
-                if !m.btn_json_list.is_empty() {
-                    let buttons = m
-                        .btn_json_list
-                        .iter()
-                        .map(|b| json!({"title": b.title.value, "action_url": link(&b.action_url.value, m.open_in.as_ref())}))
-                        .collect();
-                    body.insert("btn_json_list".into(), Value::Array(buttons));
-                }
-                json!({"msgtype": "action_card", "action_card": body})
+            if let Some(url) = &card.single_url {
+                body["single_url"] = json!(link(&url.value, open_in));
             }
-            Self::Oa(m) => {
-                let mut oa = Map::new();
-                oa.insert("message_url".into(), text(&m.message_url));
-                let pc_url = match (&m.pc_message_url, m.open_in.as_ref().map(|o| o.value)) {
-                    (Some(url), open_in) => Some(match open_in {
-                        Some(open_in @ (OpenIn::Sidebar | OpenIn::Browser)) => {
-                            dingtalk_link(&url.value, open_in, None)
-                        }
-                        _ => url.value.clone(),
-                    }),
-                    (None, Some(open_in @ (OpenIn::Sidebar | OpenIn::Browser))) => {
-                        Some(dingtalk_link(&m.message_url.value, open_in, None))
-                    }
-                    (None, Some(OpenIn::Workbench)) => Some(m.message_url.value.clone()),
-                    (None, None) => None,
-                };
-                if let Some(pc_url) = pc_url {
-                    oa.insert("pc_message_url".into(), Value::String(pc_url));
-                }
-                let mut head = Map::new();
-                head.insert("text".into(), text(&m.head.text));
-                insert_some(&mut head, "bgcolor", m.head.bgcolor.as_ref());
-                oa.insert("head".into(), Value::Object(head));
-                if let Some(bar) = &m.status_bar {
-                    let mut status = Map::new();
-                    status.insert("status_value".into(), text(&bar.status_value));
-                    insert_some(&mut status, "status_bg", bar.status_bg.as_ref());
-                    oa.insert("status_bar".into(), Value::Object(status));
-                }
-                let mut body = Map::new();
-                insert_some(&mut body, "title", m.body.title.as_ref());
-                insert_some(&mut body, "content", m.body.content.as_ref());
-                if !m.body.form.is_empty() {
-                    let form = m
-                        .body
-                        .form
-                        .iter()
-                        .map(|f| json!({"key": f.key.value, "value": f.value.value}))
-                        .collect();
-                    body.insert("form".into(), Value::Array(form));
-                }
-                if let Some(rich) = &m.body.rich {
-                    let mut value = Map::new();
-                    value.insert("num".into(), text(&rich.num));
-                    insert_some(&mut value, "unit", rich.unit.as_ref());
-                    body.insert("rich".into(), Value::Object(value));
-                }
-                insert_some(&mut body, "image", m.body.image.as_ref());
-                insert_some(&mut body, "file_count", m.body.file_count.as_ref());
-                insert_some(&mut body, "author", m.body.author.as_ref());
-                oa.insert("body".into(), Value::Object(body));
-                json!({"msgtype": "oa", "oa": oa})
+            if let Some(orientation) = &card.btn_orientation {
+                body["btn_orientation"] = json!(orientation.value.to_string());
             }
-            Self::Image(m) => {
-                let media_id = m
-                    .media_id
-                    .as_ref()
-                    .map(|id| id.value.as_str())
-                    .or(image_media_id)
-                    .unwrap_or_default();
-                json!({"msgtype": "image", "image": {"media_id": media_id}})
+            if !card.btn_json_list.is_empty() {
+                body["btn_json_list"] = card
+                    .btn_json_list
+                    .iter()
+                    .map(|b| json!({"title": b.title.value, "action_url": link(&b.action_url.value, open_in)}))
+                    .collect();
             }
-            // Webhook robots only (`invalid-message` elsewhere): no work-notification form.
-            Self::FeedCard(_) => json!({"msgtype": "feed_card"}),
+            msg.action_card = Some(body);
+        }
+        Message::Oa(oa) => {
+            let open_in = oa.open_in.as_ref().map(|o| o.value);
+            let pc_url = match (open_in, &oa.pc_message_url) {
+                (_, Some(pc)) => Some(pc.value.clone()),
+                (Some(OpenIn::Sidebar | OpenIn::Browser), None) => {
+                    Some(link(&oa.message_url.value, open_in))
+                }
+                _ => None,
+            };
+            let mut head = json!({"text": oa.head.text.value});
+            if let Some(bg) = &oa.head.bgcolor {
+                head["bgcolor"] = json!(bg.value);
+            }
+            let body = serde_json::to_value(&oa.body)
+                .ok()
+                .filter(|b| b != &json!({}));
+            msg.oa = Some(OaMessage {
+                message_url: Some(oa.message_url.value.clone()),
+                pc_message_url: pc_url,
+                head: Some(head),
+                status_bar: oa.status_bar.as_ref().map(|bar| StatusBar {
+                    status_value: Some(bar.status_value.value.clone()),
+                    status_bg: bar.status_bg.as_ref().map(|bg| bg.value.clone()),
+                }),
+                body,
+            });
+        }
+        Message::Image(image) => {
+            let media = image
+                .media_id
+                .as_ref()
+                .ok_or("a work-notification image needs a `media_id` (upload the file first)")?;
+            msg.image = Some(json!({"media_id": media.value}));
+        }
+        Message::FeedCard(_) => {
+            return Err("a `feed_card` can only be sent through a webhook robot".into());
         }
     }
-
-    /// The `msgKey` and `msgParam` (as a JSON object; the API wants it serialized to a string)
-    /// of a bot's group message. OA messages have no bot form (`invalid-message`); they return
-    /// None. `image_media_id` as for [`Message::work_notification_msg`].
-    pub fn bot_message(&self, image_media_id: Option<&str>) -> Option<(&'static str, Value)> {
-        Some(match self {
-            Self::Text(m) => ("sampleText", json!({"content": m.content.value})),
-            Self::Markdown(m) => (
-                "sampleMarkdown",
-                json!({"title": m.title.value, "text": m.text.value}),
-            ),
-            Self::Link(m) => (
-                "sampleLink",
-                json!({
-                    "title": m.title.value,
-                    "text": m.text.value,
-                    "messageUrl": link(&m.message_url.value, m.open_in.as_ref()),
-                    "picUrl": m.pic_url.as_ref().map(|p| p.value.clone()).unwrap_or_default(),
-                }),
-            ),
-            Self::ActionCard(m) if m.btn_json_list.is_empty() => (
-                "sampleActionCard",
-                json!({
-                    "title": m.title.value,
-                    "text": m.markdown.value,
-                    "singleTitle": m.single_title.as_ref().map(|t| t.value.clone()).unwrap_or_default(),
-                    "singleURL": m.single_url.as_ref().map(|u| link(&u.value, m.open_in.as_ref())).unwrap_or_default(),
-                }),
-            ),
-            Self::ActionCard(m) => {
-                // sampleActionCard2…5: 2–5 vertical buttons as actionTitleN / actionURLN.
-                let count = m.btn_json_list.len().clamp(2, 5);
-                let mut param = Map::new();
-                param.insert("title".into(), text(&m.title));
-                param.insert("text".into(), text(&m.markdown));
-                for (index, button) in m.btn_json_list.iter().take(5).enumerate() {
-                    param.insert(format!("actionTitle{}", index + 1), text(&button.title));
-                    param.insert(
-                        format!("actionURL{}", index + 1),
-                        Value::String(link(&button.action_url.value, m.open_in.as_ref())),
-                    );
-                }
-                (
-                    [
-                        "sampleActionCard2",
-                        "sampleActionCard3",
-                        "sampleActionCard4",
-                        "sampleActionCard5",
-                    ][count - 2],
-                    Value::Object(param),
-                )
-            }
-            Self::Oa(_) | Self::FeedCard(_) => return None,
-            Self::Image(m) => {
-                let photo = m
-                    .url
-                    .as_ref()
-                    .or(m.media_id.as_ref())
-                    .map(|source| source.value.as_str())
-                    .or(image_media_id)
-                    .unwrap_or_default();
-                ("sampleImageMsg", json!({"photoURL": photo}))
-            }
-        })
-    }
+    Ok(msg)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::message::{LinkMessage, TextMessage};
     use chrono::TimeZone;
 
-    fn s(text: &str) -> Spanned<String> {
-        Spanned::unplaced(text.to_owned())
+    #[test]
+    fn variables_render_in_the_schedule_zone() {
+        let message: Message = serde_json::from_value(json!({"markdown": {
+            "title": "Digest {{date}}", "text": "{{weekday}} {{time}}"}}))
+        .unwrap();
+        let schedule = Schedule::parse("0 9 * * *", "Asia/Shanghai").unwrap();
+        let at = Utc.with_ymd_and_hms(2026, 3, 2, 1, 0, 0).unwrap();
+        let (key, param) = bot_message(&render(&message, &schedule, at)).unwrap();
+        assert_eq!(key, "sampleMarkdown");
+        assert_eq!(
+            param,
+            json!({"title": "Digest 2026-03-02", "text": "Monday 09:00"})
+        );
     }
 
     #[test]
-    fn links_are_built_and_variables_rendered() {
-        let message = Message::Link(LinkMessage {
-            title: s("Report {{date}}"),
-            text: s("x"),
-            message_url: s("https://x.example/r?id=1"),
-            pic_url: None,
-            open_in: Some(Spanned::unplaced(OpenIn::Sidebar)),
-        });
-        let at = chrono_tz::Asia::Shanghai
-            .with_ymd_and_hms(2026, 3, 2, 9, 0, 0)
-            .unwrap();
-        let (key, param) = message.rendered(&at).bot_message(None).unwrap();
+    fn links_are_built_and_every_string_is_rendered() {
+        let message: Message = serde_json::from_value(json!({"link": {
+            "title": "Report {{date}}", "text": "x",
+            "message_url": "https://x.example/r?id=1", "open_in": "sidebar"}}))
+        .unwrap();
+        let schedule = Schedule::parse("0 9 * * *", "Asia/Shanghai").unwrap();
+        let at = Utc.with_ymd_and_hms(2026, 3, 2, 1, 0, 0).unwrap();
+        let (key, param) = bot_message(&render(&message, &schedule, at)).unwrap();
         assert_eq!(key, "sampleLink");
         assert_eq!(param["title"], "Report 2026-03-02");
         assert_eq!(
             param["messageUrl"],
             "dingtalk://dingtalkclient/page/link?url=https%3A%2F%2Fx.example%2Fr%3Fid%3D1&pc_slide=true"
         );
-        let text = Message::Text(TextMessage { content: s("hi") });
-        assert_eq!(
-            text.work_notification_msg(None),
-            json!({"msgtype": "text", "text": {"content": "hi"}})
-        );
-    }
-
-    #[test]
-    fn every_text_field_is_rendered() {
-        let yaml = "oa:\n  message_url: 'https://x/{{date}}'\n  pc_message_url: 'https://pc/{{date}}'\n  head: {text: 'H {{date}}'}\n  status_bar: {status_value: 'S {{date}}'}\n  body: {title: 'T {{date}}', content: 'C {{date}}', author: 'A {{date}}', form: [{key: 'K {{date}}', value: 'V {{date}}'}]}\n";
-        let mut message: Message = serde_saphyr::from_str(yaml).unwrap();
-        let read = message.texts().len();
-        assert_eq!(read, 9);
-        assert_eq!(
-            message.texts_mut().len(),
-            read,
-            "texts() and texts_mut() list the same fields"
-        );
-        let at = chrono_tz::Asia::Shanghai
-            .with_ymd_and_hms(2026, 3, 2, 9, 0, 0)
-            .unwrap();
-        let rendered = message.rendered(&at);
-        assert!(
-            rendered
-                .texts()
-                .iter()
-                .all(|t| t.value.contains("2026-03-02")),
-            "{rendered:?}"
-        );
+        assert!(param.get("picUrl").is_none(), "no picture, no picUrl");
     }
 }

@@ -186,8 +186,8 @@ impl AppKind {
     /// Work notifications one app may send to one user per day (`per-user-daily-*`).
     pub fn daily_messages_per_user(self) -> u32 {
         match self {
-            Self::Internal => 500,
-            Self::ThirdParty => 100,
+            Self::Internal => super::limits::PER_USER_DAILY_INTERNAL as u32,
+            Self::ThirdParty => super::limits::PER_USER_DAILY_THIRD_PARTY as u32,
         }
     }
 }

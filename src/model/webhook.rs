@@ -13,7 +13,7 @@ use super::wire::robot::{WebhookAt, WebhookMessage};
 
 /// Most messages a custom robot takes in a minute before the platform throttles it for ten
 /// minutes (`webhook-rate`).
-pub const WEBHOOK_PER_MINUTE: usize = 20;
+pub const WEBHOOK_PER_MINUTE: usize = crate::model::limits::WEBHOOK_PER_MINUTE;
 
 /// Most users one webhook message may @-mention (`at.atUserIds`).
 pub const WEBHOOK_MAX_MENTIONS: usize = 50;

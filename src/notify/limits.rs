@@ -11,9 +11,9 @@ use super::log::{SendRow, SendStatus};
 use crate::model::AppKind;
 
 /// `to_all_user` sends a day.
-pub const TO_ALL_PER_DAY: usize = 3;
+pub const TO_ALL_PER_DAY: usize = crate::model::limits::TO_ALL_USER_PER_DAY;
 /// Users an OA message with a status bar may go to per request.
-pub const STATUS_BAR_USERS: usize = 5;
+pub const STATUS_BAR_USERS: usize = crate::model::limits::STATUS_BAR_RECIPIENTS;
 
 /// A request about to be made.
 #[derive(Clone, Debug)]

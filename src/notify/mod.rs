@@ -14,6 +14,7 @@
 //! - [`limits`]: the plan's rule checks before each send, counting what was sent today;
 //! - [`pace`]: 5,000 recipients a minute;
 //! - [`runner`]: one cycle (recover, send, follow up, resend once to failed users);
+//! - [`serve`]: cycles on an injected clock until stopped (the long-running service);
 //! - [`status`]: delivery counts and failures by reason;
 //! - [`webhook`]: custom robots' tokens from the environment, `msgUuid`, 20 a minute per
 //!   robot.
@@ -28,6 +29,7 @@ pub mod log;
 pub mod media;
 pub mod pace;
 pub mod runner;
+pub mod serve;
 pub mod status;
 pub mod webhook;
 
@@ -40,6 +42,7 @@ pub use due::{DEFAULT_GRACE, Scheduled, scheduled};
 pub use log::{DeliveryLog, OccurrenceStatus};
 pub use pace::Pace;
 pub use runner::{CycleReport, OccurrenceReport, RunOptions, Runner};
+pub use serve::{ServeEvent, ServeOutcome, serve};
 pub use status::Summary;
 
 /// Where the delivery log lives, relative to the workspace.

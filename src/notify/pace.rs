@@ -18,7 +18,7 @@ impl Default for Pace {
     /// 5,000 users a minute (`recipients-per-minute`).
     fn default() -> Self {
         Self {
-            users: 5_000,
+            users: crate::model::limits::RECIPIENTS_PER_MINUTE,
             per: Duration::from_secs(60),
         }
     }

@@ -4,7 +4,6 @@
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use chrono_tz::Asia::Shanghai;
 
 use super::NotifyError;
 
@@ -19,14 +18,15 @@ use super::media::{MEDIA_CACHE_PATH, MediaCache};
 use super::pace::{Pace, Pacer};
 use super::status::{Summary, summarize};
 use super::webhook::WebhookPacer;
-use crate::model::{AppKind, Message, Target, humanize};
+use crate::model::{AppKind, Clock, Message, SystemClock, Target, humanize};
 use crate::provider::{ApiError, BotMessage, MessageApi, WebhookApi, WorkNotification};
 use crate::state::State;
 
 /// Most users one work-notification request may name (`recipients-per-request`).
-pub const USERS_PER_REQUEST: usize = 5_000;
+pub const USERS_PER_REQUEST: usize = crate::model::limits::RECIPIENTS_PER_REQUEST;
 /// How long results can be asked for (`delivery-result-window`).
-pub const RESULT_WINDOW: chrono::Duration = chrono::Duration::hours(24);
+pub const RESULT_WINDOW: chrono::Duration =
+    chrono::Duration::hours(crate::model::limits::DELIVERY_RESULT_WINDOW_HOURS as i64);
 
 /// How the runner behaves.
 #[derive(Clone, Debug)]
@@ -125,7 +125,7 @@ impl<'a, A: MessageApi + WebhookApi> Runner<'a, A> {
             log,
             options,
             pacer,
-            clock: (Utc::now(), tokio::time::Instant::now()),
+            clock: (SystemClock.now(), tokio::time::Instant::now()),
             webhook_pacer: WebhookPacer::default(),
             media,
         }
@@ -489,7 +489,7 @@ impl<'a, A: MessageApi + WebhookApi> Runner<'a, A> {
             fingerprint: &fingerprint,
             day: &day,
             payload: &payload,
-            at: Utc::now(),
+            at: self.now(),
         };
         let Some(id) = self.log.begin_send(&send, self.now()).await? else {
             // Another runner made this request.
@@ -680,7 +680,7 @@ impl<'a, A: MessageApi + WebhookApi> Runner<'a, A> {
             fingerprint,
             day,
             payload: &payload,
-            at: Utc::now(),
+            at: self.now(),
         };
         let Some(id) = self.log.begin_send(&send, self.now()).await? else {
             // Another runner made this request (a resend both followed up).
@@ -730,5 +730,7 @@ fn within(now: DateTime<Utc>, occurrence: DateTime<Utc>, grace: Duration) -> boo
 
 /// The calendar day the platform counts daily limits in (China time).
 pub fn day_of(at: DateTime<Utc>) -> String {
-    at.with_timezone(&Shanghai).format("%Y-%m-%d").to_string()
+    crate::model::limits::platform_day(at)
+        .format("%Y-%m-%d")
+        .to_string()
 }

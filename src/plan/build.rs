@@ -14,7 +14,7 @@ use super::{Action, Change, Estimate, FORMAT_VERSION, FieldChange, Fingerprints,
 use crate::manifest::Validation;
 use crate::model::group::Policy;
 use crate::model::manifest::{Import, InFile};
-use crate::model::{Declared, Finding, Group, Sources};
+use crate::model::{Clock, Declared, Finding, Group, Sources, SystemClock};
 use crate::state::State;
 
 /// What a plan may depend on besides the manifests, state and live reads.
@@ -32,7 +32,7 @@ impl Default for PlanOptions {
     fn default() -> Self {
         PlanOptions {
             allow_mass_delete: false,
-            now: Utc::now(),
+            now: SystemClock.now(),
             requests_per_second: 20.0,
         }
     }
@@ -98,7 +98,11 @@ pub fn build(validation: &Validation, state: &State, live: &Live, options: &Plan
                 &mut findings,
             );
         }
-        rules::title_length::check(&change, declared, &mut findings);
+        if matches!(change.action, Action::Update | Action::NoOp) {
+            let now = options.now;
+            rules::group_url_expiry::check_age(&address, declared, entry, live, now, &mut findings);
+        }
+        rules::group_title_length::check(&change, declared, &mut findings);
         rules::prevent_destroy::check_replace(&change, declared, entry, &mut findings);
         changes.push(change);
     }
@@ -276,11 +280,8 @@ pub(super) fn plan_group(
         };
         return create(entry.map_or(0, |e| e.generation), notes);
     };
-    let (live_attributes, group_url) = match live.groups.get(address) {
-        Some(GroupRead::Found {
-            attributes,
-            group_url,
-        }) => (attributes, group_url),
+    let live_attributes = match live.groups.get(address) {
+        Some(GroupRead::Found { attributes, .. }) => attributes,
         Some(GroupRead::Gone) => {
             return create(
                 entry.generation + 1,
@@ -360,15 +361,7 @@ pub(super) fn plan_group(
     ) {
         fields.push(install);
     }
-    rules::group_url_expiry::check(
-        address,
-        declared,
-        &fields,
-        entry,
-        group_url.as_deref(),
-        live,
-        findings,
-    );
+    rules::group_url_expiry::check(address, declared, &fields, findings);
     rules::standard_group_departed::check(address, declared, live_attributes, live, findings);
     rules::group_member_limit::check(address, declared, desired, live_attributes, findings);
     if !fields.is_empty() && entry.attributes.is_null() {
@@ -500,7 +493,8 @@ fn estimate(changes: &[Change], requests_per_second: f64) -> Estimate {
                                 }
                                 _ => "plugins",
                             };
-                            let chunks = |n: usize| n.div_ceil(100) as u64;
+                            let per_request = requests_per_change(api, after);
+                            let chunks = |n: usize| n.div_ceil(per_request) as u64;
                             add(api, chunks(added.len()) + chunks(removed.len()));
                         }
                         FieldChange::Value { field, .. } if field.starts_with("tabs.") => {
@@ -519,6 +513,20 @@ fn estimate(changes: &[Change], requests_per_second: f64) -> Estimate {
     Estimate {
         requests,
         seconds: busiest as f64 / requests_per_second.max(0.001),
+    }
+}
+
+/// How many entries of a set change one request carries, as the client splits them: members
+/// by 100 for a scene group and 40 for an internal or standard one, admins by 12, and one
+/// request per bot and per plugin.
+fn requests_per_change(api: &str, after: Option<&Value>) -> usize {
+    use crate::model::limits;
+    let scene = after.and_then(|a| a.get("type")).and_then(Value::as_str) == Some("scene");
+    match api {
+        "members" if scene => limits::SCENE_GROUP_MEMBERS_PER_REQUEST,
+        "members" => limits::CHAT_MEMBERS_PER_REQUEST,
+        "admins" => limits::ADMINS_PER_REQUEST,
+        _ => 1,
     }
 }
 

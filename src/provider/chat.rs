@@ -20,7 +20,7 @@ use crate::model::wire::scene_group::{
 };
 
 /// Members per `/chat/create` or `/chat/update` request (the platform's limit).
-pub const CHAT_MEMBER_CHUNK: usize = 40;
+pub const CHAT_MEMBER_CHUNK: usize = crate::model::limits::CHAT_MEMBERS_PER_REQUEST;
 
 /// An ordinary group to create.
 #[derive(Clone, Debug, PartialEq, Eq)]

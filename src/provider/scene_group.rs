@@ -22,9 +22,9 @@ use crate::model::wire::scene_group::{
 };
 
 /// Members per add/remove request (the oapi doc says ≤100; the v1.0 SDK allows 999).
-pub const MEMBER_CHUNK: usize = 100;
+pub const MEMBER_CHUNK: usize = crate::model::limits::SCENE_GROUP_MEMBERS_PER_REQUEST;
 /// Sub-admins per request (the platform's limit).
-pub const ADMIN_CHUNK: usize = 12;
+pub const ADMIN_CHUNK: usize = crate::model::limits::ADMINS_PER_REQUEST;
 /// Members per page when listing.
 pub const MEMBER_PAGE: i64 = 500;
 

@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 use serde::{Deserialize, Serialize};
 
 use super::StateError;
+use crate::model::{Clock, SystemClock};
 
 /// Who holds the state lock: written into the lock file so that a refusal can name them.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -31,7 +32,9 @@ impl LockHolder {
         LockHolder {
             pid: std::process::id(),
             host: host_name(),
-            since: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            since: SystemClock
+                .now()
+                .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
             operation: operation.to_owned(),
             id: None,
         }

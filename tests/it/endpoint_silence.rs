@@ -2,14 +2,13 @@
 //! for while it waits, gives up after the read timeout (tried twice, not six times), and its
 //! error names the host and the timeout. A real listener that accepts and stays silent.
 
-use crate::apply_support;
 
 use std::io::Read;
 use std::net::TcpListener;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use apply_support::Workspace;
+use crate::common::Workspace;
 
 /// `http://127.0.0.1:PORT` of a listener that accepts every connection, reads what it is
 /// sent, and never answers.
@@ -29,7 +28,7 @@ fn silent_endpoint() -> String {
 }
 
 fn plan(endpoint: &str, read_timeout: Option<&str>) -> (std::process::Output, Duration) {
-    let workspace = Workspace::new(&[(
+    let workspace = Workspace::with_files(&[(
         "groups.yaml",
         "groups:\n  oncall: {title: On-call, type: scene, owner: manager4220}\n",
     )]);
@@ -39,7 +38,7 @@ fn plan(endpoint: &str, read_timeout: Option<&str>) -> (std::process::Output, Du
         .arg(workspace.path())
         .env("DINGFORM_ENDPOINT", endpoint)
         .env("DINGTALK_APP_KEY", "demo-key")
-        .env("DINGTALK_APP_SECRET", apply_support::SECRET)
+        .env("DINGTALK_APP_SECRET", crate::common::APP_SECRET)
         .env("NO_COLOR", "1")
         .env_remove("RUST_LOG");
     match read_timeout {
@@ -57,7 +56,7 @@ fn a_silent_endpoint_is_given_up_after_the_read_timeout_naming_the_host() {
     let host = endpoint.trim_start_matches("http://").to_owned();
     let (output, took) = plan(&endpoint, Some("2s"));
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert_eq!(output.status.code, Some(1), "{stderr}");
     // Two attempts of 2 s each and a backoff: seconds, not minutes.
     assert!(took >= Duration::from_secs(4), "{took:?}: {stderr}");
     assert!(took < Duration::from_secs(30), "{took:?}: {stderr}");
@@ -76,14 +75,14 @@ fn a_silent_endpoint_is_given_up_after_the_read_timeout_naming_the_host() {
         )),
         "{stderr}"
     );
-    assert!(!stderr.contains(apply_support::SECRET), "{stderr}");
+    assert!(!stderr.contains(crate::common::APP_SECRET), "{stderr}");
 }
 
 #[test]
 fn a_read_timeout_that_is_not_a_duration_is_refused_by_name() {
     let (output, _) = plan(&silent_endpoint(), Some("soon"));
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert_eq!(output.status.code, Some(1), "{stderr}");
     assert!(stderr.contains("DINGFORM_READ_TIMEOUT"), "{stderr}");
     assert!(stderr.contains("`soon` is not a duration"), "{stderr}");
 }

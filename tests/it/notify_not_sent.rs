@@ -4,8 +4,6 @@
 //! request failed, or its answer was lost: the send itself was never written), or the
 //! connection was refused. Both delivery stores, through the `DeliveryStore` seam.
 
-use crate::notify_support;
-use crate::pgnotify_support;
 
 use std::time::Duration;
 
@@ -15,7 +13,8 @@ use dingform::notify::{DeliveryLog, RunOptions, Runner};
 use dingform::provider::{
     ClientOptions, Credentials, Endpoint, HttpClient, RateLimit, RetryPolicy,
 };
-use notify_support::{AGENT_ID, Fixture, output, work};
+use crate::common::AGENT_ID;
+use crate::notify_support::{Fixture, output, work};
 use serde_json::json;
 
 fn at(h: u32, m: u32) -> DateTime<Utc> {
@@ -156,7 +155,7 @@ macro_rules! both_stores {
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $case() {
-                    let log = super::pgnotify_support::fresh_database().await.log("not-sent").await;
+                    let log = super::pgnotify_support::TestDatabase::fresh().await.log("not-sent").await;
                     super::$case(Box::new(log)).await;
                 }
             )*

@@ -375,7 +375,8 @@ async fn results_past_the_24_hour_window_are_reported_unconfirmed() {
             fingerprint: "x",
             day: "2026-03-02",
             payload: &serde_json::to_value(&msg).unwrap(),
-            at: Utc::now() - chrono::Duration::hours(25),
+            // 25 hours before the cycle below, on the runner's clock (`--at`).
+            at: at(9, 1) - chrono::Duration::hours(25),
         })
         .unwrap();
     raw.finish_send(id, SendStatus::Accepted, Some(task.task_id), None, None)

@@ -2,24 +2,22 @@
 //! dingform last applied (a member added in the client), never what the manifests changed
 //! (a new title), in every renderer. The real binary against the real emulator binary.
 
-use crate::apply_support;
 
-use apply_support::{EmulatorProcess, Workspace};
+use crate::common::{EmulatorProcess, Workspace};
 use serde_json::{Value, json};
 
 const GROUPS: &str = "groups:\n  oncall:\n    title: On-call\n    type: scene\n    owner: manager4220\n    members: [u1001, u1002]\n";
 
 fn applied() -> (tempfile::TempDir, EmulatorProcess, Workspace) {
-    let data = tempfile::tempdir().unwrap();
-    let emulator = EmulatorProcess::start(&data.path().join("emulator.json"));
-    let workspace = Workspace::new(&[("groups.yaml", GROUPS)]);
+    let emulator = EmulatorProcess::fresh();
+    let workspace = Workspace::with_files(&[("groups.yaml", GROUPS)]);
     workspace.run(&emulator, &["apply", "--yes"]).expect_code(0);
     (data, emulator, workspace)
 }
 
 fn plan(emulator: &EmulatorProcess, workspace: &Workspace, format: &str) -> String {
     let run = workspace.run(emulator, &["plan", "--format", format]);
-    assert_eq!(run.code(), 0, "{}", run.text());
+    assert_eq!(run.code, 0, "{}", run.text());
     String::from_utf8(run.0.stdout.clone()).unwrap()
 }
 

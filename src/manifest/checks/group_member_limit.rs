@@ -7,9 +7,9 @@ use super::Context;
 use crate::model::Finding;
 
 /// Most members a group may have.
-pub const MAX_MEMBERS: usize = 1_000;
+pub const MAX_MEMBERS: usize = crate::model::limits::GROUP_MEMBERS;
 /// Most admins DingTalk sets in one call.
-pub const MAX_ADMINS: usize = 12;
+pub const MAX_ADMINS: usize = crate::model::limits::GROUP_ADMINS;
 
 /// Reports groups with too many members or admins.
 pub fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {

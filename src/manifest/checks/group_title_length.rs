@@ -8,8 +8,8 @@ use crate::model::{Finding, GroupType};
 /// The longest title DingTalk accepts for a group of this type, in characters.
 pub fn max_title_chars(group_type: GroupType) -> usize {
     match group_type {
-        GroupType::Scene => 30,
-        GroupType::Internal | GroupType::Standard => 20,
+        GroupType::Scene => crate::model::limits::SCENE_GROUP_TITLE_CHARS,
+        GroupType::Internal | GroupType::Standard => crate::model::limits::CHAT_GROUP_TITLE_CHARS,
     }
 }
 

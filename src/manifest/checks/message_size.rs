@@ -1,47 +1,81 @@
 //! `message-size`: a work notification's `msg` may be at most 2,048 bytes and a bot message's
 //! `msgParam` at most 15,000 bytes; the platform refuses larger ones. The size is measured on
-//! the payload dingform would send (`model::payload`), with template variables rendered at
-//! the schedule's next occurrence (a date or time adds a few bytes at most).
+//! the payload the runner sends ([`crate::model::payload`]), with template variables rendered
+//! at the schedule's next occurrence (a date or time adds a few bytes at most).
+
+use chrono::{DateTime, Utc};
 
 use super::Context;
+use crate::model::message::{ImageMessage, Message};
 use crate::model::schedule::Schedule;
-use crate::model::{Finding, Target};
+use crate::model::{Finding, Notification, Spanned, Target, payload};
 
 /// Largest work-notification `msg`, in bytes.
-pub const MAX_WORK_NOTIFICATION_BYTES: usize = 2_048;
+pub const MAX_WORK_NOTIFICATION_BYTES: usize = crate::model::limits::WORK_NOTIFICATION_MSG_BYTES;
 /// Largest bot `msgParam`, in bytes.
-pub const MAX_BOT_PARAM_BYTES: usize = 15_000;
+pub const MAX_BOT_PARAM_BYTES: usize = crate::model::limits::BOT_MSG_PARAM_BYTES;
+
+/// Stands for the media id an image from a local file gets when the runner uploads it.
+pub const MEDIA_ID_PLACEHOLDER: &str = "@media";
+
+/// The payload the check measures for one notification.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Measured {
+    /// The bytes sent: the work notification's `msg` or the bot's `msgParam`, as JSON text.
+    pub payload: String,
+    /// What the platform accepts, in bytes.
+    pub max: usize,
+    /// Which payload (`work-notification `msg``, `bot `msgParam``).
+    pub what: &'static str,
+}
+
+/// The payload of `notification`'s occurrence after `now`, as the runner would send it; None
+/// when it has no such occurrence, goes through a webhook, or cannot be sent at all (other
+/// rules say why).
+pub fn measure(notification: &Notification, now: DateTime<Utc>) -> Option<Measured> {
+    let schedule =
+        Schedule::parse(&notification.schedule.value, notification.timezone_name()).ok()?;
+    let at = schedule.next_after(now)?.with_timezone(&Utc);
+    let message = payload::render(&uploaded(&notification.message.value), &schedule, at);
+    match notification.via.value.target() {
+        Ok(Target::WorkNotification(_)) => Some(Measured {
+            payload: serde_json::to_string(&payload::work_message(&message).ok()?).ok()?,
+            max: MAX_WORK_NOTIFICATION_BYTES,
+            what: "work-notification `msg`",
+        }),
+        Ok(Target::BotToGroup { .. }) => Some(Measured {
+            payload: payload::bot_message(&message).ok()?.1.to_string(),
+            max: MAX_BOT_PARAM_BYTES,
+            what: "bot `msgParam`",
+        }),
+        Ok(Target::Webhook(_)) | Err(_) => None,
+    }
+}
+
+/// An image from a local file as the runner sends it once uploaded: by a media id.
+fn uploaded(message: &Message) -> Message {
+    match message {
+        Message::Image(ImageMessage {
+            path: Some(_),
+            media_id: None,
+            ..
+        }) => Message::Image(ImageMessage {
+            path: None,
+            media_id: Some(Spanned::unplaced(MEDIA_ID_PLACEHOLDER.to_owned())),
+            url: None,
+        }),
+        _ => message.clone(),
+    }
+}
 
 /// Reports messages whose payload is over the platform's limit.
 pub fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
     for (name, notification) in &context.workspace.notifications {
         let spec = &notification.spec;
-        let Ok(schedule) = Schedule::parse(&spec.schedule.value, spec.timezone_name()) else {
+        let Some(Measured { payload, max, what }) = measure(spec, context.now) else {
             continue;
         };
-        let Some(at) = schedule.next_after(context.now) else {
-            continue;
-        };
-        let message = spec.message.value.rendered(&at);
-        let (size, max, what) = match spec.via.value.target() {
-            Ok(Target::WorkNotification(_)) => (
-                message
-                    .work_notification_msg(Some("@media"))
-                    .to_string()
-                    .len(),
-                MAX_WORK_NOTIFICATION_BYTES,
-                "work-notification `msg`",
-            ),
-            Ok(Target::BotToGroup { .. }) => match message.bot_message(Some("@media")) {
-                Some((_, param)) => (
-                    param.to_string().len(),
-                    MAX_BOT_PARAM_BYTES,
-                    "bot `msgParam`",
-                ),
-                None => continue,
-            },
-            Ok(Target::Webhook(_)) | Err(_) => continue,
-        };
+        let size = payload.len();
         if size > max {
             findings.push(
                 Finding::error(

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 
 use super::frequency::{DailyCounts, all_daily_counts};
-use crate::model::{AppKind, Finding, Workspace};
+use crate::model::{AppKind, Clock, Finding, Workspace};
 
 pub mod avatar_resolution;
 pub mod bot_needs_console;
@@ -44,7 +44,9 @@ pub struct Options {
 
 impl Default for Options {
     fn default() -> Self {
-        Self { now: Utc::now() }
+        Self {
+            now: crate::model::SystemClock.now(),
+        }
     }
 }
 

@@ -6,7 +6,7 @@ use super::Context;
 use crate::model::{Finding, Message};
 
 /// Most users an OA message with a status bar may go to.
-pub const MAX_STATUS_BAR_RECIPIENTS: usize = 5;
+pub const MAX_STATUS_BAR_RECIPIENTS: usize = crate::model::limits::STATUS_BAR_RECIPIENTS;
 
 /// Reports OA messages with a status bar sent to more than 5 users.
 pub fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {

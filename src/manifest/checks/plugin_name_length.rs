@@ -6,7 +6,7 @@ use super::Context;
 use crate::model::Finding;
 
 /// Longest plugin name, in characters.
-pub const MAX_PLUGIN_NAME_CHARS: usize = 4;
+pub const MAX_PLUGIN_NAME_CHARS: usize = crate::model::limits::PLUGIN_NAME_CHARS;
 
 /// Reports plugin names longer than 4 characters.
 pub fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {

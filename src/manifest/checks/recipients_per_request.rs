@@ -9,13 +9,13 @@ use crate::model::{AppKind, Finding};
 /// Users one request reaches for an app of this kind.
 pub fn max_users_per_request(kind: AppKind) -> usize {
     match kind {
-        AppKind::Internal => 5_000,
-        AppKind::ThirdParty => 1_000,
+        AppKind::Internal => crate::model::limits::RECIPIENTS_PER_REQUEST,
+        AppKind::ThirdParty => crate::model::limits::RECIPIENTS_PER_REQUEST_THIRD_PARTY,
     }
 }
 
 /// Departments one request may name.
-pub const MAX_DEPARTMENTS_PER_REQUEST: usize = 500;
+pub const MAX_DEPARTMENTS_PER_REQUEST: usize = crate::model::limits::DEPARTMENTS_PER_REQUEST;
 
 /// Reports user and department lists that need more than one request.
 pub fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {

@@ -10,7 +10,7 @@ use super::Context;
 use crate::model::Finding;
 
 /// Sends to all users allowed per day.
-pub const MAX_TO_ALL_USER_PER_DAY: u32 = 3;
+pub const MAX_TO_ALL_USER_PER_DAY: u32 = crate::model::limits::TO_ALL_USER_PER_DAY as u32;
 
 /// Reports every all-users notification when together they exceed 3 on some day.
 pub fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {

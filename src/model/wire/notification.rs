@@ -6,9 +6,9 @@ use serde::{Deserialize, Serialize};
 use super::{CommaList, lenient};
 
 /// Recipients one request may reach (41029 above).
-pub const MAX_USERS_PER_REQUEST: usize = 5_000;
+pub const MAX_USERS_PER_REQUEST: usize = crate::model::limits::RECIPIENTS_PER_REQUEST;
 /// Recipients an OA message with a status bar may reach.
-pub const MAX_STATUS_BAR_USERS: usize = 5;
+pub const MAX_STATUS_BAR_USERS: usize = crate::model::limits::STATUS_BAR_RECIPIENTS;
 
 /// oapi `POST /topapi/message/corpconversation/asyncsend_v2`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]

@@ -21,7 +21,7 @@ pub const MSG_KEYS: &[&str] = &[
 ];
 
 /// The largest `msgParam` the platform takes, in bytes.
-pub const MSG_PARAM_MAX_BYTES: usize = 15_000;
+pub const MSG_PARAM_MAX_BYTES: usize = crate::model::limits::BOT_MSG_PARAM_BYTES;
 
 /// api `POST /v1.0/im/conversations/robots` (SDK `add_robot_to_conversation`, camelCase).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]

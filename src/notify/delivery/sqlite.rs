@@ -22,6 +22,7 @@ use super::{
     Channel, CycleGuard, DeliveryStore, NewSend, OccurrenceRow, OccurrenceStatus, SendOutcome,
     SendRow, SendStatus, StoreFuture, parse_time, timestamp,
 };
+use crate::model::{Clock, SystemClock};
 use crate::notify::NotifyError;
 
 /// The SQLite delivery log.
@@ -257,7 +258,7 @@ impl DeliveryLog {
                     timestamp(occurrence),
                     status.as_str(),
                     reason,
-                    timestamp(Utc::now())
+                    timestamp(SystemClock.now())
                 ],
             )
             .map(drop)

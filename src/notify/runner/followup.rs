@@ -32,7 +32,7 @@ impl<A: MessageApi + WebhookApi> Runner<'_, A> {
                     Ok(true) => {}
                     Ok(false) => waiting = true,
                     Err(error) => {
-                        if Utc::now() - row.created_at > RESULT_WINDOW {
+                        if self.now() - row.created_at > RESULT_WINDOW {
                             let outcome = SendOutcome {
                                 bot_status: Some(format!("{WINDOW_CLOSED}: {error}")),
                                 ..SendOutcome::default()

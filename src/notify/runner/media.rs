@@ -64,7 +64,7 @@ impl<A: MessageApi + WebhookApi> Runner<'_, A> {
                     CachedMedia {
                         media_id: uploaded.media_id.clone(),
                         file: path.value.clone(),
-                        uploaded_at: chrono::Utc::now(),
+                        uploaded_at: self.now(),
                     },
                 ) {
                     tracing::warn!(%error, "cannot save the media cache");

@@ -6,8 +6,8 @@
 use chrono::{DateTime, Utc};
 
 use super::{Runner, day_of};
-use crate::model::Message;
 use crate::model::webhook::{Webhook, webhook_body};
+use crate::model::{Clock, Message, SystemClock};
 use crate::notify::NotifyError;
 use crate::notify::compose;
 use crate::notify::delivery::{Channel, NewSend, OccurrenceStatus, SendOutcome};
@@ -41,15 +41,16 @@ impl<A: MessageApi + WebhookApi> Runner<'_, A> {
         };
         let day = day_of(now);
         let earlier = self.log.sends_on(&day).await?;
+        // Ages on the runner's clock, the one `created_at` was written by.
+        let sent_by = self.now();
         self.webhook_pacer
             .admit(robot, || {
-                let real_now = Utc::now();
                 earlier
                     .iter()
                     .filter(|row| {
                         row.payload.get("webhook").and_then(|w| w.as_str()) == Some(robot)
                     })
-                    .filter_map(|row| (real_now - row.created_at).to_std().ok())
+                    .filter_map(|row| (sent_by - row.created_at).to_std().ok())
                     .collect()
             })
             .await;
@@ -68,7 +69,7 @@ impl<A: MessageApi + WebhookApi> Runner<'_, A> {
             fingerprint: &fingerprint,
             day: &day,
             payload: &payload,
-            at: Utc::now(),
+            at: self.now(),
         };
         let Some(id) = self.log.begin_send(&send, self.now()).await? else {
             // Another runner made this request.
@@ -79,7 +80,8 @@ impl<A: MessageApi + WebhookApi> Runner<'_, A> {
             .send_webhook(&WebhookSend {
                 token: &robot_credentials.token,
                 secret: robot_credentials.secret.as_ref(),
-                timestamp_ms: Utc::now().timestamp_millis(),
+                // The platform checks the signature's time against its own wall clock.
+                timestamp_ms: SystemClock.now().timestamp_millis(),
                 body: &body,
             })
             .await;

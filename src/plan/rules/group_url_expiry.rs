@@ -6,20 +6,17 @@ use chrono::{DateTime, Utc};
 
 use crate::model::{Declared, Finding, Group, Span};
 use crate::plan::FieldChange;
-use crate::plan::refresh::Live;
+use crate::plan::refresh::{GroupRead, Live};
 use crate::state::ResourceState;
 
 /// Days after which a join URL is reported as about to expire.
 pub const WARN_AFTER_DAYS: i64 = 335;
 
-/// Add the warnings for one group's update.
+/// Add the warning for an update that changes what makes the join URL expire.
 pub fn check(
     address: &str,
     declared: &Declared<Group>,
     fields: &[FieldChange],
-    entry: &ResourceState,
-    group_url: Option<&str>,
-    _live: &Live,
     findings: &mut Vec<Finding>,
 ) {
     let spec = &declared.spec;
@@ -47,8 +44,29 @@ pub fn check(
             .help("share the new join URL after apply (the old one expires at once)"),
         );
     }
-    let (Some(url), Some(seen_url), Some(since)) = (
-        group_url,
+}
+
+/// Add the warning for a group whose join URL, unchanged since it was first seen, is older
+/// than [`WARN_AFTER_DAYS`] at `now` (the plan's [`now`](crate::plan::PlanOptions::now)).
+pub fn check_age(
+    address: &str,
+    declared: &Declared<Group>,
+    entry: Option<&ResourceState>,
+    live: &Live,
+    now: DateTime<Utc>,
+    findings: &mut Vec<Finding>,
+) {
+    let Some(GroupRead::Found {
+        group_url: Some(url),
+        ..
+    }) = live.groups.get(address)
+    else {
+        return;
+    };
+    let Some(entry) = entry else {
+        return;
+    };
+    let (Some(seen_url), Some(since)) = (
         entry.observed.get("group_url"),
         entry.observed.get("group_url_since"),
     ) else {
@@ -57,7 +75,7 @@ pub fn check(
     let Ok(since) = DateTime::parse_from_rfc3339(since) else {
         return;
     };
-    let age = Utc::now().signed_duration_since(since).num_days();
+    let age = now.signed_duration_since(since).num_days();
     if url == seen_url && age > WARN_AFTER_DAYS {
         findings.push(
             Finding::warning(

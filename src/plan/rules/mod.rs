@@ -7,6 +7,7 @@ pub mod create_unverified;
 pub mod delete_unsupported;
 pub mod departed_user;
 pub mod group_member_limit;
+pub mod group_title_length;
 pub mod group_url_expiry;
 pub mod import_already_managed;
 pub mod mass_delete;
@@ -15,7 +16,7 @@ pub mod plugin_immutable;
 pub mod prevent_destroy;
 pub mod rename_without_moved;
 pub mod standard_group_departed;
-pub mod title_length;
+
 pub mod unknown_department;
 pub mod unknown_template;
 pub mod unknown_user;
