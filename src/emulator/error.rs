@@ -92,6 +92,17 @@ pub enum Refusal {
         /// The app's limit.
         limit: usize,
     },
+    /// A request whose departments (with their sub-departments) and userids reach more people
+    /// than one request may (41029, `recipients-per-request`).
+    #[error(
+        "a work notification reaches at most {limit} users per request; its departments and userids reach {count}"
+    )]
+    DepartmentRecipients {
+        /// The people the request would reach.
+        count: usize,
+        /// The app's limit.
+        limit: usize,
+    },
     /// An OA status bar goes to ≤5 userids, no departments, not to all (41052).
     #[error(
         "an OA message with a status bar goes to at most 5 userids, without departments or to_all_user"
@@ -138,6 +149,7 @@ impl Refusal {
             BadParameter(_)
             | BadAgent(_)
             | TooManyRecipients { .. }
+            | DepartmentRecipients { .. }
             | StatusBarRecipients
             | ToAllUserDaily
             | TaskNotFound(_)
@@ -202,7 +214,7 @@ impl Refusal {
             WebhookSignature(_) => 310000,
             MediaNotFound(_) => 40007,
             BadAgent(_) => 40056,
-            TooManyRecipients { .. } => 41029,
+            TooManyRecipients { .. } | DepartmentRecipients { .. } => 41029,
             StatusBarRecipients => 41052,
             ToAllUserDaily => 41045,
             TaskNotFound(_) => 400002,

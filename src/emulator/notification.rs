@@ -2,6 +2,8 @@
 //! (`PLATFORM-RULES.md`):
 //!
 //! - `recipients-per-request`: more than 5,000 userids (1,000 for a third-party app) → 41029;
+//!   the members of `dept_id_list` (sub-departments included) count with the userids, so a
+//!   request whose departments bring more people than that is refused too (41029);
 //! - `oa-status-bar-recipients`: an OA message with a status bar to more than 5 userids, or to
 //!   departments or all users → 41052;
 //! - `to-all-user-daily`: the fourth `to_all_user` of a day → 41045;
@@ -181,6 +183,26 @@ impl World {
         if users.is_empty() && departments.is_empty() && !to_all {
             return Err(Refusal::MissingParameter("userid_list".to_owned()));
         }
+        let known: Vec<i64> = departments
+            .iter()
+            .copied()
+            .filter(|id| self.seed.departments.iter().any(|known| known.id == *id))
+            .collect();
+        let members = self.users_in_departments(&known);
+        if !departments.is_empty() {
+            // The departments' people count as recipients of this request, with the userids.
+            let reached: BTreeSet<&str> = users
+                .iter()
+                .map(String::as_str)
+                .chain(members.iter().map(String::as_str))
+                .collect();
+            if reached.len() > limit {
+                return Err(Refusal::DepartmentRecipients {
+                    count: reached.len(),
+                    limit,
+                });
+            }
+        }
         let now = self.now();
         let day = clock::day_of(now);
         let to_all_key = format!("{app_key}|{day}");
@@ -209,17 +231,12 @@ impl World {
                 task.invalid_user_ids.push(user.clone());
             }
         }
-        let known: Vec<i64> = departments
-            .iter()
-            .copied()
-            .filter(|id| self.seed.departments.iter().any(|known| known.id == *id))
-            .collect();
         task.invalid_dept_ids = departments
             .iter()
             .copied()
             .filter(|id| !known.contains(id))
             .collect();
-        let mut extra = self.users_in_departments(&known);
+        let mut extra = members;
         if to_all {
             extra.extend(
                 self.seed

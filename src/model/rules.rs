@@ -493,16 +493,16 @@ pub const PAGES: &[RulePage] = &[
         "error",
         "More than 500 messages a day to one user from an internal app.",
         "An internal app sends at most 500 messages a day to one user; past that, users are marked forbidden (143105).",
-        "validate: counts every schedule together, departments' members included where known.",
-        "schedule: \"* * * * *\"\n",
-        "Send less often."
+        "validate: counts every schedule together for each listed user; a notification to departments counts as a worst case (a warning). plan: reads each department's members (with its sub-departments) once and counts them as listed users, so a member over the limit is an error.",
+        "schedule: \"* * * * *\"\nvia: {work_notification: {departments: [3]}}\n",
+        "Send less often, or to fewer overlapping departments."
     ),
     page!(
         "per-user-daily-third-party",
         "error",
         "More than 100 messages a day to one user from a third-party app.",
         "A third-party enterprise app sends at most 100 messages a day to one user.",
-        "validate: as per-user-daily-internal, with 100.",
+        "validate and plan: as per-user-daily-internal, with 100 (departments' members counted at plan time).",
         "app: {kind: third_party}\n",
         "Send less often."
     ),
@@ -543,13 +543,22 @@ pub const PAGES: &[RulePage] = &[
         "Put the group back, or stop managing it with `removed: [{from: group.NAME}]`."
     ),
     page!(
-        "recipients-per-request",
+        "recipients-per-minute",
         "warning",
+        "Work notifications that reach more than 5,000 people in one minute.",
+        "An internal app delivers to at most 5,000 users a minute; the platform delivers the rest in the following minutes.",
+        "plan: the notifications that fire in the same minute are added up, each department counted with its members and those of its sub-departments (read once from the live directory); the warning says how much later the last people receive it. `all_users` is not counted: the plan does not read the whole organization.",
+        "notifications:\n  a: {schedule: \"0 9 * * 1\", via: {work_notification: {departments: [2]}}, message: {text: {content: A}}}   # 3,000 people\n  b: {schedule: \"0 9 * * 1\", via: {work_notification: {departments: [3]}}, message: {text: {content: B}}}   # 2,500 people\n",
+        "Nothing to do when the delay is fine; otherwise spread the schedules over several minutes."
+    ),
+    page!(
+        "recipients-per-request",
+        "warning, error",
         "A work notification to more users than one request reaches.",
-        "One request reaches at most 5,000 users (1,000 for third-party apps; 41029).",
-        "validate: the runner splits the list into several requests; the plan says so.",
-        "via: {work_notification: {users: [\"…6,000 users…\"]}}\n",
-        "Nothing to do, or send to departments."
+        "One request reaches at most 5,000 users (1,000 for third-party apps; 41029), and the members of its departments, with their sub-departments, count among them.",
+        "validate: a longer list of users is a warning: the runner splits it into several requests. plan: the departments go in the first request with the first batch of users, and the runner cannot split a department; when the departments' members (read once from the live directory) and that batch are more than the limit, the platform refuses the request every time: an error.",
+        "via: {work_notification: {departments: [1]}}   # 6,200 people with its sub-departments\n",
+        "For a long list of users, nothing to do. For departments, send to smaller ones, or split the departments across notifications."
     ),
     page!(
         "rename-without-moved",
@@ -565,9 +574,9 @@ pub const PAGES: &[RulePage] = &[
         "error",
         "The same content to one user more than once a day.",
         "A user gets the same content from the same app at most once a day; repeats are dropped silently (143106).",
-        "validate: an hourly schedule with fixed text reaches nobody after the first send.",
+        "validate: an hourly schedule with fixed text reaches nobody after the first send; two notifications with one message and a listed user in common. plan: the same for people two notifications reach through departments, read from the live directory — a department and its parent department (which includes it), same text, same day.",
         "schedule: \"0 * * * *\"\nmessage: {text: {content: Same every hour}}\n",
-        "Send once a day, or vary the content (a `{{date}}` field)."
+        "Send once a day, or vary the content (a `{{time}}` field); send to one of a department and its parent, not both."
     ),
     page!(
         "schedule-never-fires",
@@ -637,7 +646,7 @@ pub const PAGES: &[RulePage] = &[
         "error",
         "A department id the organization does not have.",
         "The directory refuses an unknown department (60003); a work notification lists it in `invalid_dept_id_list` and reaches nobody in it.",
-        "plan: each department is read once (`/topapi/v2/department/listsubid`); an error at each place it is written, with the nearest known id.",
+        "plan: each department is read once, with its members and (where needed) its sub-departments (`/topapi/v2/department/get`, `/topapi/user/listid`, `/topapi/v2/department/listsubid`), however many notifications and `members_from` name it; an error at each place it is written, with the nearest known id.",
         "via: {work_notification: {departments: [42]}}\n",
         "Copy the department id from the admin console's contacts."
     ),
@@ -682,7 +691,7 @@ pub const PAGES: &[RulePage] = &[
         "error",
         "A userId that is not in the organization.",
         "Group and message calls naming an unknown userId are refused (660041 in group calls, 33012 in the directory, `member.notFound` on the api host).",
-        "plan: each distinct userId is read once, concurrently and paced (`/topapi/v2/user/get`); an error at each place it is written (owner, admins, members, work-notification users), with the nearest known userId. Suggestions come from the users the plan read, the members of the groups it read and, when a userId is unknown, the members of the root department and its first 20 sub-departments: the platform offers no search by similar id.",
+        "plan: each distinct userId is read once, concurrently and paced (`/topapi/v2/user/get`); an error at each place it is written (owner, admins, members, `members_from.except`, work-notification users, webhook `at`), with the nearest known userId. Suggestions come from the users the plan read, the members of the groups it read and, when a userId is unknown, the members of the root department and its first 20 sub-departments: the platform offers no search by similar id.",
         "groups:\n  oncall: {title: On-call, type: scene, owner: manager4220, members: [u1020]}\n",
         "Fix the typo; userIds are listed in the admin console's contacts."
     ),

@@ -199,6 +199,7 @@ pub fn build(validation: &Validation, state: &State, live: &Live, options: &Plan
     rules::mass_delete::check(&changes, state, options.allow_mass_delete, &mut findings);
     rules::rename_without_moved::check(&changes, workspace, &mut findings);
     super::names::check(workspace, live, &mut findings);
+    super::recipients::check(workspace, &live.directory, options.now, &mut findings);
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     findings.dedup();
     let estimate = estimate(&changes, options.requests_per_second);

@@ -1,11 +1,12 @@
-//! The part of the live directory that groups with `members_from` follow (issue 17): for each
-//! department a manifest lists, its name (`/topapi/v2/department/get`), its direct members
-//! (`/topapi/user/listid`) and, with `sub_departments: true`, every department below it
-//! (`/topapi/v2/department/listsubid`, walked down); and whether each `members_from.except`
-//! userId exists (`/topapi/v2/user/get`).
+//! The part of the live directory the manifests' departments reach: groups with `members_from`
+//! (issue 17) and work notifications to departments (issue 13). For each department a manifest
+//! lists (`plan::names` collects them), its name (`/topapi/v2/department/get`; 60003 when it
+//! does not exist), its direct members (`/topapi/user/listid`) and, where needed, every
+//! department below it (`/topapi/v2/department/listsubid`, walked down): a work notification
+//! reaches the sub-departments, `members_from` with `sub_departments: true`.
 //!
-//! Each department is read once per plan however many groups name it, concurrently, paced by
-//! the client's per-API rate limiter like every other read.
+//! Each department is read once per plan however many groups and notifications name it,
+//! concurrently, paced by the client's per-API rate limiter like every other read.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
@@ -13,17 +14,15 @@ use std::sync::Arc;
 use serde::Serialize;
 use tokio::task::JoinSet;
 
+use super::names::Names;
 use super::refresh::RefreshError;
-use crate::model::Workspace;
 use crate::provider::{ApiError, DingTalkApi, ErrorKind};
 
-/// What the directory said, by department id and by excepted userId.
+/// What the directory said, by department id.
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct Directory {
     /// Every department read: the listed ones and, where asked, those below them.
     pub departments: BTreeMap<u64, DepartmentRead>,
-    /// The userIds written in `members_from.except`, and what the directory knows of each.
-    pub except: BTreeMap<String, UserLookup>,
     /// Requests sent.
     pub reads: u64,
 }
@@ -43,48 +42,28 @@ pub struct DepartmentRead {
     pub sub_departments: Option<Vec<u64>>,
 }
 
-/// What the directory knows of a userId.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum UserLookup {
-    /// In the organization.
-    Known,
-    /// Left the organization (60121): nothing to except, but no mistake either.
-    Departed,
-    /// Never heard of (33012): a typo.
-    Unknown,
-}
-
 /// What the manifests ask of the directory.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Needs {
-    /// Listed departments, and whether any group wants their sub-departments.
+    /// Listed departments, and whether their sub-departments are wanted too.
     pub departments: BTreeMap<u64, bool>,
-    /// Every userId of `members_from.except`.
-    pub except: BTreeSet<String>,
 }
 
 impl Needs {
-    /// What the groups of `workspace` with `members_from` need.
-    pub fn of(workspace: &Workspace) -> Needs {
-        let mut needs = Needs::default();
-        for group in workspace.groups.values() {
-            let Some(from) = &group.spec.members_from else {
-                continue;
-            };
-            for department in &from.departments {
-                *needs.departments.entry(department.value).or_default() |= from.sub_departments;
-            }
-            needs
-                .except
-                .extend(from.except.iter().map(|user| user.value.clone()));
-        }
-        needs
+    /// The departments the manifests name (`plan::names` collects them, with where).
+    pub fn of(names: &Names) -> Needs {
+        let departments = names
+            .departments
+            .keys()
+            // Names keeps the manifest's u64 as i64; the cast back is exact.
+            .map(|&id| (id as u64, names.sub_departments.contains(&id)))
+            .collect();
+        Needs { departments }
     }
 
-    /// Whether nothing is needed (no group follows the org chart).
+    /// Whether nothing is needed (no manifest names a department).
     pub fn is_empty(&self) -> bool {
-        self.departments.is_empty() && self.except.is_empty()
+        self.departments.is_empty()
     }
 }
 
@@ -92,10 +71,9 @@ enum Answer {
     Name(u64, Result<String, ApiError>),
     Users(u64, Result<Vec<String>, ApiError>),
     Subs(u64, Result<Vec<i64>, ApiError>),
-    User(String, Result<(), ApiError>),
 }
 
-/// The platform's "no such department" (60003) or "no such user" (33012, 60121).
+/// The platform's "no such department" (60003).
 fn not_found(error: &ApiError) -> bool {
     error.kind() == ErrorKind::NotFound
 }
@@ -126,13 +104,6 @@ pub async fn read<A: DingTalkApi + 'static>(
             asked_subs.insert(id);
             subs(&mut tasks, id);
         }
-    }
-    for userid in needs.except {
-        let api = api.clone();
-        tasks.spawn(async move {
-            let found = api.get_user(&userid).await.map(|_| ());
-            Answer::User(userid, found)
-        });
     }
     let failed = |what: String, source: ApiError| RefreshError { what, source };
     while let Some(joined) = tasks.join_next().await {
@@ -189,15 +160,6 @@ pub async fn read<A: DingTalkApi + 'static>(
                 }
                 directory.departments.entry(id).or_default().sub_departments = Some(children);
             }
-            Answer::User(userid, read) => {
-                let lookup = match read {
-                    Ok(()) => UserLookup::Known,
-                    Err(error) if error.code() == Some("60121") => UserLookup::Departed,
-                    Err(error) if not_found(&error) => UserLookup::Unknown,
-                    Err(error) => return Err(failed(format!("user {userid}"), error)),
-                };
-                directory.except.insert(userid, lookup);
-            }
         }
     }
     Ok(directory)
@@ -207,6 +169,14 @@ impl Directory {
     /// Everyone department `id` brings: its direct members and, with `sub_departments`, the
     /// members of every department below it (each department counted once, cycles cut).
     pub fn people(&self, id: u64, sub_departments: bool) -> BTreeSet<String> {
+        self.people_ref(id, sub_departments)
+            .into_iter()
+            .map(str::to_owned)
+            .collect()
+    }
+
+    /// [`Directory::people`], borrowed from the directory.
+    pub fn people_ref(&self, id: u64, sub_departments: bool) -> BTreeSet<&str> {
         let mut people = BTreeSet::new();
         let mut seen = BTreeSet::new();
         let mut queue = vec![id];
@@ -217,7 +187,7 @@ impl Directory {
             let Some(department) = self.departments.get(&next) else {
                 continue;
             };
-            people.extend(department.users.iter().cloned());
+            people.extend(department.users.iter().map(String::as_str));
             if sub_departments {
                 queue.extend(department.sub_departments.iter().flatten().copied());
             }

@@ -4,9 +4,10 @@
 //! live directory (`plan::directory`): everyone directly in each department, and below it with
 //! `sub_departments: true`, less `except` and anyone who left the organization (never added).
 //! They join the listed members in the desired attributes, so the ordinary diff plans the
-//! additions and, under `members_policy: exact`, the removals. It also reports the names the
-//! platform does not know (`unknown-department`, `unknown-user` at their line) and a
-//! department larger than a group may be (`group-member-limit`).
+//! additions and, under `members_policy: exact`, the removals. It also reports a department
+//! larger than a group may be (`group-member-limit`). The names it writes — departments and
+//! `except` — are checked with every other name in `plan::names` (`unknown-department`,
+//! `unknown-user` at their line, with the nearest known name).
 //!
 //! [`explain`] then says why each person moves ("joins: now in Platform", "leaves: left the
 //! organization", "leaves: moved out of Platform"), records what was resolved in the change's
@@ -18,7 +19,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use serde_json::{Map, Value, json};
 
 use super::attributes::GroupAttributes;
-use super::directory::{Directory, UserLookup};
+use super::directory::Directory;
 use super::refresh::Live;
 use super::{Change, FieldChange, rules};
 use crate::manifest::checks::group_member_limit::MAX_MEMBERS;
@@ -56,18 +57,7 @@ pub fn resolve(
     for department in &from.departments {
         let id = department.value;
         if !directory.knows(id) {
-            findings.push(
-                Finding::error(
-                    "unknown-department",
-                    format!("department {id} does not exist in the organization"),
-                )
-                .at(&declared.file, &department.span)
-                .address(address)
-                .help(
-                    "use a department id the organization has (DingTalk admin console, Contacts)",
-                ),
-            );
-            continue;
+            continue; // `unknown-department`, from `plan::names`
         }
         // The platform lists only people still in the organization; a departure it has not
         // caught up with yet must not be added either.
@@ -103,20 +93,6 @@ pub fn resolve(
         }
     }
     for user in &from.except {
-        if directory.except.get(&user.value) == Some(&UserLookup::Unknown) {
-            findings.push(
-                Finding::error(
-                    "unknown-user",
-                    format!(
-                        "`{}` in members_from.except is not a user of the organization",
-                        user.value
-                    ),
-                )
-                .at(&declared.file, &user.span)
-                .address(address)
-                .help("check the userId in the DingTalk admin console (Contacts)"),
-            );
-        }
         resolution.members.remove(&user.value);
         resolution.via.remove(&user.value);
     }

@@ -18,6 +18,7 @@ mod imports;
 pub mod members_from;
 pub mod moves;
 pub mod names;
+pub mod recipients;
 pub mod refresh;
 pub mod rules;
 pub mod tabs;

@@ -3,11 +3,13 @@
 //! through apply (`dingform explain unknown-user`, `departed-user`, `unknown-template`,
 //! `unknown-department`).
 //!
-//! [`Names::of`] collects every place a name is written; other features feed theirs in with
-//! [`Names::user`], [`Names::department`] and [`Names::template`] (`members_from`, webhook
-//! `at.users`). [`read`] reads each distinct name once, concurrently (the client's limiter
-//! paces the reads like every other), into a [`Directory`]; the rules in `plan/rules/` turn it
-//! into findings.
+//! [`Names::of`] collects every place a name is written — groups, `members_from`, work
+//! notifications, webhook `at.users` — so that each name gets the same findings wherever it is
+//! written. [`read`] reads each distinct userId once and the templates once, concurrently (the
+//! client's limiter paces the reads like every other), into a [`Directory`]. Departments are
+//! read once each by `plan::directory` (their members too: `members_from` and the work-
+//! notification counts need them), from [`Names::departments`]. The rules in `plan/rules/`
+//! turn both into findings.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
@@ -36,8 +38,10 @@ pub enum Role {
     Recipient,
     /// A webhook's `at.users`.
     Mention,
-    /// A department a work notification or `members_from` reaches.
+    /// A department a work notification reaches.
     Department,
+    /// A department `members_from` follows.
+    OrgChartDepartment,
     /// A scene group's `template`.
     Template,
     /// `defaults.template`, for a scene group that names none.
@@ -55,6 +59,7 @@ impl Role {
             Role::Recipient => "work-notification recipient",
             Role::Mention => "webhook mention",
             Role::Department => "department",
+            Role::OrgChartDepartment => "`members_from` department",
             Role::Template => "template",
             Role::DefaultTemplate => "`defaults.template`",
         }
@@ -81,13 +86,18 @@ pub struct Names {
     pub users: BTreeMap<String, Vec<Place>>,
     /// Department ids.
     pub departments: BTreeMap<i64, Vec<Place>>,
+    /// The departments whose sub-departments are needed too: those a work notification
+    /// reaches (the platform includes sub-departments) and those of `members_from` with
+    /// `sub_departments: true`.
+    pub sub_departments: BTreeSet<i64>,
     /// Scene-group template ids.
     pub templates: BTreeMap<String, Vec<Place>>,
 }
 
 impl Names {
-    /// The names of groups (owner, admins, members, template or `defaults.template`) and of
-    /// work notifications (users, departments).
+    /// The names of groups (owner, admins, members, template or `defaults.template`,
+    /// `members_from` departments and `except`), of work notifications (users, departments) and
+    /// of webhook mentions.
     pub fn of(workspace: &Workspace) -> Names {
         let mut names = Names::default();
         let default_template = workspace
@@ -109,6 +119,18 @@ impl Names {
             }
             for member in &spec.members {
                 names.user(&member.value, place(&member.span, Role::Member));
+            }
+            if let Some(from) = &spec.members_from {
+                for department in &from.departments {
+                    let id = department.value as i64;
+                    names.department(id, place(&department.span, Role::OrgChartDepartment));
+                    if from.sub_departments {
+                        names.sub_departments.insert(id);
+                    }
+                }
+                for user in &from.except {
+                    names.user(&user.value, place(&user.span, Role::Except));
+                }
             }
             if spec.group_type.value == crate::model::GroupType::Scene {
                 match (&spec.template, default_template) {
@@ -150,10 +172,10 @@ impl Names {
                 names.user(&user.value, place(&user.span, Role::Recipient));
             }
             for department in &work.departments {
-                names.department(
-                    department.value as i64,
-                    place(&department.span, Role::Department),
-                );
+                let id = department.value as i64;
+                names.department(id, place(&department.span, Role::Department));
+                // `dept_id_list` reaches the sub-departments too.
+                names.sub_departments.insert(id);
             }
         }
         names
@@ -174,9 +196,10 @@ impl Names {
         self.templates.entry(id.to_owned()).or_default().push(place);
     }
 
-    /// Reads [`read`] sends: one per user and department, one list of templates.
+    /// Reads [`read`] sends: one per user, one list of templates (departments are read by
+    /// `plan::directory`).
     pub fn reads(&self) -> usize {
-        self.users.len() + self.departments.len() + usize::from(!self.templates.is_empty())
+        self.users.len() + usize::from(!self.templates.is_empty())
     }
 }
 
@@ -197,10 +220,6 @@ pub enum UserStatus {
 pub struct Directory {
     /// Each userId read.
     pub users: BTreeMap<String, UserStatus>,
-    /// Each department id read: whether it exists.
-    pub departments: BTreeMap<i64, bool>,
-    /// Sub-departments seen while checking departments (for suggestions).
-    pub known_departments: BTreeSet<i64>,
     /// The organization's scene-group templates; `None` when no template was named.
     pub templates: Option<BTreeSet<String>>,
     /// userIds seen in the root department and its first sub-departments, read only when a
@@ -217,7 +236,7 @@ const SUGGESTION_DEPARTMENTS: usize = 20;
 #[derive(Debug, thiserror::Error)]
 #[error("cannot check {what} against the organization: {source}")]
 pub struct NameReadError {
-    /// What was being read (`user u1001`, `department 7`, `the scene-group templates`).
+    /// What was being read (`user u1001`, `the scene-group templates`).
     pub what: String,
     /// The platform's or the network's error.
     #[source]
@@ -226,17 +245,17 @@ pub struct NameReadError {
 
 enum Outcome {
     User(String, Result<UserStatus, ApiError>),
-    Department(i64, Result<Option<Vec<i64>>, ApiError>),
     Templates(Result<Vec<String>, ApiError>),
 }
 
-/// Whether an answer says the name does not exist (33012, 60003, `member.notFound`…), rather
+/// Whether an answer says the name does not exist (33012, `member.notFound`…), rather
 /// than that the read failed: any other error stops the plan instead of inventing a finding.
 fn is_unknown(error: &ApiError) -> bool {
     error.kind() == ErrorKind::NotFound
 }
 
-/// Read each distinct name once, concurrently. Returns the directory and the reads sent.
+/// Read each distinct userId once and the templates once, concurrently. Returns the directory
+/// and the reads sent.
 pub async fn read<A: DingTalkApi + 'static>(
     api: Arc<A>,
     names: &Names,
@@ -256,17 +275,6 @@ pub async fn read<A: DingTalkApi + 'static>(
             Outcome::User(userid, status)
         });
     }
-    for &id in names.departments.keys() {
-        let api = api.clone();
-        tasks.spawn(async move {
-            let found = match api.sub_departments(id).await {
-                Ok(children) => Ok(Some(children)),
-                Err(error) if is_unknown(&error) => Ok(None),
-                Err(error) => Err(error),
-            };
-            Outcome::Department(id, found)
-        });
-    }
     if !names.templates.is_empty() {
         let api = api.clone();
         tasks.spawn(async move { Outcome::Templates(api.list_templates().await) });
@@ -282,16 +290,6 @@ pub async fn read<A: DingTalkApi + 'static>(
                     source,
                 })?;
                 directory.users.insert(userid, status);
-            }
-            Outcome::Department(id, found) => {
-                let found = found.map_err(|source| NameReadError {
-                    what: format!("department {id}"),
-                    source,
-                })?;
-                if let Some(children) = &found {
-                    directory.known_departments.extend(children);
-                }
-                directory.departments.insert(id, found.is_some());
             }
             Outcome::Templates(templates) => {
                 let templates = templates.map_err(|source| NameReadError {
@@ -339,11 +337,12 @@ pub fn check(workspace: &Workspace, live: &super::refresh::Live, findings: &mut 
     rules::unknown_user::check(&names, live, findings);
     rules::departed_user::check(&names, live, findings);
     rules::unknown_template::check(&names, &live.names, findings);
-    rules::unknown_department::check(&names, &live.names, findings);
+    rules::unknown_department::check(&names, &live.directory, findings);
     rules::bot_needs_console::check_uses(workspace, live, findings);
 }
 
-/// userIds known to exist: those read as active, and the members of the groups read.
+/// userIds known to exist: those read as active, the members of the departments and of the
+/// groups read.
 pub fn known_users(live: &super::refresh::Live) -> BTreeSet<&str> {
     let mut known: BTreeSet<&str> = live
         .names
@@ -353,6 +352,9 @@ pub fn known_users(live: &super::refresh::Live) -> BTreeSet<&str> {
         .map(|(userid, _)| userid.as_str())
         .collect();
     known.extend(live.names.nearby_users.iter().map(String::as_str));
+    for department in live.directory.departments.values() {
+        known.extend(department.users.iter().map(String::as_str));
+    }
     for read in live.groups.values() {
         if let super::refresh::GroupRead::Found { attributes, .. } = read {
             known.insert(attributes.owner.as_str());

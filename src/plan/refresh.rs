@@ -43,7 +43,8 @@ pub struct Live {
     pub departed: BTreeSet<String>,
     /// Groups named by `import` blocks and not yet in state, by address.
     pub imports: BTreeMap<String, ImportRead>,
-    /// The departments and people that groups with `members_from` follow.
+    /// The departments the manifests name, with their people: what groups with `members_from`
+    /// follow and work notifications reach.
     pub directory: super::directory::Directory,
     /// What the organization says of the users, departments and templates the manifests name.
     pub names: super::names::Directory,
@@ -97,8 +98,13 @@ pub async fn refresh<A: DingTalkApi + 'static>(
     state: &State,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<Live, RefreshError> {
-    let needs = super::directory::Needs::of(workspace);
-    let follows_org_chart = !needs.is_empty();
+    // Every name the manifests write; its departments are read (with their members) once.
+    let names = super::names::Names::of(workspace);
+    let needs = super::directory::Needs::of(&names);
+    let follows_org_chart = workspace
+        .groups
+        .values()
+        .any(|group| group.spec.members_from.is_some());
     let directory = tokio::spawn(super::directory::read(api.clone(), needs));
     let mut tasks = JoinSet::new();
     for (address, resource) in &state.resources {
@@ -189,7 +195,6 @@ pub async fn refresh<A: DingTalkApi + 'static>(
             Outcome::Departed(departed)
         });
     }
-    let names = super::names::Names::of(workspace);
     {
         let api = api.clone();
         tasks.spawn(async move { Outcome::Names(super::names::read(api, &names).await) });

@@ -184,17 +184,26 @@ async fn each_distinct_name_is_read_once_concurrently() {
     let ws = Workspace::new().file("groups.yaml", groups);
     let workspace = dingform::manifest::validate(ws.path()).workspace;
     let names = Names::of(&workspace);
-    // manager4220, u1001, u1002; department 2; one list of templates.
-    assert_eq!(names.reads(), 5);
+    // manager4220, u1001, u1002; one list of templates.
+    assert_eq!(names.reads(), 4);
     let client = Arc::new(emu.client());
     client.authenticate().await.expect("token");
     let before = client.stats().requests;
     let (directory, reads) = names::read(client.clone(), &names).await.expect("read");
-    assert_eq!(reads, 5);
-    assert_eq!(client.stats().requests - before, 5, "one request per name");
+    assert_eq!(reads, 4);
+    assert_eq!(client.stats().requests - before, 4, "one request per name");
     assert_eq!(directory.users["u1001"], UserStatus::Active);
-    assert!(directory.departments[&2]);
     assert!(directory.templates.expect("listed").contains("tpl-oncall"));
+    // Department 2, written twice, is read once (`plan::directory`): its name, its people and
+    // what lies below it (a work notification reaches the sub-departments).
+    let before = client.stats().requests;
+    let needs = dingform::plan::directory::Needs::of(&names);
+    let departments = dingform::plan::directory::read(client.clone(), needs)
+        .await
+        .expect("read departments");
+    assert_eq!(departments.reads, 3);
+    assert_eq!(client.stats().requests - before, 3, "one request per read");
+    assert!(departments.knows(2));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -60,7 +60,9 @@ fn foreseen(refusal: &Refusal) -> Foreseen {
         Refusal::BadAgent(_) => Unforeseeable(
             "`app.agent_id` is checked by the first send: no API reads an app's agent id",
         ),
-        Refusal::TooManyRecipients { .. } => Rule("recipients-per-request"),
+        Refusal::TooManyRecipients { .. } | Refusal::DepartmentRecipients { .. } => {
+            Rule("recipients-per-request")
+        }
         Refusal::StatusBarRecipients => Rule("oa-status-bar-recipients"),
         Refusal::ToAllUserDaily => Rule("to-all-user-daily"),
         Refusal::TaskNotFound(_) => Rule("delivery-result-window"),
@@ -107,6 +109,10 @@ fn every_refusal() -> Vec<Refusal> {
         Refusal::PluginImmutable,
         Refusal::BadAgent(1),
         Refusal::TooManyRecipients {
+            count: 5001,
+            limit: 5000,
+        },
+        Refusal::DepartmentRecipients {
             count: 5001,
             limit: 5000,
         },

@@ -1,7 +1,9 @@
 //! `recipients-per-request`: one work-notification request reaches at most 5,000 users
-//! (1,000 for a third-party app) and 500 departments. A longer list is not an error: the
-//! sender splits it into several requests, and the plan says so (a warning, so the reviewer
-//! sees that one notification becomes several sends).
+//! (1,000 for a third-party app) and names at most 500 departments. A longer list of users is
+//! not an error: the sender splits it into several requests, and the plan says so (a warning,
+//! so the reviewer sees that one notification becomes several sends). Departments all go in
+//! the first request, so more than 500 is an error; the people they bring are counted at plan
+//! time, from the live directory (`plan/rules/recipients_per_request.rs`).
 
 use super::Context;
 use crate::model::{AppKind, Finding};
@@ -24,31 +26,40 @@ pub fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
         let Some(work) = notification.spec.via.value.work_notification() else {
             continue;
         };
-        for (count, max, what, span) in [
-            (
-                work.users.len(),
-                max_users,
-                "users",
-                work.users.first().map(|u| &u.span),
-            ),
-            (
-                work.departments.len(),
-                MAX_DEPARTMENTS_PER_REQUEST,
-                "departments",
-                work.departments.first().map(|d| &d.span),
-            ),
-        ] {
-            if count > max {
-                let requests = count.div_ceil(max);
-                findings.push(
-                    Finding::warning(
-                        "recipients-per-request",
-                        format!("{count} {what} is more than one request reaches ({max}): each send is split into {requests} requests"),
-                    )
-                    .at(&notification.file, span.unwrap_or(&notification.spec.via.span))
-                    .address(format!("notification.{name}")),
-                );
-            }
+        if work.users.len() > max_users {
+            let count = work.users.len();
+            let requests = count.div_ceil(max_users);
+            let span = work
+                .users
+                .first()
+                .map_or(&notification.spec.via.span, |u| &u.span);
+            findings.push(
+                Finding::warning(
+                    "recipients-per-request",
+                    format!("{count} users is more than one request reaches ({max_users}): each send is split into {requests} requests"),
+                )
+                .at(&notification.file, span)
+                .address(format!("notification.{name}")),
+            );
+        }
+        // Departments all go in the first request: the runner cannot split them.
+        if work.departments.len() > MAX_DEPARTMENTS_PER_REQUEST {
+            let span = work
+                .departments
+                .first()
+                .map_or(&notification.spec.via.span, |d| &d.span);
+            findings.push(
+                Finding::error(
+                    "recipients-per-request",
+                    format!(
+                        "{} departments is more than one request may name ({MAX_DEPARTMENTS_PER_REQUEST}); the platform refuses the request",
+                        work.departments.len()
+                    ),
+                )
+                .at(&notification.file, span)
+                .address(format!("notification.{name}"))
+                .help("name parent departments instead (a department includes its sub-departments), or split the list across notifications"),
+            );
         }
     }
 }

@@ -75,7 +75,11 @@ pub fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
 }
 
 /// The texts a notification sends on `day` (its variables rendered at each occurrence).
-fn contents_on(used: &[&Variable], daily: &DailyCounts, day: &NaiveDate) -> HashSet<Vec<String>> {
+pub fn contents_on(
+    used: &[&Variable],
+    daily: &DailyCounts,
+    day: &NaiveDate,
+) -> HashSet<Vec<String>> {
     daily.days.get(day).map_or_else(HashSet::new, |count| {
         count
             .occurrences

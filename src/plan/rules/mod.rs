@@ -12,11 +12,15 @@ pub mod group_url_expiry;
 pub mod import_already_managed;
 pub mod mass_delete;
 pub mod mass_removal;
+pub mod per_user_daily_internal;
+pub mod per_user_daily_third_party;
 pub mod plugin_immutable;
 pub mod prevent_destroy;
+pub mod recipients_per_minute;
+pub mod recipients_per_request;
 pub mod rename_without_moved;
+pub mod same_content_daily;
 pub mod standard_group_departed;
-
 pub mod unknown_department;
 pub mod unknown_template;
 pub mod unknown_user;
