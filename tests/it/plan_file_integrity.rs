@@ -189,3 +189,43 @@ fn a_stale_plan_file_names_the_group_that_changed_on_dingtalk() {
     assert!(text.contains("the live group.ops changed"), "{text}");
     assert!(!text.contains("the state moved"), "only what moved: {text}");
 }
+
+#[test]
+fn a_plan_file_run_from_outside_any_workspace_applies_where_it_was_made_and_says_so() {
+    let data = tempfile::tempdir().unwrap();
+    let emulator = EmulatorProcess::start(&data.path().join("emulator.json"));
+    let workspace = applied(&emulator);
+    let file = data.path().join("plan.json");
+    plan_to(&workspace, &emulator, &file);
+
+    // Run from a directory that is no workspace: the one it was made in, said so.
+    let elsewhere = tempfile::tempdir().unwrap();
+    let output = workspace
+        .command(&emulator, &["apply", file.to_str().unwrap(), "--yes"])
+        .current_dir(elsewhere.path())
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{text}");
+    let real = std::fs::canonicalize(workspace.path()).unwrap();
+    assert!(
+        text.contains(&format!(
+            "to the workspace {} (where the plan was made).",
+            real.display()
+        )),
+        "{text}"
+    );
+    assert!(live_members(&emulator).contains("u1002"));
+
+    // Once that directory is no workspace either, it is refused, saying what to do.
+    std::fs::remove_file(workspace.path().join("dingform.yaml")).unwrap();
+    let output = workspace
+        .command(&emulator, &["apply", file.to_str().unwrap(), "--yes"])
+        .current_dir(elsewhere.path())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&output.stderr);
+    assert!(text.contains("cannot tell which workspace"), "{text}");
+    assert!(text.contains("from the workspace's directory"), "{text}");
+}
