@@ -347,6 +347,8 @@ async fn update<A: DingTalkApi>(
             } => {
                 sets.insert(field.as_str(), (added.as_slice(), removed.as_slice()));
             }
+            // Recorded in state by `record`; nothing to send.
+            other if crate::plan::protection::is_state_only(other) => {}
             other => match other.field().strip_prefix("tabs.") {
                 Some(title) => tabs_edited.push(title),
                 None => values.push(other.field()),

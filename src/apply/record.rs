@@ -3,7 +3,7 @@
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::{Map, Value};
 
-use super::graph::Step;
+use super::graph::{Step, StepKind};
 use super::group::GroupOutcome;
 use crate::plan::Action;
 use crate::state::{ResourceState, State};
@@ -133,7 +133,9 @@ pub fn group(
             now.to_rfc3339_opts(SecondsFormat::Secs, true),
         );
     }
-    if step.change.action == Action::Update && outcome.failure.is_none() {
+    // The update half of an import or move records what it applied too (the protection of
+    // `prevent_destroy` among it), not only a plain update.
+    if step.kind == StepKind::UpdateGroup && outcome.failure.is_none() {
         entry.attributes = applied_attributes(step);
     }
 }
@@ -187,10 +189,40 @@ pub fn state_only(state: &mut State, step: &Step) {
                     .and_then(|a| a.get("robot_code"))
                     .and_then(Value::as_str)
                     .map(str::to_owned);
+                remember_name_in_console(entry, change.after.as_ref());
             }
             // Notifications: the registration the notify runner reads (schedule, via, message).
             entry.attributes = applied_attributes(step);
         }
+    }
+}
+
+/// A bot renamed in the manifests is renamed in DingTalk only in the Developer Console: keep
+/// the name DingTalk shows until the plan sees the new one there (`bot-rename-test-group`), so
+/// the manual step outlives this apply.
+fn remember_name_in_console(entry: &mut ResourceState, after: Option<&Value>) {
+    use crate::plan::rules::bot_rename_test_group::NAME_IN_CONSOLE;
+    let name = |attributes: Option<&Value>| {
+        attributes
+            .and_then(|a| a.get("name"))
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+    };
+    let (Some(applied), Some(wanted)) = (name(Some(&entry.attributes)), name(after)) else {
+        return;
+    };
+    if applied == wanted {
+        return;
+    }
+    let shown = entry
+        .observed
+        .get(NAME_IN_CONSOLE)
+        .cloned()
+        .unwrap_or(applied);
+    if shown == wanted {
+        entry.observed.remove(NAME_IN_CONSOLE);
+    } else {
+        entry.observed.insert(NAME_IN_CONSOLE.into(), shown);
     }
 }
 
@@ -199,7 +231,6 @@ mod tests {
     use serde_json::json;
 
     use super::*;
-    use crate::apply::graph::StepKind;
     use crate::model::live::CreatedGroup;
     use crate::plan::Change;
 

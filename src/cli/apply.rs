@@ -15,14 +15,18 @@ use super::plan::{self as plan_cmd, make_plan};
 use super::session::{self, Session};
 use crate::apply::{self, ApplyOptions, Progress, Report, StepOutcome};
 use crate::model::{Finding, Severity};
-use crate::plan::file::PlanFile;
-use crate::plan::{Action, Fingerprints, Plan};
+use crate::plan::file::{PlanFile, Target};
+use crate::plan::{Action, Plan, staleness};
 use crate::render;
 
 /// Carry out a plan: a workspace's (shown, then confirmed) or a saved plan file's.
 #[derive(Debug, clap::Args)]
 #[command(
     after_help = "Exit status: 0 done (or nothing to do); 1 refused, cancelled or a step failed.\n\n\
+    A plan file applies to the workspace it lies in, else to the current directory, else to the \
+    one it was made in, and says which first. It is refused when it was edited, or when the \
+    manifests, the state or DingTalk moved since (the refusal names the file, the serial or the \
+    group).\n\n\
     Examples:\n  dingform apply examples/quickstart\n  dingform plan -o plan.json && dingform apply plan.json\n  \
     dingform apply --yes --lock-timeout 2m   # in CI"
 )]
@@ -52,13 +56,20 @@ pub struct Args {
 /// Run `apply`.
 pub fn run(args: Args, no_color: bool) -> anyhow::Result<ExitCode> {
     let saved = if args.target.is_file() {
-        Some(PlanFile::read(&args.target)?)
+        let saved = PlanFile::read(&args.target)?;
+        saved.check_unedited(&args.target)?;
+        Some(saved)
     } else {
         None
     };
-    let dir = saved
-        .as_ref()
-        .map_or_else(|| args.target.clone(), |s| s.workspace_near(&args.target));
+    let dir = match &saved {
+        Some(saved) => {
+            let target = saved.target(&args.target, std::path::Path::new("."))?;
+            println!("{}", applying_to(&args.target, saved, &target));
+            target.dir
+        }
+        None => args.target.clone(),
+    };
     // The lock first: nothing may move between the plan (or its check) and the last write.
     let workspace = crate::manifest::validate(&dir).workspace;
     let store = session::state_store(&workspace)?;
@@ -105,12 +116,12 @@ fn apply_locked(
     let from_file = saved.is_some();
     let plan = match saved {
         Some(saved) => {
-            let moved = what_moved(&saved.plan.fingerprints, &fresh.fingerprints);
+            let moved = staleness::what_moved(&saved.plan.fingerprints, &fresh.fingerprints);
             if !moved.is_empty() {
                 bail!(
-                    "the plan file {} is stale: {} changed since it was made; run `dingform plan -o {}` again and review it",
+                    "the plan file {} is stale: since it was made, {}; run `dingform plan -o {}` again and review it",
                     args.target.display(),
-                    moved.join(", "),
+                    moved.join("; "),
                     args.target.display()
                 );
             }
@@ -141,7 +152,13 @@ fn apply_locked(
         bail!("cannot apply: the plan has error findings (fix them, then plan again)");
     }
     if !plan.has_changes() {
-        println!("No changes. DingTalk matches the manifests.");
+        if plan.summary().manual > 0 {
+            println!(
+                "No changes to apply. DingTalk matches the manifests but for the manual steps below."
+            );
+        } else {
+            println!("No changes. DingTalk matches the manifests.");
+        }
         print_manual(&plan);
         return Ok(ExitCode::SUCCESS);
     }
@@ -217,19 +234,22 @@ fn watch_for_interrupt(interrupt: apply::Interrupt, bar: Option<ProgressBar>) {
     });
 }
 
-/// What differs between the plan file's fingerprints and the world's now.
-fn what_moved(saved: &Fingerprints, now: &Fingerprints) -> Vec<&'static str> {
-    let mut moved = Vec::new();
-    if saved.manifests != now.manifests {
-        moved.push("the manifests");
+/// The line `apply PLANFILE` starts with: which workspace it acts on, and why that one.
+fn applying_to(plan_file: &std::path::Path, saved: &PlanFile, target: &Target) -> String {
+    let mut line = format!(
+        "Applying the plan file {} to the workspace {} ({})",
+        plan_file.display(),
+        target.dir.display(),
+        target.why
+    );
+    if !target.made_here {
+        line.push_str(&format!(
+            "; it was made in {}: the manifests and the state must match what it saw",
+            saved.workspace.display()
+        ));
     }
-    if saved.state_lineage != now.state_lineage || saved.state_serial != now.state_serial {
-        moved.push("the state");
-    }
-    if saved.live != now.live {
-        moved.push("the live resources on DingTalk");
-    }
-    moved
+    line.push('.');
+    line
 }
 
 fn confirm() -> anyhow::Result<bool> {

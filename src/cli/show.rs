@@ -2,7 +2,7 @@
 //! have, so the apply job can show what it is about to do.
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use super::plan::Format;
@@ -27,11 +27,17 @@ pub struct Args {
 /// Run `show`.
 pub fn run(args: Args, no_color: bool) -> anyhow::Result<ExitCode> {
     let saved = PlanFile::read(&args.plan_file)?;
+    if let Err(edited) = saved.check_unedited(&args.plan_file) {
+        // Shown as it is, but `apply` would refuse it.
+        eprintln!("warning: {edited}");
+    }
     let text = match args.format {
         Format::Human => {
             // The manifests give findings their source lines, when they are here too.
-            let workspace = saved.workspace_near(&args.plan_file);
-            let sources = crate::manifest::load(&workspace).sources;
+            let sources = match saved.target(&args.plan_file, Path::new(".")) {
+                Ok(target) => crate::manifest::load(&target.dir).sources,
+                Err(_) => Default::default(),
+            };
             render::human(
                 &saved.plan,
                 &sources,

@@ -1,4 +1,4 @@
-//! `dingform state list|show|rm|mv|pull|push|history|unlock`: inspect, repair and move the
+//! `dingform state list|show|rm|mv|pull|push|history|done|unlock`: inspect, repair and move the
 //! state, every change under the lock with the previous version kept.
 
 use std::io::Write;
@@ -81,6 +81,17 @@ enum StateCommand {
         after_help = "Example:\n  dingform state history   # newest first; then `state pull --serial N`"
     )]
     History,
+    /// Record that the manual step of ADDRESS is done (a bot renamed in the Developer Console).
+    #[command(
+        after_help = "A bot renamed in the manifests stays a manual step in every plan until the \
+        plan sees the new name in one of the bot's groups. A bot in no group shows its name \
+        nowhere dingform can read: say it is done here.\n\nExample:\n  \
+        dingform state done bot.alerts"
+    )]
+    Done {
+        /// The address whose manual step is done (`bot.NAME`).
+        address: String,
+    },
     /// Remove a lock whose holder is gone (the id its refusal named).
     #[command(
         after_help = "A lock whose holder died lapses by itself within 30 seconds; this is for \
@@ -198,6 +209,28 @@ async fn run_with(args: Args, opened: &session::Store) -> anyhow::Result<ExitCod
                     version.resources
                 )?;
             }
+        }
+        StateCommand::Done { address } => {
+            use crate::plan::rules::bot_rename_test_group::NAME_IN_CONSOLE;
+            let lock = store.lock("state done", args.lock_timeout).await?;
+            let mut state = store.read().await?.context("there is no state yet")?;
+            let known: Vec<String> = state.resources.keys().cloned().collect();
+            let entry = state.resources.get_mut(&address).ok_or_else(|| {
+                crate::state::StateError::UnknownAddress {
+                    address: address.clone(),
+                    known,
+                }
+            })?;
+            let Some(shown) = entry.observed.remove(NAME_IN_CONSOLE) else {
+                store.release(lock).await?;
+                anyhow::bail!("{address} has no manual step waiting: there is nothing to record");
+            };
+            store::write(store, &mut state, &lock).await?;
+            store.release(lock).await?;
+            writeln!(
+                out,
+                "Recorded that {address} was renamed in the Developer Console (DingTalk showed `{shown}`)."
+            )?;
         }
         StateCommand::Unlock { lock_id } => {
             let holder = store.unlock(&lock_id).await?;

@@ -36,6 +36,7 @@ use axum::routing::{get, post, put};
 pub mod admin;
 mod chat;
 pub mod clock;
+mod console;
 mod directory;
 pub mod error;
 pub mod faults;
@@ -314,6 +315,7 @@ pub fn app(state: AppState) -> Router {
         .route("/_emulator/users", post(org_chart::join))
         .route("/_emulator/join_url", get(admin::join_url))
         .route("/_emulator/webhook", get(admin::webhook))
-        .route("/_emulator/webhooks", post(webhook::add));
+        .route("/_emulator/webhooks", post(webhook::add))
+        .route("/_emulator/bots", post(console::save_bot));
     admin.merge(platform).with_state(state)
 }

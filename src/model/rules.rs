@@ -123,10 +123,10 @@ pub const PAGES: &[RulePage] = &[
         "bot-rename-test-group",
         "manual",
         "A bot's name changes.",
-        "A renamed bot shows its new name in formal groups; in the Debug test group (\"…-TEST\") only after Debug is clicked again.",
-        "plan: a step a person must do in the console, listed after apply.",
+        "No API renames a bot: it is renamed in the Developer Console. A renamed bot shows its new name in formal groups; in the Debug test group (\"…-TEST\") only after Debug is clicked again.",
+        "plan: a step a person must do in the console, in every plan and apply checklist until the plan reads the new name in one of the bot's groups (or `dingform state done bot.NAME` says it is done, for a bot in no group).",
         "bots:\n  alerts: {robot_code: dingbot-alerts, name: Alerts (renamed)}\n",
-        "After apply, click Debug again in the Developer Console."
+        "Rename the bot in the Developer Console, then click Debug again; the next plan sees the new name and drops the step."
     ),
     page!(
         "create-unverified",

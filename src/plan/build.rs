@@ -47,6 +47,11 @@ const GENERIC_GROUP_FIELDS: &[&str] = &[
 pub fn build(validation: &Validation, state: &State, live: &Live, options: &PlanOptions) -> Plan {
     let workspace = &validation.workspace;
     let organization = workspace.organization().unwrap_or_default().to_owned();
+    // The workspace's part of every creation uuid (`plan::identity`).
+    let scope = CreationScope {
+        organization: &organization,
+        lineage: &state.lineage,
+    };
     let default_template = workspace
         .settings
         .as_ref()
@@ -84,7 +89,7 @@ pub fn build(validation: &Validation, state: &State, live: &Live, options: &Plan
             entry,
             live,
             &workspace.imports,
-            &organization,
+            &scope,
             &mut findings,
         );
         if let Some(resolution) = &org_chart {
@@ -112,7 +117,7 @@ pub fn build(validation: &Validation, state: &State, live: &Live, options: &Plan
         let entry = state.resources.get(&address);
         changes.push(plan_attributes(&address, to_object(&desired), entry));
         rules::bot_needs_console::check(&address, declared, live, &mut findings);
-        rules::bot_rename_test_group::check(&address, declared, entry, &mut findings);
+        rules::bot_rename_test_group::check(&address, declared, entry, live, &mut findings);
     }
     for (name, declared) in &workspace.notifications {
         let address = format!("notification.{name}");
@@ -209,13 +214,23 @@ pub fn build(validation: &Validation, state: &State, live: &Live, options: &Plan
         findings,
         fingerprints: Fingerprints {
             manifests: manifests_digest(&validation.sources, &workspace.root),
-            // A state never written has a fresh random lineage on every read: none to compare.
+            manifest_files: super::staleness::manifest_files(&validation.sources, &workspace.root),
+            // A state never written has no lineage of its own yet (only the one it would take,
+            // derived from where it is kept, which differs per machine): none to compare.
             state_lineage: (state.serial > 0).then(|| state.lineage.clone()),
             state_serial: state.serial,
             live: live_digest(live),
+            live_parts: super::staleness::live_parts(live),
         },
         estimate,
     }
+}
+
+/// Where the creation uuids of a plan are derived: the organization and the workspace (its
+/// state's lineage).
+pub(super) struct CreationScope<'a> {
+    pub(super) organization: &'a str,
+    pub(super) lineage: &'a str,
 }
 
 #[expect(
@@ -229,21 +244,14 @@ pub(super) fn plan_group(
     entry: Option<&crate::state::ResourceState>,
     live: &Live,
     imports: &[InFile<Import>],
-    organization: &str,
+    scope: &CreationScope<'_>,
     findings: &mut Vec<Finding>,
 ) -> Change {
     if entry.is_none()
         && let Some(read) = live.imports.get(address)
     {
         return super::imports::plan_import(
-            address,
-            declared,
-            desired,
-            read,
-            live,
-            imports,
-            organization,
-            findings,
+            address, declared, desired, read, live, imports, scope, findings,
         );
     }
     let mut after = to_object(desired);
@@ -256,7 +264,9 @@ pub(super) fn plan_group(
         let uuid = entry
             .filter(|e| e.id.is_none() && e.generation == generation)
             .and_then(|e| e.creation_uuid.clone())
-            .unwrap_or_else(|| creation_uuid(organization, address, generation));
+            .unwrap_or_else(|| {
+                creation_uuid(scope.organization, scope.lineage, address, generation)
+            });
         after.insert("uuid".into(), Value::from(uuid));
         if generation > 0 {
             after.insert("generation".into(), Value::from(generation));
@@ -369,6 +379,12 @@ pub(super) fn plan_group(
         notes.push("imported or first seen: changes bring it to the manifest".into());
     } else if !fields.is_empty() && entry.attributes != Value::Object(after.clone()) {
         notes.push("changed outside dingform since the last apply (drift)".into());
+    }
+    if let Some(protection) = super::protection::change(entry, declared.spec.prevent_destroy) {
+        if fields.is_empty() {
+            notes.push("recorded in state only: nothing changes on DingTalk".into());
+        }
+        fields.push(protection);
     }
     Change {
         address: address.to_owned(),
@@ -501,6 +517,7 @@ fn estimate(changes: &[Change], requests_per_second: f64) -> Estimate {
                         FieldChange::Value { field, .. } if field.starts_with("tabs.") => {
                             add("tabs", 1)
                         }
+                        other if super::protection::is_state_only(other) => {}
                         _ => add("update", 1),
                     }
                 }

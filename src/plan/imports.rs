@@ -22,7 +22,7 @@ pub(super) fn plan_import(
     read: &ImportRead,
     live: &Live,
     imports: &[InFile<Import>],
-    organization: &str,
+    scope: &super::build::CreationScope<'_>,
     findings: &mut Vec<Finding>,
 ) -> Change {
     let block = import_block(address, imports);
@@ -82,6 +82,7 @@ pub(super) fn plan_import(
     let mut seen = Live {
         groups: BTreeMap::new(),
         robots: live.robots.clone(),
+        bot_names: live.bot_names.clone(),
         departed: live.departed.clone(),
         imports: BTreeMap::new(),
         directory: live.directory.clone(),
@@ -102,7 +103,7 @@ pub(super) fn plan_import(
         Some(&entry),
         &seen,
         imports,
-        organization,
+        scope,
         findings,
     );
     if change.action == Action::Replace {
@@ -117,6 +118,10 @@ pub(super) fn plan_import(
         );
     }
     change.action = Action::Import;
+    // The import records the manifest's protection with the rest of what it applies.
+    change
+        .fields
+        .retain(|field| !super::protection::is_state_only(field));
     change.from = Some(block.id);
     change
         .notes

@@ -18,10 +18,14 @@ mod imports;
 pub mod members_from;
 pub mod moves;
 pub mod names;
+pub mod protection;
 pub mod recipients;
 pub mod refresh;
 pub mod rules;
+pub mod staleness;
 pub mod tabs;
+
+use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
@@ -53,12 +57,20 @@ pub struct Plan {
 pub struct Fingerprints {
     /// SHA-256 over the manifests' paths and contents.
     pub manifests: String,
+    /// SHA-256 of each manifest by path relative to the workspace, so that a stale plan names
+    /// the files that changed ([`staleness`]).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub manifest_files: BTreeMap<String, String>,
     /// The state's lineage and serial when read.
     pub state_lineage: Option<String>,
     /// The state's serial when read (0 when there was none).
     pub state_serial: u64,
     /// SHA-256 over the live attributes read during refresh.
     pub live: String,
+    /// SHA-256 of each live read (`the live group.NAME`, `the live bot CODE`…), so that a stale
+    /// plan names what moved on DingTalk ([`staleness`]).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub live_parts: BTreeMap<String, String>,
 }
 
 /// The time an apply will take, bounded by the platform's request rate.

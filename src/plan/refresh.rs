@@ -39,6 +39,10 @@ pub struct Live {
     pub groups: BTreeMap<String, GroupRead>,
     /// Robot codes the manifests use, and whether the platform knows each.
     pub robots: BTreeMap<String, bool>,
+    /// The names DingTalk shows for the bots whose rename is pending, by robot code (read from
+    /// a group each is in; absent when it is in none): `bot-rename-test-group`.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub bot_names: BTreeMap<String, String>,
     /// userIds of people who left the organization (read only when a standard group needs it).
     pub departed: BTreeSet<String>,
     /// Groups named by `import` blocks and not yet in state, by address.
@@ -85,7 +89,7 @@ pub struct RefreshError {
 enum Outcome {
     Group(String, Result<GroupRead, ApiError>, u64),
     Import(String, Result<ImportRead, ApiError>),
-    Robot(String, Result<bool, ApiError>),
+    Robot(String, Result<bool, ApiError>, Option<String>),
     Departed(Result<BTreeSet<String>, ApiError>),
     Names(Result<(super::names::Directory, u64), super::names::NameReadError>),
 }
@@ -162,22 +166,28 @@ pub async fn refresh<A: DingTalkApi + 'static>(
         .values()
         .filter_map(|bot| bot.spec.robot_code.as_ref().map(|code| code.value.clone()))
         .collect();
+    let renamed = super::rules::bot_rename_test_group::pending_codes(workspace, state);
     for robot in robots {
         let api = api.clone();
+        let wants_name = renamed.contains(&robot);
         tasks.spawn(async move {
-            let known = match api.bot_groups(&robot).await {
-                Ok(_) => Ok(true),
+            let (known, groups) = match api.bot_groups(&robot).await {
+                Ok(groups) => (Ok(true), groups),
                 Err(error)
                     if matches!(
                         error.kind(),
                         ErrorKind::InvalidParameter | ErrorKind::NotFound
                     ) =>
                 {
-                    Ok(false)
+                    (Ok(false), Vec::new())
                 }
-                Err(error) => Err(error),
+                Err(error) => (Err(error), Vec::new()),
             };
-            Outcome::Robot(robot, known)
+            let name = match groups.first() {
+                Some(group) if wants_name => shown_name(&*api, group, &robot).await,
+                _ => None,
+            };
+            Outcome::Robot(robot, known, name)
         });
     }
     let has_standard = workspace
@@ -220,12 +230,16 @@ pub async fn refresh<A: DingTalkApi + 'static>(
                 })?;
                 live.imports.insert(address, read);
             }
-            Outcome::Robot(robot, known) => {
+            Outcome::Robot(robot, known, name) => {
                 live.reads += 1;
                 let known = known.map_err(|source| RefreshError {
                     what: format!("bot {robot}"),
                     source,
                 })?;
+                if let Some(name) = name {
+                    live.reads += 1;
+                    live.bot_names.insert(robot.clone(), name);
+                }
                 live.robots.insert(robot, known);
             }
             Outcome::Names(read) => {
@@ -248,6 +262,16 @@ pub async fn refresh<A: DingTalkApi + 'static>(
     live.directory = directory.await.expect("directory reads do not panic")?;
     live.reads += live.directory.reads;
     Ok(live)
+}
+
+/// The name DingTalk shows for the bot `robot` in `group`; `None` when it cannot be read (the
+/// rename then stays unconfirmed, which is only a reminder, never a change).
+async fn shown_name<A: DingTalkApi>(api: &A, group: &str, robot: &str) -> Option<String> {
+    let bots = api.list_bots(group).await.ok()?;
+    bots.into_iter()
+        .find(|bot| bot.robot_code == robot)
+        .map(|bot| bot.name)
+        .filter(|name| !name.is_empty())
 }
 
 fn is_gone(error: &ApiError) -> bool {

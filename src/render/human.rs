@@ -19,7 +19,13 @@ pub fn human(plan: &Plan, sources: &Sources, color: bool) -> String {
         .iter()
         .filter(|c| c.action != Action::NoOp)
         .collect();
-    if changes.is_empty() {
+    if changes.is_empty() && plan.summary().manual > 0 {
+        // A manual step still to do means DingTalk does not match yet (`bot-rename-test-group`).
+        let _ = writeln!(
+            out,
+            "No changes to apply. DingTalk matches the manifests but for the manual steps below.\n"
+        );
+    } else if changes.is_empty() {
         let _ = writeln!(out, "No changes. DingTalk matches the manifests.\n");
     } else {
         let _ = writeln!(out, "dingform will perform the following actions:\n");

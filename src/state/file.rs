@@ -71,7 +71,12 @@ impl StateFile {
 
     /// Read the state, or start an empty one for `organization`.
     pub fn read_or_new(&self, organization: Option<String>) -> Result<State, StateError> {
-        Ok(self.read()?.unwrap_or_else(|| State::new(organization)))
+        Ok(self.read()?.unwrap_or_else(|| {
+            let mut state = State::new(organization);
+            let identity = super::store::StateStore::identity(self);
+            state.lineage = super::store::first_lineage(state.organization.as_deref(), &identity);
+            state
+        }))
     }
 
     pub(crate) fn parse_text(&self, text: &str) -> Result<State, StateError> {

@@ -40,6 +40,27 @@ impl StateStore for StateFile {
         StateFile::location(self)
     }
 
+    /// The absolute path, however the workspace was named on the command line (its nearest
+    /// existing directory resolved, as `.dingform/` may not exist yet).
+    fn identity(&self) -> String {
+        let path = std::path::absolute(self.path()).unwrap_or_else(|_| self.path().to_owned());
+        let mut rest = Vec::new();
+        let mut dir = path.as_path();
+        loop {
+            if let Ok(real) = std::fs::canonicalize(dir) {
+                let full = rest.iter().rev().fold(real, |full, part| full.join(part));
+                return full.display().to_string();
+            }
+            match (dir.parent(), dir.file_name()) {
+                (Some(parent), Some(name)) => {
+                    rest.push(name.to_owned());
+                    dir = parent;
+                }
+                _ => return path.display().to_string(),
+            }
+        }
+    }
+
     fn read(&self) -> StoreFuture<'_, Option<State>> {
         Box::pin(async move { StateFile::read(self) })
     }

@@ -21,6 +21,14 @@ pub trait StateStore: Send + Sync {
     /// Where the state lives, for messages: a path, or a masked URL and key.
     fn location(&self) -> Location;
 
+    /// What tells this store's state apart from every other workspace's before anything is
+    /// written: a state never written takes a lineage derived from it ([`first_lineage`]), so
+    /// that every plan before the first apply shows the same creation uuids. A shared store's
+    /// location by default; a file store gives its absolute path.
+    fn identity(&self) -> String {
+        self.location().as_str().to_owned()
+    }
+
     /// The current state; `None` when nothing was ever written.
     fn read(&self) -> StoreFuture<'_, Option<State>>;
 
@@ -117,16 +125,32 @@ pub async fn write(
     written
 }
 
-/// The current state, or an empty one of a new lineage for `organization`.
+/// The current state, or an empty one for `organization` whose lineage is
+/// [`first_lineage`]: the one its first write will keep.
 pub async fn read_or_new(
     store: &dyn StateStore,
     organization: Option<String>,
 ) -> Result<State, StateError> {
-    Ok(store
-        .read()
-        .await?
-        .unwrap_or_else(|| State::new(organization)))
+    Ok(store.read().await?.unwrap_or_else(|| {
+        let mut state = State::new(organization);
+        state.lineage = first_lineage(state.organization.as_deref(), &store.identity());
+        state
+    }))
 }
+
+/// The lineage of a workspace's state before it is first written: a UUIDv5 of the organization
+/// and the store's [`StateStore::identity`]. Derived, not random, because the lineage is the
+/// workspace's part of every creation uuid (`plan::identity`): two plans before the first apply
+/// must show the same uuids, and two workspaces must never send the same ones. Once written, the
+/// lineage travels with the state (`state pull`, `state push`) and never changes.
+pub fn first_lineage(organization: Option<&str>, identity: &str) -> String {
+    let name = format!("{}\n{identity}", organization.unwrap_or_default());
+    uuid::Uuid::new_v5(&FIRST_LINEAGE_NAMESPACE, name.as_bytes()).to_string()
+}
+
+/// `uuid5(NAMESPACE_URL, "https://dingform.dev/ns/lineage")`.
+const FIRST_LINEAGE_NAMESPACE: uuid::Uuid =
+    uuid::Uuid::from_u128(0x01da_b0b8_a420_5af7_a774_5062_bcfc_8681);
 
 /// `state push`: make `pushed` the current state, under `lock`. Refused without `force` when it
 /// is of another lineage, or older than (or as old as, but different from) the current one.
@@ -198,4 +222,38 @@ fn account_of_uid() -> Option<String> {
             let name = fields.next()?;
             (fields.nth(1)? == uid).then(|| name.to_owned())
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_first_lineage_namespace_is_the_documented_one() {
+        let derived = uuid::Uuid::new_v5(
+            &uuid::Uuid::NAMESPACE_URL,
+            b"https://dingform.dev/ns/lineage",
+        );
+        assert_eq!(
+            FIRST_LINEAGE_NAMESPACE, derived,
+            "update it to {derived:#x}"
+        );
+    }
+
+    #[test]
+    fn first_lineages_are_stable_and_distinct_per_store_and_organization() {
+        let a = first_lineage(Some("Org"), "/work/a/.dingform/state.json");
+        assert_eq!(
+            a,
+            first_lineage(Some("Org"), "/work/a/.dingform/state.json")
+        );
+        assert_ne!(
+            a,
+            first_lineage(Some("Org"), "/work/b/.dingform/state.json")
+        );
+        assert_ne!(
+            a,
+            first_lineage(Some("Other"), "/work/a/.dingform/state.json")
+        );
+    }
 }
