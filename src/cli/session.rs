@@ -52,6 +52,7 @@ impl Session {
         };
         let options = ClientOptions {
             rate_limit: super::pace::rate_limit(workspace, rate),
+            read_timeout: read_timeout()?,
             ..ClientOptions::default()
         };
         if endpoint == Endpoint::Sandbox {
@@ -255,3 +256,22 @@ pub fn runtime() -> anyhow::Result<&'static tokio::runtime::Runtime> {
         .context("cannot start the async runtime")?;
     Ok(RUNTIME.get_or_init(|| runtime))
 }
+
+/// How long DingTalk may stay silent before a request is given up: `DINGFORM_READ_TIMEOUT`
+/// (`30s`, `2m`) or the client's default.
+fn read_timeout() -> anyhow::Result<std::time::Duration> {
+    match std::env::var(READ_TIMEOUT_VAR) {
+        Ok(text) if !text.trim().is_empty() => {
+            let timeout = crate::model::duration::parse_duration(&text)
+                .map_err(|why| anyhow::anyhow!("{READ_TIMEOUT_VAR}: {why}"))?;
+            if timeout.is_zero() {
+                bail!("{READ_TIMEOUT_VAR}: must be more than 0s");
+            }
+            Ok(timeout)
+        }
+        _ => Ok(crate::provider::DEFAULT_READ_TIMEOUT),
+    }
+}
+
+/// The variable that sets the read timeout.
+const READ_TIMEOUT_VAR: &str = "DINGFORM_READ_TIMEOUT";

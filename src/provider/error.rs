@@ -252,6 +252,28 @@ impl ApiError {
         )
     }
 
+    /// True when the request certainly never reached the platform, so sending it again cannot
+    /// act twice: the access token it needed could not be had (the token request failed, was
+    /// refused, or its answer was lost: the request itself was never written), the connection
+    /// was refused before anything was written, or the platform throttled or refused the
+    /// token without acting on it. A lost answer to the request itself is not this: it may
+    /// have been processed ([`maybe_processed`](Self::maybe_processed)).
+    pub fn never_sent(&self) -> bool {
+        if self.path() == Some(super::http::TOKEN_API) {
+            return true;
+        }
+        match self {
+            ApiError::Transport {
+                maybe_processed, ..
+            } => !maybe_processed,
+            ApiError::Platform(error) => {
+                matches!(error.kind, ErrorKind::Auth | ErrorKind::Throttled)
+            }
+            ApiError::Endpoint(_) | ApiError::Request { .. } => true,
+            ApiError::Decode { .. } => false,
+        }
+    }
+
     /// How many times the request was sent (0 when it never was).
     pub fn attempts(&self) -> u32 {
         match self {

@@ -21,9 +21,21 @@ use super::token::{FetchedToken, LeasedToken, TokenCache};
 /// The api host's token header.
 const TOKEN_HEADER: &str = "x-acs-dingtalk-access-token";
 /// The token endpoint (api host; its token serves both hosts).
-const TOKEN_API: &str = "/v1.0/oauth2/accessToken";
+pub(crate) const TOKEN_API: &str = "/v1.0/oauth2/accessToken";
 /// Throttling answers one call may meet before it is given up (at any pace, minutes of them).
 const MAX_THROTTLED: u32 = 1_000;
+/// Attempts of a call that met no answer at all: an endpoint that does not answer is most
+/// likely down, so the call is tried once more, not [`RetryPolicy::max_attempts`] times
+/// (which made minutes of silence).
+const MAX_ATTEMPTS_WITHOUT_ANSWER: u32 = 2;
+/// How often a call that has no answer yet says what it waits for (a warning on stderr; at
+/// half the read timeout when that is shorter).
+pub const PROGRESS_EVERY: Duration = Duration::from_secs(5);
+/// The read timeout unless `DINGFORM_READ_TIMEOUT` says otherwise: DingTalk answers in well
+/// under a second, so 15 s of silence means it will not.
+pub const DEFAULT_READ_TIMEOUT: Duration = Duration::from_secs(15);
+/// The connect timeout: a TCP and TLS handshake with DingTalk takes milliseconds.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// How the client behaves.
 #[derive(Clone, Debug)]
@@ -33,10 +45,13 @@ pub struct ClientOptions {
     pub rate_limit: RateLimit,
     /// Retries of transient failures.
     pub retry: RetryPolicy,
-    /// How long one attempt may take in all.
+    /// How long one attempt may take in all (an upload included).
     pub timeout: Duration,
     /// How long connecting may take.
     pub connect_timeout: Duration,
+    /// How long the server may stay silent (no byte of the answer) before the attempt is
+    /// given up as unanswered.
+    pub read_timeout: Duration,
 }
 
 impl Default for ClientOptions {
@@ -45,7 +60,8 @@ impl Default for ClientOptions {
             rate_limit: RateLimit::default(),
             retry: RetryPolicy::default(),
             timeout: Duration::from_secs(30),
-            connect_timeout: Duration::from_secs(10),
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            read_timeout: DEFAULT_READ_TIMEOUT,
         }
     }
 }
@@ -74,6 +90,8 @@ struct Counters {
 #[derive(Debug)]
 struct Inner {
     http: reqwest::Client,
+    read_timeout: Duration,
+    connect_timeout: Duration,
     endpoint: Endpoint,
     credentials: Credentials,
     retry: RetryPolicy,
@@ -119,11 +137,14 @@ impl HttpClient {
             .user_agent(concat!("dingform/", env!("CARGO_PKG_VERSION")))
             .timeout(options.timeout)
             .connect_timeout(options.connect_timeout)
+            .read_timeout(options.read_timeout)
             .build()
             .map_err(|e| ClientError::Http(e.without_url()))?;
         Ok(HttpClient {
             inner: Arc::new(Inner {
                 http,
+                read_timeout: options.read_timeout,
+                connect_timeout: options.connect_timeout,
                 endpoint,
                 credentials,
                 retry: options.retry,
@@ -298,7 +319,9 @@ impl HttpClient {
                 }
                 Err(mut error) => {
                     attempt += 1;
-                    let retry = policy.should_retry(call.idempotency, &error, attempt);
+                    let unanswered = error.kind() == ErrorKind::Timeout;
+                    let retry = policy.should_retry(call.idempotency, &error, attempt)
+                        && !(unanswered && attempt >= MAX_ATTEMPTS_WITHOUT_ANSWER);
                     tracing::debug!(
                         method = %call.method, path = %call.path, status = error.status(), elapsed_ms, attempt,
                         kind = ?error.kind(), code = error.code().unwrap_or(""), retry,
@@ -312,6 +335,76 @@ impl HttpClient {
                 }
             }
         }
+    }
+
+    /// Await `exchange`, saying every [`PROGRESS_EVERY`] what is being waited for, so that an
+    /// endpoint that does not answer is never silence.
+    async fn waiting<T>(
+        &self,
+        call: &Call,
+        exchange: impl Future<Output = Result<T, reqwest::Error>>,
+    ) -> Result<T, reqwest::Error> {
+        let started = Instant::now();
+        // Halfway through a short timeout too, so the wait is never silent.
+        let every = PROGRESS_EVERY
+            .min(self.inner.read_timeout / 2)
+            .max(Duration::from_millis(100));
+        let mut exchange = std::pin::pin!(exchange);
+        loop {
+            tokio::select! {
+                result = &mut exchange => return result,
+                () = tokio::time::sleep(every) => {
+                    tracing::warn!(
+                        "waiting for {}: no answer yet to {} {} after {}s (given up after {}s of silence)",
+                        self.host_of(call),
+                        call.method,
+                        call.path,
+                        started.elapsed().as_secs(),
+                        self.inner.read_timeout.as_secs()
+                    );
+                }
+            }
+        }
+    }
+
+    /// The host (and port) a call goes to, for messages: never a path or query.
+    fn host_of(&self, call: &Call) -> String {
+        self.inner
+            .endpoint
+            .url(&call.path)
+            .ok()
+            .and_then(|url| {
+                url.host_str().map(|host| match url.port() {
+                    Some(port) => format!("{host}:{port}"),
+                    None => host.to_owned(),
+                })
+            })
+            .unwrap_or_else(|| self.inner.endpoint.to_string())
+    }
+
+    /// A transport failure, naming the host; a timeout says which limit it met.
+    fn transport(&self, call: &Call, error: reqwest::Error) -> ApiError {
+        let timed_out = error.is_timeout();
+        let connect = error.is_connect();
+        let mut error = transport(call, error);
+        if let ApiError::Transport { message, .. } = &mut error {
+            let host = self.host_of(call);
+            *message = if timed_out && connect {
+                format!(
+                    "could not connect to {host} within {}s (the connect timeout)",
+                    self.inner.connect_timeout.as_secs()
+                )
+            } else if timed_out {
+                format!(
+                    "no answer from {host} within {}s (the read timeout; DINGFORM_READ_TIMEOUT \
+                     changes it)",
+                    self.inner.read_timeout.as_secs()
+                )
+            } else {
+                format!("{host}: {message}")
+            };
+        }
+        error
     }
 
     /// One attempt: build, send, read, and judge the answer by the rules of its host.
@@ -354,9 +447,15 @@ impl HttpClient {
                 request.multipart(form)
             }
         };
-        let response = request.send().await.map_err(|e| transport(call, e))?;
-        let status = response.status().as_u16();
-        let bytes = response.bytes().await.map_err(|e| transport(call, e))?;
+        let exchange = async {
+            let response = request.send().await?;
+            let status = response.status().as_u16();
+            response.bytes().await.map(|bytes| (status, bytes))
+        };
+        let (status, bytes) = self
+            .waiting(call, exchange)
+            .await
+            .map_err(|e| self.transport(call, e))?;
         let value: Value = if bytes.is_empty() {
             Value::Object(Default::default())
         } else {

@@ -49,7 +49,10 @@ pub use api::*;
 pub use credentials::{APP_KEY_VAR, APP_SECRET_VAR, Credentials, Secret};
 pub use endpoint::{DINGTALK_API, DINGTALK_OAPI, Endpoint, Host};
 pub use error::{ApiError, CredentialsError, EndpointError, ErrorKind, PlatformError};
-pub use http::{ClientError, ClientOptions, ClientStats, HttpClient};
+pub use http::{
+    ClientError, ClientOptions, ClientStats, DEFAULT_CONNECT_TIMEOUT, DEFAULT_READ_TIMEOUT,
+    HttpClient, PROGRESS_EVERY,
+};
 pub use rate_limit::{LearnedRate, RateLimit, RateLimiter};
 pub use retry::{Idempotency, RetryPolicy};
 pub use tabs::{LiveTab, Tab, TabsApi};

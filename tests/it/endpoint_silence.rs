@@ -1,0 +1,89 @@
+//! An endpoint that accepts connections and never answers: the command says what it waits
+//! for while it waits, gives up after the read timeout (tried twice, not six times), and its
+//! error names the host and the timeout. A real listener that accepts and stays silent.
+
+use crate::apply_support;
+
+use std::io::Read;
+use std::net::TcpListener;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use apply_support::Workspace;
+
+/// `http://127.0.0.1:PORT` of a listener that accepts every connection, reads what it is
+/// sent, and never answers.
+fn silent_endpoint() -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            std::thread::spawn(move || {
+                let mut buffer = [0u8; 4096];
+                while matches!(stream.read(&mut buffer), Ok(n) if n > 0) {}
+            });
+        }
+    });
+    base
+}
+
+fn plan(endpoint: &str, read_timeout: Option<&str>) -> (std::process::Output, Duration) {
+    let workspace = Workspace::new(&[(
+        "groups.yaml",
+        "groups:\n  oncall: {title: On-call, type: scene, owner: manager4220}\n",
+    )]);
+    let mut command = Command::new(env!("CARGO_BIN_EXE_dingform"));
+    command
+        .arg("plan")
+        .arg(workspace.path())
+        .env("DINGFORM_ENDPOINT", endpoint)
+        .env("DINGTALK_APP_KEY", "demo-key")
+        .env("DINGTALK_APP_SECRET", apply_support::SECRET)
+        .env("NO_COLOR", "1")
+        .env_remove("RUST_LOG");
+    match read_timeout {
+        Some(timeout) => command.env("DINGFORM_READ_TIMEOUT", timeout),
+        None => command.env_remove("DINGFORM_READ_TIMEOUT"),
+    };
+    let started = Instant::now();
+    let output = command.output().unwrap();
+    (output, started.elapsed())
+}
+
+#[test]
+fn a_silent_endpoint_is_given_up_after_the_read_timeout_naming_the_host() {
+    let endpoint = silent_endpoint();
+    let host = endpoint.trim_start_matches("http://").to_owned();
+    let (output, took) = plan(&endpoint, Some("2s"));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    // Two attempts of 2 s each and a backoff: seconds, not minutes.
+    assert!(took >= Duration::from_secs(4), "{took:?}: {stderr}");
+    assert!(took < Duration::from_secs(30), "{took:?}: {stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "no answer from {host} within 2s (the read timeout"
+        )),
+        "{stderr}"
+    );
+    assert!(stderr.contains("DINGFORM_READ_TIMEOUT"), "{stderr}");
+    assert!(stderr.contains("after 2 attempts"), "{stderr}");
+    // While it waited, it said what for.
+    assert!(
+        stderr.contains(&format!(
+            "waiting for {host}: no answer yet to POST /v1.0/oauth2/accessToken"
+        )),
+        "{stderr}"
+    );
+    assert!(!stderr.contains(apply_support::SECRET), "{stderr}");
+}
+
+#[test]
+fn a_read_timeout_that_is_not_a_duration_is_refused_by_name() {
+    let (output, _) = plan(&silent_endpoint(), Some("soon"));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("DINGFORM_READ_TIMEOUT"), "{stderr}");
+    assert!(stderr.contains("`soon` is not a duration"), "{stderr}");
+}
