@@ -12,6 +12,7 @@ pub mod duration;
 pub mod files;
 pub mod finding;
 pub mod group;
+pub mod humanize;
 pub mod live;
 pub mod manifest;
 pub mod members_from;

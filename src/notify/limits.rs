@@ -66,7 +66,7 @@ pub fn check(request: Request<'_>, today: &[SendRow], app_kind: AppKind) -> Chec
         .filter(|row| {
             !(row.notification == request.notification && row.occurrence == request.occurrence)
         })
-        .filter(|row| row.status != SendStatus::Failed)
+        .filter(|row| !matches!(row.status, SendStatus::Failed | SendStatus::NotSent))
         .collect();
     if request.to_all {
         let to_all = earlier

@@ -19,7 +19,7 @@ use super::media::{MEDIA_CACHE_PATH, MediaCache};
 use super::pace::{Pace, Pacer};
 use super::status::{Summary, summarize};
 use super::webhook::WebhookPacer;
-use crate::model::{AppKind, Message, Target};
+use crate::model::{AppKind, Message, Target, humanize};
 use crate::provider::{ApiError, BotMessage, MessageApi, WebhookApi, WorkNotification};
 use crate::state::State;
 
@@ -136,6 +136,11 @@ impl<'a, A: MessageApi + WebhookApi> Runner<'a, A> {
         self.log.as_ref()
     }
 
+    /// Give the log back (to hand it to another runner).
+    pub fn into_store(self) -> Box<dyn DeliveryStore> {
+        self.log
+    }
+
     /// Now on the runner's clock: the cycle's `now` plus the time the cycle has taken.
     pub(super) fn now(&self) -> DateTime<Utc> {
         let (at, since) = self.clock;
@@ -175,6 +180,44 @@ impl<'a, A: MessageApi + WebhookApi> Runner<'a, A> {
                 Some("may have been sent (the runner stopped before recording the answer): not resent"),
             ).await?;
             touched.push((row.notification.clone(), row.occurrence));
+        }
+        // Certainly not sent (no access token could be had, the connection was refused): sent
+        // again while within the grace window, the requests that did go out skipped.
+        for row in self.log.take_not_sent(now).await? {
+            match scheduled.iter().find(|n| n.name == row.notification) {
+                Some(notification) if within(now, row.occurrence, notification.grace) => {
+                    self.send_occurrence(state, notification, row.occurrence, now)
+                        .await?;
+                }
+                Some(notification) => {
+                    let reason = format!(
+                        "not sent ({}); now beyond the grace window of {}: given up",
+                        row.reason
+                            .as_deref()
+                            .unwrap_or("no request reached the platform"),
+                        humanize::std_duration(notification.grace)
+                    );
+                    self.log
+                        .set_occurrence(
+                            &row.notification,
+                            row.occurrence,
+                            OccurrenceStatus::Failed,
+                            Some(&reason),
+                        )
+                        .await?;
+                }
+                None => {
+                    self.log
+                        .set_occurrence(
+                            &row.notification,
+                            row.occurrence,
+                            OccurrenceStatus::Failed,
+                            Some("not sent, and no longer registered in state"),
+                        )
+                        .await?
+                }
+            }
+            touched.push((row.notification, row.occurrence));
         }
         // Claimed but not finished (a crash before a request or between batches): resume;
         // batches already made are skipped.
@@ -224,10 +267,10 @@ impl<'a, A: MessageApi + WebhookApi> Runner<'a, A> {
             let cursor = self.log.cursor(&notification.name).await?;
             let due = notification.due(cursor, now);
             for occurrence in &due.missed {
-                let late = (now - *occurrence).num_minutes();
                 let reason = format!(
-                    "{late} minutes late, beyond the grace window of {} minutes: not sent",
-                    notification.grace.as_secs() / 60
+                    "{} late, beyond the grace window of {}: not sent",
+                    humanize::duration(now - *occurrence),
+                    humanize::std_duration(notification.grace)
                 );
                 if self
                     .log
@@ -247,7 +290,7 @@ impl<'a, A: MessageApi + WebhookApi> Runner<'a, A> {
                 for occurrence in &due.superseded {
                     let reason = format!(
                         "superseded by the occurrence at {}: only the latest is sent after a delay",
-                        super::log::timestamp(*latest)
+                        humanize::in_zone(*latest, notification.schedule.timezone())
                     );
                     if self
                         .log
@@ -419,7 +462,7 @@ impl<'a, A: MessageApi + WebhookApi> Runner<'a, A> {
             Ok(pair) => pair,
             Err(why) => return failed(why),
         };
-        if !self.log.sends_of(name, occurrence).await?.is_empty() {
+        if made(&self.log.sends_of(name, occurrence).await?) {
             return Ok(Ok(()));
         }
         let bot_message = BotMessage {
@@ -474,6 +517,15 @@ impl<'a, A: MessageApi + WebhookApi> Runner<'a, A> {
                     )
                     .await?;
                 Ok(Ok(()))
+            }
+            Err(error) if error.never_sent() => {
+                let why = format!(
+                    "did not reach DingTalk; the next run sends it again within the grace window: {error}"
+                );
+                self.log
+                    .finish_send(id, SendStatus::NotSent, None, None, Some(&why))
+                    .await?;
+                Ok(Err((OccurrenceStatus::NotSent, why)))
             }
             Err(error) if error.maybe_processed() => {
                 let why = format!("may have been sent, not resent: {error}");
@@ -548,10 +600,9 @@ impl<'a, A: MessageApi + WebhookApi> Runner<'a, A> {
         let mut result = Ok(());
         for (number, batch) in batches.into_iter().enumerate() {
             let number = u32::try_from(number).unwrap_or(u32::MAX);
-            if already
-                .iter()
-                .any(|row| row.attempt == 0 && row.batch == number)
-            {
+            if already.iter().any(|row| {
+                row.attempt == 0 && row.batch == number && row.status != SendStatus::NotSent
+            }) {
                 continue;
             }
             let wide = number == 0 && (to_all || !departments.is_empty());
@@ -578,8 +629,18 @@ impl<'a, A: MessageApi + WebhookApi> Runner<'a, A> {
                 )
                 .await?;
             if let Err(error) = answer {
-                // Unknown wins over failed: it must never be resent.
-                if !matches!(result, Err((OccurrenceStatus::Unknown, _))) {
+                // Unknown wins over failed, failed over not sent: an unknown must never be
+                // resent, and a failure is not retried.
+                let rank = |status: OccurrenceStatus| match status {
+                    OccurrenceStatus::Unknown => 2,
+                    OccurrenceStatus::NotSent => 0,
+                    _ => 1,
+                };
+                if result
+                    .as_ref()
+                    .err()
+                    .is_none_or(|(status, _)| rank(error.0) > rank(*status))
+                {
                     result = Err(error);
                 }
             }
@@ -654,6 +715,12 @@ impl<'a, A: MessageApi + WebhookApi> Runner<'a, A> {
         self.pacer.record_wait(started.elapsed());
         Ok(())
     }
+}
+
+/// Whether a request of the occurrence was made (reached the platform, or may have): a
+/// request that certainly did not is made again.
+pub(super) fn made(sends: &[super::delivery::SendRow]) -> bool {
+    sends.iter().any(|row| row.status != SendStatus::NotSent)
 }
 
 /// Whether `occurrence` may still be sent at `now`.

@@ -119,7 +119,11 @@ pub async fn summarize(
         .sends_of(&occurrence.notification, occurrence.occurrence)
         .await?;
     let mut summary = Summary {
-        requests: sends.len(),
+        // A request that never reached the platform is not counted as made.
+        requests: sends
+            .iter()
+            .filter(|s| s.status != SendStatus::NotSent)
+            .count(),
         ..Summary::default()
     };
     for (rule, who) in &occurrence.refused {

@@ -12,7 +12,10 @@
 //! claimed by inserting its key (a second runner finds it taken), and every request is claimed
 //! by inserting its send row as `sending`. A send row whose lease lapsed while still `sending`
 //! may have reached the platform, and nobody can ask about it: it becomes `unknown` and is
-//! never resent.
+//! never resent. A request that certainly never reached the platform (its access token could
+//! not be had, its connection was refused) is `not_sent`, and so is its occurrence: the next
+//! cycle within the grace window claims it again ([`DeliveryStore::take_not_sent`]) and sends
+//! the requests that did not go out, each on its own row claimed again.
 //!
 //! Uses: model. Must not know the runner's logic: it stores and claims, nothing more.
 
@@ -102,6 +105,11 @@ pub trait DeliveryStore: Send + Sync {
     /// to the caller, which resumes them.
     fn take_over_lapsed(&self, at: DateTime<Utc>) -> StoreFuture<'_, Vec<OccurrenceRow>>;
 
+    /// Occurrences `not_sent` (nothing of them reached the platform, or only some batches),
+    /// now `claimed` and leased to the caller until `at` + [`LEASE`], which sends them again
+    /// or gives them up. Two runners never both get one.
+    fn take_not_sent(&self, at: DateTime<Utc>) -> StoreFuture<'_, Vec<OccurrenceRow>>;
+
     /// Requests still `sending` whose runner is gone (lease lapsed before `at`): they may have
     /// reached the platform.
     fn lapsed_sends(&self, at: DateTime<Utc>) -> StoreFuture<'_, Vec<SendRow>>;
@@ -135,7 +143,9 @@ pub trait DeliveryStore: Send + Sync {
 
     /// Claim a request: its row is committed as `sending`, leased until `at` + [`LEASE`],
     /// before the request leaves. `None` when that request (notification, occurrence, attempt,
-    /// batch) is already in the log: another runner made it.
+    /// batch) is already in the log: another runner made it. A row left `not_sent` (the
+    /// request never reached the platform) is claimed again instead: back to `sending`, leased
+    /// to the caller, its id returned.
     fn begin_send<'a>(
         &'a self,
         send: &'a NewSend<'a>,
@@ -207,6 +217,9 @@ pub enum OccurrenceStatus {
     Unknown,
     /// Older than its grace window when the runner saw it: not sent.
     Missed,
+    /// A request certainly did not reach the platform (no access token could be had, the
+    /// connection was refused): sent again by the next cycle within the grace window.
+    NotSent,
 }
 
 impl OccurrenceStatus {
@@ -221,6 +234,7 @@ impl OccurrenceStatus {
             Self::Refused => "refused",
             Self::Unknown => "unknown",
             Self::Missed => "missed",
+            Self::NotSent => "not_sent",
         }
     }
 
@@ -234,6 +248,7 @@ impl OccurrenceStatus {
             "refused" => Self::Refused,
             "unknown" => Self::Unknown,
             "missed" => Self::Missed,
+            "not_sent" => Self::NotSent,
             _ => Self::Claimed,
         }
     }
@@ -242,7 +257,12 @@ impl OccurrenceStatus {
     pub fn is_failure(self) -> bool {
         matches!(
             self,
-            Self::Incomplete | Self::Failed | Self::Refused | Self::Unknown | Self::Missed
+            Self::Incomplete
+                | Self::Failed
+                | Self::Refused
+                | Self::Unknown
+                | Self::Missed
+                | Self::NotSent
         )
     }
 }
@@ -260,6 +280,9 @@ pub enum SendStatus {
     Failed,
     /// May have been processed; no id to ask about.
     Unknown,
+    /// Certainly never reached the platform (no access token, connection refused): made
+    /// again within the occurrence's grace window.
+    NotSent,
 }
 
 impl SendStatus {
@@ -271,12 +294,14 @@ impl SendStatus {
             Self::Done => "done",
             Self::Failed => "failed",
             Self::Unknown => "unknown",
+            Self::NotSent => "not_sent",
         }
     }
 
     /// Read back its name in the log (anything unknown reads as the first state).
     pub fn parse(text: &str) -> Self {
         match text {
+            "not_sent" => Self::NotSent,
             "accepted" => Self::Accepted,
             "done" => Self::Done,
             "failed" => Self::Failed,

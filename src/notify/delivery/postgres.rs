@@ -573,6 +573,26 @@ impl DeliveryStore for PostgresDeliveryLog {
         })
     }
 
+    fn take_not_sent(&self, at: DateTime<Utc>) -> StoreFuture<'_, Vec<OccurrenceRow>> {
+        Box::pin(async move {
+            // One UPDATE: of two runners, only one sees each row still `not_sent`.
+            let rows = self
+                .query(
+                    "UPDATE dingform.delivery_occurrences
+                     SET status = 'claimed', lease_until = $2, holder = $3, updated_at = now()
+                     WHERE workspace = $1 AND status = 'not_sent'
+                     RETURNING notification, occurrence, status, reason, claimed_at, refused",
+                    &[&self.workspace, &lease_from(at), &self.holder],
+                )
+                .await?;
+            let mut rows: Vec<OccurrenceRow> = rows.iter().map(occurrence_row).collect();
+            rows.sort_by(|a, b| {
+                (a.occurrence, &a.notification).cmp(&(b.occurrence, &b.notification))
+            });
+            Ok(rows)
+        })
+    }
+
     fn lapsed_sends(&self, at: DateTime<Utc>) -> StoreFuture<'_, Vec<SendRow>> {
         Box::pin(async move {
             self.select_sends(
@@ -675,7 +695,13 @@ impl DeliveryStore for PostgresDeliveryLog {
                      status, created_at, payload, holder, lease_until)
                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'sending', $12, $13,
                      $14, $15)
-                     ON CONFLICT (workspace, notification, occurrence, attempt, batch) DO NOTHING
+                     ON CONFLICT (workspace, notification, occurrence, attempt, batch) DO UPDATE
+                     SET status = 'sending', error = NULL, created_at = excluded.created_at,
+                     users = excluded.users, departments = excluded.departments,
+                     to_all = excluded.to_all, fingerprint = excluded.fingerprint,
+                     day = excluded.day, payload = excluded.payload,
+                     holder = excluded.holder, lease_until = excluded.lease_until
+                     WHERE delivery_sends.status = 'not_sent'
                      RETURNING id",
                     &[
                         &self.workspace,

@@ -354,10 +354,11 @@ impl DeliveryLog {
         let sql = format!(
             "INSERT INTO sends (notification, occurrence, attempt, batch, channel, users,
              departments, to_all, fingerprint, day, status, created_at, payload)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 'sending', ?11, ?12) {conflict}"
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 'sending', ?11, ?12) {conflict}
+             RETURNING id"
         );
-        let inserted = connection
-            .execute(
+        connection
+            .query_row(
                 &sql,
                 params![
                     send.notification,
@@ -376,9 +377,10 @@ impl DeliveryLog {
                     timestamp(send.at),
                     send.payload.to_string(),
                 ],
+                |row| row.get(0),
             )
-            .map_err(|e| self.db(e))?;
-        Ok((inserted == 1).then(|| connection.last_insert_rowid()))
+            .optional()
+            .map_err(|e| self.db(e))
     }
 
     /// Record the platform's answer to a send.
@@ -532,6 +534,24 @@ impl DeliveryStore for DeliveryLog {
         Box::pin(async move { self.occurrences_in(OccurrenceStatus::Claimed) })
     }
 
+    fn take_not_sent(&self, _at: DateTime<Utc>) -> StoreFuture<'_, Vec<OccurrenceRow>> {
+        // Runners on one disk take turns under the file lock: whatever is `not_sent` now is
+        // this runner's to send again.
+        Box::pin(async move {
+            let rows = self.occurrences_in(OccurrenceStatus::NotSent)?;
+            for row in &rows {
+                DeliveryLog::set_occurrence(
+                    self,
+                    &row.notification,
+                    row.occurrence,
+                    OccurrenceStatus::Claimed,
+                    row.reason.as_deref(),
+                )?;
+            }
+            Ok(rows)
+        })
+    }
+
     fn lapsed_sends(&self, _at: DateTime<Utc>) -> StoreFuture<'_, Vec<SendRow>> {
         Box::pin(async move { DeliveryLog::sends_in(self, SendStatus::Sending) })
     }
@@ -575,9 +595,15 @@ impl DeliveryStore for DeliveryLog {
         _at: DateTime<Utc>,
     ) -> StoreFuture<'a, Option<i64>> {
         Box::pin(async move {
+            // A row left `not_sent` never reached the platform: it is claimed again.
             self.insert_send(
                 send,
-                "ON CONFLICT (notification, occurrence, attempt, batch) DO NOTHING",
+                "ON CONFLICT (notification, occurrence, attempt, batch) DO UPDATE SET
+                 status = 'sending', error = NULL, created_at = excluded.created_at,
+                 users = excluded.users, departments = excluded.departments,
+                 to_all = excluded.to_all, fingerprint = excluded.fingerprint,
+                 day = excluded.day, payload = excluded.payload
+                 WHERE sends.status = 'not_sent'",
             )
         })
     }
