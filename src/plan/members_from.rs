@@ -32,9 +32,6 @@ pub const AFTER_KEY: &str = "members_from";
 /// The note a change gets when its members moved only because the org chart did.
 pub const ORG_CHART_NOTE: &str = "members_from: the org chart changed since the last apply";
 
-/// What `plan_group` notes when live or desired differ from the last apply.
-const DRIFT_NOTE: &str = "changed outside dingform since the last apply (drift)";
-
 /// Who the org chart puts in one group.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Resolution {
@@ -230,13 +227,13 @@ pub fn explain(
         allow_mass_delete,
         findings,
     );
-    // Members that moved because the directory did are not drift: say what happened.
+    // Members that moved because the directory did (not the manifest, not DingTalk): say so.
     if let (Some(last_applied), Some(after)) = (last_applied, &change.after)
-        && change.notes.iter().any(|note| note == DRIFT_NOTE)
+        && change.fields.iter().any(|field| field.field() == "members")
+        && strings(last_applied.get("members")) != strings(after.get("members"))
         && without_members(last_applied) == without_members(after)
         && strings(last_applied.get("members")) == live_members
     {
-        change.notes.retain(|note| note != DRIFT_NOTE);
         change.notes.push(ORG_CHART_NOTE.into());
     }
 }

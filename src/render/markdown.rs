@@ -151,6 +151,9 @@ fn render_change(out: &mut String, change: &Change) {
         .map(|f| format!(" (from {f})"))
         .unwrap_or_default();
     let _ = writeln!(out, "{sign} {}{from}", change.address);
+    for note in &change.notes {
+        let _ = writeln!(out, "#   ({note})");
+    }
     for field in &change.fields {
         match field {
             FieldChange::Value {

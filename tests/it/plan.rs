@@ -75,7 +75,9 @@ async fn drift_made_outside_dingform_is_planned_back_field_by_field() {
     assert!(fields.contains(&json!({"kind": "value", "field": "title", "before": "Oncall (old)", "after": "On-call"})), "{fields:#?}");
     assert!(
         fields.contains(
-            &json!({"kind": "set", "field": "members", "added": ["u1002"], "removed": ["u1003"]})
+            &json!({"kind": "set", "field": "members", "added": ["u1002"], "removed": ["u1003"],
+                "reasons": {"u1002": "removed in DingTalk, not by dingform (drift)",
+                            "u1003": "added in DingTalk, not by dingform (drift)"}})
         ),
         "{fields:#?}"
     );

@@ -1,0 +1,130 @@
+//! The "(drift)" mark: a plan marks exactly what it does because DingTalk differs from what
+//! dingform last applied (a member added in the client), never what the manifests changed
+//! (a new title), in every renderer. The real binary against the real emulator binary.
+
+use crate::apply_support;
+
+use apply_support::{EmulatorProcess, Workspace};
+use serde_json::{Value, json};
+
+const GROUPS: &str = "groups:\n  oncall:\n    title: On-call\n    type: scene\n    owner: manager4220\n    members: [u1001, u1002]\n";
+
+fn applied() -> (tempfile::TempDir, EmulatorProcess, Workspace) {
+    let data = tempfile::tempdir().unwrap();
+    let emulator = EmulatorProcess::start(&data.path().join("emulator.json"));
+    let workspace = Workspace::new(&[("groups.yaml", GROUPS)]);
+    workspace.run(&emulator, &["apply", "--yes"]).expect_code(0);
+    (data, emulator, workspace)
+}
+
+fn plan(emulator: &EmulatorProcess, workspace: &Workspace, format: &str) -> String {
+    let run = workspace.run(emulator, &["plan", "--format", format]);
+    assert_eq!(run.code(), 0, "{}", run.text());
+    String::from_utf8(run.0.stdout.clone()).unwrap()
+}
+
+fn oncall(plan: &Value) -> &Value {
+    plan["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["address"] == "group.oncall")
+        .expect("group.oncall is planned")
+}
+
+/// Someone adds u1003 to the group in the DingTalk client.
+fn add_member_in_the_client(emulator: &EmulatorProcess, workspace: &Workspace) {
+    let id = workspace.state()["resources"]["group.oncall"]["id"]
+        .as_str()
+        .expect("applied")
+        .to_owned();
+    let answer = emulator.api(
+        "/v1.0/im/sceneGroup/member/add",
+        json!({"open_conversation_id": id, "user_ids": ["u1003"]}),
+    );
+    assert!(answer.get("code").is_none(), "{answer}");
+}
+
+#[test]
+fn a_manifest_only_edit_is_not_drift() {
+    let (_data, emulator, workspace) = applied();
+    workspace.write(
+        "groups.yaml",
+        &GROUPS.replace("On-call", "Payments On-call"),
+    );
+    let plan: Value = serde_json::from_str(&plan(&emulator, &workspace, "json")).unwrap();
+    let change = oncall(&plan);
+    assert_eq!(change["action"], "update", "{change:#}");
+    assert!(!change.to_string().contains("drift"), "{change:#}");
+}
+
+#[test]
+fn a_member_added_in_the_client_is_marked_as_drift_and_only_it() {
+    let (_data, emulator, workspace) = applied();
+    add_member_in_the_client(&emulator, &workspace);
+    // And, in the same plan, a manifest edit: a new title and a new member.
+    workspace.write(
+        "groups.yaml",
+        &GROUPS
+            .replace("On-call", "Payments On-call")
+            .replace("u1002]", "u1002, u1004]"),
+    );
+
+    let json: Value = serde_json::from_str(&plan(&emulator, &workspace, "json")).unwrap();
+    let change = oncall(&json);
+    assert_eq!(
+        change["notes"],
+        json!(["changed in DingTalk since the last apply (drift): members"]),
+        "{change:#}"
+    );
+    let members = change["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["field"] == "members")
+        .expect("members change");
+    assert_eq!(members["added"], json!(["u1004"]), "{members:#}");
+    assert_eq!(members["removed"], json!(["u1003"]), "{members:#}");
+    assert_eq!(
+        members["reasons"],
+        json!({"u1003": "added in DingTalk, not by dingform (drift)"}),
+        "only the member added in the client: {members:#}"
+    );
+
+    let human = plan(&emulator, &workspace, "human");
+    insta::assert_snapshot!("drift_plan_human", human);
+    let markdown = plan(&emulator, &workspace, "markdown");
+    assert!(
+        markdown.contains("u1003")
+            && markdown.contains("added in DingTalk, not by dingform (drift)"),
+        "{markdown}"
+    );
+    assert!(
+        markdown.contains("changed in DingTalk since the last apply (drift): members"),
+        "{markdown}"
+    );
+}
+
+#[test]
+fn a_member_removed_in_the_client_is_drift_once_and_gone_after_apply() {
+    let (_data, emulator, workspace) = applied();
+    let id = workspace.state()["resources"]["group.oncall"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    emulator.api(
+        "/v1.0/im/sceneGroup/member/delete",
+        json!({"open_conversation_id": id, "user_ids": ["u1002"]}),
+    );
+    let json: Value = serde_json::from_str(&plan(&emulator, &workspace, "json")).unwrap();
+    let members = oncall(&json)["fields"][0].clone();
+    assert_eq!(members["added"], json!(["u1002"]), "{json:#}");
+    assert_eq!(
+        members["reasons"]["u1002"],
+        "removed in DingTalk, not by dingform (drift)"
+    );
+    workspace.run(&emulator, &["apply", "--yes"]).expect_code(0);
+    let after: Value = serde_json::from_str(&plan(&emulator, &workspace, "json")).unwrap();
+    assert_eq!(oncall(&after)["action"], "no-op", "{after:#}");
+    assert!(!after.to_string().contains("drift"), "{after:#}");
+}
