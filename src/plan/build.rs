@@ -98,7 +98,7 @@ pub fn build(validation: &Validation, state: &State, live: &Live, options: &Plan
                 &mut findings,
             );
         }
-        rules::title_length::check(&change, declared, &mut findings);
+        rules::group_title_length::check(&change, declared, &mut findings);
         rules::prevent_destroy::check_replace(&change, declared, entry, &mut findings);
         changes.push(change);
     }
@@ -142,6 +142,11 @@ pub fn build(validation: &Validation, state: &State, live: &Live, options: &Plan
             Action::Delete
         };
         let mut notes = Vec::new();
+        if address.starts_with("notification.") {
+            notes.push(
+                "no longer in the manifests: `dingform notify run` stops sending it".to_owned(),
+            );
+        }
         if action == Action::Delete {
             let members = before
                 .as_ref()
@@ -187,7 +192,6 @@ pub fn build(validation: &Validation, state: &State, live: &Live, options: &Plan
                 change.notes.push(format!("moved from {from}"));
             }
             change.from = Some(from.clone());
-            change.notes.retain(|note| !note.contains("drift"));
         }
     }
     changes.sort_by(|a, b| a.address.cmp(&b.address));
@@ -372,8 +376,8 @@ pub(super) fn plan_group(
     rules::group_member_limit::check(address, declared, desired, live_attributes, findings);
     if !fields.is_empty() && entry.attributes.is_null() {
         notes.push("imported or first seen: changes bring it to the manifest".into());
-    } else if !fields.is_empty() && entry.attributes != Value::Object(after.clone()) {
-        notes.push("changed outside dingform since the last apply (drift)".into());
+    } else if let Some(note) = super::drift::mark(&mut fields, &before, &entry.attributes) {
+        notes.push(note);
     }
     Change {
         address: address.to_owned(),
@@ -465,10 +469,27 @@ fn estimate(changes: &[Change], requests_per_second: f64) -> Estimate {
                     .map_or(v.as_object().map_or(0, Map::len), Vec::len)
             }) as u64
         };
+        // What apply sends, request by request (`apply/group.rs`): a scene group takes its
+        // admins in the create and is read back for its join URL (`group-url-expiry`); the
+        // other kinds get their admins and icon in requests of their own.
+        let scene = after.and_then(|a| a.get("type")).and_then(Value::as_str) == Some("scene");
         match change.action {
             Action::Create | Action::Replace => {
                 add("create", 1);
-                add("admins", u64::from(count("admins") > 0));
+                if scene {
+                    // The join URL is read back: the group's detail and its members.
+                    add("read", 2);
+                } else {
+                    add("admins", u64::from(count("admins") > 0));
+                    add(
+                        "update",
+                        u64::from(
+                            after
+                                .and_then(|a| a.get("icon"))
+                                .is_some_and(|i| !i.is_null()),
+                        ),
+                    );
+                }
                 add("bots", count("bots"));
                 add("plugins", count("plugins"));
                 add("tabs", count("tabs"));
@@ -477,6 +498,8 @@ fn estimate(changes: &[Change], requests_per_second: f64) -> Estimate {
                 }
             }
             Action::Update => {
+                // Title, owner, settings and icon go in one update request.
+                let mut update = false;
                 for field in &change.fields {
                     match field {
                         FieldChange::Set {
@@ -486,6 +509,12 @@ fn estimate(changes: &[Change], requests_per_second: f64) -> Estimate {
                             ..
                         } => {
                             let api = match field.as_str() {
+                                // An internal or standard group's members change in its
+                                // update request.
+                                "members" if !scene => {
+                                    update = true;
+                                    continue;
+                                }
                                 "members" => "members",
                                 "admins" => "admins",
                                 "bots" => "bots",
@@ -505,13 +534,25 @@ fn estimate(changes: &[Change], requests_per_second: f64) -> Estimate {
                         FieldChange::Value { field, .. } if field.starts_with("tabs.") => {
                             add("tabs", 1)
                         }
-                        _ => add("update", 1),
+                        _ => update = true,
                     }
+                }
+                add("update", u64::from(update));
+                let expires = change.fields.iter().any(|f| {
+                    let name = f.field();
+                    name == "title" || name == "owner" || name.starts_with("settings.")
+                });
+                if scene && expires {
+                    add("read", 2);
                 }
             }
             Action::Delete => add("disband", 1),
             _ => {}
         }
+    }
+    // Apply fetches its access token first.
+    if !per_api.is_empty() {
+        *per_api.entry("token").or_default() += 1;
     }
     let requests = per_api.values().sum();
     let busiest = per_api.values().copied().max().unwrap_or(0);
