@@ -128,3 +128,36 @@ fn a_member_removed_in_the_client_is_drift_once_and_gone_after_apply() {
     assert_eq!(oncall(&after)["action"], "no-op", "{after:#}");
     assert!(!after.to_string().contains("drift"), "{after:#}");
 }
+
+#[test]
+fn a_bot_added_in_the_client_is_marked_as_drift() {
+    let (_data, emulator, workspace) = applied();
+    // The group declares no bots, so dingform owns the list: a bot added in the client is
+    // planned for removal, and that line says why.
+    let id = workspace.state()["resources"]["group.oncall"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let answer = emulator.api(
+        "/v1.0/im/conversations/robots",
+        json!({"openConversationId": id, "robotCode": "dingbot-alerts"}),
+    );
+    assert!(answer.get("code").is_none(), "{answer}");
+    let json: Value = serde_json::from_str(&plan(&emulator, &workspace, "json")).unwrap();
+    let change = oncall(&json);
+    let bots = change["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["field"] == "bots")
+        .unwrap_or_else(|| panic!("a bots change: {change:#}"));
+    assert_eq!(bots["removed"], json!(["dingbot-alerts"]), "{bots:#}");
+    assert_eq!(
+        bots["reasons"]["dingbot-alerts"],
+        "added in DingTalk, not by dingform (drift)"
+    );
+    assert_eq!(
+        change["notes"],
+        json!(["changed in DingTalk since the last apply (drift): bots"])
+    );
+}
