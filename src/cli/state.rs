@@ -147,6 +147,13 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         (Some(dir), _) | (None, Some(dir)) => dir.clone(),
         (None, None) => PathBuf::from("."),
     };
+    // A mistyped DIR must not read as an empty state.
+    if !dir.is_dir() {
+        anyhow::bail!(
+            "{} is not a directory: give the workspace directory (the one that holds dingform.yaml)",
+            dir.display()
+        );
+    }
     let store = session::state_store_of_dir(&dir)?;
     let runtime = session::runtime()?;
     match runtime.block_on(run_with(args, &store)) {

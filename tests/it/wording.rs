@@ -54,6 +54,16 @@ fn state_list_shows_an_applied_notification_as_scheduled_not_as_a_create_in_flig
         both.text()
     );
 
+    // A mistyped directory is an error, not an empty state.
+    let typo = workspace.run(&emulator, &["state", "list", &format!("{dir}-typo")]);
+    typo.expect_code(1);
+    assert!(
+        typo.text().contains("is not a directory"),
+        "{}",
+        typo.text()
+    );
+    assert!(stdout(&typo).is_empty(), "{}", typo.text());
+
     // Dropped from the manifests: the plan says it stops being sent (not "left as it is").
     workspace.write("all.yaml", NOTIFIED.split("notifications:").next().unwrap());
     let plan = workspace.run(&emulator, &["plan"]);
