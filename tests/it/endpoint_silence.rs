@@ -69,6 +69,8 @@ fn a_silent_endpoint_is_given_up_after_the_read_timeout_naming_the_host() {
     );
     assert!(stderr.contains("DINGFORM_READ_TIMEOUT"), "{stderr}");
     assert!(stderr.contains("after 2 attempts"), "{stderr}");
+    // The token request got no answer; nothing of the plan's was sent.
+    assert!(!stderr.contains("may have processed"), "{stderr}");
     // While it waited, it said what for.
     assert!(
         stderr.contains(&format!(
