@@ -69,8 +69,8 @@ struct RunArgs {
     /// How long a pass waits for sends to finish before leaving the follow-up to the next.
     #[arg(long, default_value_t = 30, value_name = "SECONDS")]
     follow_up_wait: u64,
-    /// Without --once: how often to re-read state (newly applied schedules) and follow up,
-    /// when no occurrence comes sooner.
+    /// Without --once: how often to re-read state (newly applied schedules), follow up, and
+    /// send again what did not reach DingTalk, when no occurrence comes sooner.
     #[arg(long, default_value_t = 60, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..))]
     interval: u64,
 }
@@ -192,7 +192,7 @@ fn run_runner(args: &RunArgs) -> anyhow::Result<ExitCode> {
             let lock = runner.log().guard().await?;
             let report = runner.cycle(&state, at).await?;
             drop(lock);
-            print_report(&report);
+            print_report(&report, &Zones::of(&state));
             Ok(if report.is_success() {
                 ExitCode::SUCCESS
             } else {
@@ -230,7 +230,7 @@ async fn serve<A: crate::provider::MessageApi + crate::provider::WebhookApi>(
         || read_state(workspace),
         stop,
         |event| match event {
-            notify::ServeEvent::Cycle(report) => print_report(report),
+            notify::ServeEvent::Cycle(report, state) => print_report(report, &Zones::of(state)),
             notify::ServeEvent::StateUnreadable(error) => eprintln!("warning: {error}"),
         },
     )
@@ -267,7 +267,32 @@ fn counts(summary: &Summary) -> String {
 /// More missed occurrences of one notification than this are printed as one line.
 const MISSED_SHOWN: usize = 3;
 
-fn print_report(report: &CycleReport) {
+/// Each notification's time zone, so that its times are shown as its schedule reads (a
+/// schedule in Asia/Shanghai beside times in UTC misleads by eight hours).
+#[derive(Default)]
+struct Zones(std::collections::BTreeMap<String, chrono_tz::Tz>);
+
+impl Zones {
+    fn of(state: &State) -> Zones {
+        let (scheduled, _) = notify::scheduled(state);
+        Zones(
+            scheduled
+                .into_iter()
+                .map(|n| (n.name.clone(), n.schedule.timezone()))
+                .collect(),
+        )
+    }
+
+    /// `at` in the zone of `notification` (UTC when it is not registered any more).
+    fn show(&self, notification: &str, at: chrono::DateTime<Utc>) -> String {
+        match self.0.get(notification) {
+            Some(zone) => crate::model::humanize::in_zone(at, *zone),
+            None => timestamp(at),
+        }
+    }
+}
+
+fn print_report(report: &CycleReport, zones: &Zones) {
     let mut missed: std::collections::BTreeMap<&str, Vec<&notify::OccurrenceReport>> =
         std::collections::BTreeMap::new();
     for occurrence in &report.occurrences {
@@ -285,8 +310,8 @@ fn print_report(report: &CycleReport) {
             println!(
                 "notification.{name}: {} occurrences missed, {} … {} (beyond the grace window: not sent)",
                 occurrences.len(),
-                timestamp(first.occurrence),
-                timestamp(last.occurrence)
+                zones.show(name, first.occurrence),
+                zones.show(name, last.occurrence)
             );
         }
     }
@@ -306,7 +331,7 @@ fn print_report(report: &CycleReport) {
         println!(
             "notification.{} {} {}: {}{reason}",
             occurrence.notification,
-            timestamp(occurrence.occurrence),
+            zones.show(&occurrence.notification, occurrence.occurrence),
             occurrence.status.as_str(),
             counts(&occurrence.summary)
         );
@@ -334,9 +359,15 @@ fn show_status(args: &StatusArgs) -> anyhow::Result<ExitCode> {
         println!("no deliveries yet ({} does not exist)", path.display());
         return Ok(ExitCode::SUCCESS);
     }
-    let lines = session::runtime()?.block_on(async {
+    let (lines, zones) = session::runtime()?.block_on(async {
         let log = open_log(&location).await?;
-        anyhow::Ok(status::recent(log.as_ref(), args.limit).await?)
+        let lines = status::recent(log.as_ref(), args.limit).await?;
+        // Without a readable state the times are shown in UTC, which they are stored in.
+        let zones = read_state(&workspace)
+            .await
+            .map(|state| Zones::of(&state))
+            .unwrap_or_default();
+        anyhow::Ok((lines, zones))
     })?;
     let mut latest_failed = false;
     let mut seen = std::collections::BTreeSet::new();
@@ -352,7 +383,7 @@ fn show_status(args: &StatusArgs) -> anyhow::Result<ExitCode> {
             .unwrap_or_default();
         println!(
             "{}  notification.{}  {}: {}{reason}",
-            timestamp(occurrence.occurrence),
+            zones.show(&occurrence.notification, occurrence.occurrence),
             occurrence.notification,
             occurrence.status.as_str(),
             counts(&line.summary)

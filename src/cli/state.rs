@@ -16,7 +16,9 @@ use crate::state::store::{self, StateStore};
 /// Inspect, repair and move the state.
 #[derive(Debug, clap::Args)]
 #[command(
-    after_help = "Examples:\n  dingform state list\n  dingform state show group.payments-oncall\n  \
+    after_help = "Each subcommand takes the workspace directory last, like every other command \
+    (`dingform state list infra/dingtalk`); `-C DIR` before the subcommand does the same.\n\n\
+    Examples:\n  dingform state list\n  dingform state show group.payments-oncall\n  \
     dingform state mv group.oncall group.payments-oncall\n  dingform state rm group.old   \
     # stop managing it; the group itself is left as it is\n  \
     dingform state pull > state.json && DINGFORM_STATE_URL=postgres://… dingform state push state.json\n  \
@@ -25,9 +27,9 @@ use crate::state::store::{self, StateStore};
 pub struct Args {
     #[command(subcommand)]
     command: StateCommand,
-    /// The workspace directory (holding dingform.yaml).
-    #[arg(long = "dir", short = 'C', global = true, default_value = ".")]
-    dir: PathBuf,
+    /// The workspace directory (holding dingform.yaml); the same as DIR after the subcommand.
+    #[arg(long = "dir", short = 'C', global = true, value_name = "DIR")]
+    dir: Option<PathBuf>,
     /// How long to wait for another run holding the lock (`0s`, `30s`, `2m`, `1h30m`).
     #[arg(long, global = true, default_value = "0s", value_name = "DURATION", value_parser = parse_duration)]
     lock_timeout: Duration,
@@ -36,16 +38,26 @@ pub struct Args {
 #[derive(Debug, clap::Subcommand)]
 enum StateCommand {
     /// List the managed addresses and their ids.
-    List,
+    List {
+        /// The workspace directory (default: the current one).
+        #[arg(value_name = "DIR")]
+        workspace: Option<PathBuf>,
+    },
     /// Show everything recorded for one address (JSON).
     Show {
         /// `group.NAME`, `bot.NAME` or `notification.NAME`.
         address: String,
+        /// The workspace directory (default: the current one).
+        #[arg(value_name = "DIR")]
+        workspace: Option<PathBuf>,
     },
     /// Forget an address; nothing on DingTalk changes.
     Rm {
         /// The address to forget.
         address: String,
+        /// The workspace directory (default: the current one).
+        #[arg(value_name = "DIR")]
+        workspace: Option<PathBuf>,
     },
     /// Record a resource under a new address (a rename: never a re-create).
     Mv {
@@ -53,6 +65,9 @@ enum StateCommand {
         from: String,
         /// The new address.
         to: String,
+        /// The workspace directory (default: the current one).
+        #[arg(value_name = "DIR")]
+        workspace: Option<PathBuf>,
     },
     /// Print the state (or a kept version of it) as JSON.
     #[command(after_help = "Examples:\n  dingform state pull > state.json\n  \
@@ -61,6 +76,9 @@ enum StateCommand {
         /// The version to print (see `state history`); the current one by default.
         #[arg(long, value_name = "N")]
         serial: Option<u64>,
+        /// The workspace directory (default: the current one).
+        #[arg(value_name = "DIR")]
+        workspace: Option<PathBuf>,
     },
     /// Replace the state with FILE (a `state pull` of this or another store).
     #[command(
@@ -75,12 +93,19 @@ enum StateCommand {
         /// Push even onto another lineage, or over a newer serial.
         #[arg(long)]
         force: bool,
+        /// The workspace directory (default: the current one).
+        #[arg(value_name = "DIR")]
+        workspace: Option<PathBuf>,
     },
     /// List the kept versions: serial, time, host, user, command.
     #[command(
         after_help = "Example:\n  dingform state history   # newest first; then `state pull --serial N`"
     )]
-    History,
+    History {
+        /// The workspace directory (default: the current one).
+        #[arg(value_name = "DIR")]
+        workspace: Option<PathBuf>,
+    },
     /// Record that the manual step of ADDRESS is done (a bot renamed in the Developer Console).
     #[command(
         after_help = "A bot renamed in the manifests stays a manual step in every plan until the \
@@ -91,6 +116,9 @@ enum StateCommand {
     Done {
         /// The address whose manual step is done (`bot.NAME`).
         address: String,
+        /// The workspace directory (default: the current one).
+        #[arg(value_name = "DIR")]
+        workspace: Option<PathBuf>,
     },
     /// Remove a lock whose holder is gone (the id its refusal named).
     #[command(
@@ -100,31 +128,75 @@ enum StateCommand {
     Unlock {
         /// The lock's id.
         lock_id: String,
+        /// The workspace directory (default: the current one).
+        #[arg(value_name = "DIR")]
+        workspace: Option<PathBuf>,
     },
+}
+
+impl StateCommand {
+    /// The directory given after the subcommand, if any.
+    fn workspace(&self) -> Option<&PathBuf> {
+        match self {
+            StateCommand::List { workspace }
+            | StateCommand::Show { workspace, .. }
+            | StateCommand::Rm { workspace, .. }
+            | StateCommand::Mv { workspace, .. }
+            | StateCommand::Pull { workspace, .. }
+            | StateCommand::Push { workspace, .. }
+            | StateCommand::History { workspace }
+            | StateCommand::Done { workspace, .. }
+            | StateCommand::Unlock { workspace, .. } => workspace.as_ref(),
+        }
+    }
 }
 
 /// Run a `state` subcommand.
 pub fn run(args: Args) -> anyhow::Result<ExitCode> {
-    let store = session::state_store_of_dir(&args.dir)?;
+    let dir = match (args.command.workspace(), &args.dir) {
+        (Some(positional), Some(flag)) if positional != flag => anyhow::bail!(
+            "two workspace directories: `-C {}` and `{}`; give one",
+            flag.display(),
+            positional.display()
+        ),
+        (Some(dir), _) | (None, Some(dir)) => dir.clone(),
+        (None, None) => PathBuf::from("."),
+    };
+    // A mistyped DIR must not read as an empty state.
+    if !dir.is_dir() {
+        anyhow::bail!(
+            "{} is not a directory: give the workspace directory (the one that holds dingform.yaml)",
+            dir.display()
+        );
+    }
+    let store = session::state_store_of_dir(&dir)?;
     let runtime = session::runtime()?;
-    runtime.block_on(run_with(args, &store))
+    match runtime.block_on(run_with(args, &store)) {
+        // `state history | head`: the reader has all it wanted.
+        Err(error) if is_broken_pipe(&error) => Ok(ExitCode::SUCCESS),
+        other => other,
+    }
+}
+
+fn is_broken_pipe(error: &anyhow::Error) -> bool {
+    error.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }
 
 async fn run_with(args: Args, opened: &session::Store) -> anyhow::Result<ExitCode> {
     let store: &dyn StateStore = &*opened.store;
     let mut out = std::io::stdout().lock();
     match args.command {
-        StateCommand::List => {
+        StateCommand::List { .. } => {
             let state = store.read().await?.unwrap_or_else(|| State::new(None));
             for (address, entry) in &state.resources {
-                writeln!(
-                    out,
-                    "{address}\t{}",
-                    entry.id.as_deref().unwrap_or("(create in flight)")
-                )?;
+                writeln!(out, "{address}\t{}", listed_id(address, entry))?;
             }
         }
-        StateCommand::Show { address } => {
+        StateCommand::Show { address, .. } => {
             let state = store.read().await?.unwrap_or_else(|| State::new(None));
             let mut copy = state.clone();
             let entry = copy.remove(&address)?;
@@ -132,7 +204,7 @@ async fn run_with(args: Args, opened: &session::Store) -> anyhow::Result<ExitCod
             mask_secrets(&mut value);
             writeln!(out, "{}", serde_json::to_string_pretty(&value)?)?;
         }
-        StateCommand::Rm { address } => {
+        StateCommand::Rm { address, .. } => {
             let lock = store.lock("state rm", args.lock_timeout).await?;
             let mut state = store.read().await?.context("there is no state yet")?;
             state.remove(&address)?;
@@ -144,7 +216,7 @@ async fn run_with(args: Args, opened: &session::Store) -> anyhow::Result<ExitCod
                 opened.previous_version_hint(state.serial - 1)
             )?;
         }
-        StateCommand::Mv { from, to } => {
+        StateCommand::Mv { from, to, .. } => {
             let lock = store.lock("state mv", args.lock_timeout).await?;
             let mut state = store.read().await?.context("there is no state yet")?;
             state.rename(&from, &to)?;
@@ -156,7 +228,7 @@ async fn run_with(args: Args, opened: &session::Store) -> anyhow::Result<ExitCod
                 opened.previous_version_hint(state.serial - 1)
             )?;
         }
-        StateCommand::Pull { serial } => {
+        StateCommand::Pull { serial, .. } => {
             let state = match serial {
                 Some(serial) => store.version(serial).await?.ok_or_else(|| {
                     crate::state::StateError::NoSuchVersion {
@@ -171,7 +243,7 @@ async fn run_with(args: Args, opened: &session::Store) -> anyhow::Result<ExitCod
             };
             writeln!(out, "{}", serde_json::to_string_pretty(&state)?)?;
         }
-        StateCommand::Push { file, force } => {
+        StateCommand::Push { file, force, .. } => {
             let text = std::fs::read_to_string(&file)
                 .with_context(|| format!("cannot read {}", file.display()))?;
             let pushed = crate::state::StateFile::new(&file).parse_pushed(&text)?;
@@ -188,7 +260,7 @@ async fn run_with(args: Args, opened: &session::Store) -> anyhow::Result<ExitCod
                 pushed.serial
             )?;
         }
-        StateCommand::History => {
+        StateCommand::History { .. } => {
             let versions = store.history().await?;
             if versions.is_empty() {
                 writeln!(out, "No versions at {} yet.", store.location())?;
@@ -210,7 +282,7 @@ async fn run_with(args: Args, opened: &session::Store) -> anyhow::Result<ExitCod
                 )?;
             }
         }
-        StateCommand::Done { address } => {
+        StateCommand::Done { address, .. } => {
             use crate::plan::rules::bot_rename_test_group::NAME_IN_CONSOLE;
             let lock = store.lock("state done", args.lock_timeout).await?;
             let mut state = store.read().await?.context("there is no state yet")?;
@@ -232,12 +304,25 @@ async fn run_with(args: Args, opened: &session::Store) -> anyhow::Result<ExitCod
                 "Recorded that {address} was renamed in the Developer Console (DingTalk showed `{shown}`)."
             )?;
         }
-        StateCommand::Unlock { lock_id } => {
+        StateCommand::Unlock { lock_id, .. } => {
             let holder = store.unlock(&lock_id).await?;
             writeln!(out, "Removed the lock held by {holder}.")?;
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// What `state list` shows beside an address: its DingTalk id, or why it has none. A
+/// notification lives only in dingform (the runner sends it): it never has one. A group
+/// without one was being made when an apply stopped.
+fn listed_id<'a>(address: &str, entry: &'a crate::state::ResourceState) -> &'a str {
+    match entry.id.as_deref() {
+        Some(id) => id,
+        None if address.starts_with("notification.") => {
+            "(scheduled: sent by `dingform notify run`)"
+        }
+        None => "(create not confirmed: the next apply sends it again)",
+    }
 }
 
 /// State never holds secrets, but a hand-edited file might: mask any key that names one.

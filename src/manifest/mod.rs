@@ -20,6 +20,7 @@ mod merge;
 pub mod parse;
 mod references;
 mod webhook;
+mod wording;
 
 pub use loader::{LoadError, MAX_FILE_BYTES, SETTINGS_FILE};
 pub use parse::{parse_manifest, parse_settings};

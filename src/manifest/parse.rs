@@ -117,27 +117,30 @@ fn yaml_finding(file: &Path, text: &str, error: &YamlError) -> Finding {
         | YamlError::InvalidScalar { .. }
         | YamlError::InvalidBooleanStrict { .. }
         | YamlError::NullIntoString { .. }
-        | YamlError::Unexpected { .. } => ("invalid-type", plain_message(inner), None),
+        | YamlError::Unexpected { .. } => ("invalid-type", super::wording::message(inner), None),
+        YamlError::Budget {
+            breach: serde_saphyr::budget::BudgetBreach::Documents { .. },
+            ..
+        } => (
+            "yaml-syntax",
+            "a second YAML document (`---`): a manifest file holds one".to_owned(),
+            Some("put the second document in a file of its own".to_owned()),
+        ),
         YamlError::Budget { .. }
         | YamlError::AliasReplayLimitExceeded { .. }
         | YamlError::AliasExpansionLimitExceeded { .. }
         | YamlError::AliasReplayStackDepthExceeded { .. }
         | YamlError::AliasReplayCounterOverflow { .. } => (
             "yaml-too-complex",
-            format!(
-                "the YAML is too deeply nested or expands too much: {}",
-                plain_message(inner)
-            ),
-            Some(format!(
-                "manifests need at most {MAX_DEPTH} levels of nesting and few aliases"
-            )),
+            super::wording::too_complex(MAX_DEPTH),
+            Some("flatten the nesting, or write out what the aliases repeat".to_owned()),
         ),
         YamlError::InvalidUtf8Input => (
             "invalid-utf8",
             "the file is not valid UTF-8".to_owned(),
             None,
         ),
-        _ => ("yaml-syntax", plain_message(inner), None),
+        _ => ("yaml-syntax", super::wording::message(inner), None),
     };
     let span = inner
         .location()
@@ -201,15 +204,6 @@ fn expected_help(expected: &[&str]) -> String {
     }
     let list: Vec<String> = expected.iter().map(|name| format!("`{name}`")).collect();
     format!("expected one of {}", list.join(", "))
-}
-
-/// The parser's message without the position it appends (we show the position ourselves).
-fn plain_message(error: &YamlError) -> String {
-    let message = error.to_string();
-    match message.find(" at line ") {
-        Some(at) => message[..at].to_owned(),
-        None => message,
-    }
 }
 
 /// Keeps a parser-reported span inside the text (an error at end of input may point past it).

@@ -15,8 +15,8 @@ use crate::state::State;
 /// What the service tells its caller as it goes.
 #[derive(Debug)]
 pub enum ServeEvent<'a> {
-    /// A cycle ran.
-    Cycle(&'a CycleReport),
+    /// A cycle ran, on this state.
+    Cycle(&'a CycleReport, &'a State),
     /// The state could not be read; the cycle is skipped and tried again at the next wake.
     StateUnreadable(String),
 }
@@ -68,7 +68,7 @@ where
                 drop(lock);
                 outcome.cycles += 1;
                 outcome.failed |= !report.is_success();
-                on_event(ServeEvent::Cycle(&report));
+                on_event(ServeEvent::Cycle(&report, &state));
                 let (scheduled, _) = scheduled(&state);
                 if let Some(next) = next_occurrence(&scheduled, now) {
                     wake = wake.min(next);

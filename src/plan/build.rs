@@ -151,6 +151,11 @@ pub fn build(validation: &Validation, state: &State, live: &Live, options: &Plan
             Action::Delete
         };
         let mut notes = Vec::new();
+        if address.starts_with("notification.") {
+            notes.push(
+                "no longer in the manifests: `dingform notify run` stops sending it".to_owned(),
+            );
+        }
         if action == Action::Delete {
             let members = before
                 .as_ref()
@@ -196,7 +201,6 @@ pub fn build(validation: &Validation, state: &State, live: &Live, options: &Plan
                 change.notes.push(format!("moved from {from}"));
             }
             change.from = Some(from.clone());
-            change.notes.retain(|note| !note.contains("drift"));
         }
     }
     changes.sort_by(|a, b| a.address.cmp(&b.address));
@@ -377,8 +381,8 @@ pub(super) fn plan_group(
     rules::group_member_limit::check(address, declared, desired, live_attributes, findings);
     if !fields.is_empty() && entry.attributes.is_null() {
         notes.push("imported or first seen: changes bring it to the manifest".into());
-    } else if !fields.is_empty() && entry.attributes != Value::Object(after.clone()) {
-        notes.push("changed outside dingform since the last apply (drift)".into());
+    } else if let Some(note) = super::drift::mark(&mut fields, &before, &entry.attributes) {
+        notes.push(note);
     }
     if let Some(protection) = super::protection::change(entry, declared.spec.prevent_destroy) {
         if fields.is_empty() {
@@ -476,10 +480,27 @@ fn estimate(changes: &[Change], requests_per_second: f64) -> Estimate {
                     .map_or(v.as_object().map_or(0, Map::len), Vec::len)
             }) as u64
         };
+        // What apply sends, request by request (`apply/group.rs`): a scene group takes its
+        // admins in the create and is read back for its join URL (`group-url-expiry`); the
+        // other kinds get their admins and icon in requests of their own.
+        let scene = after.and_then(|a| a.get("type")).and_then(Value::as_str) == Some("scene");
         match change.action {
             Action::Create | Action::Replace => {
                 add("create", 1);
-                add("admins", u64::from(count("admins") > 0));
+                if scene {
+                    // The join URL is read back: the group's detail and its members.
+                    add("read", 2);
+                } else {
+                    add("admins", u64::from(count("admins") > 0));
+                    add(
+                        "update",
+                        u64::from(
+                            after
+                                .and_then(|a| a.get("icon"))
+                                .is_some_and(|i| !i.is_null()),
+                        ),
+                    );
+                }
                 add("bots", count("bots"));
                 add("plugins", count("plugins"));
                 add("tabs", count("tabs"));
@@ -488,6 +509,8 @@ fn estimate(changes: &[Change], requests_per_second: f64) -> Estimate {
                 }
             }
             Action::Update => {
+                // Title, owner, settings and icon go in one update request.
+                let mut update = false;
                 for field in &change.fields {
                     match field {
                         FieldChange::Set {
@@ -497,6 +520,8 @@ fn estimate(changes: &[Change], requests_per_second: f64) -> Estimate {
                             ..
                         } => {
                             let api = match field.as_str() {
+                                // Members go in requests of their own, chunked by the
+                                // group type (see `requests_per_change`).
                                 "members" => "members",
                                 "admins" => "admins",
                                 "bots" => "bots",
@@ -518,13 +543,25 @@ fn estimate(changes: &[Change], requests_per_second: f64) -> Estimate {
                             add("tabs", 1)
                         }
                         other if super::protection::is_state_only(other) => {}
-                        _ => add("update", 1),
+                        _ => update = true,
                     }
+                }
+                add("update", u64::from(update));
+                let expires = change.fields.iter().any(|f| {
+                    let name = f.field();
+                    name == "title" || name == "owner" || name.starts_with("settings.")
+                });
+                if scene && expires {
+                    add("read", 2);
                 }
             }
             Action::Delete => add("disband", 1),
             _ => {}
         }
+    }
+    // Apply fetches its access token first, when it sends anything.
+    if per_api.values().any(|&count| count > 0) {
+        *per_api.entry("token").or_default() += 1;
     }
     let requests = per_api.values().sum();
     let busiest = per_api.values().copied().max().unwrap_or(0);

@@ -387,7 +387,17 @@ impl HttpClient {
         let timed_out = error.is_timeout();
         let connect = error.is_connect();
         let mut error = transport(call, error);
-        if let ApiError::Transport { message, .. } = &mut error {
+        if let ApiError::Transport {
+            message,
+            maybe_processed,
+            ..
+        } = &mut error
+        {
+            // Whatever became of a token request, the caller's request was never sent: it
+            // cannot have been processed (so a create is not left "unverified").
+            if call.path == TOKEN_API {
+                *maybe_processed = false;
+            }
             let host = self.host_of(call);
             *message = if timed_out && connect {
                 format!(

@@ -144,7 +144,13 @@ fn headline(change: &Change) -> String {
             format!("{address} will be DISBANDED: its chat history and files are lost")
         }
         Action::Delete => format!("{address} will be destroyed"),
-        Action::Forget => format!("{address} will no longer be managed (left as it is)"),
+        // A notification lives only in dingform: forgetting it stops its sends.
+        Action::Forget if address.starts_with("notification.") => {
+            format!("{address} will stop being sent: `dingform notify run` no longer sends it")
+        }
+        Action::Forget => {
+            format!("{address} will no longer be managed (left as it is in DingTalk)")
+        }
         Action::NoOp => format!("{address} is up to date"),
     }
 }

@@ -129,7 +129,7 @@ async fn the_service_sleeps_on_its_clock_until_the_next_occurrence_or_the_interv
             let _ = stopped.await;
         },
         |event| {
-            if let ServeEvent::Cycle(report) = event {
+            if let ServeEvent::Cycle(report, _) = event {
                 let seen: Vec<(String, DateTime<Utc>, OccurrenceStatus)> = report
                     .occurrences
                     .iter()

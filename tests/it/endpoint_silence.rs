@@ -2,7 +2,6 @@
 //! for while it waits, gives up after the read timeout (tried twice, not six times), and its
 //! error names the host and the timeout. A real listener that accepts and stays silent.
 
-
 use std::io::Read;
 use std::net::TcpListener;
 use std::process::Command;
@@ -56,7 +55,7 @@ fn a_silent_endpoint_is_given_up_after_the_read_timeout_naming_the_host() {
     let host = endpoint.trim_start_matches("http://").to_owned();
     let (output, took) = plan(&endpoint, Some("2s"));
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code, Some(1), "{stderr}");
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
     // Two attempts of 2 s each and a backoff: seconds, not minutes.
     assert!(took >= Duration::from_secs(4), "{took:?}: {stderr}");
     assert!(took < Duration::from_secs(30), "{took:?}: {stderr}");
@@ -68,6 +67,8 @@ fn a_silent_endpoint_is_given_up_after_the_read_timeout_naming_the_host() {
     );
     assert!(stderr.contains("DINGFORM_READ_TIMEOUT"), "{stderr}");
     assert!(stderr.contains("after 2 attempts"), "{stderr}");
+    // The token request got no answer; nothing of the plan's was sent.
+    assert!(!stderr.contains("may have processed"), "{stderr}");
     // While it waited, it said what for.
     assert!(
         stderr.contains(&format!(
@@ -82,7 +83,7 @@ fn a_silent_endpoint_is_given_up_after_the_read_timeout_naming_the_host() {
 fn a_read_timeout_that_is_not_a_duration_is_refused_by_name() {
     let (output, _) = plan(&silent_endpoint(), Some("soon"));
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code, Some(1), "{stderr}");
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
     assert!(stderr.contains("DINGFORM_READ_TIMEOUT"), "{stderr}");
     assert!(stderr.contains("`soon` is not a duration"), "{stderr}");
 }

@@ -2,6 +2,7 @@
 //! and the support modules they share.
 
 mod common;
+mod fuzz_support;
 mod notify_support;
 mod plan_support;
 
@@ -23,14 +24,15 @@ mod emulator_persistence;
 mod emulator_robustness;
 mod emulator_sdk;
 mod emulator_wire;
+mod endpoint_silence;
 mod estimate_chunks;
 mod fuzz;
 mod fuzz_regressions;
-mod fuzz_support;
 mod help;
 mod loader_props;
 mod members_from;
 mod notify_images;
+mod notify_not_sent;
 mod notify_recovery;
 mod notify_runner;
 mod notify_service;
@@ -41,6 +43,7 @@ mod pgnotify_conformance;
 mod pgnotify_runners;
 mod plan;
 mod plan_departments;
+mod plan_drift;
 mod plan_failure;
 mod plan_file_integrity;
 mod plan_names;
@@ -75,4 +78,5 @@ mod validate_plan_gaps;
 mod validate_rules;
 mod webhook_validate;
 mod webhooks;
+mod wording;
 mod workspaces_apart;

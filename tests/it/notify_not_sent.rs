@@ -4,17 +4,16 @@
 //! request failed, or its answer was lost: the send itself was never written), or the
 //! connection was refused. Both delivery stores, through the `DeliveryStore` seam.
 
-
 use std::time::Duration;
 
+use crate::common::AGENT_ID;
+use crate::notify_support::{Fixture, output, work};
 use chrono::{DateTime, TimeZone, Utc};
 use dingform::notify::delivery::{Channel, DeliveryStore, NewSend, OccurrenceStatus, SendStatus};
 use dingform::notify::{DeliveryLog, RunOptions, Runner};
 use dingform::provider::{
     ClientOptions, Credentials, Endpoint, HttpClient, RateLimit, RetryPolicy,
 };
-use crate::common::AGENT_ID;
-use crate::notify_support::{Fixture, output, work};
 use serde_json::json;
 
 fn at(h: u32, m: u32) -> DateTime<Utc> {
@@ -97,7 +96,7 @@ async fn a_send_whose_token_answer_was_lost_is_sent_again_by_the_next_run_within
 async fn a_refused_connection_is_not_sent_and_given_up_once_beyond_grace() {
     let fx = Fixture::start().await;
     fx.group_with_bot().await;
-    fx.register("ping", notify_support::bot_daily("Ping"));
+    fx.register("ping", crate::notify_support::bot_daily("Ping"));
     let root = fx.root().display().to_string();
     let refused = |when: &str| {
         let mut command = fx.command(&["notify", "run", &root, "--once", "--at", when]);
@@ -155,7 +154,7 @@ macro_rules! both_stores {
             $(
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $case() {
-                    let log = super::pgnotify_support::TestDatabase::fresh().await.log("not-sent").await;
+                    let log = crate::common::postgres::TestDatabase::fresh().await.log("not-sent").await;
                     super::$case(Box::new(log)).await;
                 }
             )*

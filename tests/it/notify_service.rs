@@ -32,7 +32,15 @@ async fn the_service_sends_and_picks_up_newly_applied_schedules() {
 
     // Applied while it runs: picked up by the next cycle.
     fx.register("pong", work("* * * * *", &["u1002"], "Pong {{datetime}}"));
-    let both = until_messages(&fx, 2).await;
+    // The event: a send to pong's recipient (the next minute's ping may come first).
+    until_async(Duration::from_secs(30), || async {
+        fx.messages()
+            .await
+            .iter()
+            .any(|m| m["recipients"] == serde_json::json!(["u1002"]))
+    })
+    .await;
+    let both = fx.messages().await;
     child.kill().expect("stop the service");
     let _ = child.wait();
     assert!(both.len() >= 2, "{both:?}");

@@ -4,11 +4,9 @@
 //! measured `msgParam` / `msg` equals what the emulator received from `notify run`, to the
 //! byte count.
 
-use crate::notify_support;
-
+use crate::notify_support::Fixture;
 use chrono::{TimeZone, Utc};
 use dingform::manifest::checks::message_size;
-use notify_support::Fixture;
 use serde_json::{Value, json};
 
 /// Notifications as state registers them; the manifest says the same in YAML's JSON form.

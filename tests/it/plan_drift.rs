@@ -2,23 +2,22 @@
 //! dingform last applied (a member added in the client), never what the manifests changed
 //! (a new title), in every renderer. The real binary against the real emulator binary.
 
-
 use crate::common::{EmulatorProcess, Workspace};
 use serde_json::{Value, json};
 
 const GROUPS: &str = "groups:\n  oncall:\n    title: On-call\n    type: scene\n    owner: manager4220\n    members: [u1001, u1002]\n";
 
-fn applied() -> (tempfile::TempDir, EmulatorProcess, Workspace) {
+fn applied() -> (EmulatorProcess, Workspace) {
     let emulator = EmulatorProcess::fresh();
     let workspace = Workspace::with_files(&[("groups.yaml", GROUPS)]);
     workspace.run(&emulator, &["apply", "--yes"]).expect_code(0);
-    (data, emulator, workspace)
+    (emulator, workspace)
 }
 
 fn plan(emulator: &EmulatorProcess, workspace: &Workspace, format: &str) -> String {
     let run = workspace.run(emulator, &["plan", "--format", format]);
     assert_eq!(run.code, 0, "{}", run.text());
-    String::from_utf8(run.0.stdout.clone()).unwrap()
+    run.stdout.clone()
 }
 
 fn oncall(plan: &Value) -> &Value {
@@ -45,7 +44,7 @@ fn add_member_in_the_client(emulator: &EmulatorProcess, workspace: &Workspace) {
 
 #[test]
 fn a_manifest_only_edit_is_not_drift() {
-    let (_data, emulator, workspace) = applied();
+    let (emulator, workspace) = applied();
     workspace.write(
         "groups.yaml",
         &GROUPS.replace("On-call", "Payments On-call"),
@@ -58,7 +57,7 @@ fn a_manifest_only_edit_is_not_drift() {
 
 #[test]
 fn a_member_added_in_the_client_is_marked_as_drift_and_only_it() {
-    let (_data, emulator, workspace) = applied();
+    let (emulator, workspace) = applied();
     add_member_in_the_client(&emulator, &workspace);
     // And, in the same plan, a manifest edit: a new title and a new member.
     workspace.write(
@@ -105,7 +104,7 @@ fn a_member_added_in_the_client_is_marked_as_drift_and_only_it() {
 
 #[test]
 fn a_member_removed_in_the_client_is_drift_once_and_gone_after_apply() {
-    let (_data, emulator, workspace) = applied();
+    let (emulator, workspace) = applied();
     let id = workspace.state()["resources"]["group.oncall"]["id"]
         .as_str()
         .unwrap()
@@ -125,4 +124,37 @@ fn a_member_removed_in_the_client_is_drift_once_and_gone_after_apply() {
     let after: Value = serde_json::from_str(&plan(&emulator, &workspace, "json")).unwrap();
     assert_eq!(oncall(&after)["action"], "no-op", "{after:#}");
     assert!(!after.to_string().contains("drift"), "{after:#}");
+}
+
+#[test]
+fn a_bot_added_in_the_client_is_marked_as_drift() {
+    let (emulator, workspace) = applied();
+    // The group declares no bots, so dingform owns the list: a bot added in the client is
+    // planned for removal, and that line says why.
+    let id = workspace.state()["resources"]["group.oncall"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let answer = emulator.api(
+        "/v1.0/im/conversations/robots",
+        json!({"openConversationId": id, "robotCode": "dingbot-alerts"}),
+    );
+    assert!(answer.get("code").is_none(), "{answer}");
+    let json: Value = serde_json::from_str(&plan(&emulator, &workspace, "json")).unwrap();
+    let change = oncall(&json);
+    let bots = change["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["field"] == "bots")
+        .unwrap_or_else(|| panic!("a bots change: {change:#}"));
+    assert_eq!(bots["removed"], json!(["dingbot-alerts"]), "{bots:#}");
+    assert_eq!(
+        bots["reasons"]["dingbot-alerts"],
+        "added in DingTalk, not by dingform (drift)"
+    );
+    assert_eq!(
+        change["notes"],
+        json!(["changed in DingTalk since the last apply (drift): bots"])
+    );
 }

@@ -50,6 +50,9 @@ fn quickstart() -> Workspace {
     let mut workspace = Workspace::empty();
     for entry in std::fs::read_dir(&example).expect("examples/quickstart") {
         let path = entry.expect("entry").path();
+        if !path.is_file() {
+            continue; // `.dingform/`, left by a plan of the example against the sandbox
+        }
         let name = path
             .file_name()
             .expect("name")

@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 
 const TOKEN_VAR: &str = "OPS_WEBHOOK_TOKEN";
 const SECRET_VAR: &str = "OPS_WEBHOOK_SECRET";
-const SECRET: &str = "SECdeadbeef0123456789-the-robot-secret";
+const APP_SECRET: &str = "SECdeadbeef0123456789-the-robot-secret";
 
 /// The docs' formula, written out here independently of dingform's own: base64 of
 /// HmacSHA256(key = secret, "timestamp\nsecret").
@@ -78,7 +78,7 @@ fn workspace_bytes(fx: &Fixture) -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_signed_message_with_a_mention_is_delivered_once_and_no_secret_is_kept() {
     let fx = Fixture::start().await;
-    let token = robot(&fx, Some(SECRET)).await;
+    let token = robot(&fx, Some(APP_SECRET)).await;
     fx.register(
         "deploy-ping",
         registered(
@@ -86,7 +86,7 @@ async fn a_signed_message_with_a_mention_is_delivered_once_and_no_secret_is_kept
             json!({"markdown": {"title": "Deploys", "text": "@u1001 the deploy window opens {{date}}"}}),
         ),
     );
-    let env = [(TOKEN_VAR, token.as_str()), (SECRET_VAR, SECRET)];
+    let env = [(TOKEN_VAR, token.as_str()), (SECRET_VAR, APP_SECRET)];
 
     let first = run_with(&fx, &env, "2026-03-02T09:00:10Z").await;
     assert_eq!(first.code, 0, "{first:?}");
@@ -119,7 +119,7 @@ async fn a_signed_message_with_a_mention_is_delivered_once_and_no_secret_is_kept
     assert_eq!(status.code, 0, "{status:?}");
     for text in [&first.stdout, &first.stderr, &status.stdout, &status.stderr] {
         assert!(!text.contains(&token), "the token leaked: {text}");
-        assert!(!text.contains(SECRET), "the secret leaked: {text}");
+        assert!(!text.contains(APP_SECRET), "the secret leaked: {text}");
     }
     let kept = workspace_bytes(&fx);
     assert!(kept.contains(TOKEN_VAR), "the log names the variable");
@@ -128,7 +128,7 @@ async fn a_signed_message_with_a_mention_is_delivered_once_and_no_secret_is_kept
         "the token is in a file of the workspace"
     );
     assert!(
-        !kept.contains(SECRET),
+        !kept.contains(APP_SECRET),
         "the secret is in a file of the workspace"
     );
 }
@@ -136,7 +136,7 @@ async fn a_signed_message_with_a_mention_is_delivered_once_and_no_secret_is_kept
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_wrong_secret_or_no_signature_is_refused_and_named_without_the_values() {
     let fx = Fixture::start().await;
-    let token = robot(&fx, Some(SECRET)).await;
+    let token = robot(&fx, Some(APP_SECRET)).await;
     fx.register(
         "signed",
         registered(via(true, json!({})), json!({"text": {"content": "signed"}})),
@@ -175,7 +175,7 @@ async fn a_wrong_secret_or_no_signature_is_refused_and_named_without_the_values(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_missing_variable_is_named_and_nothing_is_sent() {
     let fx = Fixture::start().await;
-    let token = robot(&fx, Some(SECRET)).await;
+    let token = robot(&fx, Some(APP_SECRET)).await;
     fx.register(
         "ping",
         registered(via(true, json!({})), json!({"text": {"content": "hi"}})),
@@ -258,7 +258,7 @@ async fn every_webhook_message_type_goes_out_with_the_platforms_fields() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_emulator_checks_the_signature_window_and_rate_of_a_custom_robot() {
     let fx = Fixture::start().await;
-    let token = robot(&fx, Some(SECRET)).await;
+    let token = robot(&fx, Some(APP_SECRET)).await;
     let http = reqwest::Client::new();
     let send = |query: Vec<(&'static str, String)>, uuid: String| {
         let http = http.clone();
@@ -281,7 +281,12 @@ async fn the_emulator_checks_the_signature_window_and_rate_of_a_custom_robot() {
         }
     };
     let now = chrono::Utc::now().timestamp_millis();
-    let signed = |at: i64| vec![("timestamp", at.to_string()), ("sign", sign(SECRET, at))];
+    let signed = |at: i64| {
+        vec![
+            ("timestamp", at.to_string()),
+            ("sign", sign(APP_SECRET, at)),
+        ]
+    };
 
     assert_eq!(send(Vec::new(), "u0".into()).await, 310000, "unsigned");
     assert_eq!(
@@ -328,5 +333,5 @@ async fn the_emulator_checks_the_signature_window_and_rate_of_a_custom_robot() {
         .text()
         .await
         .unwrap();
-    assert!(!state.contains(&token) && !state.contains(SECRET));
+    assert!(!state.contains(&token) && !state.contains(APP_SECRET));
 }

@@ -1,7 +1,8 @@
-//! `title-length`: the platform refuses a group title longer than it takes — at most 30
-//! characters for scene groups (`/v1.0/im/sceneGroup/create|update`) and 20 for internal and
-//! standard groups (`/chat/create`, `/chat/update`, error 40035). Found at plan time so that
-//! apply never fails halfway on it.
+//! `group-title-length` at plan time: the platform refuses a group title longer than it takes
+//! — at most 30 characters for scene groups (`/v1.0/im/sceneGroup/create|update`) and 20 for
+//! internal and standard groups (`/chat/create`, `/chat/update`, error 40035). `validate`
+//! reports most of these; the plan adds the ones it exempts, under the same id (it was once
+//! `title-length`, which `dingform explain` still knows), so that apply never fails halfway.
 
 use crate::model::{Declared, Finding, Group, GroupType};
 use crate::plan::{Action, Change};
@@ -27,13 +28,13 @@ pub fn check(change: &Change, declared: &Declared<Group>, findings: &mut Vec<Fin
     // `validate`'s group-title-length already reports most of these; this rule adds the
     // titles it exempts (the organization's Internal Group, named by DingTalk: adopt it with
     // `import`, never create it).
-    let reported = findings
-        .iter()
-        .any(|f| f.rule == "group-title-length" && f.address.as_deref() == Some(&change.address));
+    let reported = findings.iter().any(|f| {
+        f.rule == "group-title-length" && f.address.as_deref() == Some(change.address.as_str())
+    });
     if sends_title && length > max && !reported {
         findings.push(
             Finding::error(
-                "title-length",
+                "group-title-length",
                 format!(
                     "the title is {length} characters; DingTalk takes at most {max} for a {} group",
                     spec.group_type.value.as_str()

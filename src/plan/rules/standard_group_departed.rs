@@ -28,10 +28,32 @@ pub fn check(
     if departed.is_empty() {
         return;
     }
-    let planned = if declared.spec.members_policy == Policy::Exact {
-        "their removal is planned"
-    } else {
-        "members_policy is additive, so they stay until removed by hand"
+    // Under `exact`, a departed member the manifests still list (as member, admin or owner)
+    // stays: only the others are planned for removal. Say which is which.
+    let spec = &declared.spec;
+    let listed = |user: &str| {
+        spec.owner.value == user
+            || spec
+                .members
+                .iter()
+                .chain(&spec.admins)
+                .any(|m| m.value == user)
+    };
+    let (removed, kept): (Vec<&str>, Vec<&str>) = departed
+        .iter()
+        .partition(|user| spec.members_policy == Policy::Exact && !listed(user));
+    let planned = match (removed.is_empty(), kept.is_empty()) {
+        (false, true) => "their removal is planned".to_owned(),
+        (false, false) => format!(
+            "the removal of {} is planned; {} stay{}, as the manifest lists them",
+            removed.join(", "),
+            kept.join(", "),
+            if kept.len() == 1 { "s" } else { "" }
+        ),
+        _ if spec.members_policy == Policy::Exact => {
+            "they stay, as the manifest lists them: remove them from `members` to remove them from the group".to_owned()
+        }
+        _ => "members_policy is additive, so they stay until removed by hand".to_owned(),
     };
     findings.push(
         Finding::warning(
