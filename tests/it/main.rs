@@ -8,6 +8,7 @@ mod pgnotify_support;
 mod plan_support;
 mod postgres_support;
 mod provider_support;
+mod s3_support;
 mod validate_support;
 
 mod adopt;
@@ -58,6 +59,7 @@ mod shared_state;
 mod state;
 mod state_cli;
 mod state_postgres;
+mod state_s3;
 mod state_store_conformance;
 mod tabs;
 mod tabs_manifest;
