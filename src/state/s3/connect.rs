@@ -330,8 +330,7 @@ impl S3Target {
         Err(ProbeError::Ignored(format!(
             "the store at {} accepted {ignored}: it ignores conditional writes, so two runs could \
              both take the lock or both write the state. dingform refuses to keep state there; \
-             use a store that honours If-None-Match and If-Match on PutObject (AWS S3, MinIO, \
-             Cloudflare R2, Google Cloud Storage's S3 API…)",
+             use a store that honours If-None-Match and If-Match on PutObject (AWS S3 does)",
             self.endpoint()
         )))
     }

@@ -312,7 +312,7 @@ impl S3Store {
                 resources: current.resources.len(),
             });
         }
-        versions.sort_by(|a, b| b.serial.cmp(&a.serial));
+        versions.sort_by_key(|version| std::cmp::Reverse(version.serial));
         Ok(versions)
     }
 
