@@ -1,10 +1,12 @@
-//! Apply with the state in PostgreSQL against the same apply with the state file, side by side.
+//! Apply with the state in PostgreSQL and in S3 against the same apply with the state file,
+//! side by side.
 //!
-//! `cargo bench --bench state_store` runs, in one process, two applies of 1,000 scene groups
+//! `cargo bench --bench state_store` runs, in one process, applies of 1,000 scene groups
 //! (env `DINGFORM_BENCH_GROUPS`) against the emulator at 20 requests/s per API
 //! (`DINGFORM_BENCH_QPS`), each into a fresh emulator: one with the file store, one with
-//! PostgreSQL at `DINGFORM_TEST_POSTGRES` (`eval "$(scripts/postgres-throwaway start)"` first).
-//! Reports both wall times, the difference, and the state writes each made.
+//! PostgreSQL at `DINGFORM_TEST_POSTGRES` (`eval "$(scripts/postgres-throwaway start)"` first)
+//! and one with S3 at `DINGFORM_TEST_S3` (`eval "$(scripts/s3-throwaway start)"`), each when its
+//! variable is set. Reports the wall times, the differences, and the state writes each made.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -15,6 +17,7 @@ use dingform::plan::{self, Action, PlanOptions};
 use dingform::provider::{ClientOptions, Credentials, Endpoint, HttpClient, RateLimit};
 use dingform::state::StateFile;
 use dingform::state::postgres::PostgresStore;
+use dingform::state::s3::{S3Store, S3Target};
 use dingform::state::store::{self, StateStore};
 
 struct Silent;
@@ -34,27 +37,68 @@ fn env_number(name: &str, default: f64) -> f64 {
 fn main() {
     let groups = env_number("DINGFORM_BENCH_GROUPS", 1000.0) as usize;
     let qps = env_number("DINGFORM_BENCH_QPS", 20.0);
-    let server = std::env::var("DINGFORM_TEST_POSTGRES")
-        .expect("DINGFORM_TEST_POSTGRES: run `eval \"$(scripts/postgres-throwaway start)\"` first");
+    let postgres_server = std::env::var("DINGFORM_TEST_POSTGRES").ok();
+    let s3_server = std::env::var("DINGFORM_TEST_S3").ok();
+    assert!(
+        postgres_server.is_some() || s3_server.is_some(),
+        "set DINGFORM_TEST_POSTGRES or DINGFORM_TEST_S3: run \
+         `eval \"$(scripts/postgres-throwaway start)\"` or `eval \"$(scripts/s3-throwaway start)\"` first"
+    );
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
     runtime.block_on(async {
-        let database = fresh_database(&server).await;
         let dir = tempfile::tempdir().expect("temporary directory");
         let file = StateFile::new(dir.path().join("state.json"));
-        let postgres = PostgresStore::new(&database, "bench").expect("store");
+        let mut shared: Vec<(&str, Box<dyn StateStore>)> = Vec::new();
+        if let Some(server) = &postgres_server {
+            let database = fresh_database(server).await;
+            shared.push((
+                "PostgreSQL",
+                Box::new(PostgresStore::new(&database, "bench").expect("store")),
+            ));
+        }
+        if let Some(endpoint) = &s3_server {
+            shared.push(("S3", Box::new(fresh_bucket(endpoint).await)));
+        }
+        let names: Vec<&str> = shared.iter().map(|(name, _)| *name).collect();
         println!(
-            "apply: {groups} scene-group creations at {qps} requests/s per API, state in a file vs PostgreSQL"
+            "apply: {groups} scene-group creations at {qps} requests/s per API, state in a file vs {}",
+            names.join(" vs ")
         );
         let file_wall = run(groups, qps, &file).await;
-        let postgres_wall = run(groups, qps, &postgres).await;
-        let writes = postgres.history().await.expect("history").len();
-        println!(
-            "  file {:.1}s, PostgreSQL {:.1}s: {:+.1}% ({writes} state versions written)",
-            file_wall.as_secs_f64(),
-            postgres_wall.as_secs_f64(),
-            (postgres_wall.as_secs_f64() / file_wall.as_secs_f64() - 1.0) * 100.0
-        );
+        println!("  file {:.1}s", file_wall.as_secs_f64());
+        for (name, store) in &shared {
+            let wall = run(groups, qps, store.as_ref()).await;
+            let writes = store.history().await.expect("history").len();
+            println!(
+                "  {name} {:.1}s: {:+.1}% against the file ({writes} state versions written)",
+                wall.as_secs_f64(),
+                (wall.as_secs_f64() / file_wall.as_secs_f64() - 1.0) * 100.0
+            );
+        }
     });
+}
+
+/// A new bucket on the moto server at `endpoint` (it makes one on a plain `PUT /BUCKET`).
+async fn fresh_bucket(endpoint: &str) -> S3Store {
+    let bucket = format!("bench-{}", uuid::Uuid::new_v4().simple());
+    reqwest::Client::new()
+        .put(format!("{endpoint}/{bucket}"))
+        .send()
+        .await
+        .expect("the test S3 server answers")
+        .error_for_status()
+        .expect("bucket made");
+    let settings = [
+        ("AWS_ENDPOINT_URL", endpoint),
+        ("AWS_ALLOW_HTTP", "true"),
+        ("AWS_ACCESS_KEY_ID", "bench"),
+        ("AWS_SECRET_ACCESS_KEY", "bench-secret"),
+        ("AWS_REGION", "us-east-1"),
+    ]
+    .map(|(name, value)| (name.to_owned(), value.to_owned()));
+    let target =
+        S3Target::from_url_with(&format!("s3://{bucket}/dingform"), settings).expect("URL");
+    S3Store::with_target(target, "bench")
 }
 
 async fn fresh_database(server: &str) -> String {

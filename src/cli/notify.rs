@@ -16,7 +16,7 @@ use crate::notify::log::timestamp;
 use crate::notify::status::{self, Summary};
 use crate::notify::{
     self, CycleReport, DEFAULT_LOG_PATH, DeliveryLog, DeliveryStore, PostgresDeliveryLog,
-    RunOptions, Runner,
+    RunOptions, Runner, S3DeliveryLog,
 };
 use crate::state::State;
 
@@ -37,9 +37,10 @@ enum Command {
     #[command(
         after_help = "Exit status (--once): 0 all sent, 1 a failure (a missed, refused, \
         unknown or failed occurrence, or recipients failed, forbidden or invalid).\n\n\
-        Delivery log: .dingform/notify.db, or with DINGFORM_STATE_URL=postgres://… and \
-        DINGFORM_STATE_KEY=NAME a PostgreSQL database that runners on any number of hosts \
-        share (each occurrence sent once, one pace for all).\n\n\
+        Delivery log: .dingform/notify.db, or with DINGFORM_STATE_URL=postgres://… (or \
+        s3://BUCKET/PREFIX and the AWS_* environment) and DINGFORM_STATE_KEY=NAME the shared \
+        store, which runners on any number of hosts share (each occurrence sent once, one pace \
+        for all).\n\n\
         Examples:\n  dingform notify run --once            # from cron or CI, every few minutes\n  \
         dingform notify run --once --at 2026-03-02T09:00:00+08:00\n  \
         dingform notify run                   # as a service\n  \
@@ -155,6 +156,7 @@ async fn read_state(workspace: &Workspace) -> anyhow::Result<State> {
 enum LogLocation {
     File(PathBuf),
     Postgres { url: String, key: String },
+    S3 { url: String, key: String },
 }
 
 fn log_location(workspace: &Workspace) -> anyhow::Result<LogLocation> {
@@ -163,6 +165,7 @@ fn log_location(workspace: &Workspace) -> anyhow::Result<LogLocation> {
         Some((url, key)) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
             Ok(LogLocation::Postgres { url, key })
         }
+        Some((url, key)) if url.starts_with("s3://") => Ok(LogLocation::S3 { url, key }),
         _ => Ok(LogLocation::File(log_path(workspace))),
     }
 }
@@ -173,6 +176,7 @@ async fn open_log(location: &LogLocation) -> anyhow::Result<Box<dyn DeliveryStor
     Ok(match location {
         LogLocation::File(path) => Box::new(DeliveryLog::open_locked(path).await?),
         LogLocation::Postgres { url, key } => Box::new(PostgresDeliveryLog::open(url, key).await?),
+        LogLocation::S3 { url, key } => Box::new(S3DeliveryLog::open(url, key).await?),
     })
 }
 

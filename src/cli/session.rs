@@ -12,6 +12,7 @@ use crate::model::Settings;
 use crate::model::Workspace;
 use crate::provider::{ClientOptions, Credentials, Endpoint, HttpClient};
 use crate::state::postgres::PostgresStore;
+use crate::state::s3::S3Store;
 use crate::state::{StateFile, StateStore};
 
 /// The environment variable that overrides `state.url` of `dingform.yaml` (a CI secret: it
@@ -180,7 +181,7 @@ fn shared_target(
     let Some(url) = url else {
         if shared.is_some() {
             bail!(
-                "{}: `state` names a shared store but no `url` (write `url: postgres://…`, or set {STATE_URL_VAR})",
+                "{}: `state` names a shared store but no `url` (write `url: postgres://…` or `url: s3://BUCKET/PREFIX`, or set {STATE_URL_VAR})",
                 at(state_span)
             );
         }
@@ -227,12 +228,10 @@ fn open_store(
     {
         Box::new(PostgresStore::new(&url, &key)?)
     } else if url.starts_with("s3://") {
-        bail!(
-            "state store `{masked}`: s3:// stores are not supported by this build yet; use postgres://"
-        )
+        Box::new(S3Store::new(&url, &key)?)
     } else {
         bail!(
-            "state store `{masked}`: the URL must start with postgres:// (or name a file with `state: PATH`)"
+            "state store `{masked}`: the URL must start with postgres:// or s3:// (or name a file with `state: PATH`)"
         )
     };
     Ok(Store { store, file: None })

@@ -23,7 +23,8 @@ pub struct Settings {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub endpoint: Option<Spanned<String>>,
     /// Where resource ids are kept: a file, relative to the workspace (default
-    /// `.dingform/state.json`), or a shared store `{url: postgres://…, key: NAME}`.
+    /// `.dingform/state.json`), or a shared store `{url: postgres://… | s3://BUCKET/PREFIX, key:
+    /// NAME}`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub state: Option<Spanned<StateSetting>>,
     /// Requests per second per API, pinned. Left out: start at the platform's documented 20
@@ -76,13 +77,14 @@ pub enum StateSetting {
     Shared(SharedState),
 }
 
-/// A shared state store: `{url: postgres://…, key: NAME}`. `DINGFORM_STATE_URL` and
-/// `DINGFORM_STATE_KEY` override them; a password never belongs here (it comes from the
-/// environment, `PGPASSWORD`).
+/// A shared state store: `{url: postgres://… | s3://BUCKET/PREFIX, key: NAME}`.
+/// `DINGFORM_STATE_URL` and `DINGFORM_STATE_KEY` override them; a password or secret key never
+/// belongs here (it comes from the environment, `PGPASSWORD` or `AWS_SECRET_ACCESS_KEY`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SharedState {
-    /// `postgres://[user@]host[:port]/database[?sslmode=…]`, without a password.
+    /// `postgres://[user@]host[:port]/database[?sslmode=…]`, without a password, or
+    /// `s3://BUCKET/PREFIX` (S3-compatible storage, configured by the `AWS_*` environment).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<Spanned<String>>,
     /// This workspace's name in the shared store (one store holds many workspaces).

@@ -36,6 +36,7 @@ pub mod webhook;
 use std::path::PathBuf;
 
 pub use delivery::postgres::PostgresDeliveryLog;
+pub use delivery::s3::S3DeliveryLog;
 pub use delivery::sqlite::RunnerLock;
 pub use delivery::{CycleGuard, DeliveryStore};
 pub use due::{DEFAULT_GRACE, Scheduled, scheduled};

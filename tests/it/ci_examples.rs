@@ -3,6 +3,8 @@
 //! in bash, against an emulator — the commands, not the CI service. Every job runs in a fresh
 //! checkout (as on a fresh runner), with the state in one PostgreSQL (the URL as the secret).
 
+use crate::s3_support;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -47,7 +49,7 @@ fn run(
     repo: &Path,
     workspace: &Path,
     emu: &Emu,
-    state_url: &str,
+    store: &[(&'static str, String)],
     commands: &[String],
 ) -> (bool, String) {
     let bin = PathBuf::from(env!("CARGO_BIN_EXE_dingform"));
@@ -67,7 +69,7 @@ fn run(
         .env("DINGFORM_ENDPOINT", &emu.base)
         .env("DINGTALK_APP_KEY", APP_KEY)
         .env("DINGTALK_APP_SECRET", APP_SECRET)
-        .env("DINGFORM_STATE_URL", state_url)
+        .envs(store.iter().map(|(k, v)| (*k, v.clone())))
         .env_remove("DINGFORM_STATE_KEY")
         .env("CI", "true")
         .output()
@@ -80,7 +82,23 @@ fn run(
     (output.status.success(), text)
 }
 
-async fn workflow_runs_green_and_refuses_a_stale_plan(file: &str) {
+/// The shared store's environment (`DINGFORM_STATE_URL`, and the `AWS_*` settings for S3),
+/// as a CI secret would give it; `None` when no S3 server is set (the S3 case is skipped).
+async fn store_env(s3: bool) -> Option<Vec<(&'static str, String)>> {
+    if s3 {
+        let bucket = s3_support::TestBucket::fresh().await?;
+        let mut env = bucket.env();
+        env.push(("DINGFORM_STATE_URL", bucket.url.clone()));
+        return Some(env);
+    }
+    let db = crate::common::postgres::TestDatabase::fresh().await;
+    Some(vec![("DINGFORM_STATE_URL", db.url)])
+}
+
+async fn workflow_runs_green_and_refuses_a_stale_plan(file: &str, s3: bool) {
+    let Some(store) = store_env(s3).await else {
+        return;
+    };
     let plan = section(file, "plan");
     let apply = section(file, "apply");
     assert!(
@@ -92,7 +110,6 @@ async fn workflow_runs_green_and_refuses_a_stale_plan(file: &str) {
         "{file}: {apply:?}"
     );
     let emu = Emu::start().await;
-    let db = crate::common::postgres::TestDatabase::fresh().await;
     let key = template_key(file);
     // Three fresh checkouts of one repository: the pull request's job, the merge's, the next
     // pull request's.
@@ -114,7 +131,7 @@ async fn workflow_runs_green_and_refuses_a_stale_plan(file: &str) {
             checkouts[n].path(),
             &workspaces[n],
             &emu,
-            &db.url,
+            &store,
             &with_key(&key, commands),
         )
     };
@@ -199,10 +216,20 @@ fn with_key(key: &str, commands: &[String]) -> Vec<String> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_github_actions_workflow_commands_run_green() {
-    workflow_runs_green_and_refuses_a_stale_plan("github-actions.yml").await;
+    workflow_runs_green_and_refuses_a_stale_plan("github-actions.yml", false).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_gitlab_ci_commands_run_green() {
-    workflow_runs_green_and_refuses_a_stale_plan("gitlab-ci.yml").await;
+    workflow_runs_green_and_refuses_a_stale_plan("gitlab-ci.yml", false).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_github_actions_workflow_commands_run_green_with_state_in_s3() {
+    workflow_runs_green_and_refuses_a_stale_plan("github-actions.yml", true).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_gitlab_ci_commands_run_green_with_state_in_s3() {
+    workflow_runs_green_and_refuses_a_stale_plan("gitlab-ci.yml", true).await;
 }

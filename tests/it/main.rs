@@ -5,6 +5,7 @@ mod common;
 mod fuzz_support;
 mod notify_support;
 mod plan_support;
+mod s3_support;
 
 mod adopt;
 mod apply_crash;
@@ -68,6 +69,7 @@ mod shared_state;
 mod state;
 mod state_cli;
 mod state_postgres;
+mod state_s3;
 mod state_store_conformance;
 mod tabs;
 mod tabs_manifest;

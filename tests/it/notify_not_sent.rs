@@ -137,7 +137,7 @@ async fn a_refused_connection_is_not_sent_and_given_up_once_beyond_grace() {
     assert!(fx.messages().await.is_empty(), "never sent");
 }
 
-/// Each case runs against both delivery stores.
+/// Each case runs against every delivery store: SQLite, PostgreSQL and S3.
 macro_rules! both_stores {
     ($($case:ident),* $(,)?) => {
         mod sqlite {
@@ -155,6 +155,18 @@ macro_rules! both_stores {
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $case() {
                     let log = crate::common::postgres::TestDatabase::fresh().await.log("not-sent").await;
+                    super::$case(Box::new(log)).await;
+                }
+            )*
+        }
+        mod s3 {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $case() {
+                    let bucket = crate::s3_or_skip!();
+                    let log = dingform::notify::S3DeliveryLog::with_target(bucket.target(), "not-sent")
+                        .await
+                        .expect("open the S3 delivery log");
                     super::$case(Box::new(log)).await;
                 }
             )*

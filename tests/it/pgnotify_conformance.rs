@@ -1,7 +1,9 @@
-//! One suite for every delivery store (SQLite, PostgreSQL): what the runner relies on, from
+//! One suite for every delivery store (SQLite, PostgreSQL, S3): what the runner relies on, from
 //! claiming an occurrence once to reading back what a request became. Then what only a store
 //! shared by concurrent runners promises (leases, one pace), and the PostgreSQL store's own
 //! schema and error messages.
+
+use crate::s3_support;
 
 use std::time::Duration;
 
@@ -69,7 +71,19 @@ async fn fresh(kind: Kind) -> Fresh {
     }
 }
 
-/// Each case runs against both stores.
+/// A fresh S3 log (a bucket of its own), or `None` when no S3 server is set.
+async fn fresh_s3() -> Option<Fresh> {
+    let bucket = s3_support::TestBucket::fresh().await?;
+    let log = dingform::notify::S3DeliveryLog::with_target(bucket.target(), "conformance")
+        .await
+        .expect("open the S3 delivery log");
+    Some(Fresh {
+        store: Box::new(log),
+        _dir: None,
+    })
+}
+
+/// Each case runs against every store.
 macro_rules! conformance {
     ($($case:ident),* $(,)?) => {
         mod sqlite {
@@ -86,6 +100,15 @@ macro_rules! conformance {
                 #[tokio::test]
                 async fn $case() {
                     let fresh = super::fresh(super::Kind::Postgres).await;
+                    super::$case(fresh.store.as_ref()).await;
+                }
+            )*
+        }
+        mod s3 {
+            $(
+                #[tokio::test]
+                async fn $case() {
+                    let Some(fresh) = super::fresh_s3().await else { return };
                     super::$case(fresh.store.as_ref()).await;
                 }
             )*
@@ -364,11 +387,62 @@ async fn an_accepted_request_is_followed_up_by_its_runner(store: &dyn DeliverySt
     );
 }
 
-// What a store shared by concurrent runners promises on top (PostgreSQL).
+// What a store shared by concurrent runners promises on top (PostgreSQL, S3): each case opens
+// logs of one database or bucket as separate runners would.
 
-#[tokio::test]
-async fn a_live_runners_request_is_its_own_to_follow_up_a_gone_ones_anyones() {
-    let (a, b) = two_logs("oncall", "oncall").await;
+/// Where shared logs are opened: one database, or one bucket.
+enum Logs {
+    Postgres(crate::common::postgres::TestDatabase),
+    S3(s3_support::TestBucket),
+}
+
+impl Logs {
+    /// The log of workspace `key`, opened as another runner would.
+    async fn open(&self, key: &str) -> Box<dyn DeliveryStore> {
+        match self {
+            Logs::Postgres(db) => Box::new(db.log(key).await),
+            Logs::S3(bucket) => Box::new(
+                dingform::notify::S3DeliveryLog::with_target(bucket.target(), key)
+                    .await
+                    .expect("open the S3 delivery log"),
+            ),
+        }
+    }
+}
+
+macro_rules! shared {
+    ($($case:ident),* $(,)?) => {
+        mod shared_postgres {
+            $(
+                #[tokio::test]
+                async fn $case() {
+                    let logs = super::Logs::Postgres(super::TestDatabase::fresh().await);
+                    super::$case(&logs).await;
+                }
+            )*
+        }
+        mod shared_s3 {
+            $(
+                #[tokio::test]
+                async fn $case() {
+                    let Some(bucket) = super::s3_support::TestBucket::fresh().await else { return };
+                    super::$case(&super::Logs::S3(bucket)).await;
+                }
+            )*
+        }
+    };
+}
+
+shared!(
+    a_live_runners_request_is_its_own_to_follow_up_a_gone_ones_anyones,
+    a_live_claim_is_not_taken_over_and_a_lapsed_one_only_once,
+    a_request_in_flight_is_not_lapsed_until_its_lease_is,
+    workspaces_in_one_database_are_apart,
+    the_pace_is_one_for_every_runner_of_a_workspace,
+);
+
+async fn a_live_runners_request_is_its_own_to_follow_up_a_gone_ones_anyones(logs: &Logs) {
+    let (a, b) = (logs.open("oncall").await, logs.open("oncall").await);
     let users = vec!["u1001".to_string()];
     let id = a
         .begin_send(&send(&users, 0, 0), at(9, 0, 0))
@@ -392,14 +466,8 @@ async fn a_live_runners_request_is_its_own_to_follow_up_a_gone_ones_anyones() {
     );
 }
 
-async fn two_logs(key_a: &str, key_b: &str) -> (PostgresDeliveryLog, PostgresDeliveryLog) {
-    let db = TestDatabase::fresh().await;
-    (db.log(key_a).await, db.log(key_b).await)
-}
-
-#[tokio::test]
-async fn a_live_claim_is_not_taken_over_and_a_lapsed_one_only_once() {
-    let (a, b) = two_logs("oncall", "oncall").await;
+async fn a_live_claim_is_not_taken_over_and_a_lapsed_one_only_once(logs: &Logs) {
+    let (a, b) = (logs.open("oncall").await, logs.open("oncall").await);
     assert!(
         a.claim(
             "digest",
@@ -444,9 +512,8 @@ async fn a_live_claim_is_not_taken_over_and_a_lapsed_one_only_once() {
     );
 }
 
-#[tokio::test]
-async fn a_request_in_flight_is_not_lapsed_until_its_lease_is() {
-    let (a, b) = two_logs("oncall", "oncall").await;
+async fn a_request_in_flight_is_not_lapsed_until_its_lease_is(logs: &Logs) {
+    let (a, b) = (logs.open("oncall").await, logs.open("oncall").await);
     a.claim(
         "digest",
         at(9, 0, 0),
@@ -478,9 +545,8 @@ async fn a_request_in_flight_is_not_lapsed_until_its_lease_is() {
     );
 }
 
-#[tokio::test]
-async fn workspaces_in_one_database_are_apart() {
-    let (a, b) = two_logs("oncall", "payroll").await;
+async fn workspaces_in_one_database_are_apart(logs: &Logs) {
+    let (a, b) = (logs.open("oncall").await, logs.open("payroll").await);
     assert!(
         a.claim(
             "digest",
@@ -508,9 +574,8 @@ async fn workspaces_in_one_database_are_apart() {
     assert_eq!(b.recent_occurrences(10).await.unwrap().len(), 1);
 }
 
-#[tokio::test]
-async fn the_pace_is_one_for_every_runner_of_a_workspace() {
-    let (a, b) = two_logs("oncall", "oncall").await;
+async fn the_pace_is_one_for_every_runner_of_a_workspace(logs: &Logs) {
+    let (a, b) = (logs.open("oncall").await, logs.open("oncall").await);
     let pace = Pace {
         users: 100,
         per: Duration::from_secs(3600),
@@ -528,9 +593,7 @@ async fn the_pace_is_one_for_every_runner_of_a_workspace() {
         "for the other runner too"
     );
     // Another workspace has its own pace.
-    let other = PostgresDeliveryLog::open(&TestDatabase::fresh().await.url, "payroll")
-        .await
-        .unwrap();
+    let other = logs.open("payroll").await;
     assert_eq!(other.admit(100, pace).await.unwrap(), None);
 }
 

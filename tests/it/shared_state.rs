@@ -1,5 +1,8 @@
-//! State in PostgreSQL, end to end: the real binary, a real emulator process, a real server
-//! (`./scripts/test` starts one; a test that stops the server mid-apply starts its own).
+//! State in a shared store, end to end: the real binary, a real emulator process, a real server
+//! (PostgreSQL and S3: `./scripts/test` starts both; a test that stops the database mid-apply
+//! starts its own). Each case runs against both stores.
+
+use crate::s3_support;
 
 use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
@@ -10,23 +13,68 @@ use serde_json::json;
 
 const KEY: &str = "payments";
 
-/// The state store's environment for a run (the URL as a CI secret would give it).
-fn shared(command: &mut std::process::Command, url: &str) {
-    command
-        .env("DINGFORM_STATE_URL", url)
-        .env("DINGFORM_STATE_KEY", KEY)
-        .env_remove("PGPASSWORD");
+/// The shared store a case runs against.
+enum Store {
+    Postgres(TestDatabase),
+    S3(s3_support::TestBucket),
 }
 
-fn run_shared(ws: &Workspace, emu: &EmulatorProcess, url: &str, args: &[&str]) -> Run {
-    let mut command = ws.command(emu, args);
-    shared(&mut command, url);
-    Run::from(command.output().expect("the binary runs"))
+impl Store {
+    fn postgres() -> Store {
+        Store::Postgres(TestDatabase::fresh_blocking())
+    }
+
+    /// `None` (the case is skipped) when no S3 server is set.
+    fn s3() -> Option<Store> {
+        s3_support::TestBucket::fresh_blocking().map(Store::S3)
+    }
+
+    /// The store's environment for a run (the URL as a CI secret would give it).
+    fn configure(&self, command: &mut std::process::Command) {
+        command
+            .env("DINGFORM_STATE_KEY", KEY)
+            .env_remove("PGPASSWORD");
+        match self {
+            Store::Postgres(db) => {
+                command.env("DINGFORM_STATE_URL", &db.url);
+            }
+            Store::S3(bucket) => {
+                command.env("DINGFORM_STATE_URL", &bucket.url);
+                command.envs(bucket.env());
+            }
+        }
+    }
+
+    /// Whether a run holds the state lock.
+    fn lock_held(&self) -> bool {
+        match self {
+            Store::Postgres(db) => lock_rows(db) == 1,
+            Store::S3(bucket) => bucket.exists_blocking(&format!("{KEY}/lock.json")),
+        }
+    }
+
+    /// Every run's output is checked for the store's secret.
+    fn checked(&self, run: Run) -> Run {
+        if let Store::S3(_) = self {
+            assert!(
+                !run.text().contains(s3_support::SECRET_KEY),
+                "the secret key was printed: {}",
+                run.text()
+            );
+        }
+        run
+    }
 }
 
-fn spawn_shared(ws: &Workspace, emu: &EmulatorProcess, url: &str, args: &[&str]) -> Child {
+fn run_shared(ws: &Workspace, emu: &EmulatorProcess, store: &Store, args: &[&str]) -> Run {
     let mut command = ws.command(emu, args);
-    shared(&mut command, url);
+    store.configure(&mut command);
+    store.checked(Run::from(command.output().expect("the binary runs")))
+}
+
+fn spawn_shared(ws: &Workspace, emu: &EmulatorProcess, store: &Store, args: &[&str]) -> Child {
+    let mut command = ws.command(emu, args);
+    store.configure(&mut command);
     command
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -38,9 +86,47 @@ fn output_of(child: Child) -> Run {
     Run::from(child.wait_with_output().expect("the child ends"))
 }
 
-/// Wait until `condition` holds: an event observed in the database.
-fn wait_for(what: &str, condition: impl FnMut() -> bool) {
-    crate::common::wait::until(what, Duration::from_secs(90), condition);
+/// Each case against PostgreSQL and against S3.
+macro_rules! every_shared_store {
+    ($($case:ident),* $(,)?) => {
+        mod postgres {
+            $(
+                #[test]
+                fn $case() {
+                    super::$case(&super::Store::postgres());
+                }
+            )*
+        }
+        mod s3 {
+            $(
+                #[test]
+                fn $case() {
+                    let Some(store) = super::Store::s3() else { return };
+                    super::$case(&store);
+                }
+            )*
+        }
+    };
+}
+
+every_shared_store!(
+    apply_keeps_state_in_the_store_and_every_version_is_listed,
+    three_fresh_runners_converge_with_no_duplicate_group,
+    two_applies_at_once_never_both_change_anything,
+    a_killed_lock_holder_blocks_the_next_apply_for_at_most_30s,
+    a_frozen_holder_loses_the_lock_when_its_lease_lapses,
+    a_refusal_names_the_holder_and_state_unlock_removes_its_lock,
+    pull_and_push_move_a_workspace_from_the_file_store_to_the_shared_store,
+);
+
+/// Wait (bounded) until `condition` holds: an event observed in the database, not a guessed
+/// duration (it is looked for every 50 ms).
+fn wait_for(what: &str, mut condition: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(90);
+    while !condition() {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
 }
 
 fn lock_rows(db: &TestDatabase) -> usize {
@@ -61,19 +147,17 @@ fn scratch_emulator() -> (tempfile::TempDir, EmulatorProcess) {
     (dir, emu)
 }
 
-#[test]
-fn apply_keeps_state_in_postgres_and_every_version_is_listed() {
-    let db = TestDatabase::fresh_blocking();
+fn apply_keeps_state_in_the_store_and_every_version_is_listed(db: &Store) {
     let (_data, emu) = scratch_emulator();
     let ws = Workspace::with_files(&[("groups.yaml", &scene_groups(3))]);
-    run_shared(&ws, &emu, &db.url, &["apply", "--yes"]).expect_code(0);
+    run_shared(&ws, &emu, db, &["apply", "--yes"]).expect_code(0);
     assert!(
         !ws.state_path().exists(),
         "no state file with a shared store"
     );
-    run_shared(&ws, &emu, &db.url, &["plan", "--detailed-exitcode"]).expect_code(0);
+    run_shared(&ws, &emu, db, &["plan", "--detailed-exitcode"]).expect_code(0);
 
-    let history = run_shared(&ws, &emu, &db.url, &["state", "history"]);
+    let history = run_shared(&ws, &emu, db, &["state", "history"]);
     history.expect_code(0);
     let text = history.text();
     assert!(
@@ -92,7 +176,7 @@ fn apply_keeps_state_in_postgres_and_every_version_is_listed() {
         "newest first: {text}"
     );
 
-    let pulled = run_shared(&ws, &emu, &db.url, &["state", "pull"]);
+    let pulled = run_shared(&ws, &emu, db, &["state", "pull"]);
     pulled.expect_code(0);
     let current: serde_json::Value = serde_json::from_str(&pulled.stdout).unwrap();
     assert_eq!(current["serial"], serials[0]);
@@ -100,7 +184,7 @@ fn apply_keeps_state_in_postgres_and_every_version_is_listed() {
     let first = run_shared(
         &ws,
         &emu,
-        &db.url,
+        db,
         &[
             "state",
             "pull",
@@ -111,7 +195,7 @@ fn apply_keeps_state_in_postgres_and_every_version_is_listed() {
     first.expect_code(0);
     let first: serde_json::Value = serde_json::from_str(&first.stdout).unwrap();
     assert_eq!(first["serial"], *serials.last().unwrap());
-    let missing = run_shared(&ws, &emu, &db.url, &["state", "pull", "--serial", "999"]);
+    let missing = run_shared(&ws, &emu, db, &["state", "pull", "--serial", "999"]);
     missing.expect_code(1);
     assert!(
         missing.text().contains("no version with serial 999"),
@@ -120,23 +204,21 @@ fn apply_keeps_state_in_postgres_and_every_version_is_listed() {
     );
 }
 
-#[test]
-fn three_fresh_runners_converge_with_no_duplicate_group() {
-    let db = TestDatabase::fresh_blocking();
+fn three_fresh_runners_converge_with_no_duplicate_group(db: &Store) {
     let (_data, emu) = scratch_emulator();
     let manifests = scene_groups(4);
     let runners: Vec<Workspace> = (0..3)
         .map(|_| Workspace::with_files(&[("groups.yaml", &manifests)]))
         .collect();
     // Runner 1: the pull request's plan, saved.
-    run_shared(&runners[0], &emu, &db.url, &["plan", "-o", "plan.json"]).expect_code(0);
+    run_shared(&runners[0], &emu, db, &["plan", "-o", "plan.json"]).expect_code(0);
     std::fs::copy(
         runners[0].path().join("plan.json"),
         runners[1].path().join("plan.json"),
     )
     .unwrap();
     // Runner 2: the merge's apply of that very file, in another checkout.
-    let applied = run_shared(&runners[1], &emu, &db.url, &["apply", "plan.json", "--yes"]);
+    let applied = run_shared(&runners[1], &emu, db, &["apply", "plan.json", "--yes"]);
     applied.expect_code(0);
     assert!(
         applied.text().contains("Apply complete"),
@@ -144,9 +226,9 @@ fn three_fresh_runners_converge_with_no_duplicate_group() {
         applied.text()
     );
     // Runner 3: a fresh plan sees everything in place.
-    let plan = run_shared(&runners[2], &emu, &db.url, &["plan", "--detailed-exitcode"]);
+    let plan = run_shared(&runners[2], &emu, db, &["plan", "--detailed-exitcode"]);
     plan.expect_code(0);
-    let again = run_shared(&runners[2], &emu, &db.url, &["apply", "--yes"]);
+    let again = run_shared(&runners[2], &emu, db, &["apply", "--yes"]);
     again.expect_code(0);
     assert!(again.text().contains("No changes"), "{}", again.text());
     assert_no_duplicates(&emu, 4);
@@ -155,9 +237,7 @@ fn three_fresh_runners_converge_with_no_duplicate_group() {
     }
 }
 
-#[test]
-fn two_applies_at_once_never_both_change_anything() {
-    let db = TestDatabase::fresh_blocking();
+fn two_applies_at_once_never_both_change_anything(db: &Store) {
     let (_data, emu) = scratch_emulator();
     let manifests = scene_groups(5);
     let first = Workspace::with_files(&[("groups.yaml", &manifests)]);
@@ -167,13 +247,13 @@ fn two_applies_at_once_never_both_change_anything() {
     let a = spawn_shared(
         &first,
         &emu,
-        &db.url,
+        db,
         &["apply", "--yes", "--lock-timeout", "0s"],
     );
     let b = spawn_shared(
         &second,
         &emu,
-        &db.url,
+        db,
         &["apply", "--yes", "--lock-timeout", "0s"],
     );
     let (a, b) = (output_of(a), output_of(b));
@@ -195,39 +275,29 @@ fn two_applies_at_once_never_both_change_anything() {
     assert_no_duplicates(&emu, 5);
 }
 
-#[test]
-fn a_killed_lock_holder_blocks_the_next_apply_for_at_most_30s() {
-    let db = TestDatabase::fresh_blocking();
+fn a_killed_lock_holder_blocks_the_next_apply_for_at_most_30s(db: &Store) {
     let (_data, emu) = scratch_emulator();
     let ws = Workspace::with_files(&[("groups.yaml", &scene_groups(2))]);
     // The holder takes the lock, then hangs on DingTalk's (very slow) answers.
     emu.faults(json!({"latency_ms": 600_000}));
-    let mut holder = spawn_shared(&ws, &emu, &db.url, &["apply", "--yes"]);
-    wait_for("the holder's lock", || lock_rows(&db) == 1);
+    let mut holder = spawn_shared(&ws, &emu, db, &["apply", "--yes"]);
+    wait_for("the holder's lock", || db.lock_held());
     holder.kill().unwrap(); // SIGKILL
     holder.wait().unwrap();
     emu.faults(json!({}));
     let started = Instant::now();
-    run_shared(
-        &ws,
-        &emu,
-        &db.url,
-        &["apply", "--yes", "--lock-timeout", "60s"],
-    )
-    .expect_code(0);
+    run_shared(&ws, &emu, db, &["apply", "--yes", "--lock-timeout", "60s"]).expect_code(0);
     let waited = started.elapsed();
     assert!(waited < Duration::from_secs(30), "blocked {waited:?}");
     assert_no_duplicates(&emu, 2);
 }
 
-#[test]
-fn a_frozen_holder_loses_the_lock_when_its_lease_lapses() {
-    let db = TestDatabase::fresh_blocking();
+fn a_frozen_holder_loses_the_lock_when_its_lease_lapses(db: &Store) {
     let (_data, emu) = scratch_emulator();
     let ws = Workspace::with_files(&[("groups.yaml", &scene_groups(1))]);
     emu.faults(json!({"latency_ms": 600_000}));
-    let mut holder = spawn_shared(&ws, &emu, &db.url, &["apply", "--yes"]);
-    wait_for("the holder's lock", || lock_rows(&db) == 1);
+    let mut holder = spawn_shared(&ws, &emu, db, &["apply", "--yes"]);
+    wait_for("the holder's lock", || db.lock_held());
     // Frozen (as if cut off from the network): its session stays open, it renews nothing.
     let stopped = std::process::Command::new("kill")
         .args(["-STOP", &holder.id().to_string()])
@@ -236,12 +306,7 @@ fn a_frozen_holder_loses_the_lock_when_its_lease_lapses() {
     assert!(stopped.success());
     emu.faults(json!({}));
     let started = Instant::now();
-    let next = run_shared(
-        &ws,
-        &emu,
-        &db.url,
-        &["apply", "--yes", "--lock-timeout", "60s"],
-    );
+    let next = run_shared(&ws, &emu, db, &["apply", "--yes", "--lock-timeout", "60s"]);
     let waited = started.elapsed();
     holder.kill().unwrap();
     holder.wait().unwrap();
@@ -250,15 +315,13 @@ fn a_frozen_holder_loses_the_lock_when_its_lease_lapses() {
     assert_no_duplicates(&emu, 1);
 }
 
-#[test]
-fn a_refusal_names_the_holder_and_state_unlock_removes_its_lock() {
-    let db = TestDatabase::fresh_blocking();
+fn a_refusal_names_the_holder_and_state_unlock_removes_its_lock(db: &Store) {
     let (_data, emu) = scratch_emulator();
     let ws = Workspace::with_files(&[("groups.yaml", &scene_groups(1))]);
     emu.faults(json!({"latency_ms": 600_000}));
-    let mut holder = spawn_shared(&ws, &emu, &db.url, &["apply", "--yes"]);
-    wait_for("the holder's lock", || lock_rows(&db) == 1);
-    let refused = run_shared(&ws, &emu, &db.url, &["state", "rm", "group.g000"]);
+    let mut holder = spawn_shared(&ws, &emu, db, &["apply", "--yes"]);
+    wait_for("the holder's lock", || db.lock_held());
+    let refused = run_shared(&ws, &emu, db, &["state", "rm", "group.g000"]);
     refused.expect_code(1);
     let text = refused.text();
     assert!(
@@ -273,35 +336,33 @@ fn a_refusal_names_the_holder_and_state_unlock_removes_its_lock() {
         .map(|id| id.trim_end_matches('`'))
         .unwrap_or_else(|| panic!("no lock id in {text}"))
         .to_owned();
-    let wrong = run_shared(&ws, &emu, &db.url, &["state", "unlock", "not-a-lock"]);
+    let wrong = run_shared(&ws, &emu, db, &["state", "unlock", "not-a-lock"]);
     wrong.expect_code(1);
     assert!(
         wrong.text().contains("no lock `not-a-lock`"),
         "{}",
         wrong.text()
     );
-    let unlocked = run_shared(&ws, &emu, &db.url, &["state", "unlock", &id]);
+    let unlocked = run_shared(&ws, &emu, db, &["state", "unlock", &id]);
     unlocked.expect_code(0);
     assert!(
         unlocked.text().contains("Removed the lock held by pid"),
         "{}",
         unlocked.text()
     );
-    assert_eq!(lock_rows(&db), 0);
+    assert!(!db.lock_held());
     holder.kill().unwrap();
     holder.wait().unwrap();
 }
 
-#[test]
-fn pull_and_push_move_a_workspace_from_the_file_store_to_postgres() {
-    let db = TestDatabase::fresh_blocking();
+fn pull_and_push_move_a_workspace_from_the_file_store_to_the_shared_store(db: &Store) {
     let (_data, emu) = scratch_emulator();
     let ws = Workspace::with_files(&[("groups.yaml", &scene_groups(2))]);
     ws.run(&emu, &["apply", "--yes"]).expect_code(0);
     let pulled = ws.run(&emu, &["state", "pull"]);
     pulled.expect_code(0);
     std::fs::write(ws.path().join("moved.json"), &pulled.stdout).unwrap();
-    let pushed = run_shared(&ws, &emu, &db.url, &["state", "push", "moved.json"]);
+    let pushed = run_shared(&ws, &emu, db, &["state", "push", "moved.json"]);
     pushed.expect_code(0);
     assert!(
         pushed.text().contains("(key payments)"),
@@ -309,12 +370,12 @@ fn pull_and_push_move_a_workspace_from_the_file_store_to_postgres() {
         pushed.text()
     );
     std::fs::remove_dir_all(ws.path().join(".dingform")).unwrap();
-    run_shared(&ws, &emu, &db.url, &["plan", "--detailed-exitcode"]).expect_code(0);
+    run_shared(&ws, &emu, db, &["plan", "--detailed-exitcode"]).expect_code(0);
     // Pushing it again over itself is harmless; another lineage is refused.
     let mut foreign: serde_json::Value = serde_json::from_str(&pulled.stdout).unwrap();
     foreign["lineage"] = json!("another-workspace");
     std::fs::write(ws.path().join("foreign.json"), foreign.to_string()).unwrap();
-    let refused = run_shared(&ws, &emu, &db.url, &["state", "push", "foreign.json"]);
+    let refused = run_shared(&ws, &emu, db, &["state", "push", "foreign.json"]);
     refused.expect_code(1);
     assert!(refused.text().contains("lineage"), "{}", refused.text());
     assert_no_duplicates(&emu, 2);
@@ -323,18 +384,17 @@ fn pull_and_push_move_a_workspace_from_the_file_store_to_postgres() {
 #[test]
 fn the_database_stopped_mid_apply_ends_it_clearly_and_the_next_apply_resumes() {
     let cluster = PrivateCluster::start();
-    let db = TestDatabase::fresh_on_blocking(&cluster.url);
+    let store = Store::Postgres(TestDatabase::fresh_on_blocking(&cluster.url));
+    let Store::Postgres(database) = &store else {
+        unreachable!()
+    };
+    let db = &store;
     let (_data, emu) = scratch_emulator();
     let ws = Workspace::with_files(&[("groups.yaml", &scene_groups(60))]);
     emu.faults(json!({"latency_ms": 200}));
-    let apply = spawn_shared(
-        &ws,
-        &emu,
-        &db.url,
-        &["apply", "--yes", "--concurrency", "4"],
-    );
+    let apply = spawn_shared(&ws, &emu, db, &["apply", "--yes", "--concurrency", "4"]);
     wait_for("some progress recorded", || {
-        db.count_blocking("SELECT count(*) FROM dingform.state_versions") >= 3
+        database.count_blocking("SELECT count(*) FROM dingform.state_versions") >= 3
     });
     cluster.stop_immediately();
     let stopped = output_of(apply);
@@ -351,8 +411,8 @@ fn the_database_stopped_mid_apply_ends_it_clearly_and_the_next_apply_resumes() {
     assert!(!text.contains("panicked"), "{text}");
     cluster.start_again();
     emu.faults(json!({}));
-    let resumed = run_shared(&ws, &emu, &db.url, &["apply", "--yes"]);
+    let resumed = run_shared(&ws, &emu, db, &["apply", "--yes"]);
     resumed.expect_code(0);
-    run_shared(&ws, &emu, &db.url, &["plan", "--detailed-exitcode"]).expect_code(0);
+    run_shared(&ws, &emu, db, &["plan", "--detailed-exitcode"]).expect_code(0);
     assert_no_duplicates(&emu, 60);
 }

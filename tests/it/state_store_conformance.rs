@@ -1,11 +1,14 @@
-//! One suite, every store: each behaviour of `StateStore` is checked against the file store and
-//! against PostgreSQL (a real server: `./scripts/test` starts one), the way object_store tests
-//! every backend with one suite.
+//! One suite, every store: each behaviour of `StateStore` is checked against the file store,
+//! PostgreSQL and S3 (real servers: `./scripts/test` starts PostgreSQL and moto), the way
+//! object_store tests every backend with one suite.
+
+use crate::s3_support;
 
 use std::time::Duration;
 
 use crate::common::postgres::TestDatabase;
 use dingform::state::postgres::PostgresStore;
+use dingform::state::s3::S3Store;
 use dingform::state::store::{self, StateStore};
 use dingform::state::{ResourceState, State, StateError, StateFile};
 
@@ -45,6 +48,17 @@ async fn postgres_store() -> Fixture {
         has_lock_ids: true,
         _keep: None,
     }
+}
+
+/// `None` (the test is skipped) when no S3 server is set.
+async fn s3_store() -> Option<Fixture> {
+    let bucket = s3_support::TestBucket::fresh().await?;
+    Some(Fixture {
+        open: Box::new(move || Box::new(S3Store::with_target(bucket.target(), "payments"))),
+        keeps_every_version: true,
+        has_lock_ids: true,
+        _keep: None,
+    })
 }
 
 fn group(id: &str) -> ResourceState {
@@ -300,6 +314,15 @@ macro_rules! conformance {
                 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $name() {
                     super::$name(super::postgres_store().await).await;
+                }
+            )*
+        }
+        mod s3 {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let Some(fixture) = super::s3_store().await else { return };
+                    super::$name(fixture).await;
                 }
             )*
         }

@@ -6,7 +6,9 @@
 //!   so whatever is claimed when a cycle starts belongs to a runner that died;
 //! - [`postgres`]: one database for many workspaces (keyed by the workspace key) and any
 //!   number of runners on any number of hosts at once; claims carry a lease, and the
-//!   per-minute pace is shared through the database.
+//!   per-minute pace is shared through the database;
+//! - [`s3`]: the same in S3-compatible object storage, claims made with conditional writes
+//!   (`If-None-Match: *` to claim, `If-Match` to change).
 //!
 //! Exactly once rests on two claims, both committed before anything leaves: an occurrence is
 //! claimed by inserting its key (a second runner finds it taken), and every request is claimed
@@ -20,6 +22,7 @@
 //! Uses: model. Must not know the runner's logic: it stores and claims, nothing more.
 
 pub mod postgres;
+pub mod s3;
 pub mod sqlite;
 
 use std::future::Future;

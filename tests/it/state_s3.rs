@@ -1,0 +1,287 @@
+//! What is particular to the S3 store, through the real binary against a real S3-compatible
+//! server (moto): a store that ignores conditional writes is refused; a missing bucket, refused
+//! keys and an unreachable endpoint each read clearly; the secret key is never printed; every
+//! version is its own object, with no bucket versioning.
+
+use crate::s3_support;
+
+use std::process::{Command, Output};
+
+use futures_util::StreamExt;
+use s3_support::{SECRET_KEY, TestBucket};
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+
+/// `dingform ARGS` in a fresh directory (no manifests: the `state` commands need none), with
+/// the state in `url` under key `payments` and `env` for the rest.
+fn dingform(url: &str, env: &[(&'static str, String)], args: &[&str]) -> Output {
+    let dir = tempfile::tempdir().unwrap();
+    let mut command = Command::new(env!("CARGO_BIN_EXE_dingform"));
+    command
+        .current_dir(dir.path())
+        .args(args)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env("HOME", dir.path())
+        .env("DINGFORM_STATE_URL", url)
+        .env("DINGFORM_STATE_KEY", "payments")
+        .envs(env.iter().map(|(k, v)| (*k, v.clone())));
+    command.output().expect("the binary runs")
+}
+
+fn text(output: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
+
+/// The run failed with a message containing `expected`, and never showed the secret key.
+fn assert_refused(output: &Output, expected: &str) {
+    let text = text(output);
+    assert_eq!(output.status.code(), Some(1), "{text}");
+    assert!(text.contains(expected), "expected `{expected}` in: {text}");
+    assert!(
+        !text.contains(SECRET_KEY),
+        "the secret key was printed: {text}"
+    );
+    assert!(!text.contains("panicked"), "{text}");
+}
+
+fn with(
+    env: &[(&'static str, String)],
+    name: &'static str,
+    value: &str,
+) -> Vec<(&'static str, String)> {
+    let mut env: Vec<_> = env.iter().filter(|(k, _)| *k != name).cloned().collect();
+    env.push((name, value.to_owned()));
+    env
+}
+
+/// A proxy in front of `upstream` that drops `If-None-Match` and `If-Match` from every request:
+/// a store that ignores conditional writes (as some S3 look-alikes do). One request per
+/// connection (`Connection: close`), so that every request's headers pass through it.
+async fn header_stripping_proxy(upstream: String) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let upstream = upstream.trim_start_matches("http://").to_owned();
+    tokio::spawn(async move {
+        loop {
+            let Ok((client, _)) = listener.accept().await else {
+                return;
+            };
+            let upstream = upstream.clone();
+            tokio::spawn(async move {
+                let mut client = BufReader::new(client);
+                let mut head = String::new();
+                loop {
+                    let mut line = String::new();
+                    if client.read_line(&mut line).await.unwrap_or(0) == 0 {
+                        return;
+                    }
+                    let name = line.split(':').next().unwrap_or("").to_ascii_lowercase();
+                    if !matches!(name.as_str(), "if-none-match" | "if-match" | "connection") {
+                        if line == "\r\n" {
+                            head.push_str("Connection: close\r\n");
+                        }
+                        head.push_str(&line);
+                    }
+                    if line == "\r\n" {
+                        break;
+                    }
+                }
+                let Ok(mut server) = tokio::net::TcpStream::connect(&upstream).await else {
+                    return;
+                };
+                if server.write_all(head.as_bytes()).await.is_err() {
+                    return;
+                }
+                let buffered = client.buffer().to_vec();
+                let _ = server.write_all(&buffered).await;
+                let mut client = client.into_inner();
+                let _ = tokio::io::copy_bidirectional(&mut client, &mut server).await;
+            });
+        }
+    });
+    format!("http://{address}")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_store_that_ignores_conditional_writes_is_refused_and_named() {
+    let Some(bucket) = TestBucket::fresh().await else {
+        return;
+    };
+    let proxy = header_stripping_proxy(bucket.endpoint.clone()).await;
+    let env = with(&bucket.env(), "AWS_ENDPOINT_URL", &proxy);
+    let url = bucket.url.clone();
+    let output = tokio::task::spawn_blocking(move || dingform(&url, &env, &["state", "pull"]))
+        .await
+        .unwrap();
+    assert_refused(&output, "it ignores conditional writes");
+    let text = text(&output);
+    assert!(text.contains(&proxy), "names the store: {text}");
+    assert!(text.contains("If-None-Match"), "{text}");
+    // And nothing was written: no state, no lock, only the probe (removed).
+    assert!(
+        bucket.client().list(None).next().await.is_none(),
+        "the bucket is as it was"
+    );
+}
+
+#[test]
+fn the_same_server_without_the_proxy_is_accepted() {
+    let Some(bucket) = TestBucket::fresh_blocking() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("pushed.json");
+    std::fs::write(
+        &file,
+        r#"{"version": 1, "lineage": "3f0c1c9e-0000-4000-8000-000000000002", "serial": 4,
+            "organization": "Test Organization Demo", "resources": {}}"#,
+    )
+    .unwrap();
+    let pushed = dingform(
+        &bucket.url,
+        &bucket.env(),
+        &["state", "push", file.to_str().unwrap()],
+    );
+    assert_eq!(pushed.status.code(), Some(0), "{}", text(&pushed));
+    let pulled = dingform(&bucket.url, &bucket.env(), &["state", "pull"]);
+    assert_eq!(pulled.status.code(), Some(0), "{}", text(&pulled));
+    let state: serde_json::Value = serde_json::from_slice(&pulled.stdout).unwrap();
+    assert_eq!(state["lineage"], "3f0c1c9e-0000-4000-8000-000000000002");
+    assert_eq!(state["serial"], 4);
+    assert!(!text(&pushed).contains(SECRET_KEY) && !text(&pulled).contains(SECRET_KEY));
+}
+
+#[test]
+fn a_missing_bucket_is_named() {
+    let Some(bucket) = TestBucket::fresh_blocking() else {
+        return;
+    };
+    let output = dingform(
+        "s3://no-such-bucket-dingform/state",
+        &bucket.env(),
+        &["state", "history"],
+    );
+    assert_refused(
+        &output,
+        "the bucket `no-such-bucket-dingform` does not exist",
+    );
+    assert!(
+        text(&output).contains(&bucket.endpoint),
+        "{}",
+        text(&output)
+    );
+}
+
+#[test]
+fn an_unreachable_endpoint_is_named() {
+    let Some(bucket) = TestBucket::fresh_blocking() else {
+        return;
+    };
+    // A port nobody listens on: bound, then closed.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let endpoint = format!("http://127.0.0.1:{port}");
+    let env = with(&bucket.env(), "AWS_ENDPOINT_URL", &endpoint);
+    let output = dingform(&bucket.url, &env, &["state", "history"]);
+    assert_refused(&output, &format!("cannot reach {endpoint}"));
+}
+
+#[test]
+fn missing_credentials_and_plain_http_say_what_to_set() {
+    let Some(bucket) = TestBucket::fresh_blocking() else {
+        return;
+    };
+    let no_keys: Vec<_> = bucket
+        .env()
+        .into_iter()
+        .filter(|(k, _)| !k.starts_with("AWS_ACCESS") && !k.starts_with("AWS_SECRET"))
+        .collect();
+    let output = dingform(&bucket.url, &no_keys, &["state", "history"]);
+    assert_refused(
+        &output,
+        "no credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY",
+    );
+    let no_http: Vec<_> = bucket
+        .env()
+        .into_iter()
+        .filter(|(k, _)| *k != "AWS_ALLOW_HTTP")
+        .collect();
+    let output = dingform(&bucket.url, &no_http, &["state", "history"]);
+    assert_refused(&output, "set AWS_ALLOW_HTTP=true");
+    let output = dingform("s3://", &bucket.env(), &["state", "history"]);
+    assert_refused(&output, "write s3://BUCKET/PREFIX");
+}
+
+#[test]
+fn refused_keys_are_named_and_the_secret_never_shown() {
+    let Some(_) = s3_support::endpoint() else {
+        return;
+    };
+    let Ok(moto) = std::env::var("DINGFORM_TEST_MOTO_SERVER") else {
+        eprintln!("skipped: DINGFORM_TEST_MOTO_SERVER is not set (scripts/s3-throwaway sets it)");
+        return;
+    };
+    // A server of its own that checks keys (moto does once told to): ours are unknown to it.
+    let server = s3_support::AuthServer::start(&moto);
+    let bucket = TestBucket {
+        endpoint: server.endpoint.clone(),
+        bucket: "locked".into(),
+        url: "s3://locked/dingform".into(),
+    };
+    let output = dingform(&bucket.url, &bucket.env(), &["state", "history"]);
+    assert_refused(&output, "refused the credentials (InvalidAccessKeyId)");
+    assert!(
+        text(&output).contains(s3_support::ACCESS_KEY),
+        "{}",
+        text(&output)
+    );
+}
+
+#[test]
+fn every_version_is_its_own_object_with_no_bucket_versioning() {
+    let Some(bucket) = TestBucket::fresh_blocking() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let state = serde_json::json!({
+        "version": 1, "lineage": "3f0c1c9e-0000-4000-8000-000000000001", "serial": 1,
+        "organization": "Test Organization Demo", "resources": {}
+    });
+    let file = dir.path().join("pushed.json");
+    for serial in [1, 2, 3] {
+        let mut state = state.clone();
+        state["serial"] = serial.into();
+        std::fs::write(&file, state.to_string()).unwrap();
+        let pushed = dingform(
+            &bucket.url,
+            &bucket.env(),
+            &["state", "push", file.to_str().unwrap()],
+        );
+        assert_eq!(pushed.status.code(), Some(0), "{}", text(&pushed));
+    }
+    let names = bucket.names_blocking();
+    for serial in 1..=3 {
+        let name = format!("dingform/payments/versions/{serial:020}.json");
+        assert!(names.contains(&name), "{name} in {names:?}");
+    }
+    assert!(names.contains(&"dingform/payments/state.json".to_owned()));
+    assert!(
+        !names.iter().any(|n| n.ends_with("lock.json")),
+        "the lock is gone once the push ended: {names:?}"
+    );
+    let pulled = dingform(
+        &bucket.url,
+        &bucket.env(),
+        &["state", "pull", "--serial", "2"],
+    );
+    assert_eq!(pulled.status.code(), Some(0), "{}", text(&pulled));
+    let version: serde_json::Value = serde_json::from_slice(&pulled.stdout).unwrap();
+    assert_eq!(version["serial"], 2);
+}
