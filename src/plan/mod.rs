@@ -10,6 +10,7 @@ mod build;
 mod change;
 pub mod diff;
 pub mod directory;
+mod estimate;
 pub mod file;
 pub mod identity;
 pub mod image_path;

@@ -38,6 +38,7 @@ mod pacing_cli;
 mod pgnotify_conformance;
 mod pgnotify_runners;
 mod plan;
+mod plan_estimate;
 mod plan_failure;
 mod plan_names;
 mod provider_directory;
