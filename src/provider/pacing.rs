@@ -271,6 +271,20 @@ impl Adaptive {
             }
             self.guessed_start = None;
             self.resume_at = None;
+            if self.window_start.is_some()
+                && let Some(cubic) = self.cubic.filter(|cubic| !cubic.hold)
+            {
+                // Counted by the window from now on, nothing is sent into a full window: the
+                // estimate itself is safe to hold (a window that lets fewer through says so
+                // exactly), without the decrease that spacing needed.
+                self.rate = cubic.w_max.clamp(MIN_RATE, self.ceiling);
+                self.cubic = Some(Cubic {
+                    w_max: self.rate,
+                    since: now,
+                    k: HOLD,
+                    hold: true,
+                });
+            }
         }
         let grown = match self.cubic {
             None => self.rate + std::f64::consts::LN_2 / SLOW_START_DOUBLING.as_secs_f64(),
