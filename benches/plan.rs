@@ -5,9 +5,16 @@
 //! The emulator runs as a separate process (`dingform emulator`), so the CPU time measured
 //! here (from /proc/self/stat) is dingform's alone.
 //!
+//! Then the peak memory: the real binary's `dingform plan` on a workspace of
+//! `DINGFORM_BENCH_RSS_GROUPS` groups (default 20,000; 0 skips it), all in state, each read
+//! back, with its peak resident set size and CPU taken by `/usr/bin/time` (goal < 250 MB).
+//! That plan is paced by `rate: 1000` and so by the per-IP ceiling (450 calls/s): 80,000
+//! reads take three minutes.
+//!
 //! ```sh
-//! cargo bench --bench plan                 # QPS 100 per API (floor 20 s)
+//! cargo bench --bench plan                 # QPS 100 per API (floor 20 s), then 20,000 groups
 //! DINGFORM_BENCH_QPS=20 cargo bench --bench plan   # the platform's default (floor 100 s)
+//! DINGFORM_BENCH_RSS_GROUPS=0 cargo bench --bench plan   # the CPU part only
 //! ```
 
 use std::io::{BufRead, BufReader};
@@ -24,18 +31,30 @@ const GROUPS: usize = 2_000;
 const MEMBERS: usize = 50;
 const NOTIFICATIONS: usize = 500;
 
-fn main() {
-    let qps: f64 = std::env::var("DINGFORM_BENCH_QPS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(100.0);
+/// The emulator (a separate process, no data file) seeded with `members` users, and
+/// `groups` scene groups of all of them made through the API, unthrottled; the workspace
+/// that manages them, with `notifications` notifications, and its state as apply records it.
+struct Prepared {
+    dir: tempfile::TempDir,
+    emulator: std::process::Child,
+    base: String,
+    ws: std::path::PathBuf,
+    state: State,
+}
+
+fn prepare(
+    runtime: &tokio::runtime::Runtime,
+    groups: usize,
+    members: usize,
+    notifications: usize,
+) -> Prepared {
     let dir = tempfile::tempdir().expect("tempdir");
     let seed_path = dir.path().join("seed.yaml");
     let mut seed = String::from(
         "organization: {corp_id: dingbench, name: Bench Org}\napps: [{app_key: bench-key, app_secret: bench-secret, agent_id: 1, kind: internal}]\n\
          departments: [{id: 1, name: All}]\nbots: [{robot_code: dingbot-bench, name: Bench Bot}]\nscene_group_templates: [{id: tpl-default, name: Default}]\nusers:\n",
     );
-    for u in 0..MEMBERS {
+    for u in 0..members {
         seed.push_str(&format!(
             "  - {{userid: u{u:03}, name: User {u}, departments: [1]}}\n"
         ));
@@ -55,15 +74,10 @@ fn main() {
         .unwrap();
     let base = base.trim().to_owned();
 
-    let runtime = tokio::runtime::Runtime::new().unwrap();
-    let members: Vec<String> = (0..MEMBERS).map(|u| format!("u{u:03}")).collect();
-    let endpoint = Endpoint::parse(&base).unwrap();
-    let credentials = Credentials::new("bench-key", "bench-secret");
-
-    // Set-up, unthrottled: groups made through the API, recorded in state as apply would.
+    let member_ids: Vec<String> = (0..members).map(|u| format!("u{u:03}")).collect();
     let setup = HttpClient::with_options(
-        endpoint.clone(),
-        credentials.clone(),
+        Endpoint::parse(&base).unwrap(),
+        Credentials::new("bench-key", "bench-secret"),
         ClientOptions {
             rate_limit: RateLimit::unlimited(),
             ..ClientOptions::default()
@@ -72,8 +86,9 @@ fn main() {
     .unwrap();
     let ids: Vec<String> = runtime.block_on(async {
         let mut creates = tokio::task::JoinSet::new();
-        for g in 0..GROUPS {
-            let (setup, members) = (setup.clone(), members.clone());
+        let mut ids = vec![String::new(); groups];
+        for g in 0..groups {
+            let (setup, members) = (setup.clone(), member_ids.clone());
             creates.spawn(async move {
                 let group = NewSceneGroup {
                     title: format!("Group {g}"),
@@ -82,32 +97,46 @@ fn main() {
                     members,
                     ..NewSceneGroup::default()
                 };
-                (
-                    g,
-                    setup
-                        .create_scene_group(&group)
-                        .await
-                        .expect("create")
-                        .open_conversation_id,
-                )
+                let id = setup
+                    .create_scene_group(&group)
+                    .await
+                    .expect("create")
+                    .open_conversation_id;
+                if g < notifications {
+                    // The groups notifications send to have the bot (`bot-not-in-group`).
+                    setup.add_bot(&id, "dingbot-bench").await.expect("add bot");
+                }
+                (g, id)
             });
+            // Not all at once: 20,000 tasks holding their bodies would measure the set-up.
+            if creates.len() >= 256
+                && let Some(created) = creates.join_next().await
+            {
+                let (g, id) = created.expect("create task");
+                ids[g] = id;
+            }
         }
-        let mut ids = vec![String::new(); GROUPS];
         while let Some(created) = creates.join_next().await {
             let (g, id) = created.expect("create task");
             ids[g] = id;
         }
         ids
     });
-    let mut manifest = String::from("groups:\n");
+    // A file holds at most 250,000 YAML nodes (`yaml-too-complex`): 2,000 groups a file.
+    let mut files: Vec<String> = Vec::new();
     let mut state = State::new(Some("Bench Org".into()));
-    let member_list = members.join(", ");
+    let member_list = member_ids.join(", ");
     for (g, id) in ids.iter().enumerate() {
+        if g % 2_000 == 0 {
+            files.push(String::from("groups:\n"));
+        }
+        let manifest = files.last_mut().expect("a file");
+        let bots = if g < notifications { "[bench]" } else { "[]" };
         manifest.push_str(&format!(
-            "  g{g:04}: {{title: Group {g}, type: scene, owner: u000, members: [{member_list}]}}\n"
+            "  g{g:05}: {{title: Group {g}, type: scene, owner: u000, members: [{member_list}], bots: {bots}}}\n"
         ));
         state.resources.insert(
-            format!("group.g{g:04}"),
+            format!("group.g{g:05}"),
             ResourceState {
                 id: Some(id.clone()),
                 attributes: json!({"type": "scene"}),
@@ -115,13 +144,15 @@ fn main() {
             },
         );
     }
-    manifest
-        .push_str("bots:\n  bench: {robot_code: dingbot-bench, name: Bench Bot}\nnotifications:\n");
-    for n in 0..NOTIFICATIONS {
+    let mut manifest =
+        String::from("bots:\n  bench: {robot_code: dingbot-bench, name: Bench Bot}\n");
+    if notifications > 0 {
+        manifest.push_str("notifications:\n");
+    }
+    for n in 0..notifications {
         manifest.push_str(&format!(
-            "  n{n:03}: {{schedule: \"{} 9 * * 1-5\", via: {{bot: bench, group: g{:04}}}, message: {{text: {{content: \"Reminder {n} for {{{{date}}}}\"}}}}}}\n",
+            "  n{n:03}: {{schedule: \"{} 9 * * 1-5\", via: {{bot: bench, group: g{n:05}}}, message: {{text: {{content: \"Reminder {n} for {{{{date}}}}\"}}}}}}\n",
             n % 60,
-            n % GROUPS
         ));
     }
     let ws = dir.path().join("ws");
@@ -131,13 +162,48 @@ fn main() {
         "organization: Bench Org\ndefaults: {template: tpl-default}\n",
     )
     .unwrap();
-    std::fs::write(ws.join("groups.yaml"), manifest).unwrap();
+    for (index, text) in files.iter().enumerate() {
+        std::fs::write(ws.join(format!("groups-{index:02}.yaml")), text).unwrap();
+    }
+    std::fs::write(ws.join("notifications.yaml"), manifest).unwrap();
+    Prepared {
+        dir,
+        emulator,
+        base,
+        ws,
+        state,
+    }
+}
 
-    // The measured part: load, refresh at `qps` per API, build.
+fn main() {
+    let qps: f64 = std::env::var("DINGFORM_BENCH_QPS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(100.0);
+    let rss_groups: usize = std::env::var("DINGFORM_BENCH_RSS_GROUPS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(20_000);
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    cpu(&runtime, qps);
+    if rss_groups > 0 {
+        peak_memory(&runtime, rss_groups);
+    }
+}
+
+/// The measured part: load, refresh at `qps` per API, build, in this process.
+fn cpu(runtime: &tokio::runtime::Runtime, qps: f64) {
+    let Prepared {
+        dir: _dir,
+        mut emulator,
+        base,
+        ws,
+        state,
+    } = prepare(runtime, GROUPS, MEMBERS, NOTIFICATIONS);
     let client = Arc::new(
         HttpClient::with_options(
-            endpoint,
-            credentials,
+            Endpoint::parse(&base).unwrap(),
+            Credentials::new("bench-key", "bench-secret"),
             ClientOptions {
                 rate_limit: RateLimit::per_second(qps),
                 ..ClientOptions::default()
@@ -170,6 +236,7 @@ fn main() {
             chrono::Utc::now(),
         ))
         .expect("refresh");
+    let cpu_refresh = cpu_seconds() - cpu_before - cpu_validate;
     let plan = dingform::plan::build(
         &validation,
         &state,
@@ -187,23 +254,93 @@ fn main() {
         .iter()
         .filter(|c| c.action != dingform::plan::Action::NoOp)
         .count();
-    // Each group is read through four APIs (detail, members, bots, plugins), GROUPS each.
+    // The busiest APIs (the detail, members, bots and plugins reads) carry GROUPS each.
     let floor = Duration::from_secs_f64(GROUPS as f64 / qps);
     println!(
         "plan: {GROUPS} groups x {MEMBERS} members + {NOTIFICATIONS} notifications, QPS {qps} per API"
     );
     println!(
-        "  reads: {}  throttled answers: {}  changes: {changes}",
-        live.reads, stats.throttled
+        "  reads: {}  requests: {}  throttled answers: {}  changes: {changes}",
+        live.reads, stats.requests, stats.throttled
     );
     println!(
-        "  wall: {:.2}s  floor: {:.2}s  (+{:.1}%)  cpu: {:.2}s ({:.2}s loading and validating, {:.2}s refresh and diff)",
+        "  wall: {:.2}s  floor: {:.2}s  (+{:.1}%)  cpu: {:.3}s ({:.3}s loading and validating, {:.3}s refresh, {:.3}s diff and checks)",
         wall.as_secs_f64(),
         floor.as_secs_f64(),
         (wall.as_secs_f64() / floor.as_secs_f64() - 1.0) * 100.0,
         cpu,
         cpu_validate,
-        cpu - cpu_validate
+        cpu_refresh,
+        cpu - cpu_validate - cpu_refresh
+    );
+}
+
+/// `dingform plan` (the real binary) on `groups` managed groups: its peak RSS and CPU.
+fn peak_memory(runtime: &tokio::runtime::Runtime, groups: usize) {
+    let Prepared {
+        dir,
+        mut emulator,
+        base,
+        ws,
+        mut state,
+    } = prepare(runtime, groups, 20, 0);
+    std::fs::write(
+        ws.join("dingform.yaml"),
+        "organization: Bench Org\ndefaults: {template: tpl-default}\nrate: 1000\n",
+    )
+    .unwrap();
+    std::fs::create_dir_all(ws.join(".dingform")).unwrap();
+    state.serial = 1;
+    std::fs::write(
+        ws.join(".dingform/state.json"),
+        serde_json::to_vec(&state).unwrap(),
+    )
+    .unwrap();
+    let report = dir.path().join("time.txt");
+    let started = Instant::now();
+    let output = Command::new("/usr/bin/time")
+        .arg("-o")
+        .arg(&report)
+        .args(["-f", "%M %U %S"])
+        .arg(env!("CARGO_BIN_EXE_dingform"))
+        .args(["plan", "--detailed-exitcode"])
+        .arg(&ws)
+        .env("DINGFORM_ENDPOINT", &base)
+        .env("DINGTALK_APP_KEY", "bench-key")
+        .env("DINGTALK_APP_SECRET", "bench-secret")
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::null())
+        .output()
+        .expect("/usr/bin/time runs the plan");
+    let wall = started.elapsed();
+    emulator.kill().ok();
+    emulator.wait().ok();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    // 0: no changes, 2: changes (the bot is not in state); anything else is a failed plan.
+    assert!(
+        matches!(output.status.code(), Some(0 | 2)),
+        "the plan of {groups} groups failed: {:?}\n{}{}",
+        output.status,
+        stdout.lines().last().unwrap_or_default(),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let measured = std::fs::read_to_string(&report).unwrap_or_default();
+    let fields: Vec<f64> = measured
+        .lines()
+        .last()
+        .unwrap_or_default()
+        .split_whitespace()
+        .filter_map(|field| field.parse().ok())
+        .collect();
+    let [kib, user, system] = fields[..] else {
+        panic!("/usr/bin/time said: {measured}");
+    };
+    println!("plan (the binary): {groups} groups x 20 members, all in state and read back");
+    println!(
+        "  peak RSS {:.0} MB (goal < 250 MB)  cpu {:.2}s  wall {:.1}s (paced by the per-IP ceiling)",
+        kib / 1024.0,
+        user + system,
+        wall.as_secs_f64()
     );
 }
 

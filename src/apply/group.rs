@@ -320,7 +320,8 @@ async fn read_url<A: DingTalkApi>(api: &A, kind: GroupKind, id: &str) -> Option<
     if kind != GroupKind::Scene {
         return None;
     }
-    api.get_scene_group(id).await.ok()?.group_url
+    // The detail alone: the members a full read would page through are not needed here.
+    api.scene_group_url(id).await.ok()?
 }
 
 async fn update<A: DingTalkApi>(

@@ -10,7 +10,7 @@ use super::attributes::{BotAttributes, GroupAttributes, NotificationAttributes, 
 use super::diff::{SetPolicy, diff_objects};
 use super::identity::creation_uuid;
 use super::refresh::{GroupRead, Live};
-use super::{Action, Change, Estimate, FORMAT_VERSION, FieldChange, Fingerprints, Plan, rules};
+use super::{Action, Change, FORMAT_VERSION, Fingerprints, Plan, rules};
 use crate::manifest::Validation;
 use crate::model::group::Policy;
 use crate::model::manifest::{Import, InFile};
@@ -67,7 +67,7 @@ pub fn build(validation: &Validation, state: &State, live: &Live, options: &Plan
     let mut changes = Vec::new();
     let mut findings = validation.findings.clone();
     let moves = super::moves::resolve(workspace, state, live, &mut findings);
-    let (state, live) = (&moves.state, &moves.live);
+    let (state, live) = (&*moves.state, &*moves.live);
     let forgotten: BTreeSet<&str> = workspace
         .removed
         .iter()
@@ -211,7 +211,7 @@ pub fn build(validation: &Validation, state: &State, live: &Live, options: &Plan
     super::recipients::check(workspace, &live.directory, options.now, &mut findings);
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     findings.dedup();
-    let estimate = estimate(&changes, options.requests_per_second);
+    let estimate = super::estimate::estimate(&changes, state, options.requests_per_second);
     Plan {
         format_version: FORMAT_VERSION,
         changes,
@@ -464,127 +464,6 @@ fn plan_attributes(
     }
 }
 
-fn estimate(changes: &[Change], requests_per_second: f64) -> Estimate {
-    // The platform counts QPS per API, so independent kinds of request run side by side: the
-    // apply takes as long as its busiest API.
-    let mut per_api: BTreeMap<&'static str, u64> = BTreeMap::new();
-    let mut add = |api: &'static str, n: u64| *per_api.entry(api).or_default() += n;
-    for change in changes {
-        if !change.address.starts_with("group.") {
-            continue;
-        }
-        let after = change.after.as_ref();
-        let count = |key: &str| {
-            after.and_then(|a| a.get(key)).map_or(0, |v| {
-                v.as_array()
-                    .map_or(v.as_object().map_or(0, Map::len), Vec::len)
-            }) as u64
-        };
-        // What apply sends, request by request (`apply/group.rs`): a scene group takes its
-        // admins in the create and is read back for its join URL (`group-url-expiry`); the
-        // other kinds get their admins and icon in requests of their own.
-        let scene = after.and_then(|a| a.get("type")).and_then(Value::as_str) == Some("scene");
-        match change.action {
-            Action::Create | Action::Replace => {
-                add("create", 1);
-                if scene {
-                    // The join URL is read back: the group's detail and its members.
-                    add("read", 2);
-                } else {
-                    add("admins", u64::from(count("admins") > 0));
-                    add(
-                        "update",
-                        u64::from(
-                            after
-                                .and_then(|a| a.get("icon"))
-                                .is_some_and(|i| !i.is_null()),
-                        ),
-                    );
-                }
-                add("bots", count("bots"));
-                add("plugins", count("plugins"));
-                add("tabs", count("tabs"));
-                if change.action == Action::Replace {
-                    add("disband", 1);
-                }
-            }
-            Action::Update => {
-                // Title, owner, settings and icon go in one update request.
-                let mut update = false;
-                for field in &change.fields {
-                    match field {
-                        FieldChange::Set {
-                            field,
-                            added,
-                            removed,
-                            ..
-                        } => {
-                            let api = match field.as_str() {
-                                // Members go in requests of their own, chunked by the
-                                // group type (see `requests_per_change`).
-                                "members" => "members",
-                                "admins" => "admins",
-                                "bots" => "bots",
-                                // One add per tab; one delete takes them all.
-                                "tabs" => {
-                                    add(
-                                        "tabs",
-                                        added.len() as u64 + u64::from(!removed.is_empty()),
-                                    );
-                                    continue;
-                                }
-                                _ => "plugins",
-                            };
-                            let per_request = requests_per_change(api, after);
-                            let chunks = |n: usize| n.div_ceil(per_request) as u64;
-                            add(api, chunks(added.len()) + chunks(removed.len()));
-                        }
-                        FieldChange::Value { field, .. } if field.starts_with("tabs.") => {
-                            add("tabs", 1)
-                        }
-                        other if super::protection::is_state_only(other) => {}
-                        _ => update = true,
-                    }
-                }
-                add("update", u64::from(update));
-                let expires = change.fields.iter().any(|f| {
-                    let name = f.field();
-                    name == "title" || name == "owner" || name.starts_with("settings.")
-                });
-                if scene && expires {
-                    add("read", 2);
-                }
-            }
-            Action::Delete => add("disband", 1),
-            _ => {}
-        }
-    }
-    // Apply fetches its access token first, when it sends anything.
-    if per_api.values().any(|&count| count > 0) {
-        *per_api.entry("token").or_default() += 1;
-    }
-    let requests = per_api.values().sum();
-    let busiest = per_api.values().copied().max().unwrap_or(0);
-    Estimate {
-        requests,
-        seconds: busiest as f64 / requests_per_second.max(0.001),
-    }
-}
-
-/// How many entries of a set change one request carries, as the client splits them: members
-/// by 100 for a scene group and 40 for an internal or standard one, admins by 12, and one
-/// request per bot and per plugin.
-fn requests_per_change(api: &str, after: Option<&Value>) -> usize {
-    use crate::model::limits;
-    let scene = after.and_then(|a| a.get("type")).and_then(Value::as_str) == Some("scene");
-    match api {
-        "members" if scene => limits::SCENE_GROUP_MEMBERS_PER_REQUEST,
-        "members" => limits::CHAT_MEMBERS_PER_REQUEST,
-        "admins" => limits::ADMINS_PER_REQUEST,
-        _ => 1,
-    }
-}
-
 fn manifests_digest(sources: &Sources, root: &std::path::Path) -> String {
     let mut hasher = Sha256::new();
     // Paths relative to the workspace, so that `plan` in the workspace and `apply PLANFILE`
@@ -604,9 +483,39 @@ fn manifests_digest(sources: &Sources, root: &std::path::Path) -> String {
 }
 
 fn live_digest(live: &Live) -> String {
-    let mut copy = live.clone();
-    copy.reads = 0;
-    hex::encode(Sha256::digest(
-        serde_json::to_vec(&copy).unwrap_or_default(),
-    ))
+    /// The live reads as they serialize, the count of reads left out (it is not what was
+    /// seen), streamed into the digest: no copy of the reads, no text of them in memory.
+    #[derive(serde::Serialize)]
+    struct Seen<'a> {
+        groups: &'a BTreeMap<String, GroupRead>,
+        robots: &'a BTreeMap<String, bool>,
+        departed: &'a BTreeSet<String>,
+        imports: &'a BTreeMap<String, super::refresh::ImportRead>,
+        directory: &'a super::directory::Directory,
+        names: &'a super::names::Directory,
+        reads: u64,
+    }
+    struct Digesting(Sha256);
+    impl std::io::Write for Digesting {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0.update(bytes);
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let seen = Seen {
+        groups: &live.groups,
+        robots: &live.robots,
+        departed: &live.departed,
+        imports: &live.imports,
+        directory: &live.directory,
+        names: &live.names,
+        reads: 0,
+    };
+    let mut digesting = Digesting(Sha256::new());
+    // Writing into a digest cannot fail; a value that cannot serialize digests as nothing.
+    let _ = serde_json::to_writer(std::io::BufWriter::new(&mut digesting), &seen);
+    hex::encode(digesting.0.finalize())
 }

@@ -11,6 +11,7 @@ mod change;
 pub mod diff;
 pub mod directory;
 pub mod drift;
+mod estimate;
 pub mod file;
 pub mod identity;
 pub mod image_path;

@@ -3,6 +3,7 @@
 //! entries already stood at their new addresses, and marks those changes as moves; apply
 //! moves the state entry (ids and creation uuid with it) before anything else.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::refresh::Live;
@@ -12,26 +13,28 @@ use crate::model::manifest::{InFile, Moved};
 use crate::state::State;
 
 /// State and live data with every valid move carried out, and where each moved entry was.
-pub struct Moves {
+/// Without a move they are the ones given, not copies (a large organization's live reads
+/// are most of a plan's memory).
+pub struct Moves<'a> {
     /// The state as if the moves were done.
-    pub state: State,
+    pub state: Cow<'a, State>,
     /// Live reads re-keyed the same way.
-    pub live: Live,
+    pub live: Cow<'a, Live>,
     /// New address → old address.
     pub from: BTreeMap<String, String>,
 }
 
 /// Resolve the `moved` blocks of `workspace` (chains followed to their end) against `state`.
 /// Invalid blocks become error findings at their line and are not carried out.
-pub fn resolve(
+pub fn resolve<'a>(
     workspace: &Workspace,
-    state: &State,
-    live: &Live,
+    state: &'a State,
+    live: &'a Live,
     findings: &mut Vec<Finding>,
-) -> Moves {
+) -> Moves<'a> {
     let mut moves = Moves {
-        state: state.clone(),
-        live: live.clone(),
+        state: Cow::Borrowed(state),
+        live: Cow::Borrowed(live),
         from: BTreeMap::new(),
     };
     if workspace.moved.is_empty() {
@@ -103,11 +106,15 @@ pub fn resolve(
             ));
             continue;
         }
-        if let Some(entry) = moves.state.resources.remove(from) {
-            moves.state.resources.insert(last.to_owned(), entry);
+        if let Some(entry) = moves.state.to_mut().resources.remove(from) {
+            moves
+                .state
+                .to_mut()
+                .resources
+                .insert(last.to_owned(), entry);
         }
-        if let Some(read) = moves.live.groups.remove(from) {
-            moves.live.groups.insert(last.to_owned(), read);
+        if let Some(read) = moves.live.to_mut().groups.remove(from) {
+            moves.live.to_mut().groups.insert(last.to_owned(), read);
         }
         moves.from.insert(last.to_owned(), from.to_owned());
     }

@@ -111,6 +111,10 @@ pub async fn refresh<A: DingTalkApi + 'static>(
         .any(|group| group.spec.members_from.is_some());
     let directory = tokio::spawn(super::directory::read(api.clone(), needs));
     let mut tasks = JoinSet::new();
+    // Group reads are queued and started a few hundred at a time: the pace is what bounds
+    // them, and 20,000 reads spawned at once held 20,000 futures (and their requests) in
+    // memory while they waited for their turn.
+    let mut group_reads = Vec::new();
     for (address, resource) in &state.resources {
         if !address.starts_with("group.") {
             continue;
@@ -134,12 +138,28 @@ pub async fn refresh<A: DingTalkApi + 'static>(
                 .strip_prefix("group.")
                 .and_then(|name| workspace.groups.get(name))
                 .is_some_and(|g| !g.spec.tabs.is_empty());
+        group_reads.push((address.clone(), kind, id, chat_id, tabs));
+    }
+    group_reads.reverse();
+    let spawn_group_read = |tasks: &mut JoinSet<Outcome>,
+                            (address, kind, id, chat_id, tabs): (
+        String,
+        String,
+        String,
+        Option<String>,
+        bool,
+    )| {
         let api = api.clone();
-        let address = address.clone();
         tasks.spawn(async move {
             let (read, reads) = read_group(&*api, &kind, &id, chat_id.as_deref(), tabs).await;
             Outcome::Group(address, read, reads)
         });
+    };
+    for _ in 0..GROUP_READS_IN_FLIGHT {
+        let Some(read) = group_reads.pop() else {
+            break;
+        };
+        spawn_group_read(&mut tasks, read);
     }
     for block in &workspace.imports {
         let address = block.block.to.value.clone();
@@ -215,6 +235,9 @@ pub async fn refresh<A: DingTalkApi + 'static>(
         let outcome = joined.expect("refresh tasks do not panic");
         match outcome {
             Outcome::Group(address, read, reads) => {
+                if let Some(next) = group_reads.pop() {
+                    spawn_group_read(&mut tasks, next);
+                }
                 live.reads += reads;
                 let read = read.map_err(|source| RefreshError {
                     what: address.clone(),
@@ -273,6 +296,8 @@ async fn shown_name<A: DingTalkApi>(api: &A, group: &str, robot: &str) -> Option
         .map(|bot| bot.name)
         .filter(|name| !name.is_empty())
 }
+/// Group reads started at once: far more than the pace lets through in a round trip.
+const GROUP_READS_IN_FLIGHT: usize = 256;
 
 fn is_gone(error: &ApiError) -> bool {
     matches!(error.kind(), ErrorKind::NotFound | ErrorKind::Gone)

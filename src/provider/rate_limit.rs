@@ -188,9 +188,12 @@ impl RateLimiter {
                 let now = Instant::now();
                 let slot = self.slot(&state, now);
                 if slot <= now {
-                    let interval = match &state.pace {
+                    let interval = match &mut state.pace {
                         Pace::Pinned => self.limit.interval(),
-                        Pace::Adaptive(adaptive) => adaptive.interval(),
+                        Pace::Adaptive(adaptive) => {
+                            adaptive.on_send(now);
+                            adaptive.interval()
+                        }
                     };
                     state.tat = Some(state.tat.unwrap_or(now).max(now) + interval);
                     None
@@ -219,7 +222,7 @@ impl RateLimiter {
                 tat.checked_sub(tolerance)
                     .map_or(now, |earliest| earliest.max(now))
             }
-            Pace::Adaptive(adaptive) => adaptive.resume_at().map_or(tat, |resume| resume.max(tat)),
+            Pace::Adaptive(adaptive) => adaptive.slot(tat, now),
         }
     }
 

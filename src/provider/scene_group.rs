@@ -86,6 +86,13 @@ pub trait SceneGroupApi: Send + Sync {
         open_conversation_id: &str,
     ) -> impl Future<Output = Result<LiveGroup, ApiError>> + Send;
 
+    /// The join URL alone (one read of the detail, no member pages); `None` when the
+    /// platform gives none.
+    fn scene_group_url(
+        &self,
+        open_conversation_id: &str,
+    ) -> impl Future<Output = Result<Option<String>, ApiError>> + Send;
+
     /// All members' userids, sorted (every page).
     fn scene_group_members(
         &self,
@@ -231,6 +238,20 @@ impl SceneGroupApi for HttpClient {
             group_url: non_empty(detail.group_url),
             status,
         })
+    }
+
+    async fn scene_group_url(
+        &self,
+        open_conversation_id: &str,
+    ) -> Result<Option<String>, ApiError> {
+        let request = GetSceneGroupDetailRequest {
+            open_conversation_id: open_conversation_id.to_string(),
+            cool_app_code: None,
+        };
+        let detail: GetSceneGroupDetailResponse = self
+            .call(Call::post("/v1.0/im/sceneGroups/queryDetail", request))
+            .await?;
+        Ok(non_empty(detail.group_url))
     }
 
     async fn scene_group_members(

@@ -45,6 +45,7 @@ mod pgnotify_runners;
 mod plan;
 mod plan_departments;
 mod plan_drift;
+mod plan_estimate;
 mod plan_failure;
 mod plan_file_integrity;
 mod plan_names;
