@@ -924,7 +924,8 @@ fn matches_spec(
     if bots != want_bots {
         return differs("bots", format!("{want_bots:?}"));
     }
-    let setting = |name: &str| live["settings"][name].as_i64();
+    // A setting never set reads as the platform's default, 0.
+    let setting = |name: &str| Some(live["settings"][name].as_i64().unwrap_or(0));
     if let Some(searchable) = spec.searchable
         && setting("searchable") != Some(i64::from(searchable))
     {
