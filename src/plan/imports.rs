@@ -85,6 +85,7 @@ pub(super) fn plan_import(
         declared,
         desired,
         Some(&entry),
+        0,
         &seen,
         imports,
         organization,

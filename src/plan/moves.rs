@@ -103,7 +103,7 @@ pub fn resolve(
             ));
             continue;
         }
-        if let Some(entry) = moves.state.resources.remove(from) {
+        if let Some(entry) = moves.state.retire(from) {
             moves.state.resources.insert(last.to_owned(), entry);
         }
         if let Some(read) = moves.live.groups.remove(from) {

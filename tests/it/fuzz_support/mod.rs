@@ -182,7 +182,8 @@ impl Fuzzer {
                 let group = &mut model.groups[index];
                 let old = std::mem::replace(&mut group.name, name);
                 if *moved {
-                    group.moved_from = Some(old);
+                    group.moved_from = Some(old.clone());
+                    model.retired.push(old);
                 } else {
                     model.retired.push(old);
                     // A new address: a new group (the old one is disbanded).
