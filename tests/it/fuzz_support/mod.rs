@@ -668,6 +668,9 @@ impl Fuzzer {
                 }
                 [live] => {
                     self.world.log.push(format!("person: {address} was made"));
+                    if let Some(group) = self.model.groups.iter_mut().find(|g| g.name == name) {
+                        group.adopted = true;
+                    }
                     let chat_id = live["chat_id"].as_str().unwrap_or_default().to_owned();
                     self.world.run(&["import", &address, &chat_id])?
                 }
@@ -790,7 +793,12 @@ impl Fuzzer {
         for group in &mut self.model.groups {
             let id = self.world.state_id(&format!("group.{}", group.name));
             let made_again = group.id != id || group.applied.is_none();
-            if made_again {
+            if made_again && (group.import.is_some() || group.adopted) {
+                // KNOWN(defects-a): an adopted group's prevent_destroy is recorded only by a
+                // later apply that changes the group, like one switched on after it was made.
+                group.protected_since_made = false;
+                group.protected_later = group.spec.prevent_destroy;
+            } else if made_again {
                 group.protected_since_made = group.spec.prevent_destroy;
                 group.protected_later = false;
             } else if !group.spec.prevent_destroy {
@@ -804,6 +812,7 @@ impl Fuzzer {
             group.applied = Some(group.spec.clone());
             group.import = None;
             group.moved_from = None;
+            group.adopted = false;
         }
         self.model.removed.clear();
         self.world.write(&self.model.manifests());
