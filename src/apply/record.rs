@@ -76,7 +76,7 @@ pub fn group(
             // create never runs.
             Action::Replace => intent(state, step),
             _ => {
-                state.resources.remove(address);
+                state.retire(address);
             }
         }
         return;
@@ -146,14 +146,10 @@ pub fn state_only(state: &mut State, step: &Step) {
     let address = &change.address;
     match change.action {
         Action::Forget | Action::Delete => {
-            state.resources.remove(address);
+            state.retire(address);
         }
         Action::Move => {
-            if let Some(entry) = change
-                .from
-                .as_ref()
-                .and_then(|from| state.resources.remove(from))
-            {
+            if let Some(entry) = change.from.as_ref().and_then(|from| state.retire(from)) {
                 state.resources.insert(address.clone(), entry);
             }
         }

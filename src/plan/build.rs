@@ -87,6 +87,7 @@ pub fn build(validation: &Validation, state: &State, live: &Live, options: &Plan
             declared,
             &desired,
             entry,
+            state.first_generation(&address),
             live,
             &workspace.imports,
             &scope,
@@ -246,6 +247,7 @@ pub(super) fn plan_group(
     declared: &Declared<Group>,
     desired: &GroupAttributes,
     entry: Option<&crate::state::ResourceState>,
+    first_generation: u32,
     live: &Live,
     imports: &[InFile<Import>],
     scope: &CreationScope<'_>,
@@ -293,7 +295,7 @@ pub(super) fn plan_group(
             ],
             None => Vec::new(),
         };
-        return create(entry.map_or(0, |e| e.generation), notes);
+        return create(entry.map_or(first_generation, |e| e.generation), notes);
     };
     let live_attributes = match live.groups.get(address) {
         Some(GroupRead::Found { attributes, .. }) => attributes,

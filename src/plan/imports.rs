@@ -101,6 +101,7 @@ pub(super) fn plan_import(
         declared,
         desired,
         Some(&entry),
+        0,
         &seen,
         imports,
         scope,

@@ -106,7 +106,7 @@ pub fn resolve<'a>(
             ));
             continue;
         }
-        if let Some(entry) = moves.state.to_mut().resources.remove(from) {
+        if let Some(entry) = moves.state.to_mut().retire(from) {
             moves
                 .state
                 .to_mut()

@@ -24,17 +24,40 @@ pub struct State {
     /// Managed resources by address (`group.NAME`, `bot.NAME`, `notification.NAME`).
     #[serde(default)]
     pub resources: BTreeMap<String, ResourceState>,
+    /// The next creation generation of group addresses no longer in `resources` (disbanded,
+    /// forgotten, or moved away): the platform answers a creation uuid it has seen with the
+    /// group made the first time, even a disbanded or forgotten one, so a group declared
+    /// again under an old address must be created with a uuid never sent before (issue 18,
+    /// found by the convergence fuzzer).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub retired: BTreeMap<String, u32>,
 }
 
 impl State {
     /// Forget the resource at `address` (nothing on the platform changes).
     pub fn remove(&mut self, address: &str) -> Result<ResourceState, StateError> {
-        self.resources
-            .remove(address)
+        self.retire(address)
             .ok_or_else(|| StateError::UnknownAddress {
                 address: address.to_owned(),
                 known: self.resources.keys().cloned().collect(),
             })
+    }
+
+    /// Take the entry at `address` out of `resources`, remembering the next creation
+    /// generation of a group address (see [`State::retired`]).
+    pub fn retire(&mut self, address: &str) -> Option<ResourceState> {
+        let entry = self.resources.remove(address)?;
+        if address.starts_with("group.") {
+            let next = self.retired.entry(address.to_owned()).or_default();
+            *next = (*next).max(entry.generation + 1);
+        }
+        Some(entry)
+    }
+
+    /// The generation a group created at `address` now starts from: 0 for an address never
+    /// used, else one past the last group made there.
+    pub fn first_generation(&self, address: &str) -> u32 {
+        self.retired.get(address).copied().unwrap_or(0)
     }
 
     /// Record the resource at `from` under `to` instead (a rename: its ids and creation
@@ -95,6 +118,7 @@ impl State {
             lineage: uuid::Uuid::new_v4().to_string(),
             organization,
             resources: BTreeMap::new(),
+            retired: BTreeMap::new(),
         }
     }
 }

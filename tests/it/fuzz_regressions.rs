@@ -26,3 +26,57 @@ fn an_import_block_adopts_a_scene_group_by_its_chat_id() {
         retitle: false,
     }]);
 }
+
+/// A group taken out of the manifests (disbanded) and declared again under the same name
+/// must be made again, not answered with the disbanded group its first creation UUID made.
+#[test]
+fn a_group_declared_again_under_a_disbanded_name_is_made_again() {
+    use crate::fuzz_support::model::Kind;
+    run(vec![
+        Step::RemoveGroup(0),
+        Step::AddGroup {
+            kind: Kind::Scene,
+            owner: 0,
+            members: 1,
+            bot: None,
+            protect: false,
+            reuse: Some(0),
+        },
+    ]);
+}
+
+/// A group forgotten (`removed` block) and declared again under the same name must be made
+/// anew, not silently take over the forgotten group its first creation UUID made.
+#[test]
+fn a_group_declared_again_under_a_forgotten_name_does_not_take_over_the_old_group() {
+    use crate::fuzz_support::model::Kind;
+    run(vec![
+        Step::Forget(0, false),
+        Step::AddGroup {
+            kind: Kind::Scene,
+            owner: 0,
+            members: 1,
+            bot: None,
+            protect: false,
+            reuse: Some(0),
+        },
+    ]);
+}
+
+/// A group declared under the name another group moved away from must be made anew, not be
+/// answered with the moved group (the old address's creation UUID made it).
+#[test]
+fn a_group_declared_under_a_name_moved_away_from_is_made_anew() {
+    use crate::fuzz_support::model::Kind;
+    run(vec![
+        Step::Rename(0, true),
+        Step::AddGroup {
+            kind: Kind::Scene,
+            owner: 0,
+            members: 1,
+            bot: None,
+            protect: false,
+            reuse: Some(0),
+        },
+    ]);
+}

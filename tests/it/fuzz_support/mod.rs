@@ -182,7 +182,8 @@ impl Fuzzer {
                 let group = &mut model.groups[index];
                 let old = std::mem::replace(&mut group.name, name);
                 if *moved {
-                    group.moved_from = Some(old);
+                    group.moved_from = Some(old.clone());
+                    model.retired.push(old);
                 } else {
                     model.retired.push(old);
                     // A new address: a new group (the old one is disbanded).
@@ -515,9 +516,9 @@ impl Fuzzer {
             self.apply(fault)?;
             let empty = self.world.run(&["plan", "--detailed-exitcode"])?;
             if empty.code == 2 && bot_renamed && self.only_bots_change()? {
-                // KNOWN(defects-a): once a bot rename's console step persists until it is
-                // done, the plan after the apply may still show the bot. Drop this
-                // relaxation when defects-a is merged and its behaviour is settled.
+                // A bot rename stays a manual step (the Developer Console) until DingTalk
+                // shows the new name or `state done` says so: the plan after the apply still
+                // shows the bot, by design.
             } else if empty.code != 0 {
                 return Err(format!(
                     "the plan after a successful apply is not empty:\n{}",
@@ -667,6 +668,9 @@ impl Fuzzer {
                 }
                 [live] => {
                     self.world.log.push(format!("person: {address} was made"));
+                    if let Some(group) = self.model.groups.iter_mut().find(|g| g.name == name) {
+                        group.adopted = true;
+                    }
                     let chat_id = live["chat_id"].as_str().unwrap_or_default().to_owned();
                     self.world.run(&["import", &address, &chat_id])?
                 }
@@ -768,12 +772,6 @@ impl Fuzzer {
             if !protected || self.model.disbanded_outside.contains(id) {
                 continue;
             }
-            if before.protected_later && !before.protected_since_made {
-                // KNOWN(defects-a): prevent_destroy switched on after the group was made is
-                // not recorded, so taking the group out of the manifests disbands it. Re-enable
-                // this check for these groups once defects-a is merged.
-                continue;
-            }
             if find(id).is_none() {
                 return Err(format!(
                     "group.{} had prevent_destroy and was disbanded",
@@ -789,7 +787,12 @@ impl Fuzzer {
         for group in &mut self.model.groups {
             let id = self.world.state_id(&format!("group.{}", group.name));
             let made_again = group.id != id || group.applied.is_none();
-            if made_again {
+            if made_again && (group.import.is_some() || group.adopted) {
+                // An adopted group's prevent_destroy is recorded by the apply after the
+                // import, like one switched on after the group was made: both are checked.
+                group.protected_since_made = false;
+                group.protected_later = group.spec.prevent_destroy;
+            } else if made_again {
                 group.protected_since_made = group.spec.prevent_destroy;
                 group.protected_later = false;
             } else if !group.spec.prevent_destroy {
@@ -803,6 +806,7 @@ impl Fuzzer {
             group.applied = Some(group.spec.clone());
             group.import = None;
             group.moved_from = None;
+            group.adopted = false;
         }
         self.model.removed.clear();
         self.world.write(&self.model.manifests());
@@ -924,7 +928,8 @@ fn matches_spec(
     if bots != want_bots {
         return differs("bots", format!("{want_bots:?}"));
     }
-    let setting = |name: &str| live["settings"][name].as_i64();
+    // A setting never set reads as the platform's default, 0.
+    let setting = |name: &str| Some(live["settings"][name].as_i64().unwrap_or(0));
     if let Some(searchable) = spec.searchable
         && setting("searchable") != Some(i64::from(searchable))
     {

@@ -120,6 +120,9 @@ pub struct Managed {
     pub import: Option<String>,
     /// A `moved:` block from this old name.
     pub moved_from: Option<String>,
+    /// Adopted with `dingform import` (after an unconfirmed create) since the last
+    /// convergence.
+    pub adopted: bool,
 }
 
 /// A live group nobody manages any more (forgotten, or made by hand and not yet imported).
@@ -227,6 +230,7 @@ impl Model {
             protected_later: false,
             import: None,
             moved_from: None,
+            adopted: false,
         });
     }
 

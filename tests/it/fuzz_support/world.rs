@@ -77,8 +77,10 @@ impl World {
         let dir = tempfile::tempdir().expect("a temporary directory");
         std::fs::write(
             dir.path().join("dingform.yaml"),
+            // A pinned pace well above what a few groups need: the fuzzer is about
+            // convergence, not pacing (pacing.rs), and the emulator sets no QPS limit here.
             "organization: Test Organization Demo\napp: {kind: internal, agent_id: 123456}\n\
-             defaults: {template: tpl-default}\n",
+             defaults: {template: tpl-default}\nrate: 500\n",
         )
         .expect("write dingform.yaml");
         World {
