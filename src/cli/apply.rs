@@ -16,7 +16,7 @@ use super::session::{self, Session};
 use crate::apply::{self, ApplyOptions, Progress, Report, StepOutcome};
 use crate::model::{Finding, Severity};
 use crate::plan::file::PlanFile;
-use crate::plan::{Action, Fingerprints, Plan};
+use crate::plan::{Action, Plan};
 use crate::render;
 
 /// Carry out a plan: a workspace's (shown, then confirmed) or a saved plan file's.
@@ -105,8 +105,7 @@ fn apply_locked(
     let from_file = saved.is_some();
     let plan = match saved {
         Some(saved) => {
-            let moved = what_moved(&saved.plan.fingerprints, &fresh.fingerprints);
-            if !moved.is_empty() {
+            if let Err(moved) = saved.check_fresh(&fresh.fingerprints) {
                 bail!(
                     "the plan file {} is stale: {} changed since it was made; run `dingform plan -o {}` again and review it",
                     args.target.display(),
@@ -121,21 +120,13 @@ fn apply_locked(
             fresh.clone()
         }
     };
-    // Error findings (platform refusals, mass-delete, prevent_destroy), checked again now.
-    let blocking: Vec<&Finding> = fresh
-        .findings
-        .iter()
-        .chain(&plan.findings)
-        .filter(|f| f.severity == Severity::Error)
-        .collect();
+    let blocking = crate::plan::decide::blocking(&plan, &fresh);
     if !blocking.is_empty() {
         if from_file {
             // `apply DIR` showed them with the plan above.
-            let mut owned: Vec<Finding> = blocking.into_iter().cloned().collect();
-            owned.dedup();
             eprint!(
                 "{}",
-                render::diagnostic::human(&owned, &validation.sources, color)
+                render::diagnostic::human(&blocking, &validation.sources, color)
             );
         }
         bail!("cannot apply: the plan has error findings (fix them, then plan again)");
@@ -156,13 +147,7 @@ fn apply_locked(
             workspace.organization().map(str::to_owned),
         ))
         .context("cannot read the state")?;
-    if state.serial != plan.fingerprints.state_serial {
-        bail!(
-            "the state changed since the plan was made (serial {} then, {} now); plan again",
-            plan.fingerprints.state_serial,
-            state.serial
-        );
-    }
+    plan.check_serial(state.serial)?;
     let progress = Reporter::new();
     let options = ApplyOptions {
         concurrency: args.concurrency.max(1),
@@ -215,21 +200,6 @@ fn watch_for_interrupt(interrupt: apply::Interrupt, bar: Option<ProgressBar>) {
             std::process::exit(130);
         }
     });
-}
-
-/// What differs between the plan file's fingerprints and the world's now.
-fn what_moved(saved: &Fingerprints, now: &Fingerprints) -> Vec<&'static str> {
-    let mut moved = Vec::new();
-    if saved.manifests != now.manifests {
-        moved.push("the manifests");
-    }
-    if saved.state_lineage != now.state_lineage || saved.state_serial != now.state_serial {
-        moved.push("the state");
-    }
-    if saved.live != now.live {
-        moved.push("the live resources on DingTalk");
-    }
-    moved
 }
 
 fn confirm() -> anyhow::Result<bool> {

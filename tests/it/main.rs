@@ -18,6 +18,7 @@ mod apply_regressions;
 mod apply_terminal;
 mod ci_examples;
 mod clock;
+mod decisions;
 mod emulator_bots;
 mod emulator_cli;
 mod emulator_faults;
