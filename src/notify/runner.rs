@@ -434,20 +434,7 @@ impl<'a, A: MessageApi + WebhookApi> Runner<'a, A> {
             "robot_code": bot_message.robot_code,
             "open_conversation_id": bot_message.open_conversation_id,
         });
-        let send = NewSend {
-            notification: name,
-            occurrence,
-            attempt: 0,
-            batch: 0,
-            channel: Channel::Bot,
-            users: &[],
-            departments: &[],
-            to_all: false,
-            fingerprint: &fingerprint,
-            day: &day,
-            payload: &payload,
-            at: self.now(),
-        };
+        let send = bot_send(name, occurrence, &fingerprint, &day, &payload, self.now());
         let Some(id) = self.log.begin_send(&send, self.now()).await? else {
             // Another runner made this request.
             return Ok(Ok(()));
@@ -653,6 +640,31 @@ impl<'a, A: MessageApi + WebhookApi> Runner<'a, A> {
         }
         self.pacer.record_wait(started.elapsed());
         Ok(())
+    }
+}
+
+/// The log row of a bot or webhook message: one request, no recipients of its own.
+fn bot_send<'a>(
+    notification: &'a str,
+    occurrence: DateTime<Utc>,
+    fingerprint: &'a str,
+    day: &'a str,
+    payload: &'a serde_json::Value,
+    at: DateTime<Utc>,
+) -> NewSend<'a> {
+    NewSend {
+        notification,
+        occurrence,
+        attempt: 0,
+        batch: 0,
+        channel: Channel::Bot,
+        users: &[],
+        departments: &[],
+        to_all: false,
+        fingerprint,
+        day,
+        payload,
+        at,
     }
 }
 
