@@ -382,7 +382,7 @@ impl<'a, A: MessageApi + WebhookApi> Runner<'a, A> {
         }
     }
 
-    #[allow(
+    #[expect(
         clippy::too_many_arguments,
         reason = "one call site; a struct would only rename them"
     )]
@@ -479,7 +479,7 @@ impl<'a, A: MessageApi + WebhookApi> Runner<'a, A> {
         }
     }
 
-    #[allow(
+    #[expect(
         clippy::too_many_arguments,
         reason = "one call site; a struct would only rename them"
     )]
@@ -574,7 +574,7 @@ impl<'a, A: MessageApi + WebhookApi> Runner<'a, A> {
         Ok(result)
     }
 
-    #[allow(clippy::too_many_arguments, reason = "the fields of one log row")]
+    #[expect(clippy::too_many_arguments, reason = "the fields of one log row")]
     async fn send_work_request(
         &mut self,
         name: &str,
