@@ -17,7 +17,7 @@
 
 pub mod adopt;
 pub mod apply;
-#[allow(clippy::print_stdout, reason = "the CLI is the one layer that prints")]
+#[expect(clippy::print_stdout, reason = "the CLI is the one layer that prints")]
 pub mod cli;
 pub mod emulator;
 pub mod manifest;

@@ -1,3 +1,6 @@
+//! `dingform export`: manifests written for what state holds and no manifest declares, one
+//! file per kind, never over an existing file unless forced.
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 

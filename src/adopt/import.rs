@@ -1,3 +1,6 @@
+//! `dingform import ADDRESS ID`: a live group or bot read by its id and recorded in state under
+//! an address, without changing anything on DingTalk.
+
 use std::time::Duration;
 
 use serde_json::json;

@@ -132,21 +132,13 @@ fn apply_locked(
             fresh.clone()
         }
     };
-    // Error findings (platform refusals, mass-delete, prevent_destroy), checked again now.
-    let blocking: Vec<&Finding> = fresh
-        .findings
-        .iter()
-        .chain(&plan.findings)
-        .filter(|f| f.severity == Severity::Error)
-        .collect();
+    let blocking = crate::plan::decide::blocking(&plan, &fresh);
     if !blocking.is_empty() {
         if from_file {
             // `apply DIR` showed them with the plan above.
-            let mut owned: Vec<Finding> = blocking.into_iter().cloned().collect();
-            owned.dedup();
             eprint!(
                 "{}",
-                render::diagnostic::human(&owned, &validation.sources, color)
+                render::diagnostic::human(&blocking, &validation.sources, color)
             );
         }
         bail!("cannot apply: the plan has error findings (fix them, then plan again)");
@@ -173,13 +165,7 @@ fn apply_locked(
             workspace.organization().map(str::to_owned),
         ))
         .context("cannot read the state")?;
-    if state.serial != plan.fingerprints.state_serial {
-        bail!(
-            "the state changed since the plan was made (serial {} then, {} now); plan again",
-            plan.fingerprints.state_serial,
-            state.serial
-        );
-    }
+    plan.check_serial(state.serial)?;
     let progress = Reporter::new();
     let options = ApplyOptions {
         concurrency: args.concurrency.max(1),

@@ -373,13 +373,8 @@ fn show_status(args: &StatusArgs) -> anyhow::Result<ExitCode> {
             .unwrap_or_default();
         anyhow::Ok((lines, zones))
     })?;
-    let mut latest_failed = false;
-    let mut seen = std::collections::BTreeSet::new();
     for line in &lines {
         let occurrence = &line.occurrence;
-        if seen.insert(occurrence.notification.clone()) {
-            latest_failed |= occurrence.status.is_failure() || !line.summary.is_clean();
-        }
         let reason = occurrence
             .reason
             .as_deref()
@@ -398,7 +393,7 @@ fn show_status(args: &StatusArgs) -> anyhow::Result<ExitCode> {
     } else {
         print_totals(&lines);
     }
-    Ok(if latest_failed {
+    Ok(if status::latest_failed(&lines) {
         ExitCode::FAILURE
     } else {
         ExitCode::SUCCESS
@@ -417,26 +412,7 @@ fn print_totals(lines: &[status::StatusLine]) {
         *by_status
             .entry(line.occurrence.status.as_str())
             .or_default() += 1;
-        let one = &line.summary;
-        sum.requests += one.requests;
-        sum.delivered += one.delivered;
-        sum.resent += one.resent;
-        sum.pending += one.pending;
-        sum.unconfirmed += one.unconfirmed;
-        sum.failed.extend(one.failed.iter().cloned());
-        sum.invalid.extend(one.invalid.iter().cloned());
-        for (code, users) in &one.forbidden {
-            sum.forbidden
-                .entry(code.clone())
-                .or_default()
-                .extend(users.iter().cloned());
-        }
-        for (rule, users) in &one.refused {
-            sum.refused
-                .entry(rule.clone())
-                .or_default()
-                .extend(users.iter().cloned());
-        }
+        *sum += &line.summary;
     }
     println!();
     for (name, (by_status, sum)) in &totals {

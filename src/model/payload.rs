@@ -7,7 +7,7 @@
 use chrono::{DateTime, Utc};
 use serde_json::{Map, Value, json};
 
-use super::message::{ActionCardMessage, Message, OpenIn, dingtalk_link};
+use super::message::{ActionCardMessage, LinkMessage, Message, OpenIn, dingtalk_link};
 use super::schedule::Schedule;
 use super::template;
 use super::wire::notification::{OaMessage, StatusBar, WorkMessage};
@@ -51,18 +51,7 @@ pub fn bot_message(message: &Message) -> Result<(String, Value), String> {
             "sampleMarkdown".into(),
             json!({"title": markdown.title.value, "text": markdown.text.value}),
         ),
-        Message::Link(card) => {
-            let open_in = card.open_in.as_ref().map(|o| o.value);
-            let mut param = json!({
-                "title": card.title.value,
-                "text": card.text.value,
-                "messageUrl": link(&card.message_url.value, open_in),
-            });
-            if let Some(pic) = &card.pic_url {
-                param["picUrl"] = json!(pic.value);
-            }
-            ("sampleLink".into(), param)
-        }
+        Message::Link(card) => ("sampleLink".into(), link_card(card)),
         Message::ActionCard(card) => action_card(card)?,
         Message::Image(image) => {
             let photo = image
@@ -80,6 +69,21 @@ pub fn bot_message(message: &Message) -> Result<(String, Value), String> {
             return Err("a `feed_card` can only be sent through a webhook robot".into());
         }
     })
+}
+
+/// A link card as both channels take it: `title`, `text`, `messageUrl` and, when there is a
+/// picture, `picUrl`.
+fn link_card(card: &LinkMessage) -> Value {
+    let open_in = card.open_in.as_ref().map(|o| o.value);
+    let mut body = json!({
+        "title": card.title.value,
+        "text": card.text.value,
+        "messageUrl": link(&card.message_url.value, open_in),
+    });
+    if let Some(pic) = &card.pic_url {
+        body["picUrl"] = json!(pic.value);
+    }
+    body
 }
 
 fn action_card(card: &ActionCardMessage) -> Result<(String, Value), String> {
@@ -137,18 +141,7 @@ pub fn work_message(message: &Message) -> Result<WorkMessage, String> {
             msg.markdown =
                 Some(json!({"title": markdown.title.value, "text": markdown.text.value}));
         }
-        Message::Link(card) => {
-            let open_in = card.open_in.as_ref().map(|o| o.value);
-            let mut body = json!({
-                "title": card.title.value,
-                "text": card.text.value,
-                "messageUrl": link(&card.message_url.value, open_in),
-            });
-            if let Some(pic) = &card.pic_url {
-                body["picUrl"] = json!(pic.value);
-            }
-            msg.link = Some(body);
-        }
+        Message::Link(card) => msg.link = Some(link_card(card)),
         Message::ActionCard(card) => {
             let open_in = card.open_in.as_ref().map(|o| o.value);
             let mut body = json!({"title": card.title.value, "markdown": card.markdown.value});

@@ -425,7 +425,7 @@ impl<'a, A: MessageApi + WebhookApi> Runner<'a, A> {
         }
     }
 
-    #[allow(
+    #[expect(
         clippy::too_many_arguments,
         reason = "one call site; a struct would only rename them"
     )]
@@ -477,20 +477,7 @@ impl<'a, A: MessageApi + WebhookApi> Runner<'a, A> {
             "robot_code": bot_message.robot_code,
             "open_conversation_id": bot_message.open_conversation_id,
         });
-        let send = NewSend {
-            notification: name,
-            occurrence,
-            attempt: 0,
-            batch: 0,
-            channel: Channel::Bot,
-            users: &[],
-            departments: &[],
-            to_all: false,
-            fingerprint: &fingerprint,
-            day: &day,
-            payload: &payload,
-            at: self.now(),
-        };
+        let send = bot_send(name, occurrence, &fingerprint, &day, &payload, self.now());
         let Some(id) = self.log.begin_send(&send, self.now()).await? else {
             // Another runner made this request.
             return Ok(Ok(()));
@@ -544,7 +531,7 @@ impl<'a, A: MessageApi + WebhookApi> Runner<'a, A> {
         }
     }
 
-    #[allow(
+    #[expect(
         clippy::too_many_arguments,
         reason = "one call site; a struct would only rename them"
     )]
@@ -648,7 +635,7 @@ impl<'a, A: MessageApi + WebhookApi> Runner<'a, A> {
         Ok(result)
     }
 
-    #[allow(clippy::too_many_arguments, reason = "the fields of one log row")]
+    #[expect(clippy::too_many_arguments, reason = "the fields of one log row")]
     async fn send_work_request(
         &mut self,
         name: &str,
@@ -721,6 +708,31 @@ impl<'a, A: MessageApi + WebhookApi> Runner<'a, A> {
 /// request that certainly did not is made again.
 pub(super) fn made(sends: &[super::delivery::SendRow]) -> bool {
     sends.iter().any(|row| row.status != SendStatus::NotSent)
+}
+
+/// The log row of a bot or webhook message: one request, no recipients of its own.
+fn bot_send<'a>(
+    notification: &'a str,
+    occurrence: DateTime<Utc>,
+    fingerprint: &'a str,
+    day: &'a str,
+    payload: &'a serde_json::Value,
+    at: DateTime<Utc>,
+) -> NewSend<'a> {
+    NewSend {
+        notification,
+        occurrence,
+        attempt: 0,
+        batch: 0,
+        channel: Channel::Bot,
+        users: &[],
+        departments: &[],
+        to_all: false,
+        fingerprint,
+        day,
+        payload,
+        at,
+    }
 }
 
 /// Whether `occurrence` may still be sent at `now`.

@@ -193,3 +193,34 @@ pub async fn recent(log: &dyn DeliveryStore, limit: usize) -> Result<Vec<StatusL
     }
     Ok(lines)
 }
+
+impl std::ops::AddAssign<&Summary> for Summary {
+    /// Counts add up; the lists of failed, forbidden, invalid and refused users are joined.
+    fn add_assign(&mut self, other: &Summary) {
+        self.requests += other.requests;
+        self.delivered += other.delivered;
+        self.resent += other.resent;
+        self.pending += other.pending;
+        self.unconfirmed += other.unconfirmed;
+        self.failed.extend(other.failed.iter().cloned());
+        self.invalid.extend(other.invalid.iter().cloned());
+        for (code, users) in &other.forbidden {
+            let list = self.forbidden.entry(code.clone()).or_default();
+            list.extend(users.iter().cloned());
+        }
+        for (rule, users) in &other.refused {
+            let list = self.refused.entry(rule.clone()).or_default();
+            list.extend(users.iter().cloned());
+        }
+    }
+}
+
+/// `notify status`'s exit policy: whether the latest occurrence shown of any notification
+/// (`lines` newest first) failed or has recipients that were not delivered to.
+pub fn latest_failed(lines: &[StatusLine]) -> bool {
+    let mut seen = std::collections::BTreeSet::new();
+    lines
+        .iter()
+        .filter(|line| seen.insert(line.occurrence.notification.as_str()))
+        .any(|line| line.occurrence.status.is_failure() || !line.summary.is_clean())
+}

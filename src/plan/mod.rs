@@ -8,6 +8,7 @@
 pub mod attributes;
 mod build;
 mod change;
+pub mod decide;
 pub mod diff;
 pub mod directory;
 pub mod drift;

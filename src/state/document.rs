@@ -1,3 +1,6 @@
+//! The state document: [`State`] (format version, organization, lineage, serial, resources by
+//! address) and [`ResourceState`], what dingform remembers of one managed resource.
+
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};

@@ -1,3 +1,5 @@
+//! [`StateError`]: why the state could not be read, written or locked, naming where.
+
 use super::Location;
 use super::lock::LockHolder;
 

@@ -1,3 +1,5 @@
+//! The file store: `.dingform/state.json` read, and written atomically under its lock.
+
 use std::path::{Path, PathBuf};
 
 use super::{FORMAT_VERSION, State, StateError, StateLock};

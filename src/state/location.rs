@@ -1,3 +1,5 @@
+//! Where a store keeps the state, as messages show it (never a password).
+
 use std::fmt;
 use std::path::{Path, PathBuf};
 

@@ -1,3 +1,6 @@
+//! The file store's lock: an OS advisory lock on `<state>.lock` whose holder is written into
+//! the file, so that a refusal names who holds it and a killed process leaves none behind.
+
 use std::fmt;
 use std::fs::{File, OpenOptions, TryLockError};
 use std::io::{Read, Seek, Write};

@@ -16,6 +16,7 @@ mod apply_terminal;
 mod bot_rename;
 mod ci_examples;
 mod clock;
+mod decisions;
 mod emulator_bots;
 mod emulator_cli;
 mod emulator_faults;

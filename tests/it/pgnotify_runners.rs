@@ -398,8 +398,9 @@ async fn a_postgres_log_needs_a_key_and_its_errors_never_show_the_password() {
         let down = output(down);
         assert_eq!(down.code, 1, "{down:?}");
         assert!(
-            down.stderr
-                .contains(&format!("127.0.0.1:{closed}/deliveries")),
+            down.stderr.contains(&format!(
+                "database `deliveries` on 127.0.0.1:{closed} as `dingform`"
+            )),
             "names host and database: {down:?}"
         );
         assert!(!format!("{down:?}").contains("hunter2"), "{down:?}");

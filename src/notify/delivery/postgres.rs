@@ -15,12 +15,11 @@
 //!
 //! Connecting is [`connect`], one small function (URL plus the libpq environment, no TLS yet).
 
-use std::str::FromStr;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use tokio::sync::Mutex;
-use tokio_postgres::{Client, NoTls, Row};
+use tokio_postgres::{Client, Row};
 
 use super::{
     Channel, CycleGuard, DeliveryStore, LEASE, NewSend, OccurrenceRow, OccurrenceStatus,
@@ -28,6 +27,7 @@ use super::{
 };
 use crate::notify::NotifyError;
 use crate::notify::pace::Pace;
+use crate::state::postgres::{ConnectError, PgTarget};
 
 /// The migrations, in order: the log's schema version is how many have been applied.
 const MIGRATIONS: &[&str] = &["
@@ -87,61 +87,29 @@ CREATE TABLE dingform.delivery_pace (
 /// The advisory lock migrations run under (two runners starting together on a new database).
 const MIGRATION_LOCK: i64 = 0x6469_6e67_6465_6c76; // "dingdelv"
 
-/// Connect to `url` (`postgres://user:password@host:port/database`), the libpq environment
-/// filling in what it leaves out (`PGPASSWORD`, `PGUSER`, `PGHOST`, `PGPORT`; `PGSSLMODE`
-/// asking for TLS is refused, as there is none yet). Returns the
-/// client and where it is, for messages: user, host, port and database, never the password.
+/// Connect to `url` (`postgres://user:password@host:port/database`) through the state store's
+/// connection builder ([`PgTarget`]), so the delivery log takes the same URLs, libpq
+/// environment and TLS modes as the shared state. Returns the client and where it is, for
+/// messages: database, host, port and user, never the password.
 pub async fn connect(url: &str) -> Result<(Client, String), NotifyError> {
-    let masked = mask(url);
-    let mut config =
-        tokio_postgres::Config::from_str(url).map_err(|source| NotifyError::Store {
-            location: masked.clone(),
-            message: format!(
-                "not a PostgreSQL URL: {source}{}",
-                std::error::Error::source(&source)
-                    .map(|cause| format!(" ({cause})"))
-                    .unwrap_or_default()
-            ),
-        })?;
-    let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
-    if config.get_password().is_none()
-        && let Some(password) = env("PGPASSWORD")
-    {
-        config.password(password);
-    }
-    if config.get_user().is_none()
-        && let Some(user) = env("PGUSER").or_else(|| env("USER"))
-    {
-        config.user(user);
-    }
-    if config.get_hosts().is_empty() {
-        config.host(env("PGHOST").as_deref().unwrap_or("localhost"));
-    }
-    if config.get_ports().is_empty()
-        && let Some(port) = env("PGPORT").and_then(|p| p.parse().ok())
-    {
-        config.port(port);
-    }
-    // No TLS yet (the shared connection builder brings it): a demand for it is refused by the
-    // driver rather than quietly ignored.
-    if matches!(
-        env("PGSSLMODE").as_deref(),
-        Some("require" | "verify-ca" | "verify-full")
-    ) {
-        config.ssl_mode(tokio_postgres::config::SslMode::Require);
-    }
-    if config.get_connect_timeout().is_none() {
-        config.connect_timeout(Duration::from_secs(10));
-    }
-    let location = describe(&config);
-    let (client, connection) = config
-        .connect(NoTls)
-        .await
-        .map_err(|source| postgres_error(&location, &source))?;
-    tokio::spawn(async move {
-        // Ends when the client is dropped or the server goes away; the next query says so.
-        let _ = connection.await;
-    });
+    let target = PgTarget::from_url(url).map_err(|error| NotifyError::Store {
+        location: mask(url),
+        message: error.to_string(),
+    })?;
+    let location = target.describe();
+    let client = target.connect().await.map_err(|error| match error {
+        ConnectError::Connect { reason, hint, .. } => NotifyError::Postgres {
+            location: location.clone(),
+            reason: match hint {
+                Some(hint) => format!("{reason} ({hint})"),
+                None => reason,
+            },
+        },
+        other => NotifyError::Store {
+            location: location.clone(),
+            message: other.to_string(),
+        },
+    })?;
     Ok((client, location))
 }
 
@@ -177,19 +145,6 @@ fn mask(url: &str) -> String {
         }
         Err(_) => "the PostgreSQL URL".into(),
     }
-}
-
-/// `postgres://user@host:port/database`.
-fn describe(config: &tokio_postgres::Config) -> String {
-    let host = match config.get_hosts().first() {
-        Some(tokio_postgres::config::Host::Tcp(host)) => host.clone(),
-        Some(tokio_postgres::config::Host::Unix(path)) => path.display().to_string(),
-        None => "localhost".into(),
-    };
-    let port = config.get_ports().first().copied().unwrap_or(5432);
-    let user = config.get_user().unwrap_or_default();
-    let database = config.get_dbname().unwrap_or(user);
-    format!("postgres://{user}@{host}:{port}/{database}")
 }
 
 /// The delivery log of one workspace in a PostgreSQL database.

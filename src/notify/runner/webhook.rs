@@ -5,12 +5,12 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{Runner, day_of};
+use super::{Runner, bot_send, day_of};
 use crate::model::webhook::{Webhook, webhook_body};
 use crate::model::{Clock, Message, SystemClock};
 use crate::notify::NotifyError;
 use crate::notify::compose;
-use crate::notify::delivery::{Channel, NewSend, OccurrenceStatus, SendOutcome};
+use crate::notify::delivery::{OccurrenceStatus, SendOutcome};
 use crate::notify::webhook::{credentials, msg_uuid};
 use crate::provider::{MessageApi, WebhookApi, WebhookSend};
 
@@ -57,20 +57,7 @@ impl<A: MessageApi + WebhookApi> Runner<'_, A> {
         let fingerprint = compose::fingerprint(&body);
         // The variable's name only: the token never reaches the log.
         let payload = serde_json::json!({"webhook": robot});
-        let send = NewSend {
-            notification: name,
-            occurrence,
-            attempt: 0,
-            batch: 0,
-            channel: Channel::Bot,
-            users: &[],
-            departments: &[],
-            to_all: false,
-            fingerprint: &fingerprint,
-            day: &day,
-            payload: &payload,
-            at: self.now(),
-        };
+        let send = bot_send(name, occurrence, &fingerprint, &day, &payload, self.now());
         let Some(id) = self.log.begin_send(&send, self.now()).await? else {
             // Another runner made this request.
             return Ok(Ok(()));
