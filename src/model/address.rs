@@ -72,8 +72,10 @@ pub fn check_name(name: &str) -> Result<(), NameError> {
     Ok(())
 }
 
-/// A resource address: kind and name, written `kind.name`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+/// A resource address: kind and name, written `kind.name`. Addresses sort as their text does
+/// (`bot.` before `group.` before `notification.`), so maps keyed by them keep the order the
+/// state file and the plan have always had.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct Address {
     /// The kind.
@@ -89,6 +91,40 @@ impl Address {
             kind,
             name: name.into(),
         }
+    }
+
+    /// `group.NAME`.
+    pub fn group(name: impl Into<String>) -> Self {
+        Self::new(ResourceKind::Group, name)
+    }
+
+    /// `bot.NAME`.
+    pub fn bot(name: impl Into<String>) -> Self {
+        Self::new(ResourceKind::Bot, name)
+    }
+
+    /// `notification.NAME`.
+    pub fn notification(name: impl Into<String>) -> Self {
+        Self::new(ResourceKind::Notification, name)
+    }
+
+    /// The name, when this is an address of `kind`.
+    pub fn name_of(&self, kind: ResourceKind) -> Option<&str> {
+        (self.kind == kind).then_some(self.name.as_str())
+    }
+}
+
+impl Ord for Address {
+    /// The order of the text `kind.name`: no kind is a prefix of another, so comparing the
+    /// kinds' words and then the names byte by byte is comparing the strings.
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        (self.kind.as_str(), self.name.as_str()).cmp(&(other.kind.as_str(), other.name.as_str()))
+    }
+}
+
+impl PartialOrd for Address {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
     }
 }
 
@@ -134,6 +170,27 @@ impl TryFrom<String> for Address {
     }
 }
 
+/// An address equals the text it is written as (a `moved:` or `import:` block's address, a
+/// test's expectation), compared without allocating.
+impl PartialEq<str> for Address {
+    fn eq(&self, text: &str) -> bool {
+        text.split_once('.')
+            .is_some_and(|(kind, name)| kind == self.kind.as_str() && name == self.name)
+    }
+}
+
+impl PartialEq<&str> for Address {
+    fn eq(&self, text: &&str) -> bool {
+        self == *text
+    }
+}
+
+impl From<&Address> for Address {
+    fn from(address: &Address) -> Self {
+        address.clone()
+    }
+}
+
 impl From<Address> for String {
     fn from(address: Address) -> Self {
         address.to_string()
@@ -170,5 +227,31 @@ mod tests {
         assert_eq!(address.to_string(), "group.payments-oncall");
         assert!("team.x".parse::<Address>().is_err());
         assert!("group.X".parse::<Address>().is_err());
+        assert!("group".parse::<Address>().is_err());
+        assert!("group.".parse::<Address>().is_err());
+    }
+
+    #[test]
+    fn addresses_sort_as_their_text() {
+        let texts = [
+            "notification.a",
+            "group.z",
+            "group.a-b",
+            "group.a",
+            "group.a_b",
+            "bot.zz",
+            "group.a0",
+            "notification.",
+        ];
+        let mut by_text: Vec<&str> = texts
+            .iter()
+            .copied()
+            .filter(|t| t.parse::<Address>().is_ok())
+            .collect();
+        let mut typed: Vec<Address> = by_text.iter().map(|t| t.parse().unwrap()).collect();
+        by_text.sort_unstable();
+        typed.sort();
+        let typed: Vec<String> = typed.iter().map(Address::to_string).collect();
+        assert_eq!(typed, by_text);
     }
 }
