@@ -25,7 +25,7 @@ struct Silent;
 
 impl Progress for Silent {
     fn start(&self, _steps: usize) {}
-    fn step(&self, _address: &str, _action: Action, _outcome: &StepOutcome) {}
+    fn step(&self, _address: &dingform::model::Address, _action: Action, _outcome: &StepOutcome) {}
 }
 
 fn env_list(name: &str, default: &[f64]) -> Vec<f64> {

@@ -66,7 +66,7 @@ async fn main() {
     let mut state = state_file.read_or_new(None).expect("state");
     let users: Vec<String> = (1..=USERS).map(|n| format!("bulk{n:05}")).collect();
     state.resources.insert(
-        "notification.all-hands".into(),
+        "notification.all-hands".parse().unwrap(),
         ResourceState {
             attributes: json!({
                 "schedule": "0 9 * * *",

@@ -136,7 +136,7 @@ fn prepare(
             "  g{g:05}: {{title: Group {g}, type: scene, owner: u000, members: [{member_list}], bots: {bots}}}\n"
         ));
         state.resources.insert(
-            format!("group.g{g:05}"),
+            format!("group.g{g:05}").parse().unwrap(),
             ResourceState {
                 id: Some(id.clone()),
                 attributes: json!({"type": "scene"}),

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::model::Workspace;
+use crate::model::{Address, ResourceKind, Workspace};
 use crate::plan::attributes::GroupAttributes;
 use crate::plan::refresh::{GroupRead, Live};
 use crate::state::State;
@@ -36,7 +36,7 @@ pub enum ExportError {
 #[derive(Debug, Default)]
 pub struct Exported {
     /// Files written, with the addresses each declares.
-    pub files: Vec<(PathBuf, Vec<String>)>,
+    pub files: Vec<(PathBuf, Vec<Address>)>,
     /// Things that could not be written faithfully, in a sentence each.
     pub notes: Vec<String>,
 }
@@ -91,7 +91,7 @@ pub fn export(
         .collect();
     let mut bots = BTreeMap::new();
     for (address, entry) in &state.resources {
-        let Some(name) = address.strip_prefix("bot.") else {
+        let Some(name) = address.name_of(ResourceKind::Bot) else {
             continue;
         };
         if workspace.bots.contains_key(name) {
@@ -115,7 +115,7 @@ pub fn export(
     }
     let mut groups = BTreeMap::new();
     for (address, read) in &live.groups {
-        let Some(name) = address.strip_prefix("group.") else {
+        let Some(name) = address.name_of(ResourceKind::Group) else {
             continue;
         };
         if workspace.groups.contains_key(name) {
@@ -137,13 +137,13 @@ pub fn export(
             "exported-bots.yaml",
             "bots",
             to_yaml(&bots),
-            bots.keys().map(|n| format!("bot.{n}")).collect::<Vec<_>>(),
+            bots.keys().map(Address::bot).collect::<Vec<_>>(),
         ),
         (
             "exported-groups.yaml",
             "groups",
             to_yaml(&groups),
-            groups.keys().map(|n| format!("group.{n}")).collect(),
+            groups.keys().map(Address::group).collect(),
         ),
     ];
     let files: Vec<_> = files
@@ -174,7 +174,7 @@ pub fn export(
 }
 
 fn group_out(
-    address: &str,
+    address: &Address,
     live: &GroupAttributes,
     bot_names: &BTreeMap<String, String>,
     notes: &mut Vec<String>,

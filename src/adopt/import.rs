@@ -6,7 +6,7 @@ use std::time::Duration;
 use serde_json::json;
 
 use crate::model::live::{GroupKind, GroupStatus, LiveGroup};
-use crate::model::{Clock, SystemClock};
+use crate::model::{Address, Clock, ResourceKind, SystemClock};
 use crate::provider::{ApiError, DingTalkApi, ErrorKind};
 use crate::state::store::{self, StateStore};
 use crate::state::{ResourceState, StateError};
@@ -20,7 +20,7 @@ pub enum ImportError {
     )]
     Kind {
         /// The address given.
-        address: String,
+        address: Address,
     },
     /// The address already stands for a resource.
     #[error(
@@ -28,7 +28,7 @@ pub enum ImportError {
     )]
     AddressTaken {
         /// The address.
-        address: String,
+        address: Address,
         /// The id it stands for.
         id: String,
     },
@@ -40,7 +40,7 @@ pub enum ImportError {
         /// The remote id.
         id: String,
         /// Where it is managed.
-        address: String,
+        address: Address,
     },
     /// DingTalk has no such resource (or not of that kind).
     #[error("DingTalk has no {kind} with id `{id}`{reason}")]
@@ -83,14 +83,13 @@ pub async fn import<A: DingTalkApi>(
     api: &A,
     state_store: &dyn StateStore,
     organization: Option<String>,
-    address: &str,
+    address: &Address,
     remote_id: &str,
     lock_timeout: Duration,
 ) -> Result<ResourceState, ImportError> {
-    let kind = address.split('.').next().unwrap_or_default();
-    if !matches!(kind, "group" | "bot") || !address.contains('.') {
+    if address.kind == ResourceKind::Notification {
         return Err(ImportError::Kind {
-            address: address.to_owned(),
+            address: address.clone(),
         });
     }
     let lock = state_store.lock("import", lock_timeout).await?;
@@ -103,7 +102,7 @@ pub async fn import<A: DingTalkApi>(
         .filter(|entry| entry.id.is_some())
     {
         return Err(ImportError::AddressTaken {
-            address: address.to_owned(),
+            address: address.clone(),
             id: entry.id.clone().unwrap_or_default(),
         });
     }
@@ -115,7 +114,7 @@ pub async fn import<A: DingTalkApi>(
             address: managed.clone(),
         });
     }
-    let entry = if kind == "group" {
+    let entry = if address.kind == ResourceKind::Group {
         let group = read_group(api, remote_id).await?;
         if let Some((managed, _)) = state
             .resources
@@ -131,7 +130,7 @@ pub async fn import<A: DingTalkApi>(
     } else {
         bot_entry(api, remote_id).await?
     };
-    state.resources.insert(address.to_owned(), entry.clone());
+    state.resources.insert(address.clone(), entry.clone());
     store::write(state_store, &mut state, &lock).await?;
     state_store.release(lock).await?;
     Ok(entry)

@@ -1,5 +1,6 @@
 //! What can stop an apply as a whole, and how one step fails.
 
+use crate::model::Address;
 use crate::plan::Action;
 use crate::provider::ApiError;
 use crate::state::StateError;
@@ -17,7 +18,7 @@ pub enum ApplyError {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StepFailure {
     /// The resource.
-    pub address: String,
+    pub address: Address,
     /// What was being done to it.
     pub action: Action,
     /// The request that failed (`create`, `add bot dingbot-alerts`…).
@@ -27,9 +28,14 @@ pub struct StepFailure {
 }
 
 impl StepFailure {
-    pub(crate) fn api(address: &str, action: Action, operation: &str, error: &ApiError) -> Self {
+    pub(crate) fn api(
+        address: &Address,
+        action: Action,
+        operation: &str,
+        error: &ApiError,
+    ) -> Self {
         StepFailure {
-            address: address.to_owned(),
+            address: address.clone(),
             action,
             operation: operation.to_owned(),
             error: error.to_string(),

@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
+use crate::model::{Address, ResourceKind};
 use crate::plan::{Action, Change, Plan};
 
 /// What a step does.
@@ -40,23 +41,23 @@ pub struct Step {
 pub fn steps(plan: &Plan) -> Vec<Step> {
     let mut steps: Vec<Step> = Vec::new();
     // The step after which an address is done (what dependants wait for).
-    let mut last: BTreeMap<String, usize> = BTreeMap::new();
+    let mut last: BTreeMap<Address, usize> = BTreeMap::new();
     let changes: Vec<&Change> = plan
         .changes
         .iter()
         .filter(|c| c.action != Action::NoOp)
         .collect();
     // Bots first (others depend on them), then groups, then notifications.
-    let rank = |c: &Change| match c.address.split('.').next() {
-        Some("bot") => 0,
-        Some("group") => 1,
-        _ => 2,
+    let rank = |c: &Change| match c.address.kind {
+        ResourceKind::Bot => 0,
+        ResourceKind::Group => 1,
+        ResourceKind::Notification => 2,
     };
     let mut ordered = changes.clone();
     ordered.sort_by_key(|c| rank(c));
-    let robot_of: BTreeMap<String, String> = changes
+    let robot_of: BTreeMap<String, Address> = changes
         .iter()
-        .filter(|c| c.address.starts_with("bot."))
+        .filter(|c| c.address.kind == ResourceKind::Bot)
         .filter_map(|c| {
             let code = c.after.as_ref()?.get("robot_code")?.as_str()?;
             Some((code.to_owned(), c.address.clone()))
@@ -67,7 +68,7 @@ pub fn steps(plan: &Plan) -> Vec<Step> {
             .iter()
             .filter_map(|address| last.get(address).copied())
             .collect();
-        let is_group = change.address.starts_with("group.");
+        let is_group = change.address.kind == ResourceKind::Group;
         let kind = match (is_group, change.action) {
             (true, Action::Create) => StepKind::CreateGroup,
             (true, Action::Update) => StepKind::UpdateGroup,
@@ -104,11 +105,11 @@ pub fn steps(plan: &Plan) -> Vec<Step> {
 }
 
 /// Addresses `change` must wait for.
-fn dependencies(change: &Change, robot_of: &BTreeMap<String, String>) -> Vec<String> {
+fn dependencies(change: &Change, robot_of: &BTreeMap<String, Address>) -> Vec<Address> {
     let Some(after) = change.after.as_ref() else {
         return Vec::new();
     };
-    if change.address.starts_with("group.") {
+    if change.address.kind == ResourceKind::Group {
         return after
             .get("bots")
             .and_then(Value::as_array)
@@ -118,15 +119,15 @@ fn dependencies(change: &Change, robot_of: &BTreeMap<String, String>) -> Vec<Str
             .filter_map(|code| robot_of.get(code).cloned())
             .collect();
     }
-    if change.address.starts_with("notification.") {
+    if change.address.kind == ResourceKind::Notification {
         let via = after.get("via");
         let name = |key: &str| via.and_then(|v| v.get(key)).and_then(Value::as_str);
         let mut addresses = Vec::new();
         if let Some(group) = name("group") {
-            addresses.push(format!("group.{group}"));
+            addresses.push(Address::group(group));
         }
         if let Some(bot) = name("bot") {
-            addresses.push(format!("bot.{bot}"));
+            addresses.push(Address::bot(bot));
         }
         return addresses;
     }
@@ -141,7 +142,7 @@ mod tests {
 
     fn change(address: &str, action: Action, after: Value) -> Change {
         Change {
-            address: address.into(),
+            address: address.parse().unwrap(),
             action,
             before: None,
             after: Some(after),

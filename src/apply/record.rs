@@ -5,6 +5,7 @@ use serde_json::{Map, Value};
 
 use super::graph::{Step, StepKind};
 use super::group::GroupOutcome;
+use crate::model::ResourceKind;
 use crate::plan::Action;
 use crate::state::{ResourceState, State};
 
@@ -149,7 +150,7 @@ pub fn state_only(state: &mut State, step: &Step) {
             state.retire(address);
         }
         Action::Move => {
-            if let Some(entry) = change.from.as_ref().and_then(|from| state.retire(from)) {
+            if let Some(entry) = change.moved_from().and_then(|from| state.retire(&from)) {
                 state.resources.insert(address.clone(), entry);
             }
         }
@@ -177,7 +178,7 @@ pub fn state_only(state: &mut State, step: &Step) {
         }
         _ => {
             let entry = state.resources.entry(address.clone()).or_default();
-            if address.starts_with("bot.") {
+            if address.kind == ResourceKind::Bot {
                 // A bot's id is its robot code (bots are made in the Developer Console).
                 entry.id = change
                     .after
@@ -227,13 +228,14 @@ mod tests {
     use serde_json::json;
 
     use super::*;
+    use crate::model::Address;
     use crate::model::live::CreatedGroup;
     use crate::plan::Change;
 
     fn step(action: Action, kind: StepKind) -> Step {
         Step {
             change: Change {
-                address: "group.ops".into(),
+                address: Address::group("ops"),
                 action,
                 before: None,
                 after: Some(
@@ -252,7 +254,7 @@ mod tests {
     fn an_intent_holds_the_uuid_and_generation_and_no_id() {
         let mut state = State::new(None);
         intent(&mut state, &step(Action::Create, StepKind::CreateGroup));
-        let entry = &state.resources["group.ops"];
+        let entry = &state.resources[&Address::group("ops")];
         assert_eq!(entry.id, None);
         assert_eq!(entry.creation_uuid.as_deref(), Some("u-1"));
         assert_eq!(entry.generation, 1);
@@ -274,7 +276,7 @@ mod tests {
             ..GroupOutcome::default()
         };
         group(&mut state, &step, &outcome, None, Utc::now());
-        let entry = &state.resources["group.ops"];
+        let entry = &state.resources[&Address::group("ops")];
         assert_eq!(entry.id.as_deref(), Some("cid1"));
         assert_eq!(entry.ids["chat_id"], "chat1");
         assert_eq!(entry.ids["bot:dingbot"], "$:bot");
@@ -293,14 +295,14 @@ mod tests {
             ..GroupOutcome::default()
         };
         group(&mut state, &step, &outcome, None, Utc::now());
-        assert!(!state.resources.contains_key("group.ops"));
+        assert!(!state.resources.contains_key(&Address::group("ops")));
     }
 
     #[test]
     fn a_disband_for_replace_leaves_the_next_generations_intent() {
         let mut state = State::new(None);
         state.resources.insert(
-            "group.ops".into(),
+            Address::group("ops"),
             ResourceState {
                 id: Some("old".into()),
                 ..ResourceState::default()
@@ -312,7 +314,7 @@ mod tests {
             ..GroupOutcome::default()
         };
         group(&mut state, &step, &outcome, None, Utc::now());
-        let entry = &state.resources["group.ops"];
+        let entry = &state.resources[&Address::group("ops")];
         assert_eq!(entry.id, None);
         assert_eq!(entry.creation_uuid.as_deref(), Some("u-1"));
     }

@@ -14,7 +14,7 @@ use super::error::{ApplyError, StepFailure};
 use super::graph::{Step, StepKind, steps};
 use super::group::{self, GroupOutcome, Known};
 use super::record;
-use crate::model::{Clock, SystemClock};
+use crate::model::{Address, Clock, SystemClock};
 use crate::plan::{Action, Plan};
 use crate::provider::DingTalkApi;
 use crate::state::State;
@@ -67,7 +67,7 @@ pub enum StepOutcome {
     /// Not run: something it depends on failed.
     Skipped {
         /// The address it waited for.
-        waiting_for: String,
+        waiting_for: Address,
     },
 }
 
@@ -76,7 +76,7 @@ pub trait Progress: Send + Sync {
     /// The apply starts with `steps` steps.
     fn start(&self, steps: usize);
     /// A step ended.
-    fn step(&self, address: &str, action: Action, outcome: &StepOutcome);
+    fn step(&self, address: &Address, action: Action, outcome: &StepOutcome);
 }
 
 /// What an apply did.
@@ -91,7 +91,7 @@ pub struct Report {
     /// Steps that failed, in the platform's words.
     pub failed: Vec<StepFailure>,
     /// Steps not run because one they depend on failed: (address, what it waited for).
-    pub skipped: Vec<(String, String)>,
+    pub skipped: Vec<(Address, Address)>,
     /// Whether the apply was interrupted (Ctrl-C) before every step started.
     pub interrupted: bool,
     /// Steps never started because of the interrupt.

@@ -343,7 +343,7 @@ impl Progress for Reporter {
         }
     }
 
-    fn step(&self, address: &str, action: Action, outcome: &StepOutcome) {
+    fn step(&self, address: &crate::model::Address, action: Action, outcome: &StepOutcome) {
         let line = match outcome {
             StepOutcome::Done => format!("{address}: {} done", action.as_str()),
             StepOutcome::Failed(failure) => format!(

@@ -80,7 +80,11 @@ pub fn run(args: Args, no_color: bool) -> anyhow::Result<ExitCode> {
             stdout,
             "Wrote {} ({})",
             path.display(),
-            addresses.join(", ")
+            addresses
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
         )?;
     }
     for note in &exported.notes {

@@ -22,7 +22,7 @@ use crate::manifest;
 )]
 pub struct Args {
     /// Where to record it: `group.NAME` or `bot.NAME`.
-    address: String,
+    address: crate::model::Address,
     /// The platform's id of the resource.
     remote_id: String,
     /// The workspace directory (holding dingform.yaml).

@@ -10,6 +10,7 @@ use anyhow::Context;
 
 use super::session;
 use crate::model::duration::parse_duration;
+use crate::model::{Address, ResourceKind};
 use crate::state::State;
 use crate::state::store::{self, StateStore};
 
@@ -46,7 +47,7 @@ enum StateCommand {
     /// Show everything recorded for one address (JSON).
     Show {
         /// `group.NAME`, `bot.NAME` or `notification.NAME`.
-        address: String,
+        address: Address,
         /// The workspace directory (default: the current one).
         #[arg(value_name = "DIR")]
         workspace: Option<PathBuf>,
@@ -54,7 +55,7 @@ enum StateCommand {
     /// Forget an address; nothing on DingTalk changes.
     Rm {
         /// The address to forget.
-        address: String,
+        address: Address,
         /// The workspace directory (default: the current one).
         #[arg(value_name = "DIR")]
         workspace: Option<PathBuf>,
@@ -62,9 +63,9 @@ enum StateCommand {
     /// Record a resource under a new address (a rename: never a re-create).
     Mv {
         /// The current address.
-        from: String,
+        from: Address,
         /// The new address.
-        to: String,
+        to: Address,
         /// The workspace directory (default: the current one).
         #[arg(value_name = "DIR")]
         workspace: Option<PathBuf>,
@@ -115,7 +116,7 @@ enum StateCommand {
     )]
     Done {
         /// The address whose manual step is done (`bot.NAME`).
-        address: String,
+        address: Address,
         /// The workspace directory (default: the current one).
         #[arg(value_name = "DIR")]
         workspace: Option<PathBuf>,
@@ -286,7 +287,7 @@ async fn run_with(args: Args, opened: &session::Store) -> anyhow::Result<ExitCod
             use crate::plan::rules::bot_rename_test_group::NAME_IN_CONSOLE;
             let lock = store.lock("state done", args.lock_timeout).await?;
             let mut state = store.read().await?.context("there is no state yet")?;
-            let known: Vec<String> = state.resources.keys().cloned().collect();
+            let known: Vec<String> = state.resources.keys().map(Address::to_string).collect();
             let entry = state.resources.get_mut(&address).ok_or_else(|| {
                 crate::state::StateError::UnknownAddress {
                     address: address.clone(),
@@ -315,10 +316,10 @@ async fn run_with(args: Args, opened: &session::Store) -> anyhow::Result<ExitCod
 /// What `state list` shows beside an address: its DingTalk id, or why it has none. A
 /// notification lives only in dingform (the runner sends it): it never has one. A group
 /// without one was being made when an apply stopped.
-fn listed_id<'a>(address: &str, entry: &'a crate::state::ResourceState) -> &'a str {
+fn listed_id<'a>(address: &Address, entry: &'a crate::state::ResourceState) -> &'a str {
     match entry.id.as_deref() {
         Some(id) => id,
-        None if address.starts_with("notification.") => {
+        None if address.kind == ResourceKind::Notification => {
             "(scheduled: sent by `dingform notify run`)"
         }
         None => "(create not confirmed: the next apply sends it again)",

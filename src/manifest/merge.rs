@@ -5,7 +5,7 @@ use std::path::Path;
 
 use crate::model::address::check_name;
 use crate::model::manifest::{Declared, InFile};
-use crate::model::{Finding, Manifest, ResourceKind, Spanned, Workspace};
+use crate::model::{Address, Finding, Manifest, ResourceKind, Spanned, Workspace};
 
 /// Adds one file's resources and blocks to the workspace, reporting bad names
 /// (`invalid-name`) and resources declared twice (`duplicate-resource`).
@@ -65,7 +65,7 @@ fn add<T>(
     findings: &mut Vec<Finding>,
 ) {
     for (name, spec) in entries {
-        let address = format!("{kind}.{}", name.value);
+        let address = Address::new(kind, name.value.clone());
         if let Err(error) = check_name(&name.value) {
             findings.push(
                 Finding::error("invalid-name", format!("bad {kind} name: {error}"))
@@ -91,7 +91,7 @@ fn add<T>(
 
 fn duplicate<T>(
     kind: ResourceKind,
-    address: &str,
+    address: &Address,
     file: &Path,
     name: &Spanned<String>,
     first: &Declared<T>,

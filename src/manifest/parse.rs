@@ -6,7 +6,7 @@ use std::path::Path;
 use serde::de::DeserializeOwned;
 use serde_saphyr::{Budget, Error as YamlError, Options, options::DuplicateKeyPolicy};
 
-use crate::model::{Finding, Manifest, Settings, Span};
+use crate::model::{Address, Finding, Manifest, ResourceKind, Settings, Span};
 
 /// Most nested mappings/sequences accepted: far beyond any real manifest, far below a stack
 /// overflow.
@@ -156,7 +156,7 @@ fn yaml_finding(file: &Path, text: &str, error: &YamlError) -> Finding {
 /// of the lines above it: the parser's error knows the position, not the resource, and a
 /// finding with its address is easier to act on. None outside `groups`/`bots`/`notifications`
 /// or when the layout cannot tell (everything on one line).
-pub fn enclosing_address(text: &str, line: usize) -> Option<String> {
+pub fn enclosing_address(text: &str, line: usize) -> Option<Address> {
     let lines: Vec<&str> = text.lines().take(line).collect();
     let mut ancestors: Vec<&str> = Vec::new();
     let mut indent_limit = usize::MAX;
@@ -180,12 +180,12 @@ pub fn enclosing_address(text: &str, line: usize) -> Option<String> {
     }
     let mut outer = ancestors.iter().rev();
     let kind = match *outer.next()? {
-        "groups" => "group",
-        "bots" => "bot",
-        "notifications" => "notification",
+        "groups" => ResourceKind::Group,
+        "bots" => ResourceKind::Bot,
+        "notifications" => ResourceKind::Notification,
         _ => return None,
     };
-    outer.next().map(|name| format!("{kind}.{name}"))
+    outer.next().map(|name| Address::new(kind, *name))
 }
 
 /// The error itself, out of the wrappers that add a snippet or an alias's locations.
@@ -256,14 +256,17 @@ mod tests {
     fn the_enclosing_resource_is_read_from_indentation() {
         let text = "# c\ngroups:\n  payments:\n    title: P\n\n    settings:\n      bad: 1\nbots:\n  a: {name: [x}\n";
         assert_eq!(
-            enclosing_address(text, 7).as_deref(),
+            enclosing_address(text, 7).map(|a| a.to_string()).as_deref(),
             Some("group.payments")
         );
         assert_eq!(
-            enclosing_address(text, 3).as_deref(),
+            enclosing_address(text, 3).map(|a| a.to_string()).as_deref(),
             Some("group.payments")
         );
-        assert_eq!(enclosing_address(text, 9).as_deref(), Some("bot.a"));
+        assert_eq!(
+            enclosing_address(text, 9).map(|a| a.to_string()).as_deref(),
+            Some("bot.a")
+        );
         assert_eq!(enclosing_address(text, 2), None);
         assert_eq!(enclosing_address("moved:\n  - {from: x}\n", 2), None);
     }

@@ -26,7 +26,7 @@ fn unknown(
     kind: ResourceKind,
     name: &Spanned<String>,
     file: &Path,
-    address: &str,
+    address: &Address,
     workspace: &Workspace,
 ) -> Finding {
     let known: Vec<&String> = match kind {
@@ -62,7 +62,7 @@ fn groups(workspace: &Workspace, findings: &mut Vec<Finding>) {
         .and_then(|settings| settings.defaults.template.as_ref())
         .map(|template| template.value.as_str());
     for (name, group) in &workspace.groups {
-        let address = format!("group.{name}");
+        let address = Address::group(name);
         for bot in &group.spec.bots {
             if !workspace.bots.contains_key(&bot.value) {
                 findings.push(unknown(
@@ -94,7 +94,7 @@ fn notifications(workspace: &Workspace, findings: &mut Vec<Finding>) {
     for (name, notification) in &workspace.notifications {
         let file = &notification.file;
         let spec = &notification.spec;
-        let address = format!("notification.{name}");
+        let address = Address::notification(name);
         if let Err(error) = parse_cron(&spec.schedule.value) {
             findings.push(
                 Finding::error("invalid-cron", error.to_string())
@@ -187,7 +187,7 @@ fn message_shape(
     message: &Spanned<Message>,
     target: Option<Target<'_>>,
     file: &Path,
-    address: &str,
+    address: &Address,
     findings: &mut Vec<Finding>,
 ) {
     let bot = matches!(target, Some(Target::BotToGroup { .. }));
@@ -254,11 +254,7 @@ fn refactoring_blocks(workspace: &Workspace, findings: &mut Vec<Finding>) {
                 })
                 .ok()
         };
-    let declared = |address: &Address| match address.kind {
-        ResourceKind::Group => workspace.groups.contains_key(&address.name),
-        ResourceKind::Bot => workspace.bots.contains_key(&address.name),
-        ResourceKind::Notification => workspace.notifications.contains_key(&address.name),
-    };
+    let declared = |address: &Address| workspace.declares(address);
     for moved in &workspace.moved {
         let (from, to) = (
             parse(&moved.block.from, &moved.file, findings),

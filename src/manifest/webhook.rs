@@ -6,14 +6,14 @@ use std::path::Path;
 
 use crate::model::message::Message;
 use crate::model::webhook::{WEBHOOK_MAX_MENTIONS, Webhook};
-use crate::model::{Finding, Spanned};
+use crate::model::{Address, Finding, Spanned};
 
 /// Reports a message a webhook cannot send and a malformed `via.webhook`.
 pub fn message_shape(
     message: &Spanned<Message>,
     webhook: &Webhook,
     file: &Path,
-    address: &str,
+    address: &Address,
     findings: &mut Vec<Finding>,
 ) {
     let mut invalid = |span: &crate::model::Span, text: String, help: &str| {

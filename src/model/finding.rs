@@ -7,6 +7,7 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
+use super::address::Address;
 use super::span::Span;
 
 /// How a finding weighs on the run (PLATFORM-RULES.md, "Severities").
@@ -58,7 +59,7 @@ pub struct Finding {
     /// Whether it blocks.
     pub severity: Severity,
     /// The resource it is about (`group.NAME`, …), when there is one.
-    pub address: Option<String>,
+    pub address: Option<Address>,
     /// The file it points into, when there is one.
     pub file: Option<PathBuf>,
     /// Where in that file (absent for whole-file problems such as an unreadable file).
@@ -111,7 +112,7 @@ impl Finding {
     }
 
     /// Sets the resource address.
-    pub fn address(mut self, address: impl Into<String>) -> Self {
+    pub fn address(mut self, address: impl Into<Address>) -> Self {
         self.address = Some(address.into());
         self
     }

@@ -117,6 +117,15 @@ pub struct Workspace {
 }
 
 impl Workspace {
+    /// Whether a manifest declares the resource at `address`.
+    pub fn declares(&self, address: &Address) -> bool {
+        match address.kind {
+            ResourceKind::Group => self.groups.contains_key(&address.name),
+            ResourceKind::Bot => self.bots.contains_key(&address.name),
+            ResourceKind::Notification => self.notifications.contains_key(&address.name),
+        }
+    }
+
     /// Number of declared resources.
     pub fn resource_count(&self) -> usize {
         self.groups.len() + self.bots.len() + self.notifications.len()

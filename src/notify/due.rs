@@ -9,7 +9,7 @@ use serde_json::Value;
 use super::NotifyError;
 use crate::model::notification::parse_duration;
 use crate::model::schedule::Schedule;
-use crate::model::{Message, Via};
+use crate::model::{Message, ResourceKind, Via};
 use crate::state::State;
 
 /// The grace window when a notification sets none.
@@ -51,7 +51,7 @@ pub fn scheduled(state: &State) -> (Vec<Scheduled>, Vec<NotifyError>) {
     let mut found = Vec::new();
     let mut errors = Vec::new();
     for (address, resource) in &state.resources {
-        let Some(name) = address.strip_prefix("notification.") else {
+        let Some(name) = address.name_of(ResourceKind::Notification) else {
             continue;
         };
         match read(name, &resource.attributes) {

@@ -93,7 +93,7 @@ pub enum NotifyError {
     #[error("{address} in state: {message}")]
     Registration {
         /// `notification.NAME`.
-        address: String,
+        address: crate::model::Address,
         /// What is wrong.
         message: String,
     },

@@ -18,7 +18,7 @@ use super::media::{MEDIA_CACHE_PATH, MediaCache};
 use super::pace::{Pace, Pacer};
 use super::status::{Summary, summarize};
 use super::webhook::WebhookPacer;
-use crate::model::{AppKind, Clock, Message, SystemClock, Target, humanize};
+use crate::model::{Address, AppKind, Clock, Message, SystemClock, Target, humanize};
 use crate::provider::{ApiError, BotMessage, MessageApi, WebhookApi, WorkNotification};
 use crate::state::State;
 
@@ -442,12 +442,12 @@ impl<'a, A: MessageApi + WebhookApi> Runner<'a, A> {
         let failed = |why: String| Ok(Err((OccurrenceStatus::Failed, why)));
         let Some(conversation) = state
             .resources
-            .get(&format!("group.{group}"))
+            .get(&Address::group(group))
             .and_then(|g| g.id.clone())
         else {
             return failed(format!("group.{group} has no id in state: apply it first"));
         };
-        let robot_code = state.resources.get(&format!("bot.{bot}")).and_then(|b| {
+        let robot_code = state.resources.get(&Address::bot(bot)).and_then(|b| {
             b.attributes
                 .get("robot_code")
                 .and_then(|c| c.as_str().map(str::to_owned))

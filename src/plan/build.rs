@@ -14,7 +14,7 @@ use super::{Action, Change, FORMAT_VERSION, Fingerprints, Plan, rules};
 use crate::manifest::Validation;
 use crate::model::group::Policy;
 use crate::model::manifest::{Import, InFile};
-use crate::model::{Clock, Declared, Finding, Group, Sources, SystemClock};
+use crate::model::{Address, Clock, Declared, Finding, Group, ResourceKind, Sources, SystemClock};
 use crate::state::State;
 
 /// What a plan may depend on besides the manifests, state and live reads.
@@ -68,14 +68,15 @@ pub fn build(validation: &Validation, state: &State, live: &Live, options: &Plan
     let mut findings = validation.findings.clone();
     let moves = super::moves::resolve(workspace, state, live, &mut findings);
     let (state, live) = (&*moves.state, &*moves.live);
-    let forgotten: BTreeSet<&str> = workspace
+    // A block whose address does not parse is `validate`'s invalid-address error.
+    let forgotten: BTreeSet<Address> = workspace
         .removed
         .iter()
-        .map(|block| block.block.from.value.as_str())
+        .filter_map(|block| block.block.from.value.parse().ok())
         .collect();
 
     for (name, declared) in &workspace.groups {
-        let address = format!("group.{name}");
+        let address = Address::group(name);
         let mut desired =
             GroupAttributes::desired(&declared.spec, default_template.as_deref(), &robot_code);
         let org_chart =
@@ -113,7 +114,7 @@ pub fn build(validation: &Validation, state: &State, live: &Live, options: &Plan
         changes.push(change);
     }
     for (name, declared) in &workspace.bots {
-        let address = format!("bot.{name}");
+        let address = Address::bot(name);
         let desired = BotAttributes::desired(&declared.spec);
         let entry = state.resources.get(&address);
         changes.push(plan_attributes(&address, to_object(&desired), entry));
@@ -121,7 +122,7 @@ pub fn build(validation: &Validation, state: &State, live: &Live, options: &Plan
         rules::bot_rename_test_group::check(&address, declared, entry, live, &mut findings);
     }
     for (name, declared) in &workspace.notifications {
-        let address = format!("notification.{name}");
+        let address = Address::notification(name);
         let mut desired = NotificationAttributes::desired(&declared.spec);
         super::image_path::rebase(&mut desired.message, &declared.file, &workspace.root);
         changes.push(plan_attributes(
@@ -130,7 +131,7 @@ pub fn build(validation: &Validation, state: &State, live: &Live, options: &Plan
             state.resources.get(&address),
         ));
     }
-    let declared: BTreeSet<String> = changes.iter().map(|c| c.address.clone()).collect();
+    let declared: BTreeSet<Address> = changes.iter().map(|c| c.address.clone()).collect();
     for (address, entry) in &state.resources {
         if declared.contains(address) {
             continue;
@@ -139,8 +140,8 @@ pub fn build(validation: &Validation, state: &State, live: &Live, options: &Plan
             Some(GroupRead::Found { attributes, .. }) => Some(Value::Object(to_object(attributes))),
             _ => (!entry.attributes.is_null()).then(|| entry.attributes.clone()),
         };
-        let action = if forgotten.contains(address.as_str())
-            || !address.starts_with("group.")
+        let action = if forgotten.contains(address)
+            || address.kind != ResourceKind::Group
             || entry.id.is_none()
         {
             // An unconfirmed create (no id) of a resource no longer declared is forgotten too.
@@ -152,7 +153,7 @@ pub fn build(validation: &Validation, state: &State, live: &Live, options: &Plan
             Action::Delete
         };
         let mut notes = Vec::new();
-        if address.starts_with("notification.") {
+        if address.kind == ResourceKind::Notification {
             notes.push(
                 "no longer in the manifests: `dingform notify run` stops sending it".to_owned(),
             );
@@ -201,7 +202,7 @@ pub fn build(validation: &Validation, state: &State, live: &Live, options: &Plan
             } else {
                 change.notes.push(format!("moved from {from}"));
             }
-            change.from = Some(from.clone());
+            change.from = Some(from.to_string());
         }
     }
     changes.sort_by(|a, b| a.address.cmp(&b.address));
@@ -243,7 +244,7 @@ pub(super) struct CreationScope<'a> {
     reason = "one call site; a struct would only rename them"
 )]
 pub(super) fn plan_group(
-    address: &str,
+    address: &Address,
     declared: &Declared<Group>,
     desired: &GroupAttributes,
     entry: Option<&crate::state::ResourceState>,
@@ -278,7 +279,7 @@ pub(super) fn plan_group(
             after.insert("generation".into(), Value::from(generation));
         }
         Change {
-            address: address.to_owned(),
+            address: address.clone(),
             action: Action::Create,
             before: None,
             after: Some(Value::Object(after)),
@@ -307,7 +308,7 @@ pub(super) fn plan_group(
         }
         None => {
             return Change {
-                address: address.to_owned(),
+                address: address.clone(),
                 action: Action::NoOp,
                 before: Some(Value::Object(after.clone())),
                 after: Some(Value::Object(after)),
@@ -393,7 +394,7 @@ pub(super) fn plan_group(
         fields.push(protection);
     }
     Change {
-        address: address.to_owned(),
+        address: address.clone(),
         action: if fields.is_empty() {
             Action::NoOp
         } else {
@@ -437,7 +438,7 @@ fn with_unreadable_from_state(
 
 /// Bots and notifications: compared with what was last applied (nothing live to read).
 fn plan_attributes(
-    address: &str,
+    address: &Address,
     desired: Map<String, Value>,
     entry: Option<&crate::state::ResourceState>,
 ) -> Change {
@@ -456,7 +457,7 @@ fn plan_attributes(
         Some(_) => (Action::Update, Vec::new()),
     };
     Change {
-        address: address.to_owned(),
+        address: address.clone(),
         action,
         before,
         after: Some(Value::Object(desired)),
@@ -489,10 +490,10 @@ fn live_digest(live: &Live) -> String {
     /// seen), streamed into the digest: no copy of the reads, no text of them in memory.
     #[derive(serde::Serialize)]
     struct Seen<'a> {
-        groups: &'a BTreeMap<String, GroupRead>,
+        groups: &'a BTreeMap<Address, GroupRead>,
         robots: &'a BTreeMap<String, bool>,
         departed: &'a BTreeSet<String>,
-        imports: &'a BTreeMap<String, super::refresh::ImportRead>,
+        imports: &'a BTreeMap<Address, super::refresh::ImportRead>,
         directory: &'a super::directory::Directory,
         names: &'a super::names::Directory,
         reads: u64,

@@ -5,6 +5,8 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::model::Address;
+
 /// What happens to a resource. Sorted in the order a reviewer reads them.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
@@ -117,7 +119,7 @@ impl FieldChange {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Change {
     /// `group.NAME`, `bot.NAME` or `notification.NAME`.
-    pub address: String,
+    pub address: Address,
     /// What happens.
     pub action: Action,
     /// The resource as it is (live, or last known from state); absent for a create.
@@ -133,4 +135,15 @@ pub struct Change {
     /// Why, in a few words, when the action alone does not say it (drift, deleted outside…).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
+}
+
+impl Change {
+    /// The address a moved resource had (`from` of anything but an import, which holds the
+    /// remote id adopted there).
+    pub fn moved_from(&self) -> Option<Address> {
+        if self.action == Action::Import {
+            return None;
+        }
+        self.from.as_deref()?.parse().ok()
+    }
 }

@@ -11,6 +11,7 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use super::{Action, Change, Estimate, FieldChange};
+use crate::model::ResourceKind;
 use crate::provider::{ADMIN_CHUNK, CHAT_MEMBER_CHUNK, MEMBER_CHUNK};
 use crate::state::State;
 
@@ -18,7 +19,7 @@ use crate::state::State;
 pub fn estimate(changes: &[Change], state: &State, requests_per_second: f64) -> Estimate {
     let mut per_api = PerApi::default();
     for change in changes {
-        if change.address.starts_with("group.") {
+        if change.address.kind == ResourceKind::Group {
             group(change, state, &mut per_api);
         }
     }

@@ -15,6 +15,7 @@
 //! uuid with the old (disbanded) group: each re-creation therefore bumps a generation, kept in
 //! state, that is part of the name.
 
+use crate::model::Address;
 use uuid::Uuid;
 
 /// The UUIDv5 namespace of dingform's creation uuids: `uuid5(NAMESPACE_URL,
@@ -25,7 +26,12 @@ pub const CREATION_NAMESPACE: Uuid = Uuid::from_u128(0xb15a_ebc7_c170_5594_a9ae_
 /// `organization`; `generation` 0 for the first creation.
 ///
 /// The name hashed is `ORGANIZATION/LINEAGE/ADDRESS` (plus `#GENERATION` after the first).
-pub fn creation_uuid(organization: &str, lineage: &str, address: &str, generation: u32) -> String {
+pub fn creation_uuid(
+    organization: &str,
+    lineage: &str,
+    address: &Address,
+    generation: u32,
+) -> String {
     let mut name = format!("{organization}/{lineage}/{address}");
     if generation > 0 {
         name.push_str(&format!("#{generation}"));
@@ -48,12 +54,26 @@ mod tests {
 
     #[test]
     fn uuids_are_stable_and_distinct_per_address_organization_workspace_and_generation() {
-        let a = creation_uuid("Org", "l1", "group.a", 0);
-        assert_eq!(a, creation_uuid("Org", "l1", "group.a", 0));
-        assert_ne!(a, creation_uuid("Org", "l1", "group.b", 0));
-        assert_ne!(a, creation_uuid("Other", "l1", "group.a", 0));
-        assert_ne!(a, creation_uuid("Org", "l2", "group.a", 0));
-        assert_ne!(a, creation_uuid("Org", "l1", "group.a", 1));
+        let a = creation_uuid("Org", "l1", &Address::group("a"), 0);
+        assert_eq!(a, creation_uuid("Org", "l1", &Address::group("a"), 0));
+        assert_ne!(a, creation_uuid("Org", "l1", &Address::group("b"), 0));
+        assert_ne!(a, creation_uuid("Other", "l1", &Address::group("a"), 0));
+        assert_ne!(a, creation_uuid("Org", "l2", &Address::group("a"), 0));
+        assert_ne!(a, creation_uuid("Org", "l1", &Address::group("a"), 1));
         assert!(a.len() <= 64, "the platform takes at most 64 characters");
+    }
+
+    #[test]
+    fn the_name_hashed_is_the_address_as_text() {
+        // Every state written before addresses were typed holds uuids made from the text.
+        let by_text = |name: &str| Uuid::new_v5(&CREATION_NAMESPACE, name.as_bytes()).to_string();
+        assert_eq!(
+            creation_uuid("Org", "l1", &Address::group("pay-ops_2"), 0),
+            by_text("Org/l1/group.pay-ops_2")
+        );
+        assert_eq!(
+            creation_uuid("Org", "l1", &Address::group("a"), 3),
+            by_text("Org/l1/group.a#3")
+        );
     }
 }

@@ -10,13 +10,13 @@ use super::build::plan_group;
 use super::refresh::{GroupRead, ImportRead, Live};
 use super::{Action, Change};
 use crate::model::manifest::{Import, InFile};
-use crate::model::{Declared, Finding, Group};
+use crate::model::{Address, Declared, Finding, Group};
 
 /// A group an `import` block adopts: planned as if state already held it (so the changes
 /// needed to match the manifest show), then marked as an import of the block's id.
 #[expect(clippy::too_many_arguments, reason = "mirrors plan_group")]
 pub(super) fn plan_import(
-    address: &str,
+    address: &Address,
     declared: &Declared<Group>,
     desired: &GroupAttributes,
     read: &ImportRead,
@@ -29,7 +29,7 @@ pub(super) fn plan_import(
     let unread = |findings: &mut Vec<Finding>, finding: Finding| {
         findings.push(finding.at(&block.file, &block.span).address(address));
         Change {
-            address: address.to_owned(),
+            address: address.clone(),
             action: Action::Import,
             before: None,
             after: Some(Value::Object(to_object(desired))),
@@ -144,10 +144,10 @@ struct ImportBlock {
     span: crate::model::Span,
 }
 
-fn import_block(address: &str, imports: &[InFile<Import>]) -> ImportBlock {
+fn import_block(address: &Address, imports: &[InFile<Import>]) -> ImportBlock {
     imports
         .iter()
-        .find(|b| b.block.to.value == address)
+        .find(|b| *address == *b.block.to.value)
         .map(|b| ImportBlock {
             id: b.block.id.value.clone(),
             file: b.file.clone(),

@@ -23,7 +23,7 @@ use super::directory::Directory;
 use super::refresh::Live;
 use super::{Change, FieldChange, rules};
 use crate::manifest::checks::group_member_limit::MAX_MEMBERS;
-use crate::model::{Declared, Finding, Group, Span};
+use crate::model::{Address, Declared, Finding, Group, Span};
 use crate::state::ResourceState;
 
 /// The key of a group's `after` (and so of its last-applied attributes in state) that records
@@ -44,7 +44,7 @@ pub struct Resolution {
 
 /// Resolve the group's `members_from` (if any) into `desired.members`, with its findings.
 pub fn resolve(
-    address: &str,
+    address: &Address,
     declared: &Declared<Group>,
     live: &Live,
     desired: &mut GroupAttributes,

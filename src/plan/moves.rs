@@ -7,9 +7,9 @@ use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::refresh::Live;
-use crate::model::Finding;
 use crate::model::Workspace;
 use crate::model::manifest::{InFile, Moved};
+use crate::model::{Address, Finding};
 use crate::state::State;
 
 /// State and live data with every valid move carried out, and where each moved entry was.
@@ -21,7 +21,7 @@ pub struct Moves<'a> {
     /// Live reads re-keyed the same way.
     pub live: Cow<'a, Live>,
     /// New address → old address.
-    pub from: BTreeMap<String, String>,
+    pub from: BTreeMap<Address, Address>,
 }
 
 /// Resolve the `moved` blocks of `workspace` (chains followed to their end) against `state`.
@@ -40,30 +40,27 @@ pub fn resolve<'a>(
     if workspace.moved.is_empty() {
         return moves;
     }
-    let declared = |address: &str| {
-        let (kind, name) = address.split_once('.').unwrap_or_default();
-        match kind {
-            "group" => workspace.groups.contains_key(name),
-            "bot" => workspace.bots.contains_key(name),
-            "notification" => workspace.notifications.contains_key(name),
-            _ => false,
-        }
-    };
-    let next: BTreeMap<&str, &InFile<Moved>> = workspace
+    let declared = |address: &Address| workspace.declares(address);
+    // Blocks whose addresses do not parse are `validate`'s invalid-address errors.
+    let parsed: Vec<(&InFile<Moved>, Address, Address)> = workspace
         .moved
         .iter()
-        .map(|b| (b.block.from.value.as_str(), b))
+        .filter_map(|b| {
+            Some((
+                b,
+                b.block.from.value.parse().ok()?,
+                b.block.to.value.parse().ok()?,
+            ))
+        })
         .collect();
+    let next: BTreeMap<&Address, &Address> =
+        parsed.iter().map(|(_, from, to)| (from, to)).collect();
     let error = |block: &InFile<Moved>, rule: &str, message: String, help: &str| {
         Finding::error(rule, message)
             .at(&block.file, &block.block.from.span)
             .help(help)
     };
-    for block in &workspace.moved {
-        let (from, to) = (
-            block.block.from.value.as_str(),
-            block.block.to.value.as_str(),
-        );
+    for (block, from, to) in &parsed {
         // A change of kind is refused by `validate` (invalid-address) before any plan.
         if declared(from) {
             findings.push(error(
@@ -86,7 +83,7 @@ pub fn resolve<'a>(
                 cycle = true;
                 break;
             }
-            last = link.block.to.value.as_str();
+            last = link;
         }
         if cycle || seen.contains(last) {
             findings.push(error(
@@ -107,16 +104,12 @@ pub fn resolve<'a>(
             continue;
         }
         if let Some(entry) = moves.state.to_mut().retire(from) {
-            moves
-                .state
-                .to_mut()
-                .resources
-                .insert(last.to_owned(), entry);
+            moves.state.to_mut().resources.insert(last.clone(), entry);
         }
         if let Some(read) = moves.live.to_mut().groups.remove(from) {
-            moves.live.to_mut().groups.insert(last.to_owned(), read);
+            moves.live.to_mut().groups.insert(last.clone(), read);
         }
-        moves.from.insert(last.to_owned(), from.to_owned());
+        moves.from.insert(last.clone(), from.clone());
     }
     moves
 }

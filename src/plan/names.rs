@@ -19,7 +19,7 @@ use serde::Serialize;
 use tokio::task::JoinSet;
 
 use crate::model::notification::Target;
-use crate::model::{Finding, Span, Workspace};
+use crate::model::{Address, Finding, Span, Workspace};
 use crate::provider::{ApiError, DingTalkApi, ErrorKind};
 
 /// What a name is to the resource that writes it.
@@ -70,7 +70,7 @@ impl Role {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Place {
     /// The resource that writes it (`group.NAME`, `notification.NAME`).
-    pub address: String,
+    pub address: Address,
     /// The file.
     pub file: PathBuf,
     /// Where in the file.
@@ -105,7 +105,7 @@ impl Names {
             .as_ref()
             .and_then(|settings| settings.defaults.template.as_ref());
         for (name, declared) in &workspace.groups {
-            let address = format!("group.{name}");
+            let address = Address::group(name);
             let spec = &declared.spec;
             let place = |span: &Span, role| Place {
                 address: address.clone(),
@@ -152,7 +152,7 @@ impl Names {
         }
         for (name, declared) in &workspace.notifications {
             let place = |span: &Span, role| Place {
-                address: format!("notification.{name}"),
+                address: Address::notification(name),
                 file: declared.file.clone(),
                 span: span.clone(),
                 role,

@@ -16,7 +16,9 @@ use chrono::{DateTime, Utc};
 use super::directory::Directory;
 use super::rules;
 use crate::manifest::frequency::{DailyCounts, all_daily_counts};
-use crate::model::{AppKind, Declared, Finding, Notification, WorkNotification, Workspace};
+use crate::model::{
+    Address, AppKind, Declared, Finding, Notification, WorkNotification, Workspace,
+};
 
 /// What one work notification reaches.
 #[derive(Debug)]
@@ -261,7 +263,7 @@ pub fn per_user_daily(
                 ),
             )
             .at(&reach.declared.file, &reach.declared.spec.schedule.span)
-            .address(format!("notification.{}", reach.name))
+            .address(Address::notification(reach.name))
             .help("send less often, or to fewer overlapping recipients (a department counts with its sub-departments); the platform marks users past the limit as forbidden"),
         );
     }

@@ -14,7 +14,7 @@ use tokio::task::JoinSet;
 
 use super::attributes::{GroupAttributes, tab_value};
 use crate::model::live::{GroupKind, GroupStatus};
-use crate::model::{GroupType, Workspace};
+use crate::model::{Address, GroupType, ResourceKind, Workspace};
 use crate::provider::{ApiError, DingTalkApi, ErrorKind};
 use crate::state::State;
 
@@ -36,7 +36,7 @@ pub enum GroupRead {
 #[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct Live {
     /// Managed groups by address.
-    pub groups: BTreeMap<String, GroupRead>,
+    pub groups: BTreeMap<Address, GroupRead>,
     /// Robot codes the manifests use, and whether the platform knows each.
     pub robots: BTreeMap<String, bool>,
     /// The names DingTalk shows for the bots whose rename is pending, by robot code (read from
@@ -46,7 +46,7 @@ pub struct Live {
     /// userIds of people who left the organization (read only when a standard group needs it).
     pub departed: BTreeSet<String>,
     /// Groups named by `import` blocks and not yet in state, by address.
-    pub imports: BTreeMap<String, ImportRead>,
+    pub imports: BTreeMap<Address, ImportRead>,
     /// The departments the manifests name, with their people: what groups with `members_from`
     /// follow and work notifications reach.
     pub directory: super::directory::Directory,
@@ -87,8 +87,8 @@ pub struct RefreshError {
 }
 
 enum Outcome {
-    Group(String, Result<GroupRead, ApiError>, u64),
-    Import(String, Result<ImportRead, ApiError>),
+    Group(Address, Result<GroupRead, ApiError>, u64),
+    Import(Address, Result<ImportRead, ApiError>),
     Robot(String, Result<bool, ApiError>, Option<String>),
     Departed(Result<BTreeSet<String>, ApiError>),
     Names(Result<(super::names::Directory, u64), super::names::NameReadError>),
@@ -116,7 +116,7 @@ pub async fn refresh<A: DingTalkApi + 'static>(
     // memory while they waited for their turn.
     let mut group_reads = Vec::new();
     for (address, resource) in &state.resources {
-        if !address.starts_with("group.") {
+        if address.kind != ResourceKind::Group {
             continue;
         }
         let Some(id) = resource.id.clone() else {
@@ -135,7 +135,7 @@ pub async fn refresh<A: DingTalkApi + 'static>(
             .and_then(|t| t.as_object())
             .is_some_and(|t| !t.is_empty())
             || address
-                .strip_prefix("group.")
+                .name_of(ResourceKind::Group)
                 .and_then(|name| workspace.groups.get(name))
                 .is_some_and(|g| !g.spec.tabs.is_empty());
         group_reads.push((address.clone(), kind, id, chat_id, tabs));
@@ -143,7 +143,7 @@ pub async fn refresh<A: DingTalkApi + 'static>(
     group_reads.reverse();
     let spawn_group_read = |tasks: &mut JoinSet<Outcome>,
                             (address, kind, id, chat_id, tabs): (
-        String,
+        Address,
         String,
         String,
         Option<String>,
@@ -162,8 +162,10 @@ pub async fn refresh<A: DingTalkApi + 'static>(
         spawn_group_read(&mut tasks, read);
     }
     for block in &workspace.imports {
-        let address = block.block.to.value.clone();
-        let Some(name) = address.strip_prefix("group.") else {
+        let Ok(address) = block.block.to.value.parse::<Address>() else {
+            continue; // `validate` reports an address that does not parse
+        };
+        let Some(name) = address.name_of(ResourceKind::Group) else {
             continue; // a bot's import is its robot code: nothing to read beyond the bot check
         };
         let Some(declared) = workspace.groups.get(name) else {
@@ -240,7 +242,7 @@ pub async fn refresh<A: DingTalkApi + 'static>(
                 }
                 live.reads += reads;
                 let read = read.map_err(|source| RefreshError {
-                    what: address.clone(),
+                    what: address.to_string(),
                     source,
                 })?;
                 live.groups.insert(address, read);
@@ -248,7 +250,7 @@ pub async fn refresh<A: DingTalkApi + 'static>(
             Outcome::Import(address, read) => {
                 live.reads += 3;
                 let read = read.map_err(|source| RefreshError {
-                    what: address.clone(),
+                    what: address.to_string(),
                     source,
                 })?;
                 live.imports.insert(address, read);

@@ -186,7 +186,7 @@ pub struct JsonDiagnostic<'a> {
     /// `error`, `warning` or `manual`.
     pub severity: Severity,
     /// Resource address, or null.
-    pub address: Option<&'a str>,
+    pub address: Option<&'a crate::model::Address>,
     /// File, or null.
     pub file: Option<String>,
     /// 1-based line, or null.
@@ -204,7 +204,7 @@ impl<'a> From<&'a Finding> for JsonDiagnostic<'a> {
         JsonDiagnostic {
             rule: &finding.rule,
             severity: finding.severity,
-            address: finding.address.as_deref(),
+            address: finding.address.as_ref(),
             file: finding.file.as_ref().map(|file| file.display().to_string()),
             line: finding.span.as_ref().map(|span| span.line),
             column: finding.span.as_ref().map(|span| span.col),

@@ -7,6 +7,7 @@ use std::fmt::Write;
 use owo_colors::{OwoColorize, Style};
 use serde_json::Value;
 
+use crate::model::ResourceKind;
 use crate::model::sources::Sources;
 use crate::plan::{Action, Change, FieldChange, Plan};
 
@@ -119,10 +120,10 @@ fn headline(change: &Change) -> String {
     match change.action {
         // Bots are made in the Developer Console and notifications run in dingform: for
         // them, "create" only records them.
-        Action::Create if address.starts_with("bot.") => {
+        Action::Create if address.kind == ResourceKind::Bot => {
             format!("{address} will be registered (the bot itself is made in the console)")
         }
-        Action::Create if address.starts_with("notification.") => {
+        Action::Create if address.kind == ResourceKind::Notification => {
             format!("{address} will be scheduled (sent by `dingform notify run`)")
         }
         Action::Create => format!("{address} will be created"),
@@ -140,12 +141,12 @@ fn headline(change: &Change) -> String {
         ),
         Action::Update => format!("{address} will be updated in place"),
         Action::Replace => format!("{address} must be replaced"),
-        Action::Delete if address.starts_with("group.") => {
+        Action::Delete if address.kind == ResourceKind::Group => {
             format!("{address} will be DISBANDED: its chat history and files are lost")
         }
         Action::Delete => format!("{address} will be destroyed"),
         // A notification lives only in dingform: forgetting it stops its sends.
-        Action::Forget if address.starts_with("notification.") => {
+        Action::Forget if address.kind == ResourceKind::Notification => {
             format!("{address} will stop being sent: `dingform notify run` no longer sends it")
         }
         Action::Forget => {

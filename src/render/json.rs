@@ -21,7 +21,7 @@ struct JsonPlan<'a> {
 
 #[derive(Serialize)]
 struct JsonChange<'a> {
-    address: &'a str,
+    address: &'a crate::model::Address,
     action: &'static str,
     before: &'a Option<Value>,
     after: &'a Option<Value>,

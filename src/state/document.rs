@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::StateError;
+use crate::model::{Address, ResourceKind};
 
 /// The state file format this build reads and writes; bumped when old readers must refuse.
 pub const FORMAT_VERSION: u32 = 1;
@@ -26,32 +27,32 @@ pub struct State {
     pub organization: Option<String>,
     /// Managed resources by address (`group.NAME`, `bot.NAME`, `notification.NAME`).
     #[serde(default)]
-    pub resources: BTreeMap<String, ResourceState>,
+    pub resources: BTreeMap<Address, ResourceState>,
     /// The next creation generation of group addresses no longer in `resources` (disbanded,
     /// forgotten, or moved away): the platform answers a creation uuid it has seen with the
     /// group made the first time, even a disbanded or forgotten one, so a group declared
     /// again under an old address must be created with a uuid never sent before (issue 18,
     /// found by the convergence fuzzer).
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
-    pub retired: BTreeMap<String, u32>,
+    pub retired: BTreeMap<Address, u32>,
 }
 
 impl State {
     /// Forget the resource at `address` (nothing on the platform changes).
-    pub fn remove(&mut self, address: &str) -> Result<ResourceState, StateError> {
+    pub fn remove(&mut self, address: &Address) -> Result<ResourceState, StateError> {
         self.retire(address)
             .ok_or_else(|| StateError::UnknownAddress {
-                address: address.to_owned(),
-                known: self.resources.keys().cloned().collect(),
+                address: address.clone(),
+                known: self.resources.keys().map(Address::to_string).collect(),
             })
     }
 
     /// Take the entry at `address` out of `resources`, remembering the next creation
     /// generation of a group address (see [`State::retired`]).
-    pub fn retire(&mut self, address: &str) -> Option<ResourceState> {
+    pub fn retire(&mut self, address: &Address) -> Option<ResourceState> {
         let entry = self.resources.remove(address)?;
-        if address.starts_with("group.") {
-            let next = self.retired.entry(address.to_owned()).or_default();
+        if address.kind == ResourceKind::Group {
+            let next = self.retired.entry(address.clone()).or_default();
             *next = (*next).max(entry.generation + 1);
         }
         Some(entry)
@@ -59,27 +60,26 @@ impl State {
 
     /// The generation a group created at `address` now starts from: 0 for an address never
     /// used, else one past the last group made there.
-    pub fn first_generation(&self, address: &str) -> u32 {
+    pub fn first_generation(&self, address: &Address) -> u32 {
         self.retired.get(address).copied().unwrap_or(0)
     }
 
     /// Record the resource at `from` under `to` instead (a rename: its ids and creation
     /// uuid go with it, so it is never made again).
-    pub fn rename(&mut self, from: &str, to: &str) -> Result<(), StateError> {
-        let kind = |address: &str| address.split('.').next().unwrap_or_default().to_owned();
-        if kind(from) != kind(to) {
+    pub fn rename(&mut self, from: &Address, to: &Address) -> Result<(), StateError> {
+        if from.kind != to.kind {
             return Err(StateError::KindMismatch {
-                from: from.to_owned(),
-                to: to.to_owned(),
+                from: from.clone(),
+                to: to.clone(),
             });
         }
         if self.resources.contains_key(to) {
             return Err(StateError::AddressTaken {
-                address: to.to_owned(),
+                address: to.clone(),
             });
         }
         let entry = self.remove(from)?;
-        self.resources.insert(to.to_owned(), entry);
+        self.resources.insert(to.clone(), entry);
         Ok(())
     }
 }

@@ -2,6 +2,7 @@
 
 use super::Location;
 use super::lock::LockHolder;
+use crate::model::Address;
 
 /// Why the state could not be read, written or locked.
 #[derive(Debug, thiserror::Error)]
@@ -72,7 +73,7 @@ pub enum StateError {
     #[error("no resource `{address}` in the state{}", suggestion(known))]
     UnknownAddress {
         /// The address asked for.
-        address: String,
+        address: Address,
         /// Addresses that are recorded (to suggest the nearest).
         known: Vec<String>,
     },
@@ -80,7 +81,7 @@ pub enum StateError {
     #[error("`{address}` is already in the state: remove it first (`dingform state rm {address}`)")]
     AddressTaken {
         /// The address.
-        address: String,
+        address: Address,
     },
     /// A shared store could not be reached or refused a request.
     #[error("cannot {action} the state at {location}: {reason}")]
@@ -153,9 +154,9 @@ pub enum StateError {
     #[error("cannot move `{from}` to `{to}`: a resource keeps its kind")]
     KindMismatch {
         /// Source address.
-        from: String,
+        from: Address,
         /// Target address.
-        to: String,
+        to: Address,
     },
 }
 

@@ -236,7 +236,7 @@ fn an_interrupted_create_of_an_ordinary_group_is_an_error_finding_not_a_second_c
     let lock = file.lock("test", std::time::Duration::ZERO).unwrap();
     let mut state = dingform::state::State::new(Some("Test Organization Demo".into()));
     state.resources.insert(
-        "group.operations".into(),
+        "group.operations".parse().unwrap(),
         dingform::state::ResourceState {
             creation_uuid: Some("interrupted".into()),
             attributes: json!({"type": "standard", "pending_create": true}),

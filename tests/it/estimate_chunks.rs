@@ -29,7 +29,7 @@ fn requests_to_add_members(group_type: &str, added: usize) -> u64 {
     };
     let mut state = State::new(None);
     state.resources.insert(
-        "group.team".into(),
+        "group.team".parse().unwrap(),
         ResourceState {
             id: Some("cid-team".into()),
             attributes: serde_json::to_value(&live_group).unwrap(),
@@ -38,7 +38,7 @@ fn requests_to_add_members(group_type: &str, added: usize) -> u64 {
     );
     let mut live = Live::default();
     live.groups.insert(
-        "group.team".into(),
+        "group.team".parse().unwrap(),
         GroupRead::Found {
             attributes: Box::new(live_group),
             group_url: None,

@@ -14,7 +14,7 @@ fn sample() -> (Plan, Sources) {
     let mut sources = Sources::new();
     sources.insert(PathBuf::from("groups.yaml"), GROUPS.to_owned());
     let change = |address: &str, action: Action| Change {
-        address: address.into(),
+        address: address.parse().unwrap(),
         action,
         before: None,
         after: None,
@@ -70,14 +70,14 @@ fn sample() -> (Plan, Sources) {
                 "changing title makes the group's join URL stop working",
             )
             .at("groups.yaml", &Span::new(3, 5, 25..30))
-            .address("group.oncall")
+            .address("group.oncall".parse::<dingform::model::Address>().unwrap())
             .help("share the new join URL after apply (the old one expires at once)"),
             Finding::new(
                 "bot-rename-test-group",
                 Severity::Manual,
                 "bot renamed from `Alert Bot` to `Alerts`",
             )
-            .address("bot.alerts"),
+            .address("bot.alerts".parse::<dingform::model::Address>().unwrap()),
         ],
         fingerprints: Fingerprints::default(),
         estimate: Estimate {
@@ -123,7 +123,7 @@ fn a_plan_of_a_thousand_changes_stays_within_a_comment_size() {
     let members: Vec<String> = (0..20).map(|i| format!("user{i:05}")).collect();
     plan.changes = (0..1000)
         .map(|i| Change {
-            address: format!("group.g{i:04}"),
+            address: format!("group.g{i:04}").parse().unwrap(),
             fields: vec![FieldChange::Set {
                 field: "members".into(),
                 added: members.clone(),

@@ -32,9 +32,13 @@ fn writes_bump_the_serial_and_keep_the_previous_version_as_backup() {
     let mut state = file
         .read_or_new(Some("Test Organization Demo".into()))
         .unwrap();
-    state.resources.insert("group.a".into(), group("cid-a"));
+    state
+        .resources
+        .insert("group.a".parse().unwrap(), group("cid-a"));
     file.write(&mut state, &lock).unwrap();
-    state.resources.insert("group.b".into(), group("cid-b"));
+    state
+        .resources
+        .insert("group.b".parse().unwrap(), group("cid-b"));
     file.write(&mut state, &lock).unwrap();
 
     let now = file.read().unwrap().unwrap();

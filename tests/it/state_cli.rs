@@ -22,7 +22,7 @@ impl Ws {
                 id: Some(id.into()),
                 ..ResourceState::default()
             };
-            state.resources.insert(address.into(), entry);
+            state.resources.insert(address.parse().unwrap(), entry);
         }
         file.write(&mut state, &lock).unwrap();
         ws
@@ -81,7 +81,11 @@ fn rm_forgets_the_address_and_keeps_a_backup() {
     let (code, _, _) = ws.run(&["rm", "group.oncall"]);
     assert_eq!(code, 0);
     let state = ws.file().read().unwrap().unwrap();
-    assert!(!state.resources.contains_key("group.oncall"));
+    assert!(
+        !state
+            .resources
+            .contains_key(&"group.oncall".parse().unwrap())
+    );
     assert_eq!(
         std::fs::read_to_string(ws.file().backup_path()).unwrap(),
         before
@@ -109,10 +113,16 @@ fn mv_renames_and_keeps_the_ids() {
     assert_eq!(code, 0);
     let state = ws.file().read().unwrap().unwrap();
     assert_eq!(
-        state.resources["group.payments-oncall"].id.as_deref(),
+        state.resources[&"group.payments-oncall".parse().unwrap()]
+            .id
+            .as_deref(),
         Some("cid-1")
     );
-    assert!(!state.resources.contains_key("group.oncall"));
+    assert!(
+        !state
+            .resources
+            .contains_key(&"group.oncall".parse().unwrap())
+    );
 }
 
 #[test]

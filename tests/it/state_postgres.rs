@@ -22,7 +22,9 @@ fn entry(id: &str) -> ResourceState {
 async fn write_one(store: &dyn StateStore, address: &str) {
     let lock = store.lock("test", Duration::ZERO).await.unwrap();
     let mut state = store::read_or_new(store, None).await.unwrap();
-    state.resources.insert(address.into(), entry("cid"));
+    state
+        .resources
+        .insert(address.parse().unwrap(), entry("cid"));
     store::write(store, &mut state, &lock).await.unwrap();
     store.release(lock).await.unwrap();
 }

@@ -76,9 +76,10 @@ async fn write_versions(store: &dyn StateStore, count: usize) -> State {
         .await
         .unwrap();
     for n in 0..count {
-        state
-            .resources
-            .insert(format!("group.g{n}"), group(&format!("cid-{n}")));
+        state.resources.insert(
+            format!("group.g{n}").parse().unwrap(),
+            group(&format!("cid-{n}")),
+        );
         store::write(store, &mut state, &lock).await.unwrap();
     }
     store.release(lock).await.unwrap();
@@ -109,7 +110,7 @@ async fn a_write_over_a_state_that_moved_is_refused(fixture: Fixture) {
     store::write(&*store, &mut fresh, &lock).await.unwrap();
     stale
         .resources
-        .insert("group.lost".into(), group("cid-lost"));
+        .insert("group.lost".parse().unwrap(), group("cid-lost"));
     let error = store::write(&*store, &mut stale, &lock).await.unwrap_err();
     assert!(
         matches!(
@@ -128,7 +129,7 @@ async fn a_write_over_a_state_that_moved_is_refused(fixture: Fixture) {
     );
     let now = store.read().await.unwrap().unwrap();
     assert_eq!(now.serial, 2);
-    assert!(!now.resources.contains_key("group.lost"));
+    assert!(!now.resources.contains_key(&"group.lost".parse().unwrap()));
 }
 
 async fn a_second_lock_is_refused_and_names_the_holder(fixture: Fixture) {
@@ -267,7 +268,7 @@ async fn push_of_a_newer_state_keeps_its_serial(fixture: Fixture) {
     newer.serial = 12;
     newer
         .resources
-        .insert("group.more".into(), group("cid-more"));
+        .insert("group.more".parse().unwrap(), group("cid-more"));
     let lock = store.lock("state push", Duration::ZERO).await.unwrap();
     let pushed = store::push(&*store, newer.clone(), false, &lock)
         .await

@@ -4,7 +4,7 @@
 
 use super::Context;
 use crate::manifest::resolve_relative;
-use crate::model::Finding;
+use crate::model::{Address, Finding};
 
 /// Smallest avatar side, in pixels, that stays sharp on high-resolution screens.
 pub const MIN_AVATAR_SIDE: usize = 240;
@@ -21,7 +21,7 @@ pub fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
         {
             continue;
         }
-        let address = format!("bot.{name}");
+        let address = Address::bot(name);
         let file = resolve_relative(&bot.file, &avatar.value);
         match imagesize::size(&file) {
             Ok(size) if size.width < MIN_AVATAR_SIDE || size.height < MIN_AVATAR_SIDE => findings

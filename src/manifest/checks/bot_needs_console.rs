@@ -4,7 +4,7 @@
 //! help.
 
 use super::Context;
-use crate::model::Finding;
+use crate::model::{Address, Finding};
 
 /// Reports bots with no (or an empty) `robot_code`.
 pub fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
@@ -18,7 +18,7 @@ pub fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
             findings.push(
                 Finding::error("bot-needs-console", format!("bot `{name}` has no robot_code"))
                     .at(&bot.file, &bot.name.span)
-                    .address(format!("bot.{name}"))
+                    .address(Address::bot(name))
                     .help("bots are created in the Developer Console: save and publish it there, then copy its robotCode into `robot_code:`"),
             );
         }

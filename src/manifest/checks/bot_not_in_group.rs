@@ -4,8 +4,8 @@
 //! `dingform explain bot-not-in-group`.
 
 use super::Context;
-use crate::model::Finding;
 use crate::model::notification::Target;
+use crate::model::{Address, Finding};
 
 /// Reports notifications whose bot is not in the group they post to.
 pub fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
@@ -29,7 +29,7 @@ pub fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
                 ),
             )
             .at(&notification.file, &bot.span)
-            .address(format!("notification.{name}"))
+            .address(Address::notification(name))
             .related(&declared.file, &declared.name.span, "the group")
             .help(format!(
                 "add `{}` to the `bots:` of group `{}`",

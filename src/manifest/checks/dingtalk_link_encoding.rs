@@ -6,7 +6,7 @@
 
 use super::Context;
 use crate::model::message::{DINGTALK_LINK_PREFIX, encode_url_component};
-use crate::model::{Finding, Spanned};
+use crate::model::{Address, Finding, Spanned};
 
 /// The first un-encoded `dingtalk://` link in `text`, and the corrected link.
 pub fn unencoded_link(text: &str) -> Option<(String, String)> {
@@ -51,7 +51,7 @@ pub fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
             report(
                 text,
                 &notification.file,
-                &format!("notification.{name}"),
+                &Address::notification(name),
                 findings,
             );
         }
@@ -61,7 +61,7 @@ pub fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
 fn report(
     text: &Spanned<String>,
     file: &std::path::Path,
-    address: &str,
+    address: &Address,
     findings: &mut Vec<Finding>,
 ) {
     if let Some((_, fixed)) = unencoded_link(&text.value) {

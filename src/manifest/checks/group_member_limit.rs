@@ -4,7 +4,7 @@
 //! an error too (`subAdminNumberExcessive`).
 
 use super::Context;
-use crate::model::Finding;
+use crate::model::{Address, Finding};
 
 /// Most members a group may have.
 pub const MAX_MEMBERS: usize = crate::model::limits::GROUP_MEMBERS;
@@ -15,7 +15,7 @@ pub const MAX_ADMINS: usize = crate::model::limits::GROUP_ADMINS;
 pub fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
     for (name, group) in &context.workspace.groups {
         let members = group.spec.all_members().len();
-        let address = format!("group.{name}");
+        let address = Address::group(name);
         if members > MAX_MEMBERS {
             let span = group
                 .spec

@@ -3,7 +3,7 @@
 //! `name` 1–20). A longer title is refused at creation: an error.
 
 use super::Context;
-use crate::model::{Finding, GroupType};
+use crate::model::{Address, Finding, GroupType};
 
 /// The longest title DingTalk accepts for a group of this type, in characters.
 pub fn max_title_chars(group_type: GroupType) -> usize {
@@ -29,7 +29,7 @@ pub fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
             findings.push(
                 Finding::error("group-title-length", "the title is empty")
                     .at(&group.file, &title.span)
-                    .address(format!("group.{name}"))
+                    .address(Address::group(name))
                     .help("give the group a title people will recognise"),
             );
             continue;
@@ -42,7 +42,7 @@ pub fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
                     format!("the title has {length} characters; a {} group's title may have at most {max}", kind.as_str()),
                 )
                 .at(&group.file, &title.span)
-                .address(format!("group.{name}"))
+                .address(Address::group(name))
                 .help("shorten the title"),
             );
         }

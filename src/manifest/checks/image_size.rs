@@ -6,7 +6,7 @@
 
 use super::Context;
 use crate::manifest::resolve_relative;
-use crate::model::{Finding, Message, Target};
+use crate::model::{Address, Finding, Message, Target};
 
 /// Largest bot image, width × height in pixels.
 pub const BOT_MAX: (usize, usize) = (358, 350);
@@ -26,7 +26,7 @@ pub fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
             // A webhook sends no image message (`invalid-message`).
             Ok(Target::Webhook(_)) | Err(_) => continue,
         };
-        let address = format!("notification.{name}");
+        let address = Address::notification(name);
         let file = resolve_relative(&notification.file, &path.value);
         match imagesize::size(&file) {
             Ok(size) if size.width > max_width || size.height > max_height => findings.push(

@@ -3,7 +3,7 @@
 //! internal group titled otherwise is a warning, with the expected title as help.
 
 use super::Context;
-use crate::model::{Finding, GroupType};
+use crate::model::{Address, Finding, GroupType};
 
 /// The title DingTalk gives an organization's internal group.
 pub fn expected_title(organization: &str) -> String {
@@ -25,7 +25,7 @@ pub fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
                     format!("an internal group of {organization} is titled \"{expected}\""),
                 )
                 .at(&group.file, &group.spec.title.span)
-                .address(format!("group.{name}"))
+                .address(Address::group(name))
                 .help(format!("title: \"{expected}\"")),
             );
         }

@@ -5,7 +5,7 @@
 //! (a double-quoted YAML string, ready to paste).
 
 use super::Context;
-use crate::model::{Finding, Message, Target};
+use crate::model::{Address, Finding, Message, Target};
 
 /// Whether `text` relies on plain-space runs or on line breaks without surrounding spaces.
 pub fn needs_fixing(text: &str) -> bool {
@@ -66,7 +66,7 @@ pub fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
                     "bot markdown needs ` \\n ` for line breaks and `&nbsp;` for repeated spaces",
                 )
                 .at(&notification.file, &markdown.text.span)
-                .address(format!("notification.{name}"))
+                .address(Address::notification(name))
                 .help(format!("text: {quoted}")),
             );
         }

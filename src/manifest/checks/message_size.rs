@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use super::Context;
 use crate::model::message::{ImageMessage, Message};
 use crate::model::schedule::Schedule;
-use crate::model::{Finding, Notification, Spanned, Target, payload};
+use crate::model::{Address, Finding, Notification, Spanned, Target, payload};
 
 /// Largest work-notification `msg`, in bytes.
 pub const MAX_WORK_NOTIFICATION_BYTES: usize = crate::model::limits::WORK_NOTIFICATION_MSG_BYTES;
@@ -83,7 +83,7 @@ pub fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
                     format!("the {what} would be {size} bytes; the platform accepts {max}"),
                 )
                 .at(&notification.file, &spec.message.span)
-                .address(format!("notification.{name}"))
+                .address(Address::notification(name))
                 .help("shorten the message, or link to the full text"),
             );
         }

@@ -3,7 +3,7 @@
 //! and all users count as more than 5. An error: the platform refuses the request.
 
 use super::Context;
-use crate::model::{Finding, Message};
+use crate::model::{Address, Finding, Message};
 
 /// Most users an OA message with a status bar may go to.
 pub const MAX_STATUS_BAR_RECIPIENTS: usize = crate::model::limits::STATUS_BAR_RECIPIENTS;
@@ -34,7 +34,7 @@ pub fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
                     format!("an OA message with a status bar may go to at most {MAX_STATUS_BAR_RECIPIENTS} users, not {recipients}"),
                 )
                 .at(&notification.file, work.recipients_span().unwrap_or(&notification.spec.via.span))
-                .address(format!("notification.{name}"))
+                .address(Address::notification(name))
                 .help("remove the `status_bar`, or send to at most 5 listed users"),
             );
         }

@@ -4,7 +4,7 @@
 //! `dingform explain owner-in-admins`.
 
 use super::Context;
-use crate::model::Finding;
+use crate::model::{Address, Finding};
 
 /// Reports the owner written in `admins`.
 pub fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
@@ -22,7 +22,7 @@ pub fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
                     format!("`{owner}` is the owner and cannot also be a sub-admin"),
                 )
                 .at(&group.file, &admin.span)
-                .address(format!("group.{name}"))
+                .address(Address::group(name))
                 .related(&group.file, &group.spec.owner.span, "the owner")
                 .help("remove the owner from `admins`: an owner has every admin right"),
             );

@@ -3,7 +3,7 @@
 //! type does nothing on the platform: a warning.
 
 use super::Context;
-use crate::model::{Finding, Message, OpenIn};
+use crate::model::{Address, Finding, Message, OpenIn};
 
 /// Reports `open_in: workbench` on messages other than OA.
 pub fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
@@ -22,7 +22,7 @@ pub fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
                     ),
                 )
                 .at(&notification.file, &open_in.span)
-                .address(format!("notification.{name}"))
+                .address(Address::notification(name))
                 .help("use `open_in: sidebar` or `open_in: browser`, or send an `oa` message"),
             );
         }

@@ -13,7 +13,7 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::NaiveDate;
 
 use super::Context;
-use crate::model::{AppKind, Finding};
+use crate::model::{Address, AppKind, Finding};
 
 /// Reports users over the daily limit of an app of `kind`, under rule `rule`; does nothing
 /// when the workspace's app is of another kind.
@@ -126,7 +126,7 @@ pub fn check(context: &Context<'_>, kind: AppKind, rule: &str, findings: &mut Ve
         findings.push(
             finding
                 .at(&notification.file, &notification.spec.schedule.span)
-                .address(format!("notification.{name}"))
+                .address(Address::notification(name))
                 .help("send less often, or to fewer overlapping recipients; the platform marks users past the limit as forbidden"),
         );
     }

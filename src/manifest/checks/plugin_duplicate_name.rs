@@ -7,13 +7,13 @@
 use std::collections::BTreeMap;
 
 use super::Context;
-use crate::model::{Finding, GroupType};
+use crate::model::{Address, Finding, GroupType};
 
 /// Reports a plugin name used twice in one group, and plugins on groups that are not scene
 /// groups.
 pub fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
     for (name, group) in &context.workspace.groups {
-        let address = format!("group.{name}");
+        let address = Address::group(name);
         if group.spec.group_type.value != GroupType::Scene
             && let Some(first) = group.spec.plugins.first()
         {

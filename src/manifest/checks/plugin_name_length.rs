@@ -3,7 +3,7 @@
 //! cannot refer to it: an error.
 
 use super::Context;
-use crate::model::Finding;
+use crate::model::{Address, Finding};
 
 /// Longest plugin name, in characters.
 pub const MAX_PLUGIN_NAME_CHARS: usize = crate::model::limits::PLUGIN_NAME_CHARS;
@@ -20,7 +20,7 @@ pub fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
                         format!("plugin names have at most {MAX_PLUGIN_NAME_CHARS} characters; `{}` has {length}", plugin.name.value),
                     )
                     .at(&group.file, &plugin.name.span)
-                    .address(format!("group.{name}"))
+                    .address(Address::group(name))
                     .help("use the name the plugin has in the Developer Console"),
                 );
             }

@@ -6,7 +6,7 @@
 //! time, from the live directory (`plan/rules/recipients_per_request.rs`).
 
 use super::Context;
-use crate::model::{AppKind, Finding};
+use crate::model::{Address, AppKind, Finding};
 
 /// Users one request reaches for an app of this kind.
 pub fn max_users_per_request(kind: AppKind) -> usize {
@@ -39,7 +39,7 @@ pub fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
                     format!("{count} users is more than one request reaches ({max_users}): each send is split into {requests} requests"),
                 )
                 .at(&notification.file, span)
-                .address(format!("notification.{name}")),
+                .address(Address::notification(name)),
             );
         }
         // Departments all go in the first request: the runner cannot split them.
@@ -57,7 +57,7 @@ pub fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
                     ),
                 )
                 .at(&notification.file, span)
-                .address(format!("notification.{name}"))
+                .address(Address::notification(name))
                 .help("name parent departments instead (a department includes its sub-departments), or split the list across notifications"),
             );
         }

@@ -17,7 +17,7 @@ use chrono_tz::Tz;
 use super::Context;
 use crate::manifest::frequency::DailyCounts;
 use crate::model::template::{Variable, placeholders, variable};
-use crate::model::{Finding, Message, WorkNotification};
+use crate::model::{Address, Finding, Message, WorkNotification};
 
 /// The template variables a message uses, each once.
 pub fn variables_used(message: &Message) -> Vec<&'static Variable> {
@@ -155,7 +155,7 @@ fn across_notifications(context: &Context<'_>, findings: &mut Vec<Finding>) {
                         format!("on {day} this sends {who} the same content as notification.{earlier}; the platform delivers identical content to a user once a day"),
                     )
                     .at(&b.file, &b.spec.message.span)
-                    .address(format!("notification.{later}"))
+                    .address(Address::notification(later))
                     .help("make the messages differ, or merge the two notifications"),
                 );
             }
@@ -238,7 +238,7 @@ fn within_one_schedule(context: &Context<'_>, findings: &mut Vec<Finding>) {
                     ),
                 )
                 .at(&notification.file, &notification.spec.schedule.span)
-                .address(format!("notification.{name}"))
+                .address(Address::notification(name))
                 .help("send at most once a day, or make each send differ with `{{time}}` in the message"),
             );
         }

@@ -4,8 +4,8 @@
 //! (which covers the 29th of February). `dingform explain schedule-never-fires`.
 
 use super::Context;
-use crate::model::Finding;
 use crate::model::schedule::Schedule;
+use crate::model::{Address, Finding};
 
 /// Years searched for an occurrence.
 const YEARS: i64 = 5;
@@ -30,7 +30,7 @@ pub fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
                 ),
             )
             .at(&notification.file, &spec.schedule.span)
-            .address(format!("notification.{name}"))
+            .address(Address::notification(name))
             .help("the day of month does not exist in the months named; fix the day or the month"),
         );
     }

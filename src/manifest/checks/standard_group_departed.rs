@@ -3,7 +3,7 @@
 //! group for `remove_departed_members: true` asks for something the platform cannot do.
 
 use super::Context;
-use crate::model::{Finding, GroupType};
+use crate::model::{Address, Finding, GroupType};
 
 /// Reports standard groups that ask for automatic removal of departed members.
 pub fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
@@ -18,7 +18,7 @@ pub fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
                     "a standard group cannot remove departed members automatically",
                 )
                 .at(&group.file, &remove.span)
-                .address(format!("group.{name}"))
+                .address(Address::group(name))
                 .help("only internal groups do this: make it `type: internal`, or list members with `members_policy: exact` so plan removes departed ones explicitly"),
             );
         }

@@ -6,12 +6,12 @@
 use std::collections::BTreeMap;
 
 use super::Context;
-use crate::model::Finding;
+use crate::model::{Address, Finding};
 
 /// Reports a tab title used twice in one group, tabs with no URL, and tabs with both kinds.
 pub fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
     for (name, group) in &context.workspace.groups {
-        let address = format!("group.{name}");
+        let address = Address::group(name);
         let mut seen = BTreeMap::new();
         for tab in &group.spec.tabs {
             if tab.urls() == (None, None) {

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use chrono::NaiveDate;
 
 use super::Context;
-use crate::model::Finding;
+use crate::model::{Address, Finding};
 
 /// Sends to all users allowed per day.
 pub const MAX_TO_ALL_USER_PER_DAY: u32 = crate::model::limits::TO_ALL_USER_PER_DAY as u32;
@@ -56,7 +56,7 @@ pub fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
                 format!("schedules send to all users {total} times on {day}; the platform allows {MAX_TO_ALL_USER_PER_DAY} a day"),
             )
             .at(&notification.file, span)
-            .address(format!("notification.{name}"))
+            .address(Address::notification(name))
             .help("send to all users at most 3 times a day across all notifications, or target departments"),
         );
     }

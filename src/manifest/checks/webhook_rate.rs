@@ -10,7 +10,7 @@ use chrono::{DateTime, Duration, DurationRound, Utc};
 use super::Context;
 use crate::model::schedule::Schedule;
 use crate::model::webhook::WEBHOOK_PER_MINUTE;
-use crate::model::{Finding, Target};
+use crate::model::{Address, Finding, Target};
 
 /// How far ahead schedules are looked at: a week covers every weekly pattern.
 const HORIZON_DAYS: i64 = 7;
@@ -67,7 +67,7 @@ pub fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
                     ),
                 )
                 .at(&notification.file, &webhook.token_env.span)
-                .address(format!("notification.{name}"))
+                .address(Address::notification(*name))
                 .help("spread the schedules over more minutes, or post through another robot"),
             );
         }

@@ -3,11 +3,16 @@
 //! is a `manual` step: create and publish the bot in the console. (A bot with no robot code at
 //! all is an error found statically by `validate`.)
 
-use crate::model::{Bot, Declared, Finding, Severity, Workspace};
+use crate::model::{Address, Bot, Declared, Finding, Severity, Workspace};
 use crate::plan::refresh::Live;
 
 /// Add the finding when `declared`'s robot code is unknown to the organization.
-pub fn check(address: &str, declared: &Declared<Bot>, live: &Live, findings: &mut Vec<Finding>) {
+pub fn check(
+    address: &Address,
+    declared: &Declared<Bot>,
+    live: &Live,
+    findings: &mut Vec<Finding>,
+) {
     let Some(code) = &declared.spec.robot_code else {
         return;
     };
@@ -49,7 +54,7 @@ pub fn check_uses(workspace: &Workspace, live: &Live, findings: &mut Vec<Finding
                     ),
                 )
                 .at(&declared.file, &bot.span)
-                .address(format!("group.{name}"))
+                .address(Address::group(name))
                 .help(help),
             );
         }
@@ -70,7 +75,7 @@ pub fn check_uses(workspace: &Workspace, live: &Live, findings: &mut Vec<Finding
                 ),
             )
             .at(&declared.file, &bot.span)
-            .address(format!("notification.{name}"))
+            .address(Address::notification(name))
             .help(help),
         );
     }

@@ -9,7 +9,7 @@
 
 use std::collections::BTreeSet;
 
-use crate::model::{Bot, Declared, Finding, Severity, Workspace};
+use crate::model::{Address, Bot, Declared, Finding, Severity, Workspace};
 use crate::plan::refresh::Live;
 use crate::state::{ResourceState, State};
 
@@ -34,7 +34,7 @@ pub fn pending_codes(workspace: &Workspace, state: &State) -> BTreeSet<String> {
         .bots
         .iter()
         .filter(|(name, declared)| {
-            pending(state.resources.get(&format!("bot.{name}")), declared).is_some()
+            pending(state.resources.get(&Address::bot(*name)), declared).is_some()
         })
         .filter_map(|(_, declared)| declared.spec.robot_code.as_ref().map(|c| c.value.clone()))
         .collect()
@@ -42,7 +42,7 @@ pub fn pending_codes(workspace: &Workspace, state: &State) -> BTreeSet<String> {
 
 /// Add the `manual` step while a rename is not seen done in DingTalk.
 pub fn check(
-    address: &str,
+    address: &Address,
     declared: &Declared<Bot>,
     entry: Option<&ResourceState>,
     live: &Live,

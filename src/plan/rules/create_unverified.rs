@@ -4,12 +4,12 @@
 //! plan stops instead and asks a person to look: adopt the group if it was made, or drop the
 //! unconfirmed intent if it was not.
 
-use crate::model::{Declared, Finding, Group};
+use crate::model::{Address, Declared, Finding, Group};
 use crate::state::ResourceState;
 
 /// Add the finding when `entry` is an unconfirmed create of an ordinary group.
 pub fn check(
-    address: &str,
+    address: &Address,
     declared: &Declared<Group>,
     entry: Option<&ResourceState>,
     findings: &mut Vec<Finding>,

@@ -8,12 +8,12 @@ use std::collections::BTreeSet;
 
 use crate::manifest::checks::group_member_limit::{MAX_ADMINS, MAX_MEMBERS};
 use crate::model::group::Policy;
-use crate::model::{Declared, Finding, Group};
+use crate::model::{Address, Declared, Finding, Group};
 use crate::plan::attributes::GroupAttributes;
 
 /// Add an error when live ∪ added is over a cap under an additive policy.
 pub fn check(
-    address: &str,
+    address: &Address,
     declared: &Declared<Group>,
     desired: &GroupAttributes,
     live: &GroupAttributes,

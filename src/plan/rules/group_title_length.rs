@@ -28,9 +28,9 @@ pub fn check(change: &Change, declared: &Declared<Group>, findings: &mut Vec<Fin
     // `validate`'s group-title-length already reports most of these; this rule adds the
     // titles it exempts (the organization's Internal Group, named by DingTalk: adopt it with
     // `import`, never create it).
-    let reported = findings.iter().any(|f| {
-        f.rule == "group-title-length" && f.address.as_deref() == Some(change.address.as_str())
-    });
+    let reported = findings
+        .iter()
+        .any(|f| f.rule == "group-title-length" && f.address.as_ref() == Some(&change.address));
     if sends_title && length > max && !reported {
         findings.push(
             Finding::error(

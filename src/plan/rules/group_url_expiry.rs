@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::model::{Declared, Finding, Group, Span};
+use crate::model::{Address, Declared, Finding, Group, Span};
 use crate::plan::FieldChange;
 use crate::plan::refresh::{GroupRead, Live};
 use crate::state::ResourceState;
@@ -14,7 +14,7 @@ pub const WARN_AFTER_DAYS: i64 = 335;
 
 /// Add the warning for an update that changes what makes the join URL expire.
 pub fn check(
-    address: &str,
+    address: &Address,
     declared: &Declared<Group>,
     fields: &[FieldChange],
     findings: &mut Vec<Finding>,
@@ -49,7 +49,7 @@ pub fn check(
 /// Add the warning for a group whose join URL, unchanged since it was first seen, is older
 /// than [`WARN_AFTER_DAYS`] at `now` (the plan's [`now`](crate::plan::PlanOptions::now)).
 pub fn check_age(
-    address: &str,
+    address: &Address,
     declared: &Declared<Group>,
     entry: Option<&ResourceState>,
     live: &Live,

@@ -46,7 +46,7 @@ pub fn check(
             "to rename `{managed}`, write `moved: [{{from: {managed}, to: {}}}]` instead of importing",
             change.address
         ));
-        if let Some(block) = imports.iter().find(|b| b.block.to.value == change.address) {
+        if let Some(block) = imports.iter().find(|b| change.address == *b.block.to.value) {
             finding = finding.at(&block.file, &block.block.id.span);
         }
         findings.push(finding);

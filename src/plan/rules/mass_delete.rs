@@ -2,7 +2,7 @@
 //! refused unless `--allow-mass-delete` is given (octoDNS's `MAX_SAFE_DELETE_PCENT`): an
 //! emptied or mis-pointed workspace must never disband an organization's groups.
 
-use crate::model::Finding;
+use crate::model::{Finding, ResourceKind};
 use crate::plan::{Action, Change};
 use crate::state::State;
 
@@ -16,12 +16,13 @@ pub fn check(changes: &[Change], state: &State, allow: bool, findings: &mut Vec<
     let managed = state
         .resources
         .keys()
-        .filter(|a| a.starts_with("group."))
+        .filter(|a| a.kind == ResourceKind::Group)
         .count();
     let disbanded = changes
         .iter()
         .filter(|c| {
-            c.address.starts_with("group.") && matches!(c.action, Action::Delete | Action::Replace)
+            c.address.kind == ResourceKind::Group
+                && matches!(c.action, Action::Delete | Action::Replace)
         })
         .count();
     if allow || managed == 0 || disbanded < MIN_UNSAFE_DELETES {

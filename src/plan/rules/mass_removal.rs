@@ -5,11 +5,11 @@
 //! the group at the next apply.
 
 use super::mass_delete::{MAX_SAFE_DELETE_SHARE, MIN_UNSAFE_DELETES};
-use crate::model::{Declared, Finding, Group, Span};
+use crate::model::{Address, Declared, Finding, Group, Span};
 
 /// Add an error when the org chart takes `removed` of the `members` a group has now.
 pub fn check(
-    address: &str,
+    address: &Address,
     declared: &Declared<Group>,
     removed: usize,
     members: usize,

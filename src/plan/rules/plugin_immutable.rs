@@ -4,13 +4,13 @@
 
 use std::collections::BTreeMap;
 
-use crate::model::{Declared, Finding, Group};
+use crate::model::{Address, Declared, Finding, Group};
 use crate::plan::FieldChange;
 use crate::plan::attributes::GroupAttributes;
 
 /// Add the errors, and return the install of new plugins as a field change.
 pub fn check(
-    address: &str,
+    address: &Address,
     declared: &Declared<Group>,
     desired: &GroupAttributes,
     live: &GroupAttributes,

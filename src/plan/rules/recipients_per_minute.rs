@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use chrono::DateTime;
 use chrono_tz::Tz;
 
-use crate::model::Finding;
+use crate::model::{Address, Finding};
 use crate::plan::recipients::{Context, RECIPIENTS_PER_MINUTE};
 
 /// One minute's sends: the recipients in all, and which notification fired when.
@@ -71,7 +71,7 @@ pub fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
                 ),
             )
             .at(&reach.declared.file, &reach.declared.spec.schedule.span)
-            .address(format!("notification.{}", reach.name))
+            .address(Address::notification(reach.name))
             .help("spread the schedules over several minutes if the delay matters"),
         );
     }

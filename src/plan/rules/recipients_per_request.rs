@@ -9,7 +9,7 @@
 use std::collections::BTreeSet;
 
 use crate::manifest::checks::recipients_per_request::max_users_per_request;
-use crate::model::Finding;
+use crate::model::{Address, Finding};
 use crate::plan::recipients::Context;
 
 /// Add an error for each notification whose departments make one request too large.
@@ -58,7 +58,7 @@ pub fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
                 ),
             )
             .at(&reach.declared.file, &first.span)
-            .address(format!("notification.{}", reach.name))
+            .address(Address::notification(reach.name))
             .help("the platform refuses the whole request (41029): send to smaller departments, or split the departments (and the listed users) across notifications"),
         );
     }

@@ -5,8 +5,8 @@
 
 use serde_json::Value;
 
-use crate::model::Finding;
 use crate::model::manifest::Workspace;
+use crate::model::{Finding, ResourceKind};
 use crate::plan::{Action, Change};
 
 /// Add a warning for each group created with the title and type of a group the plan disbands.
@@ -14,7 +14,7 @@ pub fn check(changes: &[Change], workspace: &Workspace, findings: &mut Vec<Findi
     let groups = |action: Action| {
         changes
             .iter()
-            .filter(move |c| c.action == action && c.address.starts_with("group."))
+            .filter(move |c| c.action == action && c.address.kind == ResourceKind::Group)
     };
     for created in groups(Action::Create) {
         let Some(after) = created.after.as_ref() else {
@@ -41,8 +41,7 @@ pub fn check(changes: &[Change], workspace: &Workspace, findings: &mut Vec<Findi
             "if this is a rename, add `moved: [{{from: {}, to: {}}}]`: the group keeps its history, members and id",
             disbanded.address, created.address
         ));
-        let name = created.address.trim_start_matches("group.");
-        if let Some(declared) = workspace.groups.get(name) {
+        if let Some(declared) = workspace.groups.get(&created.address.name) {
             finding = finding.at(&declared.file, &declared.name.span);
         }
         findings.push(finding);

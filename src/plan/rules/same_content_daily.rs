@@ -8,7 +8,7 @@
 use std::collections::{BTreeMap, HashSet};
 
 use crate::manifest::checks::same_content_daily::{contents_on, variables_used};
-use crate::model::Finding;
+use crate::model::{Address, Finding};
 use crate::plan::recipients::{Context, Reach};
 
 /// A person both notifications reach, when one of them reaches through departments.
@@ -39,7 +39,7 @@ pub fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
         }
     }
     // What `validate` already reported, so that one clash is one error.
-    let mut reported: HashSet<String> = findings
+    let mut reported: HashSet<Address> = findings
         .iter()
         .filter(|finding| finding.rule == "same-content-daily")
         .filter_map(|finding| finding.address.clone())
@@ -58,7 +58,7 @@ pub fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
                 if !a.has_departments() && !b.has_departments() {
                     continue; // listed users only: `validate` knew
                 }
-                let address = format!("notification.{}", b.name);
+                let address = Address::notification(b.name);
                 if reported.contains(&address) {
                     continue;
                 }

@@ -4,13 +4,13 @@
 //! automatic removal on a standard group is a static error found by `validate`.
 
 use crate::model::group::Policy;
-use crate::model::{Declared, Finding, Group, GroupType};
+use crate::model::{Address, Declared, Finding, Group, GroupType};
 use crate::plan::attributes::GroupAttributes;
 use crate::plan::refresh::Live;
 
 /// Add the warning for one standard group.
 pub fn check(
-    address: &str,
+    address: &Address,
     declared: &Declared<Group>,
     live_group: &GroupAttributes,
     live: &Live,

@@ -7,7 +7,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::model::Finding;
+use crate::model::{Address, Finding};
 use crate::plan::names::{Directory, Names, Role, nearest, with_suggestion};
 
 /// Add an error at each place an unknown template is written.
@@ -22,7 +22,7 @@ pub fn check(names: &Names, directory: &Directory, findings: &mut Vec<Finding>) 
         let near = nearest(template, known.iter().map(String::as_str));
         let help = "scene-group templates are made in the Developer Console; copy the template id from there";
         // `defaults.template` is one place however many groups fall back to it.
-        let mut fallbacks: BTreeMap<_, Vec<&str>> = BTreeMap::new();
+        let mut fallbacks: BTreeMap<_, Vec<&Address>> = BTreeMap::new();
         for place in places {
             if place.role == Role::DefaultTemplate {
                 fallbacks
@@ -49,7 +49,7 @@ pub fn check(names: &Names, directory: &Directory, findings: &mut Vec<Finding>) 
                 "unknown-template",
                 format!(
                     "the organization has no scene-group template `{template}` (`defaults.template`, used by {})",
-                    groups.join(", ")
+                    groups.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
                 ),
             )
             .at(file, span)

@@ -132,7 +132,9 @@ impl Fixture {
         let mut state = file
             .read_or_new(Some(common::ORGANIZATION.into()))
             .expect("read state");
-        state.resources.insert(address.to_owned(), resource);
+        state
+            .resources
+            .insert(address.parse().expect("an address"), resource);
         file.write(&mut state, &lock).expect("write state");
     }
 

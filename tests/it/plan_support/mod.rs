@@ -43,7 +43,9 @@ pub fn write_state(workspace: &Workspace, entries: &[(&str, ResourceState)]) {
     let lock = file.lock("test", Duration::ZERO).expect("lock");
     let mut state = file.read_or_new(Some(ORGANIZATION.into())).expect("state");
     for (address, entry) in entries {
-        state.resources.insert((*address).into(), entry.clone());
+        state
+            .resources
+            .insert(address.parse().expect("an address"), entry.clone());
     }
     file.write(&mut state, &lock).expect("write state");
 }
