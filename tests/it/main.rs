@@ -7,6 +7,7 @@ mod notify_support;
 mod plan_support;
 mod s3_support;
 
+mod addresses;
 mod adopt;
 mod apply_crash;
 mod apply_end_to_end;
