@@ -13,10 +13,9 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use super::plan::{self as plan_cmd, make_plan};
 use super::session::{self, Session};
-use crate::apply::{self, ApplyOptions, Progress, Report, StepOutcome};
-use crate::model::{Finding, Severity};
+use crate::apply::{self, ApplyOptions, Progress, StepOutcome};
 use crate::plan::file::{PlanFile, Target};
-use crate::plan::{Action, Plan, staleness};
+use crate::plan::{Action, staleness};
 use crate::render;
 
 /// Carry out a plan: a workspace's (shown, then confirmed) or a saved plan file's.
@@ -144,14 +143,11 @@ fn apply_locked(
         bail!("cannot apply: the plan has error findings (fix them, then plan again)");
     }
     if !plan.has_changes() {
-        if plan.summary().manual > 0 {
-            println!(
-                "No changes to apply. DingTalk matches the manifests but for the manual steps below."
-            );
-        } else {
-            println!("No changes. DingTalk matches the manifests.");
+        if from_file {
+            // `apply DIR` said so with the plan above.
+            print!("{}", render::apply_report::no_changes(&plan));
         }
-        print_manual(&plan);
+        print!("{}", render::apply_report::manual_steps(&plan, color));
         return Ok(ExitCode::SUCCESS);
     }
     if !args.yes && !confirm()? {
@@ -188,8 +184,9 @@ fn apply_locked(
         anyhow::Ok(report?)
     })?;
     progress.finish();
-    print_report(&report);
-    print_manual(&plan);
+    print!("{}", render::apply_report::closing(&report, color));
+    eprint!("{}", render::apply_report::problems(&report, color));
+    print!("{}", render::apply_report::manual_steps(&plan, color));
     Ok(if report.interrupted {
         // 128 + SIGINT, as shells and Terraform report an interrupted command.
         ExitCode::from(130)
@@ -254,63 +251,6 @@ fn confirm() -> anyhow::Result<bool> {
     Ok(answer.trim() == "yes")
 }
 
-fn print_report(report: &Report) {
-    let counts = format!(
-        "{} added, {} changed, {} destroyed.",
-        report.added, report.changed, report.destroyed
-    );
-    if report.is_complete() {
-        println!("\nApply complete: {counts}");
-        return;
-    }
-    if report.interrupted {
-        println!(
-            "\nApply interrupted: {counts} {} not started.",
-            plural(report.not_started, "step")
-        );
-    }
-    if !report.interrupted {
-        println!("\nApply incomplete: {counts}");
-    }
-    for failure in &report.failed {
-        eprintln!("error: {failure}");
-    }
-    for (address, waiting_for) in &report.skipped {
-        eprintln!("skipped: {address}: waits for {waiting_for}, which failed");
-    }
-    if report.interrupted && report.failed.is_empty() {
-        eprintln!("Run apply again to finish: it resumes where this one stopped.");
-    } else {
-        eprintln!("Fix what failed and run apply again: it resumes where this one stopped.");
-    }
-}
-
-fn plural(count: usize, noun: &str) -> String {
-    format!("{count} {noun}{}", if count == 1 { "" } else { "s" })
-}
-
-fn print_manual(plan: &Plan) {
-    let manual: Vec<&Finding> = plan
-        .findings
-        .iter()
-        .filter(|f| f.severity == Severity::Manual)
-        .collect();
-    if manual.is_empty() {
-        return;
-    }
-    println!("\nStill to do by hand in DingTalk:");
-    for finding in manual {
-        let at = finding
-            .location()
-            .map(|l| format!(" ({l})"))
-            .unwrap_or_default();
-        println!("  [ ] {}{at}", finding.message);
-        if let Some(help) = &finding.help {
-            println!("      {help}");
-        }
-    }
-}
-
 /// A bar on a terminal (stderr), a line per step otherwise.
 struct Reporter {
     bar: Option<ProgressBar>,
@@ -344,18 +284,7 @@ impl Progress for Reporter {
     }
 
     fn step(&self, address: &str, action: Action, outcome: &StepOutcome) {
-        let line = match outcome {
-            StepOutcome::Done => format!("{address}: {} done", action.as_str()),
-            StepOutcome::Failed(failure) => format!(
-                "{address}: {} failed: {}: {}",
-                action.as_str(),
-                failure.operation,
-                failure.error
-            ),
-            StepOutcome::Skipped { waiting_for } => {
-                format!("{address}: skipped ({waiting_for} failed)")
-            }
-        };
+        let line = render::apply_report::step(address, action, outcome);
         match &self.bar {
             Some(bar) => {
                 if !matches!(outcome, StepOutcome::Done) {

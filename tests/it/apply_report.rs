@@ -1,0 +1,245 @@
+//! The apply report (`render::apply_report`): snapshots of the renderer over reports built by
+//! hand (complete, incomplete with a failure and a skipped dependant, interrupted, manual
+//! steps, nothing to change, a line per kind of change), then of a real `dingform apply`
+//! against the emulator, whose closing line counts what its plan's closing line counted.
+
+use dingform::model::{Finding, Severity, Span};
+use dingform::plan::outcome::{Report, StepFailure, StepOutcome};
+use dingform::plan::{Action, Estimate, Fingerprints, Plan};
+use dingform::render::apply_report;
+
+use crate::common::{Emu, Workspace};
+
+fn plan(findings: Vec<Finding>) -> Plan {
+    Plan {
+        format_version: dingform::plan::FORMAT_VERSION,
+        changes: Vec::new(),
+        findings,
+        fingerprints: Fingerprints::default(),
+        estimate: Estimate::default(),
+    }
+}
+
+fn manual_step() -> Finding {
+    Finding::new(
+        "bot-rename-test-group",
+        Severity::Manual,
+        "rename bot.alerts from `Alert Bot` to `Alerts` in the Developer Console",
+    )
+    .at("bots.yaml", &Span::new(2, 3, 10..16))
+    .address("bot.alerts")
+    .help("then run `dingform state done bot.alerts`, or plan again once a group shows it")
+}
+
+/// stdout, then stderr, as the terminal shows them.
+fn report_text(report: &Report) -> String {
+    format!(
+        "--- stdout{}--- stderr\n{}",
+        apply_report::closing(report, false),
+        apply_report::problems(report, false)
+    )
+}
+
+#[test]
+fn a_complete_apply_counts_in_the_plans_words() {
+    let report = Report {
+        added: 15,
+        imported: 1,
+        ..Report::default()
+    };
+    insta::assert_snapshot!("apply_report_complete", report_text(&report));
+    let all_kinds = Report {
+        added: 2,
+        changed: 3,
+        destroyed: 1,
+        imported: 1,
+        moved: 1,
+        forgotten: 2,
+        ..Report::default()
+    };
+    insta::assert_snapshot!("apply_report_every_kind", report_text(&all_kinds));
+}
+
+#[test]
+fn an_incomplete_apply_names_the_failure_and_what_waited_for_it() {
+    let report = Report {
+        added: 1,
+        failed: vec![StepFailure {
+            address: "group.payments".into(),
+            action: Action::Create,
+            operation: "create".into(),
+            error: "the platform refused it: 40035 invalid template id (tpl-gone)".into(),
+        }],
+        skipped: vec![("notification.standup".into(), "group.payments".into())],
+        ..Report::default()
+    };
+    assert!(!report.is_complete());
+    insta::assert_snapshot!("apply_report_incomplete", report_text(&report));
+}
+
+#[test]
+fn an_interrupted_apply_says_how_many_changes_were_not_started() {
+    let report = Report {
+        added: 3,
+        interrupted: true,
+        not_started: 2,
+        ..Report::default()
+    };
+    insta::assert_snapshot!("apply_report_interrupted", report_text(&report));
+}
+
+#[test]
+fn manual_steps_are_a_checklist_and_nothing_to_change_says_so() {
+    let with_manual = plan(vec![manual_step()]);
+    insta::assert_snapshot!(
+        "apply_report_manual_steps",
+        format!(
+            "{}{}",
+            apply_report::no_changes(&with_manual),
+            apply_report::manual_steps(&with_manual, false)
+        )
+    );
+    let nothing = plan(Vec::new());
+    assert_eq!(
+        apply_report::no_changes(&nothing),
+        "No changes. DingTalk matches the manifests.\n"
+    );
+    assert_eq!(apply_report::manual_steps(&nothing, false), "");
+    assert_eq!(
+        apply_report::problems(&Report::default(), false),
+        "",
+        "a complete apply has nothing for stderr"
+    );
+}
+
+#[test]
+fn each_change_is_reported_in_the_words_its_plan_used() {
+    let failure = StepFailure {
+        address: "group.old".into(),
+        action: Action::Delete,
+        operation: "disband".into(),
+        error: "the platform refused it: 40016 invalid.openConversationId".into(),
+    };
+    let lines = [
+        ("bot.alerts", Action::Create, StepOutcome::Done),
+        ("notification.standup", Action::Create, StepOutcome::Done),
+        ("group.payments", Action::Create, StepOutcome::Done),
+        ("group.all-hands", Action::Import, StepOutcome::Done),
+        ("group.renamed", Action::Move, StepOutcome::Done),
+        ("group.oncall", Action::Update, StepOutcome::Done),
+        ("group.scene", Action::Replace, StepOutcome::Done),
+        ("group.gone", Action::Delete, StepOutcome::Done),
+        ("bot.retired", Action::Delete, StepOutcome::Done),
+        ("notification.weekly", Action::Forget, StepOutcome::Done),
+        ("group.kept", Action::Forget, StepOutcome::Done),
+        ("group.old", Action::Delete, StepOutcome::Failed(failure)),
+        (
+            "notification.ping",
+            Action::Create,
+            StepOutcome::Skipped {
+                waiting_for: "group.payments".into(),
+            },
+        ),
+    ]
+    .iter()
+    .map(|(address, action, outcome)| apply_report::step(address, *action, outcome))
+    .collect::<Vec<_>>()
+    .join("\n");
+    insta::assert_snapshot!("apply_report_step_lines", lines);
+}
+
+#[test]
+fn colour_is_added_only_when_asked() {
+    let report = Report {
+        added: 1,
+        ..Report::default()
+    };
+    assert!(!apply_report::closing(&report, false).contains('\u{1b}'));
+    assert!(apply_report::closing(&report, true).contains('\u{1b}'));
+}
+
+/// A bot, two groups (one made, one imported with a change), and a notification through
+/// them: one of each thing the plan words differently.
+const MANIFEST: &str = "\
+bots:
+  alerts: {robot_code: dingbot-alerts, name: Alert Bot}
+groups:
+  payments:
+    title: Payments On-call
+    type: scene
+    owner: manager4220
+    members: [u1001]
+    bots: [alerts]
+  all-hands:
+    title: Test Organization Demo [Internal Group]
+    type: internal
+    owner: manager4220
+    members: [u1001, u1002, u1003, u1004, u1005, u1006, u1007, u1008]
+    settings: {mention_all: admins}
+import:
+  - {to: group.all-hands, id: chatdemoallhands}
+notifications:
+  standup:
+    schedule: '0 9 * * 1-5'
+    timezone: Asia/Shanghai
+    via: {bot: alerts, group: payments}
+    message: {text: {content: Stand-up time}}
+";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_real_apply_reports_each_change_once_and_counts_what_its_plan_counted() {
+    let emu = Emu::start().await;
+    let ws = Workspace::with_files(&[("groups.yaml", MANIFEST)]);
+    // One step at a time, so that the lines come in one order.
+    let run = ws.run(&emu, &["apply", "--yes", "--concurrency", "1"]);
+    assert_eq!(run.code, 0, "{}", run.text());
+    let plan_line = run
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("Plan: "))
+        .unwrap_or_else(|| panic!("{}", run.stdout));
+    assert!(
+        plan_line.starts_with("Plan: 3 to add, 0 to change, 0 to destroy, 1 to import;"),
+        "{plan_line}"
+    );
+    assert!(
+        run.stdout
+            .contains("Apply complete: 3 added, 0 changed, 0 destroyed, 1 imported."),
+        "{}",
+        run.stdout
+    );
+    let imported: Vec<&str> = run
+        .stderr
+        .lines()
+        .filter(|l| l.starts_with("group.all-hands:"))
+        .collect();
+    assert_eq!(imported, ["group.all-hands: imported"], "{}", run.stderr);
+    crate::assert_filtered_snapshot!("apply_report_real_apply", run.snapshot());
+
+    // Nothing left: said once, not once by the plan and again by apply.
+    let again = ws.run(&emu, &["apply", "--yes"]);
+    assert_eq!(again.code, 0, "{}", again.text());
+    assert_eq!(
+        again
+            .stdout
+            .matches("No changes. DingTalk matches the manifests.")
+            .count(),
+        1,
+        "{}",
+        again.stdout
+    );
+    crate::assert_filtered_snapshot!("apply_report_nothing_to_do", again.snapshot());
+
+    // A saved plan with nothing in it says so itself (no plan is shown before it).
+    let saved = ws.run(&emu, &["plan", "-o", "plan.json"]);
+    assert_eq!(saved.code, 0, "{}", saved.text());
+    let from_file = ws.run(&emu, &["apply", "plan.json", "--yes"]);
+    assert_eq!(from_file.code, 0, "{}", from_file.text());
+    assert!(
+        from_file
+            .stdout
+            .contains("No changes. DingTalk matches the manifests."),
+        "{}",
+        from_file.stdout
+    );
+}
