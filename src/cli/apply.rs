@@ -14,7 +14,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use super::plan::{self as plan_cmd, make_plan};
 use super::session::{self, Session};
 use crate::apply::{self, ApplyOptions, Progress, StepOutcome};
-use crate::plan::file::{PlanFile, Target};
+use crate::plan::file::PlanFile;
 use crate::plan::{Action, staleness};
 use crate::render;
 
@@ -64,7 +64,10 @@ pub fn run(args: Args, no_color: bool) -> anyhow::Result<ExitCode> {
     let dir = match &saved {
         Some(saved) => {
             let target = saved.target(&args.target, std::path::Path::new("."))?;
-            println!("{}", applying_to(&args.target, saved, &target));
+            print!(
+                "{}",
+                render::apply_report::applying_plan_file(&args.target, &saved.workspace, &target)
+            );
             target.dir
         }
         None => args.target.clone(),
@@ -187,14 +190,7 @@ fn apply_locked(
     print!("{}", render::apply_report::closing(&report, color));
     eprint!("{}", render::apply_report::problems(&report, color));
     print!("{}", render::apply_report::manual_steps(&plan, color));
-    Ok(if report.interrupted {
-        // 128 + SIGINT, as shells and Terraform report an interrupted command.
-        ExitCode::from(130)
-    } else if report.is_complete() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    })
+    Ok(ExitCode::from(report.exit_code()))
 }
 
 /// The first Ctrl-C stops starting steps (those in flight finish and are recorded); a second
@@ -205,8 +201,7 @@ fn watch_for_interrupt(interrupt: apply::Interrupt, bar: Option<ProgressBar>) {
             return;
         }
         interrupt.set();
-        let message = "Interrupted: finishing the requests in flight and recording their answers \
-                       (Ctrl-C again stops at once; the next apply resumes either way)…";
+        let message = render::apply_report::interrupted();
         match &bar {
             Some(bar) => bar.println(message),
             None => eprintln!("{message}"),
@@ -215,24 +210,6 @@ fn watch_for_interrupt(interrupt: apply::Interrupt, bar: Option<ProgressBar>) {
             std::process::exit(130);
         }
     });
-}
-
-/// The line `apply PLANFILE` starts with: which workspace it acts on, and why that one.
-fn applying_to(plan_file: &std::path::Path, saved: &PlanFile, target: &Target) -> String {
-    let mut line = format!(
-        "Applying the plan file {} to the workspace {} ({})",
-        plan_file.display(),
-        target.dir.display(),
-        target.why
-    );
-    if !target.made_here {
-        line.push_str(&format!(
-            "; it was made in {}: the manifests and the state must match what it saw",
-            saved.workspace.display()
-        ));
-    }
-    line.push('.');
-    line
 }
 
 fn confirm() -> anyhow::Result<bool> {

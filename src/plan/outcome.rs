@@ -39,6 +39,18 @@ impl Report {
     pub fn is_complete(&self) -> bool {
         self.failed.is_empty() && self.skipped.is_empty() && self.not_started == 0
     }
+
+    /// `apply`'s exit status: 0 complete, 130 interrupted (128 + SIGINT, as shells and
+    /// Terraform report an interrupted command), 1 when a step failed.
+    pub fn exit_code(&self) -> u8 {
+        if self.interrupted {
+            130
+        } else if self.is_complete() {
+            0
+        } else {
+            1
+        }
+    }
 }
 
 /// One step that did not complete, with the platform's own words.

@@ -7,12 +7,40 @@
 //! code, are decided in `apply` and `cli`, not here.
 
 use std::fmt::Write;
+use std::path::Path;
 
 use owo_colors::{OwoColorize, Style};
 
 use crate::model::{Finding, Severity};
+use crate::plan::file::Target;
 use crate::plan::outcome::{Report, StepOutcome};
 use crate::plan::{Action, Plan};
+
+/// The line `apply PLANFILE` starts with: which workspace it acts on, and why that one
+/// (`made_in` is where the plan was made).
+pub fn applying_plan_file(plan_file: &Path, made_in: &Path, target: &Target) -> String {
+    let mut line = format!(
+        "Applying the plan file {} to the workspace {} ({})",
+        plan_file.display(),
+        target.dir.display(),
+        target.why
+    );
+    if !target.made_here {
+        let _ = write!(
+            line,
+            "; it was made in {}: the manifests and the state must match what it saw",
+            made_in.display()
+        );
+    }
+    line.push_str(".\n");
+    line
+}
+
+/// What the first Ctrl-C prints (the apply stops starting steps).
+pub fn interrupted() -> &'static str {
+    "Interrupted: finishing the requests in flight and recording their answers \
+     (Ctrl-C again stops at once; the next apply resumes either way)…"
+}
 
 /// The line for one change as it ends (`group.ops: created`, `bot.alerts: registered`,
 /// `group.ops: create failed: create: …`, `notification.n: skipped (group.ops failed)`).

@@ -3,7 +3,10 @@
 //! steps, nothing to change, a line per kind of change), then of a real `dingform apply`
 //! against the emulator, whose closing line counts what its plan's closing line counted.
 
+use std::path::{Path, PathBuf};
+
 use dingform::model::{Finding, Severity, Span};
+use dingform::plan::file::Target;
 use dingform::plan::outcome::{Report, StepFailure, StepOutcome};
 use dingform::plan::{Action, Estimate, Fingerprints, Plan};
 use dingform::render::apply_report;
@@ -47,6 +50,7 @@ fn a_complete_apply_counts_in_the_plans_words() {
         imported: 1,
         ..Report::default()
     };
+    assert_eq!(report.exit_code(), 0);
     insta::assert_snapshot!("apply_report_complete", report_text(&report));
     let all_kinds = Report {
         added: 2,
@@ -74,6 +78,7 @@ fn an_incomplete_apply_names_the_failure_and_what_waited_for_it() {
         ..Report::default()
     };
     assert!(!report.is_complete());
+    assert_eq!(report.exit_code(), 1);
     insta::assert_snapshot!("apply_report_incomplete", report_text(&report));
 }
 
@@ -85,6 +90,7 @@ fn an_interrupted_apply_says_how_many_changes_were_not_started() {
         not_started: 2,
         ..Report::default()
     };
+    assert_eq!(report.exit_code(), 130, "128 + SIGINT");
     insta::assert_snapshot!("apply_report_interrupted", report_text(&report));
 }
 
@@ -146,6 +152,29 @@ fn each_change_is_reported_in_the_words_its_plan_used() {
     .collect::<Vec<_>>()
     .join("\n");
     insta::assert_snapshot!("apply_report_step_lines", lines);
+}
+
+#[test]
+fn a_plan_file_says_which_workspace_it_applies_to_and_where_it_was_made() {
+    let here = Target {
+        dir: PathBuf::from("/work/checkout-1"),
+        why: "the plan file lies in it",
+        made_here: true,
+    };
+    let elsewhere = Target {
+        dir: PathBuf::from("/home/me/checkout-2"),
+        why: "the current directory",
+        made_here: false,
+    };
+    let made_in = Path::new("/home/me/checkout-1");
+    insta::assert_snapshot!(
+        "apply_report_plan_file",
+        format!(
+            "{}{}",
+            apply_report::applying_plan_file(Path::new("plan.json"), made_in, &here),
+            apply_report::applying_plan_file(Path::new("/tmp/plan.json"), made_in, &elsewhere)
+        )
+    );
 }
 
 #[test]
