@@ -272,3 +272,116 @@ async fn a_real_apply_reports_each_change_once_and_counts_what_its_plan_counted(
         from_file.stdout
     );
 }
+
+/// The lines a real apply reports, as `render::apply_report::step` writes them.
+#[derive(Default)]
+struct Lines(std::sync::Mutex<Vec<String>>);
+
+impl dingform::apply::Progress for Lines {
+    fn start(&self, _changes: usize) {}
+
+    fn step(&self, address: &str, action: Action, outcome: &StepOutcome) {
+        self.0
+            .lock()
+            .unwrap()
+            .push(apply_report::step(address, action, outcome));
+    }
+}
+
+fn payments(template: &str) -> String {
+    format!(
+        "bots:\n  alerts: {{robot_code: dingbot-alerts, name: Alert Bot}}\ngroups:\n  payments: {{title: Payments, type: scene, template: {template}, owner: manager4220, members: [u1001], bots: [alerts]}}\n"
+    )
+}
+
+const STANDUP: &str = "notifications:\n  standup:\n    schedule: '0 9 * * 1-5'\n    timezone: Asia/Shanghai\n    via: {bot: alerts, group: payments}\n    message: {text: {content: Stand-up time}}\n";
+
+/// A replace is two steps (disband, then create): when the disband fails the change is one
+/// failed line, not also a create "skipped" behind itself, and the notification through the
+/// group is skipped, waiting for it. Every answer fails (the emulator's `error_rate` 1.0,
+/// one attempt) once the plan is made.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_replace_is_one_line_and_what_goes_through_it_waits() {
+    use dingform::plan::{self, PlanOptions};
+    use dingform::state::{StateFile, StateStore};
+
+    let emu = Emu::start().await;
+    let ws = Workspace::with_files(&[("groups.yaml", &payments("tpl-default"))]);
+    ws.run(&emu, &["apply", "--yes"]).expect_code(0);
+    // A scene group's template cannot change: the group is replaced.
+    ws.write(
+        "groups.yaml",
+        &format!("{}{STANDUP}", payments("tpl-oncall")),
+    );
+
+    let validation = dingform::manifest::validate(ws.path());
+    let state_file = StateFile::new(ws.state_path());
+    let state = state_file.read_or_new(None).expect("the state apply wrote");
+    let client = std::sync::Arc::new(emu.client_with(crate::common::unlimited(1)));
+    let live = plan::refresh::refresh(
+        client.clone(),
+        &validation.workspace,
+        &state,
+        chrono::Utc::now(),
+    )
+    .await
+    .expect("refresh");
+    let plan = plan::build(&validation, &state, &live, &PlanOptions::default());
+    let actions: Vec<(&str, Action)> = plan
+        .changes
+        .iter()
+        .filter(|c| c.action != Action::NoOp)
+        .map(|c| (c.address.as_str(), c.action))
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            ("group.payments", Action::Replace),
+            ("notification.standup", Action::Create)
+        ],
+        "{plan:#?}"
+    );
+
+    emu.faults(serde_json::json!({"error_rate": 1.0})).await;
+    let lock = StateStore::lock(&state_file, "test", std::time::Duration::ZERO)
+        .await
+        .expect("lock");
+    let lines = Lines::default();
+    let report = dingform::apply::apply(
+        client,
+        &plan,
+        state,
+        &state_file,
+        &lock,
+        &dingform::apply::ApplyOptions::default(),
+        &lines,
+    )
+    .await
+    .expect("state is written even when every request fails");
+    emu.faults(serde_json::json!({})).await;
+
+    assert_eq!(report.exit_code(), 1);
+    assert_eq!(report.failed.len(), 1, "{report:?}");
+    assert_eq!(
+        report.skipped,
+        [(
+            "notification.standup".to_owned(),
+            "group.payments".to_owned()
+        )],
+        "the replace's create is not reported as skipped behind its own disband"
+    );
+    let lines = lines.0.into_inner().unwrap();
+    assert_eq!(lines.len(), 2, "one line per change: {lines:#?}");
+    assert!(
+        lines[0].starts_with("group.payments: replace failed: "),
+        "{lines:#?}"
+    );
+    assert_eq!(
+        lines[1],
+        "notification.standup: skipped (group.payments failed)"
+    );
+    assert_eq!(
+        apply_report::closing(&report, false),
+        "\nApply incomplete: 0 added, 0 changed, 0 destroyed.\n"
+    );
+}
