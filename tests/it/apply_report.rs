@@ -385,3 +385,48 @@ async fn a_failed_replace_is_one_line_and_what_goes_through_it_waits() {
         "\nApply incomplete: 0 added, 0 changed, 0 destroyed.\n"
     );
 }
+
+/// Side by side, what the plan says it will do to each kind of resource and what apply says
+/// it did: a reviewer of this snapshot sees the two agree (registered, scheduled, disbanded…).
+#[test]
+fn apply_reports_each_change_in_the_words_its_plan_announced() {
+    use dingform::model::Sources;
+    use dingform::plan::Change;
+
+    let changes = [
+        ("bot.alerts", Action::Create),
+        ("notification.standup", Action::Create),
+        ("group.payments", Action::Create),
+        ("group.all-hands", Action::Import),
+        ("group.renamed", Action::Move),
+        ("group.oncall", Action::Update),
+        ("group.scene", Action::Replace),
+        ("group.gone", Action::Delete),
+        ("bot.retired", Action::Delete),
+        ("notification.weekly", Action::Forget),
+        ("group.kept", Action::Forget),
+    ];
+    let mut table = String::new();
+    for (address, action) in changes {
+        let mut plan = plan(Vec::new());
+        plan.changes.push(Change {
+            address: address.into(),
+            action,
+            before: None,
+            after: None,
+            fields: Vec::new(),
+            from: Some("group.before".into()),
+            notes: Vec::new(),
+        });
+        let human = dingform::render::human(&plan, &Sources::new(), false);
+        let headline = human
+            .lines()
+            .find_map(|line| line.trim().strip_prefix("# "))
+            .unwrap_or_else(|| panic!("no headline for {address}:\n{human}"));
+        table.push_str(&format!(
+            "plan:  {headline}\napply: {}\n\n",
+            apply_report::step(address, action, &StepOutcome::Done)
+        ));
+    }
+    insta::assert_snapshot!("apply_report_words_of_the_plan", table);
+}
