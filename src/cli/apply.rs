@@ -33,8 +33,9 @@ pub struct Args {
     /// A workspace directory (planned, shown and confirmed) or a plan file from `plan -o`.
     #[arg(default_value = ".")]
     pub target: PathBuf,
-    /// Apply without asking (for CI; required when stdin is not a terminal).
-    #[arg(long, short = 'y')]
+    /// Apply without asking (for CI; required when stdin is not a terminal). Terraform's
+    /// `--auto-approve` is the same.
+    #[arg(long, short = 'y', visible_alias = "auto-approve")]
     pub yes: bool,
     /// How long to wait for another run holding the state lock (`0s`, `30s`, `2m`).
     #[arg(long, default_value = "0s", value_name = "DURATION", value_parser = parse_duration)]

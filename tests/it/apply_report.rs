@@ -430,3 +430,21 @@ fn apply_reports_each_change_in_the_words_its_plan_announced() {
     }
     insta::assert_snapshot!("apply_report_words_of_the_plan", table);
 }
+
+/// Terraform's flag works as `--yes` does (the issue's own reproduction typed it).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn auto_approve_is_yes() {
+    let emu = Emu::start().await;
+    let ws = Workspace::with_files(&[(
+        "groups.yaml",
+        "groups:\n  ops: {title: Ops, type: scene, owner: manager4220, members: [u1001]}\n",
+    )]);
+    let run = ws.run(&emu, &["apply", "--auto-approve"]);
+    assert_eq!(run.code, 0, "{}", run.text());
+    assert!(
+        run.stdout
+            .contains("Apply complete: 1 added, 0 changed, 0 destroyed."),
+        "{}",
+        run.stdout
+    );
+}
