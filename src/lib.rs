@@ -9,7 +9,8 @@
 //! - [`state`]: the state file, its lock and atomic writes;
 //! - [`provider`]: the DingTalk client (one HTTP implementation, any base URL);
 //! - [`emulator`]: a wire-compatible DingTalk look-alike (never imports `provider`);
-//! - [`plan`]: refresh, diff and findings; [`render`]: plan and diagnostics as text;
+//! - [`plan`]: refresh, diff and findings; [`render`]: plans, diagnostics and the apply and
+//!   notify reports as text;
 //! - [`apply`]: carries a plan out; [`notify`]: the scheduled notification runner;
 //! - [`cli`]: the commands, the only place that prints.
 #![warn(missing_docs)]

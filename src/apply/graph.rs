@@ -37,6 +37,19 @@ pub struct Step {
     pub depends_on: Vec<usize>,
 }
 
+impl Step {
+    /// Whether this step ends its change (what progress and the counts report): every step
+    /// but the first of the two [`steps`] makes of one change, a replace's disband and a
+    /// group import's or move's adoption before its update.
+    pub fn finishes_change(&self) -> bool {
+        let adopts_before_update = self.kind == StepKind::StateOnly
+            && matches!(self.change.action, Action::Import | Action::Move)
+            && self.change.address.kind == ResourceKind::Group
+            && !self.change.fields.is_empty();
+        self.kind != StepKind::DisbandForReplace && !adopts_before_update
+    }
+}
+
 /// The steps of `plan`, in an order where every dependency comes first.
 pub fn steps(plan: &Plan) -> Vec<Step> {
     let mut steps: Vec<Step> = Vec::new();
@@ -187,6 +200,42 @@ mod tests {
         let mut expected = vec![index("group.ops"), index("bot.a")];
         expected.sort();
         assert_eq!(notification, expected);
+    }
+
+    #[test]
+    fn one_step_of_each_change_finishes_it() {
+        let with_fields = |address: &str, action: Action| Change {
+            fields: vec![crate::plan::FieldChange::Value {
+                field: "title".into(),
+                before: None,
+                after: Some(json!("T")),
+            }],
+            ..change(address, action, json!({}))
+        };
+        let steps = steps(&plan(vec![
+            change("group.new", Action::Replace, json!({})),
+            with_fields("group.adopted", Action::Import),
+            with_fields("group.renamed", Action::Move),
+            change("group.plain", Action::Import, json!({})),
+            with_fields("bot.b", Action::Import),
+        ]));
+        assert_eq!(steps.len(), 8);
+        let finishing: Vec<(String, StepKind)> = steps
+            .iter()
+            .filter(|s| s.finishes_change())
+            .map(|s| (s.change.address.to_string(), s.kind))
+            .collect();
+        assert_eq!(
+            finishing,
+            [
+                ("bot.b", StepKind::StateOnly),
+                ("group.new", StepKind::CreateGroup),
+                ("group.adopted", StepKind::UpdateGroup),
+                ("group.renamed", StepKind::UpdateGroup),
+                ("group.plain", StepKind::StateOnly),
+            ]
+            .map(|(address, kind)| (address.to_owned(), kind))
+        );
     }
 
     #[test]

@@ -10,11 +10,12 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 use tokio::task::JoinSet;
 
-use super::error::{ApplyError, StepFailure};
+use super::error::ApplyError;
 use super::graph::{Step, StepKind, steps};
 use super::group::{self, GroupOutcome, Known};
 use super::record;
 use crate::model::{Address, Clock, SystemClock};
+pub use crate::plan::outcome::{Report, StepOutcome};
 use crate::plan::{Action, Plan};
 use crate::provider::DingTalkApi;
 use crate::state::State;
@@ -57,65 +58,29 @@ impl Interrupt {
     }
 }
 
-/// How one step ended.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum StepOutcome {
-    /// Done and recorded.
-    Done,
-    /// A request failed.
-    Failed(StepFailure),
-    /// Not run: something it depends on failed.
-    Skipped {
-        /// The address it waited for.
-        waiting_for: Address,
-    },
-}
-
 /// Where progress goes (a bar on a terminal, lines otherwise); implemented by the CLI.
 pub trait Progress: Send + Sync {
-    /// The apply starts with `steps` steps.
+    /// The apply starts with `steps` changes to carry out.
     fn start(&self, steps: usize);
-    /// A step ended.
+    /// A change ended: once per change, even when it takes two steps (a replace's disband
+    /// and create, an import's adoption and update).
     fn step(&self, address: &Address, action: Action, outcome: &StepOutcome);
 }
 
-/// What an apply did.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Report {
-    /// Resources made (creates, and the new half of replaces).
-    pub added: usize,
-    /// Resources changed in place (updates, imports, moves).
-    pub changed: usize,
-    /// Resources destroyed or forgotten.
-    pub destroyed: usize,
-    /// Steps that failed, in the platform's words.
-    pub failed: Vec<StepFailure>,
-    /// Steps not run because one they depend on failed: (address, what it waited for).
-    pub skipped: Vec<(Address, Address)>,
-    /// Whether the apply was interrupted (Ctrl-C) before every step started.
-    pub interrupted: bool,
-    /// Steps never started because of the interrupt.
-    pub not_started: usize,
-}
-
-impl Report {
-    /// Whether every step completed.
-    pub fn is_complete(&self) -> bool {
-        self.failed.is_empty() && self.skipped.is_empty() && self.not_started == 0
-    }
-
-    fn count(&mut self, step: &Step) {
-        match (step.kind, step.change.action) {
-            (StepKind::DisbandForReplace, _) => self.destroyed += 1,
-            (_, Action::Create | Action::Replace) => self.added += 1,
-            // An import or move with changes is two steps (record, then update): count one.
-            (StepKind::StateOnly, Action::Import | Action::Move)
-                if !step.change.fields.is_empty() => {}
-            (_, Action::Update | Action::Import | Action::Move) => self.changed += 1,
-            (_, Action::Delete) => self.destroyed += 1,
-            // Forgetting leaves the resource on DingTalk: nothing is destroyed.
-            (_, Action::Forget | Action::NoOp) => {}
-        }
+/// Count `step`, done, the way the plan counts its change: the halves of a replace as the
+/// one destroyed and the one added, an import or move with changes once, as imported or
+/// moved (`Plan::summary`).
+fn count(report: &mut Report, step: &Step) {
+    match (step.kind, step.change.action) {
+        (StepKind::DisbandForReplace, _) => report.destroyed += 1,
+        (_, Action::Create | Action::Replace) => report.added += 1,
+        (_, Action::Update) => report.changed += 1,
+        (_, Action::Delete) => report.destroyed += 1,
+        _ if !step.finishes_change() => {}
+        (_, Action::Import) => report.imported += 1,
+        (_, Action::Move) => report.moved += 1,
+        (_, Action::Forget) => report.forgotten += 1,
+        (_, Action::NoOp) => {}
     }
 }
 
@@ -139,7 +104,7 @@ pub async fn apply<A: DingTalkApi + 'static>(
     progress: &dyn Progress,
 ) -> Result<Report, ApplyError> {
     let steps = steps(plan);
-    progress.start(steps.len());
+    progress.start(steps.iter().filter(|s| s.finishes_change()).count());
     let mut status = vec![Status::Waiting; steps.len()];
     let mut report = Report::default();
     let mut running: JoinSet<(usize, GroupOutcome)> = JoinSet::new();
@@ -163,6 +128,11 @@ pub async fn apply<A: DingTalkApi + 'static>(
                 {
                     status[index] = Status::Failed;
                     let waiting_for = steps[blocker].change.address.clone();
+                    progressed = true;
+                    // The second half of a change whose first failed: reported once, failed.
+                    if waiting_for == step.change.address {
+                        continue;
+                    }
                     let outcome = StepOutcome::Skipped {
                         waiting_for: waiting_for.clone(),
                     };
@@ -170,7 +140,6 @@ pub async fn apply<A: DingTalkApi + 'static>(
                     report
                         .skipped
                         .push((step.change.address.clone(), waiting_for));
-                    progressed = true;
                     continue;
                 }
                 if !step.depends_on.iter().all(|&d| status[d] == Status::Done) {
@@ -182,8 +151,10 @@ pub async fn apply<A: DingTalkApi + 'static>(
                 if step.kind == StepKind::StateOnly {
                     record::state_only(&mut state, step);
                     status[index] = Status::Done;
-                    report.count(step);
-                    progress.step(&step.change.address, step.change.action, &StepOutcome::Done);
+                    count(&mut report, step);
+                    if step.finishes_change() {
+                        progress.step(&step.change.address, step.change.action, &StepOutcome::Done);
+                    }
                     dirty = true;
                     progressed = true;
                 } else if running.len() + to_spawn.len() < options.concurrency {
@@ -232,7 +203,10 @@ pub async fn apply<A: DingTalkApi + 'static>(
                 }
                 None => {
                     status[index] = Status::Done;
-                    report.count(step);
+                    count(&mut report, step);
+                    if !step.finishes_change() {
+                        continue;
+                    }
                     StepOutcome::Done
                 }
             };
@@ -242,7 +216,14 @@ pub async fn apply<A: DingTalkApi + 'static>(
     }
     if options.interrupt.is_set() {
         report.interrupted = true;
-        report.not_started = status.iter().filter(|s| **s == Status::Waiting).count();
+        // Changes, not steps: a replace whose disband is done and whose create is not counts once.
+        let not_started: std::collections::BTreeSet<&Address> = steps
+            .iter()
+            .zip(&status)
+            .filter(|(_, s)| **s == Status::Waiting)
+            .map(|(step, _)| &step.change.address)
+            .collect();
+        report.not_started = not_started.len();
     }
     Ok(report)
 }

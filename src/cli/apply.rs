@@ -13,10 +13,9 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use super::plan::{self as plan_cmd, make_plan};
 use super::session::{self, Session};
-use crate::apply::{self, ApplyOptions, Progress, Report, StepOutcome};
-use crate::model::{Finding, Severity};
-use crate::plan::file::{PlanFile, Target};
-use crate::plan::{Action, Plan, staleness};
+use crate::apply::{self, ApplyOptions, Progress, StepOutcome};
+use crate::plan::file::PlanFile;
+use crate::plan::{Action, staleness};
 use crate::render;
 
 /// Carry out a plan: a workspace's (shown, then confirmed) or a saved plan file's.
@@ -34,8 +33,9 @@ pub struct Args {
     /// A workspace directory (planned, shown and confirmed) or a plan file from `plan -o`.
     #[arg(default_value = ".")]
     pub target: PathBuf,
-    /// Apply without asking (for CI; required when stdin is not a terminal).
-    #[arg(long, short = 'y')]
+    /// Apply without asking (for CI; required when stdin is not a terminal). Terraform's
+    /// `--auto-approve` is the same.
+    #[arg(long, short = 'y', visible_alias = "auto-approve")]
     pub yes: bool,
     /// How long to wait for another run holding the state lock (`0s`, `30s`, `2m`).
     #[arg(long, default_value = "0s", value_name = "DURATION", value_parser = parse_duration)]
@@ -65,7 +65,10 @@ pub fn run(args: Args, no_color: bool) -> anyhow::Result<ExitCode> {
     let dir = match &saved {
         Some(saved) => {
             let target = saved.target(&args.target, std::path::Path::new("."))?;
-            println!("{}", applying_to(&args.target, saved, &target));
+            print!(
+                "{}",
+                render::apply_report::applying_plan_file(&args.target, &saved.workspace, &target)
+            );
             target.dir
         }
         None => args.target.clone(),
@@ -144,14 +147,11 @@ fn apply_locked(
         bail!("cannot apply: the plan has error findings (fix them, then plan again)");
     }
     if !plan.has_changes() {
-        if plan.summary().manual > 0 {
-            println!(
-                "No changes to apply. DingTalk matches the manifests but for the manual steps below."
-            );
-        } else {
-            println!("No changes. DingTalk matches the manifests.");
+        if from_file {
+            // `apply DIR` said so with the plan above.
+            print!("{}", render::apply_report::no_changes(&plan));
         }
-        print_manual(&plan);
+        print!("{}", render::apply_report::manual_steps(&plan, color));
         return Ok(ExitCode::SUCCESS);
     }
     if !args.yes && !confirm()? {
@@ -188,16 +188,10 @@ fn apply_locked(
         anyhow::Ok(report?)
     })?;
     progress.finish();
-    print_report(&report);
-    print_manual(&plan);
-    Ok(if report.interrupted {
-        // 128 + SIGINT, as shells and Terraform report an interrupted command.
-        ExitCode::from(130)
-    } else if report.is_complete() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    })
+    print!("{}", render::apply_report::closing(&report, color));
+    eprint!("{}", render::apply_report::problems(&report, color));
+    print!("{}", render::apply_report::manual_steps(&plan, color));
+    Ok(ExitCode::from(report.exit_code()))
 }
 
 /// The first Ctrl-C stops starting steps (those in flight finish and are recorded); a second
@@ -208,8 +202,7 @@ fn watch_for_interrupt(interrupt: apply::Interrupt, bar: Option<ProgressBar>) {
             return;
         }
         interrupt.set();
-        let message = "Interrupted: finishing the requests in flight and recording their answers \
-                       (Ctrl-C again stops at once; the next apply resumes either way)…";
+        let message = render::apply_report::interrupted();
         match &bar {
             Some(bar) => bar.println(message),
             None => eprintln!("{message}"),
@@ -218,24 +211,6 @@ fn watch_for_interrupt(interrupt: apply::Interrupt, bar: Option<ProgressBar>) {
             std::process::exit(130);
         }
     });
-}
-
-/// The line `apply PLANFILE` starts with: which workspace it acts on, and why that one.
-fn applying_to(plan_file: &std::path::Path, saved: &PlanFile, target: &Target) -> String {
-    let mut line = format!(
-        "Applying the plan file {} to the workspace {} ({})",
-        plan_file.display(),
-        target.dir.display(),
-        target.why
-    );
-    if !target.made_here {
-        line.push_str(&format!(
-            "; it was made in {}: the manifests and the state must match what it saw",
-            saved.workspace.display()
-        ));
-    }
-    line.push('.');
-    line
 }
 
 fn confirm() -> anyhow::Result<bool> {
@@ -252,63 +227,6 @@ fn confirm() -> anyhow::Result<bool> {
     let mut answer = String::new();
     stdin.lock().read_line(&mut answer)?;
     Ok(answer.trim() == "yes")
-}
-
-fn print_report(report: &Report) {
-    let counts = format!(
-        "{} added, {} changed, {} destroyed.",
-        report.added, report.changed, report.destroyed
-    );
-    if report.is_complete() {
-        println!("\nApply complete: {counts}");
-        return;
-    }
-    if report.interrupted {
-        println!(
-            "\nApply interrupted: {counts} {} not started.",
-            plural(report.not_started, "step")
-        );
-    }
-    if !report.interrupted {
-        println!("\nApply incomplete: {counts}");
-    }
-    for failure in &report.failed {
-        eprintln!("error: {failure}");
-    }
-    for (address, waiting_for) in &report.skipped {
-        eprintln!("skipped: {address}: waits for {waiting_for}, which failed");
-    }
-    if report.interrupted && report.failed.is_empty() {
-        eprintln!("Run apply again to finish: it resumes where this one stopped.");
-    } else {
-        eprintln!("Fix what failed and run apply again: it resumes where this one stopped.");
-    }
-}
-
-fn plural(count: usize, noun: &str) -> String {
-    format!("{count} {noun}{}", if count == 1 { "" } else { "s" })
-}
-
-fn print_manual(plan: &Plan) {
-    let manual: Vec<&Finding> = plan
-        .findings
-        .iter()
-        .filter(|f| f.severity == Severity::Manual)
-        .collect();
-    if manual.is_empty() {
-        return;
-    }
-    println!("\nStill to do by hand in DingTalk:");
-    for finding in manual {
-        let at = finding
-            .location()
-            .map(|l| format!(" ({l})"))
-            .unwrap_or_default();
-        println!("  [ ] {}{at}", finding.message);
-        if let Some(help) = &finding.help {
-            println!("      {help}");
-        }
-    }
 }
 
 /// A bar on a terminal (stderr), a line per step otherwise.
@@ -344,18 +262,7 @@ impl Progress for Reporter {
     }
 
     fn step(&self, address: &crate::model::Address, action: Action, outcome: &StepOutcome) {
-        let line = match outcome {
-            StepOutcome::Done => format!("{address}: {} done", action.as_str()),
-            StepOutcome::Failed(failure) => format!(
-                "{address}: {} failed: {}: {}",
-                action.as_str(),
-                failure.operation,
-                failure.error
-            ),
-            StepOutcome::Skipped { waiting_for } => {
-                format!("{address}: skipped ({waiting_for} failed)")
-            }
-        };
+        let line = render::apply_report::step(address, action, outcome);
         match &self.bar {
             Some(bar) => {
                 if !matches!(outcome, StepOutcome::Done) {

@@ -12,12 +12,12 @@ use chrono::{DateTime, Utc};
 use super::session::{self, Session};
 use crate::manifest;
 use crate::model::{AppKind, Clock, SystemClock, Workspace};
-use crate::notify::log::timestamp;
-use crate::notify::status::{self, Summary};
+use crate::notify::status;
 use crate::notify::{
     self, CycleReport, DEFAULT_LOG_PATH, DeliveryLog, DeliveryStore, PostgresDeliveryLog,
     RunOptions, Runner, S3DeliveryLog,
 };
+use crate::render;
 use crate::state::State;
 
 /// Send scheduled notifications and follow their delivery.
@@ -196,7 +196,7 @@ fn run_runner(args: &RunArgs) -> anyhow::Result<ExitCode> {
             let lock = runner.log().guard().await?;
             let report = runner.cycle(&state, at).await?;
             drop(lock);
-            print_report(&report, &Zones::of(&state));
+            print_report(&report, &status::zones(&state));
             Ok(if report.is_success() {
                 ExitCode::SUCCESS
             } else {
@@ -234,7 +234,7 @@ async fn serve<A: crate::provider::MessageApi + crate::provider::WebhookApi>(
         || read_state(workspace),
         stop,
         |event| match event {
-            notify::ServeEvent::Cycle(report, state) => print_report(report, &Zones::of(state)),
+            notify::ServeEvent::Cycle(report, state) => print_report(report, &status::zones(state)),
             notify::ServeEvent::StateUnreadable(error) => eprintln!("warning: {error}"),
         },
     )
@@ -247,111 +247,10 @@ async fn serve<A: crate::provider::MessageApi + crate::provider::WebhookApi>(
     })
 }
 
-fn counts(summary: &Summary) -> String {
-    let mut text = format!(
-        "{} delivered, {} request{}",
-        summary.delivered,
-        summary.requests,
-        if summary.requests == 1 { "" } else { "s" }
-    );
-    if summary.resent > 0 {
-        text.push_str(&format!(", {} resent", summary.resent));
-    }
-    if summary.pending > 0 {
-        text.push_str(&format!(", {} awaiting results", summary.pending));
-    }
-    let failures = summary.describe();
-    if !failures.is_empty() {
-        text.push_str("; ");
-        text.push_str(&failures);
-    }
-    text
-}
-
-/// More missed occurrences of one notification than this are printed as one line.
-const MISSED_SHOWN: usize = 3;
-
-/// Each notification's time zone, so that its times are shown as its schedule reads (a
-/// schedule in Asia/Shanghai beside times in UTC misleads by eight hours).
-#[derive(Default)]
-struct Zones(std::collections::BTreeMap<String, chrono_tz::Tz>);
-
-impl Zones {
-    fn of(state: &State) -> Zones {
-        let (scheduled, _) = notify::scheduled(state);
-        Zones(
-            scheduled
-                .into_iter()
-                .map(|n| (n.name.clone(), n.schedule.timezone()))
-                .collect(),
-        )
-    }
-
-    /// `at` in the zone of `notification` (UTC when it is not registered any more).
-    fn show(&self, notification: &str, at: chrono::DateTime<Utc>) -> String {
-        match self.0.get(notification) {
-            Some(zone) => crate::model::humanize::in_zone(at, *zone),
-            None => timestamp(at),
-        }
-    }
-}
-
-fn print_report(report: &CycleReport, zones: &Zones) {
-    let mut missed: std::collections::BTreeMap<&str, Vec<&notify::OccurrenceReport>> =
-        std::collections::BTreeMap::new();
-    for occurrence in &report.occurrences {
-        if occurrence.status == notify::OccurrenceStatus::Missed {
-            missed
-                .entry(occurrence.notification.as_str())
-                .or_default()
-                .push(occurrence);
-        }
-    }
-    for (name, occurrences) in &missed {
-        if let ([first, ..], [.., last]) = (occurrences.as_slice(), occurrences.as_slice())
-            && occurrences.len() > MISSED_SHOWN
-        {
-            println!(
-                "notification.{name}: {} occurrences missed, {} … {} (beyond the grace window: not sent)",
-                occurrences.len(),
-                zones.show(name, first.occurrence),
-                zones.show(name, last.occurrence)
-            );
-        }
-    }
-    for occurrence in &report.occurrences {
-        if occurrence.status == notify::OccurrenceStatus::Missed
-            && missed
-                .get(occurrence.notification.as_str())
-                .is_some_and(|all| all.len() > MISSED_SHOWN)
-        {
-            continue;
-        }
-        let reason = occurrence
-            .reason
-            .as_deref()
-            .map(|r| format!(" ({r})"))
-            .unwrap_or_default();
-        println!(
-            "notification.{} {} {}: {}{reason}",
-            occurrence.notification,
-            zones.show(&occurrence.notification, occurrence.occurrence),
-            occurrence.status.as_str(),
-            counts(&occurrence.summary)
-        );
-    }
-    for error in &report.errors {
-        eprintln!("error: {error}");
-    }
-    if report.paced > Duration::from_secs(1) {
-        println!(
-            "paced to the platform's 5,000 recipients a minute: waited {}s",
-            report.paced.as_secs()
-        );
-    }
-    if report.occurrences.is_empty() && report.errors.is_empty() {
-        println!("nothing due");
-    }
+/// A cycle's report on stdout, its errors on stderr.
+fn print_report(report: &CycleReport, zones: &render::notify_report::Zones) {
+    print!("{}", render::notify_report::cycle(report, zones));
+    eprint!("{}", render::notify_report::cycle_errors(report));
 }
 
 fn show_status(args: &StatusArgs) -> anyhow::Result<ExitCode> {
@@ -360,7 +259,7 @@ fn show_status(args: &StatusArgs) -> anyhow::Result<ExitCode> {
     if let LogLocation::File(path) = &location
         && !path.exists()
     {
-        println!("no deliveries yet ({} does not exist)", path.display());
+        print!("{}", render::notify_report::no_log(path));
         return Ok(ExitCode::SUCCESS);
     }
     let (lines, zones) = session::runtime()?.block_on(async {
@@ -369,58 +268,15 @@ fn show_status(args: &StatusArgs) -> anyhow::Result<ExitCode> {
         // Without a readable state the times are shown in UTC, which they are stored in.
         let zones = read_state(&workspace)
             .await
-            .map(|state| Zones::of(&state))
+            .map(|state| status::zones(&state))
             .unwrap_or_default();
         anyhow::Ok((lines, zones))
     })?;
-    for line in &lines {
-        let occurrence = &line.occurrence;
-        let reason = occurrence
-            .reason
-            .as_deref()
-            .map(|r| format!(" ({r})"))
-            .unwrap_or_default();
-        println!(
-            "{}  notification.{}  {}: {}{reason}",
-            zones.show(&occurrence.notification, occurrence.occurrence),
-            occurrence.notification,
-            occurrence.status.as_str(),
-            counts(&line.summary)
-        );
-    }
-    if lines.is_empty() {
-        println!("no deliveries yet");
-    } else {
-        print_totals(&lines);
-    }
+    let occurrences: Vec<_> = lines.iter().map(status::StatusLine::report).collect();
+    print!("{}", render::notify_report::status(&occurrences, &zones));
     Ok(if status::latest_failed(&lines) {
         ExitCode::FAILURE
     } else {
         ExitCode::SUCCESS
     })
-}
-
-/// Per notification, over the occurrences shown: occurrences by status and recipients by
-/// failure reason.
-fn print_totals(lines: &[status::StatusLine]) {
-    use std::collections::BTreeMap;
-    let mut totals: BTreeMap<&str, (BTreeMap<&str, usize>, Summary)> = BTreeMap::new();
-    for line in lines {
-        let (by_status, sum) = totals
-            .entry(line.occurrence.notification.as_str())
-            .or_default();
-        *by_status
-            .entry(line.occurrence.status.as_str())
-            .or_default() += 1;
-        *sum += &line.summary;
-    }
-    println!();
-    for (name, (by_status, sum)) in &totals {
-        let statuses: Vec<String> = by_status.iter().map(|(s, n)| format!("{n} {s}")).collect();
-        println!(
-            "notification.{name}: {}; {}",
-            statuses.join(", "),
-            counts(sum)
-        );
-    }
 }

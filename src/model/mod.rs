@@ -21,6 +21,7 @@ pub mod members_from;
 pub mod message;
 pub mod named_map;
 pub mod notification;
+pub mod occurrence;
 pub mod payload;
 pub mod rules;
 pub mod schedule;

@@ -16,8 +16,9 @@ use super::due::Scheduled;
 use super::limits::{self, Request};
 use super::media::{MEDIA_CACHE_PATH, MediaCache};
 use super::pace::{Pace, Pacer};
-use super::status::{Summary, summarize};
+use super::status::summarize;
 use super::webhook::WebhookPacer;
+pub use crate::model::occurrence::{CycleReport, OccurrenceReport};
 use crate::model::{Address, AppKind, Clock, Message, SystemClock, Target, humanize};
 use crate::provider::{ApiError, BotMessage, MessageApi, WebhookApi, WorkNotification};
 use crate::state::State;
@@ -56,44 +57,6 @@ impl Default for RunOptions {
             poll_interval: Duration::from_millis(500),
             workspace_root: std::path::PathBuf::from("."),
         }
-    }
-}
-
-/// What became of one occurrence in a cycle.
-#[derive(Clone, Debug, PartialEq)]
-pub struct OccurrenceReport {
-    /// The notification.
-    pub notification: String,
-    /// The occurrence (UTC).
-    pub occurrence: DateTime<Utc>,
-    /// Its status after the cycle.
-    pub status: OccurrenceStatus,
-    /// Why, for failures.
-    pub reason: Option<String>,
-    /// Delivery counts and failures by reason.
-    pub summary: Summary,
-}
-
-/// What a cycle did.
-#[derive(Clone, Debug, Default)]
-pub struct CycleReport {
-    /// Occurrences acted on (sent, missed, recovered, followed up), in order.
-    pub occurrences: Vec<OccurrenceReport>,
-    /// Problems that are not one occurrence's (an unreadable registration, a follow-up query
-    /// that failed and will be retried).
-    pub errors: Vec<String>,
-    /// Time spent waiting for the per-minute pace.
-    pub paced: Duration,
-}
-
-impl CycleReport {
-    /// Whether everything acted on went out (exit 0).
-    pub fn is_success(&self) -> bool {
-        self.errors.is_empty()
-            && self
-                .occurrences
-                .iter()
-                .all(|o| !o.status.is_failure() && o.summary.is_clean())
     }
 }
 

@@ -20,6 +20,7 @@ mod imports;
 pub mod members_from;
 pub mod moves;
 pub mod names;
+pub mod outcome;
 pub mod protection;
 pub mod recipients;
 pub mod refresh;

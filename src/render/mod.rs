@@ -1,11 +1,14 @@
-//! The `render` layer: findings (and, later, plans) as text for people and JSON for machines.
-//! Renderers are functions of the data; they never decide anything and never print.
+//! The `render` layer: plans and findings as text for people and JSON for machines, and the
+//! reports of `apply` ([`apply_report`]) and `notify` ([`notify_report`]). Renderers are
+//! functions of the data; they never decide anything and never print.
 
+pub mod apply_report;
 pub mod diagnostic;
 mod failure;
 mod human;
 mod json;
 mod markdown;
+pub mod notify_report;
 
 pub use failure::{json_failure, markdown_failure};
 pub use human::human;

@@ -179,8 +179,8 @@ async fn an_import_block_with_changes_adopts_then_updates_in_one_apply() {
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
     let output = format!("{}{}", run.stdout, run.stderr);
     assert!(
-        output.contains("0 added, 1 changed, 0 destroyed"),
-        "one import counted once: {output}"
+        output.contains("Apply complete: 0 added, 0 changed, 0 destroyed, 1 imported."),
+        "one import counted once, as an import: {output}"
     );
     let (code, plan) = plan_json(&ws, &emu, &["--detailed-exitcode"]);
     assert_eq!(code, 0, "{plan:#}");

@@ -40,7 +40,7 @@ fn ctrl_c_finishes_the_requests_in_flight_records_them_and_exits_130() {
             "apply ended early: {seen}"
         );
         seen.push_str(&line);
-        if line.contains(": create done") {
+        if line.contains(": created") {
             break;
         }
     }

@@ -200,75 +200,7 @@ pub trait DeliveryStore: Send + Sync {
     }
 }
 
-/// What became of an occurrence.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum OccurrenceStatus {
-    /// Claimed by a runner that is sending it (or crashed while doing so).
-    Claimed,
-    /// Every request was accepted; results are still to be followed up.
-    Sent,
-    /// Followed up: delivered to everyone it could reach.
-    Delivered,
-    /// Followed up: some recipients were failed, forbidden, invalid or refused.
-    Incomplete,
-    /// A request was refused or errored, nothing reached the platform for it.
-    Failed,
-    /// The rule checks refused it before sending (what the platform would drop).
-    Refused,
-    /// A request may have reached the platform but no id was recorded: never resent.
-    Unknown,
-    /// Older than its grace window when the runner saw it: not sent.
-    Missed,
-    /// A request certainly did not reach the platform (no access token could be had, the
-    /// connection was refused): sent again by the next cycle within the grace window.
-    NotSent,
-}
-
-impl OccurrenceStatus {
-    /// Its name in the log and in output.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Claimed => "claimed",
-            Self::Sent => "sent",
-            Self::Delivered => "delivered",
-            Self::Incomplete => "incomplete",
-            Self::Failed => "failed",
-            Self::Refused => "refused",
-            Self::Unknown => "unknown",
-            Self::Missed => "missed",
-            Self::NotSent => "not_sent",
-        }
-    }
-
-    /// Read back its name in the log (anything unknown reads as the first state).
-    pub fn parse(text: &str) -> Self {
-        match text {
-            "sent" => Self::Sent,
-            "delivered" => Self::Delivered,
-            "incomplete" => Self::Incomplete,
-            "failed" => Self::Failed,
-            "refused" => Self::Refused,
-            "unknown" => Self::Unknown,
-            "missed" => Self::Missed,
-            "not_sent" => Self::NotSent,
-            _ => Self::Claimed,
-        }
-    }
-
-    /// Whether this outcome is a failure the runner reports (exit 1).
-    pub fn is_failure(self) -> bool {
-        matches!(
-            self,
-            Self::Incomplete
-                | Self::Failed
-                | Self::Refused
-                | Self::Unknown
-                | Self::Missed
-                | Self::NotSent
-        )
-    }
-}
+pub use crate::model::occurrence::OccurrenceStatus;
 
 /// What became of one send request.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -179,7 +179,12 @@ impl World {
                 break;
             }
             seen.push_str(&line);
-            if line.contains(": ") && (line.contains(" done") || line.contains(" failed")) {
+            // A change's line (`group.ops: created`, `bot.b: registered`, `… failed: …`).
+            let change_line = ["group.", "bot.", "notification."]
+                .iter()
+                .any(|kind| line.starts_with(kind))
+                && !line.contains(": skipped (");
+            if change_line {
                 steps += 1;
                 if steps >= lines {
                     killed = child.kill().is_ok();
