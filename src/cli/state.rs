@@ -54,7 +54,7 @@ enum StateCommand {
     },
     /// Forget an address; nothing on DingTalk changes.
     Rm {
-        /// The address to forget.
+        /// The address to forget: `group.NAME`, `bot.NAME` or `notification.NAME`.
         address: Address,
         /// The workspace directory (default: the current one).
         #[arg(value_name = "DIR")]
@@ -62,9 +62,9 @@ enum StateCommand {
     },
     /// Record a resource under a new address (a rename: never a re-create).
     Mv {
-        /// The current address.
+        /// The current address: `group.NAME`, `bot.NAME` or `notification.NAME`.
         from: Address,
-        /// The new address.
+        /// The new address, of the same kind.
         to: Address,
         /// The workspace directory (default: the current one).
         #[arg(value_name = "DIR")]

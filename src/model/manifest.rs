@@ -66,6 +66,31 @@ pub struct Removed {
     pub from: Spanned<String>,
 }
 
+// The blocks keep the addresses as written, so that `validate` reports one that does not
+// parse as `invalid-address` at its line and still reads the rest of the file.
+
+impl Moved {
+    /// The old and the new address; `None` when either does not parse (`validate`'s
+    /// `invalid-address`).
+    pub fn addresses(&self) -> Option<(Address, Address)> {
+        Some((self.from.value.parse().ok()?, self.to.value.parse().ok()?))
+    }
+}
+
+impl Import {
+    /// The address adopted into; `None` when it does not parse (`invalid-address`).
+    pub fn address(&self) -> Option<Address> {
+        self.to.value.parse().ok()
+    }
+}
+
+impl Removed {
+    /// The address forgotten; `None` when it does not parse (`invalid-address`).
+    pub fn address(&self) -> Option<Address> {
+        self.from.value.parse().ok()
+    }
+}
+
 /// A resource as declared: the file it is in, its name (with span) and its spec.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Declared<T> {

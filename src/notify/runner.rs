@@ -403,23 +403,18 @@ impl<'a, A: MessageApi + WebhookApi> Runner<'a, A> {
         now: DateTime<Utc>,
     ) -> Result<Result<(), (OccurrenceStatus, String)>, NotifyError> {
         let failed = |why: String| Ok(Err((OccurrenceStatus::Failed, why)));
-        let Some(conversation) = state
-            .resources
-            .get(&Address::group(group))
-            .and_then(|g| g.id.clone())
-        else {
-            return failed(format!("group.{group} has no id in state: apply it first"));
+        let (group, bot) = (Address::group(group), Address::bot(bot));
+        let Some(conversation) = state.resources.get(&group).and_then(|g| g.id.clone()) else {
+            return failed(format!("{group} has no id in state: apply it first"));
         };
-        let robot_code = state.resources.get(&Address::bot(bot)).and_then(|b| {
+        let robot_code = state.resources.get(&bot).and_then(|b| {
             b.attributes
                 .get("robot_code")
                 .and_then(|c| c.as_str().map(str::to_owned))
                 .or_else(|| b.id.clone())
         });
         let Some(robot_code) = robot_code else {
-            return failed(format!(
-                "bot.{bot} has no robot_code in state: apply it first"
-            ));
+            return failed(format!("{bot} has no robot_code in state: apply it first"));
         };
         let (msg_key, msg_param) = match compose::bot_message(message) {
             Ok(pair) => pair,

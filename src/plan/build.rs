@@ -72,7 +72,7 @@ pub fn build(validation: &Validation, state: &State, live: &Live, options: &Plan
     let forgotten: BTreeSet<Address> = workspace
         .removed
         .iter()
-        .filter_map(|block| block.block.from.value.parse().ok())
+        .filter_map(|block| block.block.address())
         .collect();
 
     for (name, declared) in &workspace.groups {

@@ -45,13 +45,7 @@ pub fn resolve<'a>(
     let parsed: Vec<(&InFile<Moved>, Address, Address)> = workspace
         .moved
         .iter()
-        .filter_map(|b| {
-            Some((
-                b,
-                b.block.from.value.parse().ok()?,
-                b.block.to.value.parse().ok()?,
-            ))
-        })
+        .filter_map(|b| b.block.addresses().map(|(from, to)| (b, from, to)))
         .collect();
     let next: BTreeMap<&Address, &Address> =
         parsed.iter().map(|(_, from, to)| (from, to)).collect();

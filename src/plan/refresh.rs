@@ -162,7 +162,7 @@ pub async fn refresh<A: DingTalkApi + 'static>(
         spawn_group_read(&mut tasks, read);
     }
     for block in &workspace.imports {
-        let Ok(address) = block.block.to.value.parse::<Address>() else {
+        let Some(address) = block.block.address() else {
             continue; // `validate` reports an address that does not parse
         };
         let Some(name) = address.name_of(ResourceKind::Group) else {
