@@ -15,6 +15,8 @@
 //! cargo bench --bench plan                 # QPS 100 per API (floor 20 s), then 20,000 groups
 //! DINGFORM_BENCH_QPS=20 cargo bench --bench plan   # the platform's default (floor 100 s)
 //! DINGFORM_BENCH_RSS_GROUPS=0 cargo bench --bench plan   # the CPU part only
+//! DINGFORM_BENCH_CPU=0 DINGFORM_BENCH_WRAP="heaptrack -o /tmp/plan" cargo bench --bench plan
+//!                                          # the memory part only, the binary under a profiler
 //! ```
 
 use std::io::{BufRead, BufReader};
@@ -184,8 +186,11 @@ fn main() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(20_000);
+    let measure_cpu = std::env::var("DINGFORM_BENCH_CPU").as_deref() != Ok("0");
     let runtime = tokio::runtime::Runtime::new().unwrap();
-    cpu(&runtime, qps);
+    if measure_cpu {
+        cpu(&runtime, qps);
+    }
     if rss_groups > 0 {
         peak_memory(&runtime, rss_groups);
     }
@@ -298,10 +303,13 @@ fn peak_memory(runtime: &tokio::runtime::Runtime, groups: usize) {
     .unwrap();
     let report = dir.path().join("time.txt");
     let started = Instant::now();
+    // A profiler to run the binary under (`heaptrack -o FILE`), for finding what holds memory.
+    let wrap = std::env::var("DINGFORM_BENCH_WRAP").unwrap_or_default();
     let output = Command::new("/usr/bin/time")
         .arg("-o")
         .arg(&report)
         .args(["-f", "%M %U %S"])
+        .args(wrap.split_whitespace())
         .arg(env!("CARGO_BIN_EXE_dingform"))
         .args(["plan", "--detailed-exitcode"])
         .arg(&ws)

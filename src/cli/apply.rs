@@ -11,7 +11,7 @@ use crate::model::duration::parse_duration;
 use anyhow::{Context, bail};
 use indicatif::{ProgressBar, ProgressStyle};
 
-use super::plan::{self as plan_cmd, make_plan};
+use super::plan::{self as plan_cmd, plan_keeping_session};
 use super::session::{self, Session};
 use crate::apply::{self, ApplyOptions, Progress, StepOutcome};
 use crate::plan::file::PlanFile;
@@ -105,7 +105,7 @@ fn apply_locked(
         allow_mass_delete: args.allow_mass_delete,
         rate: args.rate,
     };
-    let (validation, fresh) = match make_plan(&plan_args)? {
+    let (validation, fresh, session) = match plan_keeping_session(&plan_args)? {
         Ok(planned) => planned,
         Err(validation) => {
             eprint!(
@@ -115,6 +115,35 @@ fn apply_locked(
             bail!("{}: cannot apply: the manifests do not load", dir.display());
         }
     };
+    // The steps go through the refresh's client: its access token serves them too.
+    let outcome = apply_planned(
+        args,
+        no_color,
+        saved,
+        workspace,
+        store,
+        lock,
+        &validation,
+        fresh,
+        &session,
+    );
+    session::runtime()?.block_on(session.close());
+    outcome
+}
+
+/// Show or check the plan, confirm, and carry it out through `session`.
+#[expect(clippy::too_many_arguments, reason = "the halves of one command")]
+fn apply_planned(
+    args: &Args,
+    no_color: bool,
+    saved: Option<PlanFile>,
+    workspace: &crate::model::Workspace,
+    store: &session::Store,
+    lock: &crate::state::StoreLock,
+    validation: &crate::manifest::Validation,
+    fresh: Plan,
+    session: &Session,
+) -> anyhow::Result<ExitCode> {
     let color = super::validate::color_wanted(no_color);
     let from_file = saved.is_some();
     let plan = match saved {
@@ -172,7 +201,6 @@ fn apply_locked(
         ..ApplyOptions::default()
     };
     let report = runtime.block_on(async {
-        let session = Session::open(&validation.workspace, args.rate).await?;
         watch_for_interrupt(options.interrupt.clone(), progress.bar.clone());
         let report = apply::apply(
             session.client.clone(),
@@ -184,7 +212,6 @@ fn apply_locked(
             &progress,
         )
         .await;
-        session.close().await;
         anyhow::Ok(report?)
     })?;
     progress.finish();

@@ -54,8 +54,24 @@ pub enum Format {
     Markdown,
 }
 
-/// Load, refresh and plan; the shared first half of `plan` and `apply DIR`.
+/// Load, refresh and plan; the first half of `plan`.
 pub fn make_plan(args: &Args) -> anyhow::Result<Result<(Validation, Plan), Validation>> {
+    match plan_keeping_session(args)? {
+        Ok((validation, plan, session)) => {
+            session::runtime()?.block_on(session.close());
+            Ok(Ok((validation, plan)))
+        }
+        Err(validation) => Ok(Err(validation)),
+    }
+}
+
+/// Load, refresh and plan, and keep the session open: the shared first half of `plan` and
+/// `apply`. `apply` sends its steps through the same client, so the access token the refresh
+/// fetched (and the pace it learned) serve the steps too: one token request a run, not two.
+/// The caller closes the session.
+pub fn plan_keeping_session(
+    args: &Args,
+) -> anyhow::Result<Result<(Validation, Plan, Session), Validation>> {
     let validation = manifest::validate(&args.dir);
     if validation.findings.iter().any(is_load_error) {
         return Ok(Err(validation));
@@ -73,7 +89,7 @@ pub fn make_plan(args: &Args) -> anyhow::Result<Result<(Validation, Plan), Valid
         requests_per_second: super::pace::estimate_rate(&validation.workspace, args.rate),
         ..PlanOptions::default()
     };
-    let plan = runtime.block_on(async {
+    let (plan, session) = runtime.block_on(async {
         let session = Session::open(&validation.workspace, args.rate).await?;
         if std::io::stderr().is_terminal() {
             eprintln!(
@@ -96,11 +112,16 @@ pub fn make_plan(args: &Args) -> anyhow::Result<Result<(Validation, Plan), Valid
             .map_err(|error| anyhow::anyhow!("{error}")),
             Err(error) => Err(not_authenticated(&session.label, &error)),
         };
-        session.close().await;
-        let live = live?;
-        anyhow::Ok(plan::build(&validation, &state, &live, &options))
+        let live = match live {
+            Ok(live) => live,
+            Err(error) => {
+                session.close().await;
+                return Err(error);
+            }
+        };
+        anyhow::Ok((plan::build(&validation, &state, &live, &options), session))
     })?;
-    Ok(Ok((validation, plan)))
+    Ok(Ok((validation, plan, session)))
 }
 
 /// `--format json|markdown` print a document of their format even when no plan was made.

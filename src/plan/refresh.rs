@@ -103,7 +103,8 @@ pub async fn refresh<A: DingTalkApi + 'static>(
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<Live, RefreshError> {
     // Every name the manifests write; its departments are read (with their members) once.
-    let names = super::names::Names::of(workspace);
+    // The reads need the names, not where each is written.
+    let names = super::names::Names::collect(workspace, &|_| false);
     let needs = super::directory::Needs::of(&names);
     let follows_org_chart = workspace
         .groups

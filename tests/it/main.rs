@@ -79,6 +79,7 @@ mod state_s3;
 mod state_store_conformance;
 mod tabs;
 mod tabs_manifest;
+mod token_once;
 mod validate;
 mod validate_bad_input;
 mod validate_errors;
