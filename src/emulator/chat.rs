@@ -18,7 +18,7 @@ use crate::model::wire::chat::*;
 /// Longest `/chat/create` name.
 const MAX_CHAT_NAME_CHARS: usize = crate::model::limits::CHAT_GROUP_TITLE_CHARS;
 /// Most members one `/chat/create` call takes.
-const MAX_CREATE_MEMBERS: usize = 40;
+const MAX_CREATE_MEMBERS: usize = crate::model::limits::CHAT_MEMBERS_PER_REQUEST;
 
 fn kind_of(tag: Option<i64>) -> Result<GroupKind, Refusal> {
     match tag.unwrap_or(TAG_INTERNAL) {

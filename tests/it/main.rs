@@ -31,6 +31,7 @@ mod estimate_chunks;
 mod fuzz;
 mod fuzz_regressions;
 mod help;
+mod limits_agree;
 mod loader_props;
 mod members_from;
 mod notify_images;

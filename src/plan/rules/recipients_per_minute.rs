@@ -10,7 +10,8 @@ use chrono::DateTime;
 use chrono_tz::Tz;
 
 use crate::model::Finding;
-use crate::plan::recipients::{Context, RECIPIENTS_PER_MINUTE};
+use crate::model::limits::RECIPIENTS_PER_MINUTE;
+use crate::plan::recipients::Context;
 
 /// One minute's sends: the recipients in all, and which notification fired when.
 #[derive(Default)]
