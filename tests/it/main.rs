@@ -66,6 +66,7 @@ mod refactor;
 mod refusals;
 mod render;
 mod rules_docs;
+mod s3_probe;
 mod schema;
 mod secrets_in_files;
 mod shared_state;
