@@ -60,6 +60,20 @@ pub struct OapiError {
     pub topapi: bool,
 }
 
+/// A refusal answered in the envelope of the host `path` is on: the api host's for `/v1.0/…`,
+/// else the oapi host's (`/topapi/…` with its token errcode).
+pub fn refusal_response(path: &str, refusal: Refusal) -> Response {
+    if path.starts_with("/v1.0/") {
+        ApiError(refusal).into_response()
+    } else {
+        OapiError {
+            refusal,
+            topapi: path.starts_with("/topapi/"),
+        }
+        .into_response()
+    }
+}
+
 /// How a handler of a path under `/topapi/` (or not) turns a refusal into its answer:
 /// `.map_err(refuse(call.topapi))`.
 pub fn refuse(topapi: bool) -> impl Fn(Refusal) -> OapiError + Copy {
