@@ -12,6 +12,8 @@
 //! one thread and with eight, each against a fresh emulator, when the SDK's Python is found
 //! (`DINGFORM_SDK_PYTHON`, default `target/sdk-venv/bin/python`, installed by `scripts/test`).
 
+mod groups_support;
+
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -127,20 +129,7 @@ async fn run(groups: usize, qps: f64) {
     let emulator = emulator(dir.path(), qps).await;
     let base = emulator.base_url();
 
-    let workspace = dir.path().join("workspace");
-    std::fs::create_dir_all(&workspace).expect("workspace");
-    std::fs::write(
-        workspace.join("dingform.yaml"),
-        format!("organization: Test Organization Demo\nendpoint: {base}\n"),
-    )
-    .expect("settings");
-    let mut yaml = String::from("groups:\n");
-    for i in 0..groups {
-        yaml.push_str(&format!(
-            "  g{i:04}: {{title: Group {i:04}, type: scene, template: tpl-default, owner: manager4220, members: [u1001]}}\n"
-        ));
-    }
-    std::fs::write(workspace.join("groups.yaml"), yaml).expect("manifests");
+    let workspace = groups_support::write_workspace(dir.path(), &base, groups);
 
     let validation = dingform::manifest::validate(&workspace);
     let state_file = StateFile::new(workspace.join(".dingform/state.json"));

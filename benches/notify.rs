@@ -9,103 +9,26 @@
 //!     cargo bench --bench notify                  # the real pace: about 3 minutes
 //!     NOTIFY_BENCH_WINDOW_SECS=6 cargo bench --bench notify   # the pace scaled 10× faster
 
+mod notify_support;
+
 use std::time::{Duration, Instant};
 
 use chrono::{TimeZone, Utc};
-use dingform::emulator::{Emulator, EmulatorConfig, Seed};
-use dingform::notify::{DeliveryLog, Pace, RunOptions, Runner};
-use dingform::provider::{ClientOptions, Credentials, Endpoint, HttpClient};
-use dingform::state::{ResourceState, StateFile};
-use serde_json::json;
-
-const USERS: usize = 20_000;
+use dingform::notify::{DeliveryLog, Runner};
+use notify_support::{USERS, World, accepted_at, offsets};
 
 #[tokio::main]
 async fn main() {
-    let window = std::env::var("NOTIFY_BENCH_WINDOW_SECS")
-        .ok()
-        .and_then(|s| s.parse::<u64>().ok())
-        .unwrap_or(60);
-    let mut seed = Seed::demo();
-    let template = seed.users[0].clone();
-    for n in 1..=USERS {
-        let mut user = template.clone();
-        user.userid = format!("bulk{n:05}");
-        user.departments = vec![5];
-        seed.users.push(user);
-    }
-    let server = Emulator::start(EmulatorConfig {
-        listen: "127.0.0.1:0".parse().expect("address"),
-        data_file: None,
-        seed,
-    })
-    .await
-    .expect("emulator");
-    let dir = tempfile::tempdir().expect("temp dir");
-    let state_file = StateFile::new(dir.path().join("state.json"));
-    let lock = state_file
-        .lock("bench", Duration::from_secs(5))
-        .expect("lock");
-    let mut state = state_file.read_or_new(None).expect("state");
-    let users: Vec<String> = (1..=USERS).map(|n| format!("bulk{n:05}")).collect();
-    state.resources.insert(
-        "notification.all-hands".parse().unwrap(),
-        ResourceState {
-            attributes: json!({
-                "schedule": "0 9 * * *",
-                "timezone": "UTC",
-                "via": {"work_notification": {"users": users}},
-                "message": {"text": {"content": "All hands {{date}}"}},
-            }),
-            ..ResourceState::default()
-        },
-    );
-    state_file.write(&mut state, &lock).expect("write state");
-    drop(lock);
-
-    let client = HttpClient::with_options(
-        Endpoint::parse(&server.base_url()).expect("URL"),
-        Credentials::new("demo-key", "demo-secret"),
-        ClientOptions::default(),
-    )
-    .expect("client");
-    let log = DeliveryLog::open(&dir.path().join("notify.db")).expect("log");
-    let pace = Pace {
-        users: 5_000,
-        per: Duration::from_secs(window),
-    };
-    let options = RunOptions {
-        agent_id: Some(123456),
-        pace,
-        follow_up_wait: Duration::from_secs(window * 2),
-        poll_interval: Duration::from_millis(500),
-        ..RunOptions::default()
-    };
-    let mut runner = Runner::new(&client, log, options);
+    let world = World::start().await;
+    let (window, pace) = (world.window, world.pace);
+    let log = DeliveryLog::open(&world.dir.path().join("notify.db")).expect("log");
+    let mut runner = Runner::new(&world.client, log, world.options.clone());
     let at = Utc.with_ymd_and_hms(2026, 3, 2, 9, 0, 0).unwrap();
     let start = Instant::now();
-    let report = runner.cycle(&state, at).await.expect("cycle");
+    let report = runner.cycle(&world.state, at).await.expect("cycle");
     let elapsed = start.elapsed();
     let paced = report.paced;
-    let admin = reqwest::Client::new();
-    let world: serde_json::Value = admin
-        .get(format!("{}/_emulator/state", server.base_url()))
-        .send()
-        .await
-        .expect("admin API")
-        .json()
-        .await
-        .expect("JSON");
-    let times: Vec<i64> = world["messages"]
-        .as_array()
-        .expect("messages")
-        .iter()
-        .filter_map(|m| m["at"].as_i64())
-        .collect();
-    let offsets: Vec<String> = times
-        .iter()
-        .map(|t| format!("{:.1}s", (t - times[0]) as f64 / 1000.0))
-        .collect();
+    let offsets = offsets(&accepted_at(&world.messages().await));
     let mut report = report;
     if report.occurrences[0].summary.pending > 0 {
         // A scaled pace outruns the emulator's own per-minute throttle (by its clock): move
@@ -113,13 +36,8 @@ async fn main() {
         println!(
             "(faster than 5,000 a minute: the emulator still delivers; advancing its clock 4 minutes)"
         );
-        admin
-            .post(format!("{}/_emulator/clock", server.base_url()))
-            .json(&json!({"advance_seconds": 240}))
-            .send()
-            .await
-            .expect("admin API");
-        report = runner.cycle(&state, at).await.expect("cycle");
+        world.advance_clock(240).await;
+        report = runner.cycle(&world.state, at).await.expect("cycle");
     }
     let occurrence = &report.occurrences[0];
     let floor_last_request = Duration::from_secs(3 * window);
@@ -148,5 +66,5 @@ async fn main() {
         elapsed >= floor_last_request,
         "faster than the platform allows"
     );
-    server.shutdown().await;
+    world.server.shutdown().await;
 }

@@ -8,6 +8,8 @@
 //! and one with S3 at `DINGFORM_TEST_S3` (`eval "$(scripts/s3-throwaway start)"`), each when its
 //! variable is set. Reports the wall times, the differences, and the state writes each made.
 
+mod groups_support;
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -132,20 +134,7 @@ async fn run(groups: usize, qps: f64, state_store: &dyn StateStore) -> Duration 
         .send()
         .await
         .expect("faults set");
-    let workspace = dir.path().join("workspace");
-    std::fs::create_dir_all(&workspace).expect("workspace");
-    std::fs::write(
-        workspace.join("dingform.yaml"),
-        format!("organization: Test Organization Demo\nendpoint: {base}\n"),
-    )
-    .expect("settings");
-    let mut yaml = String::from("groups:\n");
-    for i in 0..groups {
-        yaml.push_str(&format!(
-            "  g{i:04}: {{title: Group {i:04}, type: scene, template: tpl-default, owner: manager4220, members: [u1001]}}\n"
-        ));
-    }
-    std::fs::write(workspace.join("groups.yaml"), yaml).expect("manifests");
+    let workspace = groups_support::write_workspace(dir.path(), &base, groups);
     let validation = dingform::manifest::validate(&workspace);
     let options = ClientOptions {
         rate_limit: RateLimit {

@@ -15,7 +15,7 @@ use super::plan::{self as plan_cmd, plan_keeping_session};
 use super::session::{self, Session};
 use crate::apply::{self, ApplyOptions, Progress, StepOutcome};
 use crate::plan::file::PlanFile;
-use crate::plan::{Action, staleness};
+use crate::plan::{Action, Plan, staleness};
 use crate::render;
 
 /// Carry out a plan: a workspace's (shown, then confirmed) or a saved plan file's.

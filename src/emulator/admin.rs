@@ -237,9 +237,12 @@ pub async fn join_url(
                 let expired = world.group_url_expired(group);
                 let valid = group.active && !expired;
                 let reason = if !group.active {
-                    Some("the group is disbanded")
+                    Some("the group is disbanded".to_owned())
                 } else if expired {
-                    Some("older than 365 days")
+                    Some(format!(
+                        "older than {} days",
+                        crate::model::limits::GROUP_URL_DAYS
+                    ))
                 } else {
                     None
                 };

@@ -9,7 +9,7 @@ use axum::response::Response;
 use super::AppState;
 use super::error::Refusal;
 use super::group::{GroupChange, NewGroup, settings_of};
-use super::host::{Api, ApiError, Oapi, OapiError, oapi_ok};
+use super::host::{Api, ApiError, Oapi, OapiError, oapi_ok, refuse};
 use super::scene_group::{group_view, page};
 use super::world::{Group, GroupKind};
 use crate::model::wire::SuccessBody;
@@ -18,7 +18,7 @@ use crate::model::wire::chat::*;
 /// Longest `/chat/create` name.
 const MAX_CHAT_NAME_CHARS: usize = crate::model::limits::CHAT_GROUP_TITLE_CHARS;
 /// Most members one `/chat/create` call takes.
-const MAX_CREATE_MEMBERS: usize = 40;
+const MAX_CREATE_MEMBERS: usize = crate::model::limits::CHAT_MEMBERS_PER_REQUEST;
 
 fn kind_of(tag: Option<i64>) -> Result<GroupKind, Refusal> {
     match tag.unwrap_or(TAG_INTERNAL) {
@@ -68,10 +68,7 @@ pub async fn oapi_create(
     State(state): State<AppState>,
     call: Oapi<OapiCreateChatRequest>,
 ) -> Result<Response, OapiError> {
-    let refuse = |refusal| OapiError {
-        refusal,
-        topapi: false,
-    };
+    let refuse = refuse(false);
     let body = call.body;
     let chars = body.name.chars().count();
     if chars > MAX_CHAT_NAME_CHARS {
@@ -105,10 +102,7 @@ pub async fn oapi_update(
     State(state): State<AppState>,
     call: Oapi<OapiUpdateChatRequest>,
 ) -> Result<Response, OapiError> {
-    let refuse = |refusal| OapiError {
-        refusal,
-        topapi: false,
-    };
+    let refuse = refuse(false);
     let body = call.body;
     let id = chat_to_open_id(&state, &body.chatid)
         .await
@@ -134,10 +128,7 @@ pub async fn oapi_get(
     State(state): State<AppState>,
     call: Oapi<GetChatQuery>,
 ) -> Result<Response, OapiError> {
-    let refuse = |refusal| OapiError {
-        refusal,
-        topapi: false,
-    };
+    let refuse = refuse(false);
     let id = chat_to_open_id(&state, &call.body.chatid)
         .await
         .map_err(refuse)?;

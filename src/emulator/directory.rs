@@ -10,13 +10,9 @@ use axum::response::Response;
 use super::AppState;
 use super::clock;
 use super::error::Refusal;
-use super::host::{Api, ApiError, Oapi, OapiError, oapi_ok};
+use super::host::{Api, ApiError, Oapi, OapiError, oapi_ok, refuse};
 use crate::model::wire::directory::*;
 use crate::model::wire::scene_group::OapiResult;
-
-fn refuse(topapi: bool) -> impl Fn(Refusal) -> OapiError {
-    move |refusal| OapiError { refusal, topapi }
-}
 
 /// `POST /topapi/v2/user/get`.
 pub async fn user_get(

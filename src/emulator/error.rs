@@ -4,6 +4,8 @@
 
 use axum::http::StatusCode;
 
+use crate::model::limits;
+
 /// A refusal, in the platform's terms. Each variant knows its api-host status and code and
 /// its oapi errcode; the message is the `Display` text.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -32,11 +34,17 @@ pub enum Refusal {
     /// A user is not (or no longer) in the organization.
     #[error("user `{0}` not found in the organization")]
     UserNotFound(String),
-    /// Over 1,000 members.
-    #[error("a group has at most 1000 members; this would make {0}")]
+    /// Over [`limits::GROUP_MEMBERS`] members.
+    #[error(
+        "a group has at most {max} members; this would make {0}",
+        max = limits::GROUP_MEMBERS
+    )]
     MemberExceed(usize),
-    /// Over 12 sub-admins.
-    #[error("a group has at most 12 sub-admins; this would make {0}")]
+    /// Over [`limits::GROUP_ADMINS`] sub-admins.
+    #[error(
+        "a group has at most {max} sub-admins; this would make {0}",
+        max = limits::GROUP_ADMINS
+    )]
     SubAdminExcessive(usize),
     /// A user is not a member of the group.
     #[error("user `{0}` is not a member of the group")]
@@ -76,7 +84,10 @@ pub enum Refusal {
     #[error("media_id `{0}` does not exist")]
     MediaNotFound(String),
     /// Webhook over 20 messages a minute (410100).
-    #[error("sending too fast: a bot sends at most 20 messages a minute")]
+    #[error(
+        "sending too fast: a bot sends at most {} messages a minute",
+        limits::WEBHOOK_PER_MINUTE
+    )]
     SendTooFast,
     /// Group plugins can be neither edited nor deleted (`plugin-immutable`).
     #[error("group plugins can be neither edited nor deleted")]
@@ -109,10 +120,16 @@ pub enum Refusal {
     )]
     StatusBarRecipients,
     /// The fourth `to_all_user` of the day (41045).
-    #[error("to_all_user is allowed at most 3 times a day")]
+    #[error(
+        "to_all_user is allowed at most {} times a day",
+        limits::TO_ALL_USER_PER_DAY
+    )]
     ToAllUserDaily,
     /// No such task, or older than 24 h (400002).
-    #[error("task {0} not found or older than 24 hours")]
+    #[error(
+        "task {0} not found or older than {hours} hours",
+        hours = limits::DELIVERY_RESULT_WINDOW_HOURS
+    )]
     TaskNotFound(i64),
     /// Unknown department (60003).
     #[error("department {0} not found")]

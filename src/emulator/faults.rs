@@ -13,12 +13,12 @@ use std::time::{Duration, Instant};
 use axum::extract::{Request, State};
 use axum::http::StatusCode;
 use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use serde::{Deserialize, Serialize};
 
 use super::AppState;
 use super::error::Refusal;
-use super::host::{ApiError, OapiError, query_pairs};
+use super::host::query_pairs;
 use crate::model::wire::ACCESS_TOKEN_HEADER;
 
 /// The fault set; a field left out is off.
@@ -171,17 +171,7 @@ pub async fn apply(State(state): State<AppState>, request: Request, next: Next) 
         .get::<axum::extract::MatchedPath>()
         .map_or_else(|| path.clone(), |matched| matched.as_str().to_owned());
     let api_host = path.starts_with("/v1.0/");
-    let refuse = |refusal: Refusal| -> Response {
-        if api_host {
-            ApiError(refusal).into_response()
-        } else {
-            OapiError {
-                refusal,
-                topapi: path.starts_with("/topapi/"),
-            }
-            .into_response()
-        }
-    };
+    let refuse = |refusal: Refusal| -> Response { super::host::refusal_response(&path, refusal) };
     if faults.drop_rate > 0.0 && rand::random::<f64>() < faults.drop_rate {
         if let Some(kill) = request.extensions().get::<ConnectionKill>() {
             kill.0.notify_one();

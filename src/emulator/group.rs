@@ -24,7 +24,7 @@ pub const MAX_TITLE_CHARS: usize = crate::model::limits::SCENE_GROUP_TITLE_CHARS
 /// Longest uuid.
 pub const MAX_UUID_CHARS: usize = 64;
 /// How long a join URL works.
-pub const GROUP_URL_LIFETIME_MS: Millis = 365 * DAY_MS;
+pub const GROUP_URL_LIFETIME_MS: Millis = crate::model::limits::GROUP_URL_DAYS as Millis * DAY_MS;
 
 /// A group to create.
 #[derive(Clone, Debug)]

@@ -60,6 +60,26 @@ pub struct OapiError {
     pub topapi: bool,
 }
 
+/// A refusal answered in the envelope of the host `path` is on: the api host's for `/v1.0/…`,
+/// else the oapi host's (`/topapi/…` with its token errcode).
+pub fn refusal_response(path: &str, refusal: Refusal) -> Response {
+    if path.starts_with("/v1.0/") {
+        ApiError(refusal).into_response()
+    } else {
+        OapiError {
+            refusal,
+            topapi: path.starts_with("/topapi/"),
+        }
+        .into_response()
+    }
+}
+
+/// How a handler of a path under `/topapi/` (or not) turns a refusal into its answer:
+/// `.map_err(refuse(call.topapi))`.
+pub fn refuse(topapi: bool) -> impl Fn(Refusal) -> OapiError + Copy {
+    move |refusal| OapiError { refusal, topapi }
+}
+
 impl IntoResponse for OapiError {
     fn into_response(self) -> Response {
         let code = self.refusal.oapi();
@@ -277,7 +297,7 @@ impl<T: DeserializeOwned + Send> FromRequest<AppState> for Oapi<T> {
 
     async fn from_request(request: Request, state: &AppState) -> Result<Self, Self::Rejection> {
         let topapi = request.uri().path().starts_with("/topapi/");
-        let refuse = |refusal| OapiError { refusal, topapi };
+        let refuse = refuse(topapi);
         let parts = split(request).await.map_err(refuse)?;
         let token = parts
             .query
@@ -304,10 +324,8 @@ impl<T: DeserializeOwned + Send> FromRequest<AppState> for OapiOpen<T> {
 
     async fn from_request(request: Request, _state: &AppState) -> Result<Self, Self::Rejection> {
         let topapi = request.uri().path().starts_with("/topapi/");
-        let parts = split(request)
-            .await
-            .map_err(|refusal| OapiError { refusal, topapi })?;
-        let body = oapi_body(&parts).map_err(|refusal| OapiError { refusal, topapi })?;
+        let parts = split(request).await.map_err(refuse(topapi))?;
+        let body = oapi_body(&parts).map_err(refuse(topapi))?;
         Ok(Self(body))
     }
 }

@@ -6,7 +6,7 @@ use axum::response::Response;
 
 use super::AppState;
 use super::error::Refusal;
-use super::host::{OapiError, app_of_token, oapi_ok, query_pairs};
+use super::host::{OapiError, app_of_token, oapi_ok, query_pairs, refuse};
 use super::world::{Media, World, random_id};
 use crate::model::wire::media::MediaUploadResponse;
 
@@ -25,10 +25,7 @@ pub async fn upload(
     State(state): State<AppState>,
     request: Request,
 ) -> Result<Response, OapiError> {
-    let refuse = |refusal| OapiError {
-        refusal,
-        topapi: false,
-    };
+    let refuse = refuse(false);
     let query = query_pairs(request.uri().query());
     let token = query
         .iter()

@@ -30,7 +30,7 @@ use sha2::{Digest, Sha256};
 use super::AppState;
 use super::clock::{self, Millis};
 use super::error::Refusal;
-use super::host::{Oapi, OapiError, oapi_ok};
+use super::host::{Oapi, OapiError, oapi_ok, refuse};
 use super::seed::AppKind;
 use super::world::{Delivery, Forbidden, Message, MessageKind, Task, World};
 use crate::model::wire::error::Empty;
@@ -47,10 +47,6 @@ const PER_MINUTE: usize = crate::model::limits::RECIPIENTS_PER_MINUTE;
 /// How long progress, results, status bars and recall stay available.
 const RESULT_WINDOW_MS: Millis =
     crate::model::limits::DELIVERY_RESULT_WINDOW_HOURS as Millis * 3_600_000;
-
-fn refuse(topapi: bool) -> impl Fn(Refusal) -> OapiError {
-    move |refusal| OapiError { refusal, topapi }
-}
 
 fn check_msg(msg: &WorkMessage) -> Result<(), Refusal> {
     let present = match msg.msgtype.as_str() {
@@ -351,6 +347,15 @@ impl World {
             })
             .ok_or(Refusal::TaskNotFound(task_id))
     }
+
+    /// The task of a work notification [`task_index`](Self::task_index) finds.
+    fn task(&self, app_key: &str, agent_id: i64, task_id: i64) -> Result<&Task, Refusal> {
+        let index = self.task_index(app_key, agent_id, task_id)?;
+        Ok(self.messages[index]
+            .task
+            .as_ref()
+            .expect("found by its task"))
+    }
 }
 
 /// `POST /topapi/message/corpconversation/asyncsend_v2`.
@@ -378,11 +383,7 @@ pub async fn progress(
     let progress = state
         .store
         .read(|world| {
-            let index = world.task_index(&call.app_key, body.agent_id, body.task_id)?;
-            let task = world.messages[index]
-                .task
-                .as_ref()
-                .expect("found by its task");
+            let task = world.task(&call.app_key, body.agent_id, body.task_id)?;
             let now = world.now();
             let total = task.deliveries.len();
             let done = task
@@ -409,11 +410,7 @@ pub async fn result(
     let send_result = state
         .store
         .read(|world| {
-            let index = world.task_index(&call.app_key, body.agent_id, body.task_id)?;
-            let task = world.messages[index]
-                .task
-                .as_ref()
-                .expect("found by its task");
+            let task = world.task(&call.app_key, body.agent_id, body.task_id)?;
             let now = world.now();
             Ok(SendResult {
                 invalid_user_id_list: task.invalid_user_ids.clone(),

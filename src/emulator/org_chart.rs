@@ -17,7 +17,7 @@ use serde_json::json;
 use super::AppState;
 use super::directory::check_department;
 use super::error::Refusal;
-use super::host::{Oapi, OapiError, oapi_ok};
+use super::host::{Oapi, OapiError, oapi_ok, refuse};
 use super::seed::User;
 use super::world::World;
 use crate::model::wire::directory::{DeptGetRequest, DeptInfo};
@@ -46,10 +46,7 @@ pub async fn department_get(
                 parent_id: seeded.map(|department| department.parent.unwrap_or(ROOT)),
             })
         })
-        .map_err(|refusal| OapiError {
-            refusal,
-            topapi: call.topapi,
-        })?;
+        .map_err(refuse(call.topapi))?;
     Ok(oapi_ok(OapiResult { result: info }))
 }
 

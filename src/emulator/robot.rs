@@ -10,17 +10,12 @@ use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 
 use super::AppState;
-use super::clock::Millis;
 use super::error::Refusal;
 use super::host::{Api, ApiError, OapiError, from_value, oapi_ok, query_pairs};
 use super::world::{GroupBot, Message, MessageKind, World, random_id, random_token};
+use crate::model::limits::WEBHOOK_MENTIONS;
 use crate::model::wire::error::Empty;
 use crate::model::wire::robot::*;
-
-/// Webhook messages a bot may send a minute.
-const WEBHOOK_PER_MINUTE: usize = 20;
-/// How long a bot stays throttled after going over.
-const WEBHOOK_THROTTLE_MS: Millis = 10 * 60 * 1000;
 
 impl World {
     fn check_robot(&self, robot_code: &str) -> Result<(), Refusal> {
@@ -380,11 +375,14 @@ fn check_webhook(message: &WebhookMessage) -> Result<(), Refusal> {
         return Err(Refusal::MissingParameter(message.msgtype.clone()));
     }
     if let Some(at) = &message.at
-        && at.at_user_ids.as_ref().is_some_and(|ids| ids.len() > 50)
+        && at
+            .at_user_ids
+            .as_ref()
+            .is_some_and(|ids| ids.len() > WEBHOOK_MENTIONS)
     {
-        return Err(Refusal::BadParameter(
-            "at.atUserIds has more than 50 users".to_owned(),
-        ));
+        return Err(Refusal::BadParameter(format!(
+            "at.atUserIds has more than {WEBHOOK_MENTIONS} users"
+        )));
     }
     Ok(())
 }
@@ -460,15 +458,7 @@ pub async fn webhook(
                 .iter_mut()
                 .find(|bot| bot.webhook_token == token)
                 .expect("found just above");
-            if bot.throttled_until > now {
-                return Err(Refusal::SendTooFast);
-            }
-            bot.webhook_sends.retain(|at| now - at < 60_000);
-            if bot.webhook_sends.len() >= WEBHOOK_PER_MINUTE {
-                bot.throttled_until = now + WEBHOOK_THROTTLE_MS;
-                return Err(Refusal::SendTooFast);
-            }
-            bot.webhook_sends.push(now);
+            super::webhook::admit_send(&mut bot.webhook_sends, &mut bot.throttled_until, now)?;
             let robot_code = bot.robot_code.clone();
             world.messages.push(Message {
                 kind: MessageKind::Webhook,

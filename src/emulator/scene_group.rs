@@ -9,7 +9,7 @@ use axum::response::Response;
 use super::AppState;
 use super::error::Refusal;
 use super::group::{GroupChange, NewGroup, settings_of};
-use super::host::{Api, ApiError, Oapi, OapiError, oapi_ok};
+use super::host::{Api, ApiError, Oapi, OapiError, oapi_ok, refuse};
 use super::world::{Group, GroupKind};
 use crate::model::wire::SuccessBody;
 use crate::model::wire::scene_group::*;
@@ -322,10 +322,6 @@ pub async fn convert_chat_id(
     }))
 }
 
-fn refuse(topapi: bool) -> impl Fn(Refusal) -> OapiError {
-    move |refusal| OapiError { refusal, topapi }
-}
-
 /// oapi `POST /topapi/im/chat/scenegroup/create`.
 pub async fn oapi_create(
     State(state): State<AppState>,
@@ -403,11 +399,7 @@ pub async fn oapi_member_add(
     State(state): State<AppState>,
     call: Oapi<OapiSceneGroupRequest>,
 ) -> Result<Response, OapiError> {
-    let ids = call.body.user_ids.map(|ids| ids.0).unwrap_or_default();
-    change_members(&state, call.body.open_conversation_id, ids, true)
-        .await
-        .map_err(refuse(call.topapi))?;
-    Ok(oapi_ok(OapiSuccess { success: true }))
+    oapi_change_members(&state, call, true).await
 }
 
 /// oapi `POST /topapi/im/chat/scenegroup/member/delete`.
@@ -415,8 +407,16 @@ pub async fn oapi_member_delete(
     State(state): State<AppState>,
     call: Oapi<OapiSceneGroupRequest>,
 ) -> Result<Response, OapiError> {
+    oapi_change_members(&state, call, false).await
+}
+
+async fn oapi_change_members(
+    state: &AppState,
+    call: Oapi<OapiSceneGroupRequest>,
+    add: bool,
+) -> Result<Response, OapiError> {
     let ids = call.body.user_ids.map(|ids| ids.0).unwrap_or_default();
-    change_members(&state, call.body.open_conversation_id, ids, false)
+    change_members(state, call.body.open_conversation_id, ids, add)
         .await
         .map_err(refuse(call.topapi))?;
     Ok(oapi_ok(OapiSuccess { success: true }))

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use axum::Router;
 use axum::extract::Request;
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
 use tokio::sync::{Notify, watch};
@@ -15,7 +15,6 @@ use tower::ServiceExt;
 
 use super::error::Refusal;
 use super::faults::ConnectionKill;
-use super::host::{ApiError, OapiError};
 use super::{EmulatorConfig, EmulatorError, Shared, app};
 
 /// Starts emulators.
@@ -128,15 +127,7 @@ async fn serve(listener: TcpListener, router: Router, mut stop: watch::Receiver<
 pub async fn not_found(request: Request) -> Response {
     let path = request.uri().path().to_owned();
     let refusal = Refusal::NoSuchApi(format!("{} {path}", request.method()));
-    let mut response = if path.starts_with("/v1.0/") {
-        ApiError(refusal).into_response()
-    } else {
-        OapiError {
-            refusal,
-            topapi: path.starts_with("/topapi/"),
-        }
-        .into_response()
-    };
+    let mut response = super::host::refusal_response(&path, refusal);
     *response.status_mut() = StatusCode::NOT_FOUND;
     response
 }

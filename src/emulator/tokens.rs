@@ -99,10 +99,7 @@ pub async fn gettoken(
         .store
         .write(|world| world.issue_token(&query.appkey, &query.appsecret))
         .await
-        .map_err(|refusal| OapiError {
-            refusal,
-            topapi: false,
-        })?;
+        .map_err(super::host::refuse(false))?;
     Ok(oapi_ok(GetTokenResponse {
         access_token: token,
         expires_in: TOKEN_SECONDS,

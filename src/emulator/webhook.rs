@@ -17,11 +17,10 @@ use super::AppState;
 use super::clock::Millis;
 use super::error::Refusal;
 use super::world::{Message, MessageKind, World, random_token};
-use crate::model::webhook::{WEBHOOK_PER_MINUTE, WEBHOOK_TIMESTAMP_WINDOW_MS, webhook_signature};
+use crate::model::limits::{WEBHOOK_PER_MINUTE, WEBHOOK_THROTTLE_MINUTES};
+use crate::model::webhook::{WEBHOOK_TIMESTAMP_WINDOW_MS, webhook_signature};
 use crate::model::wire::robot::WebhookMessage;
 
-/// How long a robot is throttled after going over 20 a minute.
-const THROTTLE_MS: Millis = 10 * 60 * 1000;
 /// How many `msgUuid`s a robot remembers.
 const REMEMBERED_UUIDS: usize = 10_000;
 
@@ -157,15 +156,7 @@ pub fn send(
     {
         return Ok(());
     }
-    if robot.throttled_until > now {
-        return Err(Refusal::SendTooFast);
-    }
-    robot.sends.retain(|at| now - at < 60_000);
-    if robot.sends.len() >= WEBHOOK_PER_MINUTE {
-        robot.throttled_until = now + THROTTLE_MS;
-        return Err(Refusal::SendTooFast);
-    }
-    robot.sends.push(now);
+    admit_send(&mut robot.sends, &mut robot.throttled_until, now)?;
     if let Some(uuid) = &message.msg_uuid {
         robot.msg_uuids.push(uuid.clone());
         if robot.msg_uuids.len() > REMEMBERED_UUIDS {
@@ -184,5 +175,27 @@ pub fn send(
         recalled: false,
         task: None,
     });
+    Ok(())
+}
+
+/// `webhook-rate`: admit one webhook send at `now` (a custom robot's, or a group bot's), given
+/// the robot's sends of the last minute and until when it is throttled. The send that would be
+/// one more than [`WEBHOOK_PER_MINUTE`] in a minute is refused (410100) and throttles the robot
+/// for [`WEBHOOK_THROTTLE_MINUTES`].
+pub(super) fn admit_send(
+    sends: &mut Vec<Millis>,
+    throttled_until: &mut Millis,
+    now: Millis,
+) -> Result<(), Refusal> {
+    const MINUTE_MS: Millis = 60_000;
+    if *throttled_until > now {
+        return Err(Refusal::SendTooFast);
+    }
+    sends.retain(|at| now - at < MINUTE_MS);
+    if sends.len() >= WEBHOOK_PER_MINUTE {
+        *throttled_until = now + WEBHOOK_THROTTLE_MINUTES as Millis * MINUTE_MS;
+        return Err(Refusal::SendTooFast);
+    }
+    sends.push(now);
     Ok(())
 }

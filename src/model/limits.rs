@@ -54,6 +54,22 @@ pub const DELIVERY_RESULT_WINDOW_HOURS: usize = 24;
 pub const WEBHOOK_PER_MINUTE: usize = 20;
 /// `plugin-name-length`: a plugin's name, in characters.
 pub const PLUGIN_NAME_CHARS: usize = 4;
+/// `webhook-rate`: minutes a webhook robot is throttled once it went over
+/// [`WEBHOOK_PER_MINUTE`] (410100 until then).
+pub const WEBHOOK_THROTTLE_MINUTES: usize = 10;
+/// `invalid-message`: users one webhook message may @-mention (`at.atUserIds`).
+pub const WEBHOOK_MENTIONS: usize = 50;
+/// `group-url-expiry`: days a group's join URL works after it was issued.
+pub const GROUP_URL_DAYS: usize = 365;
+/// `group-url-expiry`: days after which the plan warns that an unchanged join URL is about to
+/// expire (a month before [`GROUP_URL_DAYS`]).
+pub const GROUP_URL_WARN_DAYS: usize = 335;
+/// `mass-delete` (and `mass-removal` for a group's members): the share, in percent, that one
+/// plan may disband (or remove) before it is refused without `--allow-mass-delete`. Not a
+/// platform limit but dingform's own safety threshold (octoDNS's `MAX_SAFE_DELETE_PCENT`).
+pub const MASS_DELETE_PERCENT: usize = 30;
+/// `mass-delete`: below this many disbands (or removals) a plan is never judged unsafe.
+pub const MASS_DELETE_MIN: usize = 2;
 
 /// Members one scene-group request adds or removes (`/v1.0/im/sceneGroups/members`; the
 /// client splits by it and the plan's estimate counts by it).
@@ -138,6 +154,32 @@ pub const LIMITS: &[Limit] = &[
         "plugin name (characters)",
         PLUGIN_NAME_CHARS,
     ),
+    limit(
+        "webhook-rate",
+        "minutes a webhook robot is throttled",
+        WEBHOOK_THROTTLE_MINUTES,
+    ),
+    limit(
+        "invalid-message",
+        "users one webhook message @-mentions",
+        WEBHOOK_MENTIONS,
+    ),
+    limit("group-url-expiry", "days a join URL works", GROUP_URL_DAYS),
+    limit(
+        "group-url-expiry",
+        "days before the plan warns of a join URL",
+        GROUP_URL_WARN_DAYS,
+    ),
+    limit(
+        "mass-delete",
+        "percent of managed groups one plan may disband",
+        MASS_DELETE_PERCENT,
+    ),
+    limit(
+        "mass-delete",
+        "disbands below which a plan is never unsafe",
+        MASS_DELETE_MIN,
+    ),
 ];
 
 const fn limit(rule: &'static str, what: &'static str, value: usize) -> Limit {
@@ -151,6 +193,17 @@ pub const PLATFORM_DAY_ZONE: Tz = chrono_tz::Asia::Shanghai;
 /// The platform day `at` falls on.
 pub fn platform_day(at: DateTime<Utc>) -> NaiveDate {
     at.with_timezone(&PLATFORM_DAY_ZONE).date_naive()
+}
+
+/// How long a join URL works (`group-url-expiry`).
+pub fn group_url_lifetime() -> chrono::Duration {
+    chrono::Duration::days(GROUP_URL_DAYS as i64)
+}
+
+/// Whether disbanding (or removing) `part` of `whole` is more than [`MASS_DELETE_PERCENT`]
+/// (`mass-delete`, `mass-removal`); never for fewer than [`MASS_DELETE_MIN`].
+pub fn is_mass_delete(part: usize, whole: usize) -> bool {
+    part >= MASS_DELETE_MIN && whole > 0 && part * 100 > whole * MASS_DELETE_PERCENT
 }
 
 /// The 24-hour result window as a duration.
@@ -172,6 +225,39 @@ mod tests {
                 "{limit:?}"
             );
         }
+    }
+
+    /// The rule pages (`dingform explain`, `docs/rules.md`) and the `--help` of `plan` and
+    /// `apply` are text and cannot name a constant: they must state the number used here.
+    #[test]
+    fn the_rule_pages_state_the_numbers_the_checks_use() {
+        let text = |id: &str| crate::model::rules::text(crate::model::rules::page(id).unwrap());
+        let stated = [
+            ("group-url-expiry", format!("{GROUP_URL_DAYS} days")),
+            ("group-url-expiry", format!("{GROUP_URL_WARN_DAYS} days")),
+            ("mass-delete", format!("{MASS_DELETE_PERCENT}%")),
+            ("mass-removal", format!("{MASS_DELETE_PERCENT}%")),
+            (
+                "webhook-rate",
+                format!("{WEBHOOK_PER_MINUTE} messages a minute"),
+            ),
+            (
+                "webhook-rate",
+                format!("{WEBHOOK_THROTTLE_MINUTES} minutes"),
+            ),
+        ];
+        for (id, number) in stated {
+            assert!(text(id).contains(&number), "{id} does not say {number}");
+        }
+    }
+
+    #[test]
+    fn a_mass_delete_is_more_than_the_share_and_never_below_the_minimum() {
+        assert!(!is_mass_delete(3, 10), "30% is allowed");
+        assert!(is_mass_delete(4, 10), "40% is not");
+        assert!(!is_mass_delete(MASS_DELETE_MIN - 1, MASS_DELETE_MIN - 1));
+        assert!(is_mass_delete(MASS_DELETE_MIN, MASS_DELETE_MIN));
+        assert!(!is_mass_delete(0, 0));
     }
 
     #[test]

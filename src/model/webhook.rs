@@ -16,7 +16,7 @@ use super::wire::robot::{WebhookAt, WebhookMessage};
 pub const WEBHOOK_PER_MINUTE: usize = crate::model::limits::WEBHOOK_PER_MINUTE;
 
 /// Most users one webhook message may @-mention (`at.atUserIds`).
-pub const WEBHOOK_MAX_MENTIONS: usize = 50;
+pub const WEBHOOK_MAX_MENTIONS: usize = crate::model::limits::WEBHOOK_MENTIONS;
 
 /// How far a signed request's `timestamp` may be off the platform's clock
 /// (`webhook-signature`), in milliseconds.

@@ -92,7 +92,9 @@ mod tests {
         let mut pacer = Pacer::new(Pace::default());
         let start = Instant::now();
         for _ in 0..4 {
-            pacer.admit(5_000).await;
+            pacer
+                .admit(crate::model::limits::RECIPIENTS_PER_MINUTE)
+                .await;
         }
         assert_eq!(start.elapsed(), Duration::from_secs(180));
         pacer.admit(1).await;

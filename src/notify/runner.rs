@@ -136,12 +136,13 @@ impl<'a, A: MessageApi + WebhookApi> Runner<'a, A> {
                 None,
                 Some("the runner stopped after sending and before recording the answer; no id to ask the platform with"),
             ).await?;
-            self.log.set_occurrence(
+            self.close_left_over(
                 &row.notification,
                 row.occurrence,
                 OccurrenceStatus::Unknown,
-                Some("may have been sent (the runner stopped before recording the answer): not resent"),
-            ).await?;
+                "may have been sent (the runner stopped before recording the answer): not resent",
+            )
+            .await?;
             touched.push((row.notification.clone(), row.occurrence));
         }
         // Certainly not sent (no access token could be had, the connection was refused): sent
@@ -160,24 +161,22 @@ impl<'a, A: MessageApi + WebhookApi> Runner<'a, A> {
                             .unwrap_or("no request reached the platform"),
                         humanize::std_duration(notification.grace)
                     );
-                    self.log
-                        .set_occurrence(
-                            &row.notification,
-                            row.occurrence,
-                            OccurrenceStatus::Failed,
-                            Some(&reason),
-                        )
-                        .await?;
+                    self.close_left_over(
+                        &row.notification,
+                        row.occurrence,
+                        OccurrenceStatus::Failed,
+                        &reason,
+                    )
+                    .await?;
                 }
                 None => {
-                    self.log
-                        .set_occurrence(
-                            &row.notification,
-                            row.occurrence,
-                            OccurrenceStatus::Failed,
-                            Some("not sent, and no longer registered in state"),
-                        )
-                        .await?
+                    self.close_left_over(
+                        &row.notification,
+                        row.occurrence,
+                        OccurrenceStatus::Failed,
+                        "not sent, and no longer registered in state",
+                    )
+                    .await?
                 }
             }
             touched.push((row.notification, row.occurrence));
@@ -207,19 +206,17 @@ impl<'a, A: MessageApi + WebhookApi> Runner<'a, A> {
                             "the runner stopped before sending; now beyond the grace window: not sent",
                         )
                     };
-                    self.log
-                        .set_occurrence(&row.notification, row.occurrence, status, Some(reason))
+                    self.close_left_over(&row.notification, row.occurrence, status, reason)
                         .await?;
                 }
                 None => {
-                    self.log
-                        .set_occurrence(
-                            &row.notification,
-                            row.occurrence,
-                            OccurrenceStatus::Failed,
-                            Some("no longer registered in state"),
-                        )
-                        .await?
+                    self.close_left_over(
+                        &row.notification,
+                        row.occurrence,
+                        OccurrenceStatus::Failed,
+                        "no longer registered in state",
+                    )
+                    .await?
                 }
             }
             touched.push((row.notification, row.occurrence));
@@ -315,6 +312,19 @@ impl<'a, A: MessageApi + WebhookApi> Runner<'a, A> {
         }
         report.paced = self.pacer.waited() + self.webhook_pacer.waited() - paced_before;
         Ok(report)
+    }
+
+    /// Close an occurrence the cycle found left over, with `status` and why.
+    async fn close_left_over(
+        &self,
+        notification: &str,
+        occurrence: DateTime<Utc>,
+        status: OccurrenceStatus,
+        reason: &str,
+    ) -> Result<(), NotifyError> {
+        self.log
+            .set_occurrence(notification, occurrence, status, Some(reason))
+            .await
     }
 
     async fn send_occurrence(

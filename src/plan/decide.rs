@@ -16,21 +16,50 @@ pub struct StateMoved {
     pub now: u64,
 }
 
+/// What can move between a saved plan and the world it is applied to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Moved {
+    /// The manifests' digest differs.
+    Manifests,
+    /// The state's lineage or serial differs.
+    State,
+    /// What refresh read from DingTalk differs.
+    Live,
+}
+
+impl Moved {
+    /// In a few words: "the manifests", "the state", "the live resources on DingTalk".
+    pub fn what(self) -> &'static str {
+        match self {
+            Self::Manifests => "the manifests",
+            Self::State => "the state",
+            Self::Live => "the live resources on DingTalk",
+        }
+    }
+}
+
 impl Fingerprints {
-    /// What differs from `now`: "the manifests", "the state", "the live resources on
-    /// DingTalk", in that order; empty when nothing does.
-    pub fn moved_since(&self, now: &Fingerprints) -> Vec<&'static str> {
+    /// What differs from `now`, in the order of [`Moved`]; empty when nothing does. The one
+    /// decision whether a saved plan is stale: [`PlanFile::check_fresh`] and the refusal that
+    /// names what moved ([`staleness::what_moved`](super::staleness::what_moved)) both rest
+    /// on it.
+    pub fn moved(&self, now: &Fingerprints) -> Vec<Moved> {
         let mut moved = Vec::new();
         if self.manifests != now.manifests {
-            moved.push("the manifests");
+            moved.push(Moved::Manifests);
         }
         if self.state_lineage != now.state_lineage || self.state_serial != now.state_serial {
-            moved.push("the state");
+            moved.push(Moved::State);
         }
         if self.live != now.live {
-            moved.push("the live resources on DingTalk");
+            moved.push(Moved::Live);
         }
         moved
+    }
+
+    /// [`moved`](Self::moved), each in a few words.
+    pub fn moved_since(&self, now: &Fingerprints) -> Vec<&'static str> {
+        self.moved(now).into_iter().map(Moved::what).collect()
     }
 }
 
@@ -40,6 +69,13 @@ impl PlanFile {
     pub fn check_fresh(&self, now: &Fingerprints) -> Result<(), Vec<&'static str>> {
         let moved = self.plan.fingerprints.moved_since(now);
         if moved.is_empty() { Ok(()) } else { Err(moved) }
+    }
+
+    /// Why the saved plan is stale, named so a reader knows what to look at (which manifest
+    /// file, which state serial, which group: [`staleness::what_moved`](super::staleness::what_moved));
+    /// empty exactly when [`check_fresh`](Self::check_fresh) passes.
+    pub fn stale_because(&self, now: &Fingerprints) -> Vec<String> {
+        super::staleness::what_moved(&self.plan.fingerprints, now)
     }
 }
 

@@ -16,6 +16,7 @@ use chrono::{DateTime, Utc};
 use super::directory::Directory;
 use super::rules;
 use crate::manifest::frequency::{DailyCounts, all_daily_counts};
+use crate::model::limits::RECIPIENTS_PER_MINUTE;
 use crate::model::{
     Address, AppKind, Declared, Finding, Notification, WorkNotification, Workspace,
 };
@@ -133,9 +134,6 @@ pub fn reaches<'a>(workspace: &'a Workspace, directory: &'a Directory) -> Vec<Re
     }
     reaches
 }
-
-/// Recipients one app delivers to per minute (`recipients-per-minute`).
-pub const RECIPIENTS_PER_MINUTE: usize = 5_000;
 
 /// The counting rules on what each work notification reaches, with the live directory.
 pub fn check(

@@ -12,6 +12,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use super::Fingerprints;
+use super::decide::Moved;
 use super::refresh::Live;
 use crate::model::Sources;
 
@@ -65,49 +66,63 @@ pub fn live_parts(live: &Live) -> BTreeMap<String, String> {
 }
 
 /// What differs between the fingerprints of a saved plan and those of the world now, each in
-/// a few words; empty when nothing moved.
+/// a few words; empty when nothing moved. Whether something moved is
+/// [`Fingerprints::moved`]'s decision (the one [`PlanFile::check_fresh`] makes); this only
+/// names, for each that moved, what in it did.
+///
+/// [`PlanFile::check_fresh`]: super::file::PlanFile::check_fresh
 pub fn what_moved(saved: &Fingerprints, now: &Fingerprints) -> Vec<String> {
     let mut moved = Vec::new();
-    if saved.manifests != now.manifests {
-        let named = differing(&saved.manifest_files, &now.manifest_files, |file, how| {
-            format!("{file} {}", if how == "changed" { "edited" } else { how })
-        });
-        moved.push(if named.is_empty() {
-            "the manifests changed".to_owned()
-        } else {
-            format!("the manifests changed ({})", named.join(", "))
-        });
-    }
-    if saved.state_lineage != now.state_lineage {
-        moved.push(match (&saved.state_lineage, &now.state_lineage) {
-            (Some(_), None) => {
-                "the state moved (it was written when the plan was made, and is empty now)"
-                    .to_owned()
-            }
-            (None, Some(_)) => format!(
-                "the state moved (it was empty when the plan was made, and is at serial {} now)",
-                now.state_serial
-            ),
-            _ => "the state moved (it is another workspace's now: its lineage differs)".to_owned(),
-        });
-    } else if saved.state_serial != now.state_serial {
-        moved.push(format!(
-            "the state moved (serial {} when the plan was made, {} now)",
-            saved.state_serial, now.state_serial
-        ));
-    }
-    if saved.live != now.live {
-        let named = differing(&saved.live_parts, &now.live_parts, |part, how| match how {
-            "changed" => format!("{part} changed"),
-            "added" => format!("{part} is read now and was not then"),
-            _ => format!("{part} was read then and is not now"),
-        });
-        if named.is_empty() {
-            moved.push("the live resources on DingTalk changed".to_owned());
+    for what in saved.moved(now) {
+        match what {
+            Moved::Manifests => moved.push(manifests_moved(saved, now)),
+            Moved::State => moved.push(state_moved(saved, now)),
+            Moved::Live => moved.extend(live_moved(saved, now)),
         }
-        moved.extend(named);
     }
     moved
+}
+
+fn manifests_moved(saved: &Fingerprints, now: &Fingerprints) -> String {
+    let named = differing(&saved.manifest_files, &now.manifest_files, |file, how| {
+        format!("{file} {}", if how == "changed" { "edited" } else { how })
+    });
+    if named.is_empty() {
+        "the manifests changed".to_owned()
+    } else {
+        format!("the manifests changed ({})", named.join(", "))
+    }
+}
+
+fn state_moved(saved: &Fingerprints, now: &Fingerprints) -> String {
+    match (&saved.state_lineage, &now.state_lineage) {
+        (then, current) if then == current => format!(
+            "the state moved (serial {} when the plan was made, {} now)",
+            saved.state_serial, now.state_serial
+        ),
+        (Some(_), None) => {
+            "the state moved (it was written when the plan was made, and is empty now)".to_owned()
+        }
+        (None, Some(_)) => format!(
+            "the state moved (it was empty when the plan was made, and is at serial {} now)",
+            now.state_serial
+        ),
+        _ => "the state moved (it is another workspace's now: its lineage differs)".to_owned(),
+    }
+}
+
+/// Each live read that differs, or one line when the plan file recorded none of them.
+fn live_moved(saved: &Fingerprints, now: &Fingerprints) -> Vec<String> {
+    let named = differing(&saved.live_parts, &now.live_parts, |part, how| match how {
+        "changed" => format!("{part} changed"),
+        "added" => format!("{part} is read now and was not then"),
+        _ => format!("{part} was read then and is not now"),
+    });
+    if named.is_empty() {
+        vec!["the live resources on DingTalk changed".to_owned()]
+    } else {
+        named
+    }
 }
 
 /// The keys whose digests differ, each described by `describe(key, "changed" | "added" |
@@ -160,6 +175,31 @@ mod tests {
             what_moved(&then, &now),
             ["the manifests changed (a.yaml edited, b.yaml removed, c.yaml added)"]
         );
+    }
+
+    #[test]
+    fn names_something_exactly_when_the_plan_file_is_stale() {
+        let base = fingerprints(&[("a.yaml", "1")], 3);
+        let mut cases = vec![base.clone()];
+        let mut other = base.clone();
+        other.manifests = "m2".into();
+        cases.push(other.clone());
+        other.state_serial = 4;
+        cases.push(other.clone());
+        other.state_lineage = None;
+        cases.push(other.clone());
+        other.live = "l2".into();
+        cases.push(other);
+        for now in &cases {
+            assert_eq!(
+                what_moved(&base, now).is_empty(),
+                base.moved(now).is_empty(),
+                "{now:?}"
+            );
+            for then in &cases {
+                assert!(what_moved(then, now).len() >= then.moved(now).len());
+            }
+        }
     }
 
     #[test]

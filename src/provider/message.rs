@@ -121,6 +121,15 @@ pub trait MessageApi: Send + Sync {
     ) -> impl Future<Output = Result<UploadedMedia, ApiError>> + Send;
 }
 
+/// A follow-up of a work notification's task: `POST api` with its agent and task id.
+fn task_call(api: &'static str, agent_id: i64, task: WorkNotificationTask) -> Call {
+    let body = TaskRequest {
+        agent_id,
+        task_id: task.task_id,
+    };
+    Call::post(api, body)
+}
+
 impl MessageApi for HttpClient {
     fn send_bot_message(
         &self,
@@ -218,11 +227,11 @@ impl MessageApi for HttpClient {
         agent_id: i64,
         task: WorkNotificationTask,
     ) -> impl Future<Output = Result<SendProgress, ApiError>> + Send {
-        let body = TaskRequest {
+        let call = task_call(
+            "/topapi/message/corpconversation/getsendprogress",
             agent_id,
-            task_id: task.task_id,
-        };
-        let call = Call::post("/topapi/message/corpconversation/getsendprogress", body);
+            task,
+        );
         async move {
             let progress = self.call::<SendProgressResponse>(call).await?.progress;
             Ok(SendProgress {
@@ -237,11 +246,11 @@ impl MessageApi for HttpClient {
         agent_id: i64,
         task: WorkNotificationTask,
     ) -> impl Future<Output = Result<SendResult, ApiError>> + Send {
-        let body = TaskRequest {
+        let call = task_call(
+            "/topapi/message/corpconversation/getsendresult",
             agent_id,
-            task_id: task.task_id,
-        };
-        let call = Call::post("/topapi/message/corpconversation/getsendresult", body);
+            task,
+        );
         async move {
             let wire = self.call::<SendResultResponse>(call).await?.send_result;
             Ok(SendResult {

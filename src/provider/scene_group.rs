@@ -129,6 +129,14 @@ pub trait SceneGroupApi: Send + Sync {
     ) -> impl Future<Output = Result<(), ApiError>> + Send;
 }
 
+/// One `members_call` per [`MEMBER_CHUNK`] of `userids`, in order.
+fn members_calls(api: &'static str, open_conversation_id: &str, userids: &[String]) -> Vec<Call> {
+    userids
+        .chunks(MEMBER_CHUNK)
+        .map(|chunk| members_call(api, open_conversation_id, chunk))
+        .collect()
+}
+
 fn members_call(api: &'static str, open_conversation_id: &str, userids: &[String]) -> Call {
     let body = SceneGroupMembersRequest {
         open_conversation_id: open_conversation_id.to_string(),
@@ -290,16 +298,11 @@ impl SceneGroupApi for HttpClient {
         open_conversation_id: &str,
         userids: &[String],
     ) -> impl Future<Output = Result<(), ApiError>> + Send {
-        let calls: Vec<Call> = userids
-            .chunks(MEMBER_CHUNK)
-            .map(|chunk| {
-                members_call(
-                    "/v1.0/im/sceneGroup/member/add",
-                    open_conversation_id,
-                    chunk,
-                )
-            })
-            .collect();
+        let calls = members_calls(
+            "/v1.0/im/sceneGroup/member/add",
+            open_conversation_id,
+            userids,
+        );
         async move { send_in_order(self, &calls).await }
     }
 
@@ -308,16 +311,11 @@ impl SceneGroupApi for HttpClient {
         open_conversation_id: &str,
         userids: &[String],
     ) -> impl Future<Output = Result<(), ApiError>> + Send {
-        let calls: Vec<Call> = userids
-            .chunks(MEMBER_CHUNK)
-            .map(|chunk| {
-                members_call(
-                    "/v1.0/im/sceneGroup/member/delete",
-                    open_conversation_id,
-                    chunk,
-                )
-            })
-            .collect();
+        let calls = members_calls(
+            "/v1.0/im/sceneGroup/member/delete",
+            open_conversation_id,
+            userids,
+        );
         async move { send_in_order(self, &calls).await }
     }
 

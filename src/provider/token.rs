@@ -153,26 +153,14 @@ mod tests {
         let cache = TokenCache::new();
         let count = Arc::new(AtomicU32::new(0));
         cache.get(fetcher(count.clone())).await.unwrap();
+        let token_now = || async {
+            let cached = cache.get(fetcher(count.clone())).await.unwrap();
+            cached.token.expose().to_owned()
+        };
         tokio::time::advance(Duration::from_secs(7200 - 301)).await;
-        assert_eq!(
-            cache
-                .get(fetcher(count.clone()))
-                .await
-                .unwrap()
-                .token
-                .expose(),
-            "token-1"
-        );
+        assert_eq!(token_now().await, "token-1");
         tokio::time::advance(Duration::from_secs(2)).await;
-        assert_eq!(
-            cache
-                .get(fetcher(count.clone()))
-                .await
-                .unwrap()
-                .token
-                .expose(),
-            "token-2"
-        );
+        assert_eq!(token_now().await, "token-2");
     }
 
     #[tokio::test(start_paused = true)]

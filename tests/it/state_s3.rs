@@ -9,11 +9,10 @@ use std::process::{Command, Output};
 
 use futures_util::StreamExt;
 use s3_support::{SECRET_KEY, TestBucket};
-use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 
 /// `dingform ARGS` in a fresh directory (no manifests: the `state` commands need none), with
 /// the state in `url` under key `payments` and `env` for the rest.
-fn dingform(url: &str, env: &[(&'static str, String)], args: &[&str]) -> Output {
+pub(crate) fn dingform(url: &str, env: &[(&'static str, String)], args: &[&str]) -> Output {
     let dir = tempfile::tempdir().unwrap();
     let mut command = Command::new(env!("CARGO_BIN_EXE_dingform"));
     command
@@ -28,7 +27,7 @@ fn dingform(url: &str, env: &[(&'static str, String)], args: &[&str]) -> Output 
     command.output().expect("the binary runs")
 }
 
-fn text(output: &Output) -> String {
+pub(crate) fn text(output: &Output) -> String {
     format!(
         "{}{}",
         String::from_utf8_lossy(&output.stdout),
@@ -48,7 +47,7 @@ fn assert_refused(output: &Output, expected: &str) {
     assert!(!text.contains("panicked"), "{text}");
 }
 
-fn with(
+pub(crate) fn with(
     env: &[(&'static str, String)],
     name: &'static str,
     value: &str,
@@ -58,60 +57,12 @@ fn with(
     env
 }
 
-/// A proxy in front of `upstream` that drops `If-None-Match` and `If-Match` from every request:
-/// a store that ignores conditional writes (as some S3 look-alikes do). One request per
-/// connection (`Connection: close`), so that every request's headers pass through it.
-async fn header_stripping_proxy(upstream: String) -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let address = listener.local_addr().unwrap();
-    let upstream = upstream.trim_start_matches("http://").to_owned();
-    tokio::spawn(async move {
-        loop {
-            let Ok((client, _)) = listener.accept().await else {
-                return;
-            };
-            let upstream = upstream.clone();
-            tokio::spawn(async move {
-                let mut client = BufReader::new(client);
-                let mut head = String::new();
-                loop {
-                    let mut line = String::new();
-                    if client.read_line(&mut line).await.unwrap_or(0) == 0 {
-                        return;
-                    }
-                    let name = line.split(':').next().unwrap_or("").to_ascii_lowercase();
-                    if !matches!(name.as_str(), "if-none-match" | "if-match" | "connection") {
-                        if line == "\r\n" {
-                            head.push_str("Connection: close\r\n");
-                        }
-                        head.push_str(&line);
-                    }
-                    if line == "\r\n" {
-                        break;
-                    }
-                }
-                let Ok(mut server) = tokio::net::TcpStream::connect(&upstream).await else {
-                    return;
-                };
-                if server.write_all(head.as_bytes()).await.is_err() {
-                    return;
-                }
-                let buffered = client.buffer().to_vec();
-                let _ = server.write_all(&buffered).await;
-                let mut client = client.into_inner();
-                let _ = tokio::io::copy_bidirectional(&mut client, &mut server).await;
-            });
-        }
-    });
-    format!("http://{address}")
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_store_that_ignores_conditional_writes_is_refused_and_named() {
     let Some(bucket) = TestBucket::fresh().await else {
         return;
     };
-    let proxy = header_stripping_proxy(bucket.endpoint.clone()).await;
+    let proxy = s3_support::proxy(bucket.endpoint.clone(), true).await.url;
     let env = with(&bucket.env(), "AWS_ENDPOINT_URL", &proxy);
     let url = bucket.url.clone();
     let output = tokio::task::spawn_blocking(move || dingform(&url, &env, &["state", "pull"]))

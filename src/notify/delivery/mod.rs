@@ -22,6 +22,7 @@
 //! Uses: model. Must not know the runner's logic: it stores and claims, nothing more.
 
 pub mod postgres;
+pub mod rows;
 pub mod s3;
 pub mod sqlite;
 

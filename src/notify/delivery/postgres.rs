@@ -21,9 +21,13 @@ use chrono::{DateTime, Utc};
 use tokio::sync::Mutex;
 use tokio_postgres::{Client, Row};
 
+use super::rows::{
+    OCCURRENCE_COLUMNS, SEND_COLUMNS, StoredRow, holder, lease_until, occurrence_row, oldest_first,
+    send_row,
+};
 use super::{
-    Channel, CycleGuard, DeliveryStore, LEASE, NewSend, OccurrenceRow, OccurrenceStatus,
-    SendOutcome, SendRow, SendStatus, StoreFuture,
+    CycleGuard, DeliveryStore, NewSend, OccurrenceRow, OccurrenceStatus, SendOutcome, SendRow,
+    SendStatus, StoreFuture,
 };
 use crate::notify::NotifyError;
 use crate::notify::pace::Pace;
@@ -170,7 +174,7 @@ impl PostgresDeliveryLog {
             client: Mutex::new(client),
             workspace: key.to_owned(),
             location,
-            holder: holder(),
+            holder: holder("log"),
         };
         log.migrate().await?;
         Ok(log)
@@ -273,15 +277,10 @@ impl PostgresDeliveryLog {
         params: &[&(dyn tokio_postgres::types::ToSql + Sync)],
     ) -> Result<Vec<OccurrenceRow>, NotifyError> {
         let sql = format!(
-            "SELECT notification, occurrence, status, reason, claimed_at, refused
-             FROM dingform.delivery_occurrences WHERE workspace = $1 {tail}"
+            "SELECT {OCCURRENCE_COLUMNS} FROM dingform.delivery_occurrences
+             WHERE workspace = $1 {tail}"
         );
-        Ok(self
-            .query(&sql, params)
-            .await?
-            .iter()
-            .map(occurrence_row)
-            .collect())
+        self.occurrence_rows(self.query(&sql, params).await?)
     }
 
     async fn select_sends(
@@ -290,16 +289,19 @@ impl PostgresDeliveryLog {
         params: &[&(dyn tokio_postgres::types::ToSql + Sync)],
     ) -> Result<Vec<SendRow>, NotifyError> {
         let sql = format!(
-            "SELECT id, notification, occurrence, attempt, batch, channel, users, departments,
-             to_all, fingerprint, day, status, task_id, query_key, error, result, created_at,
-             payload FROM dingform.delivery_sends WHERE workspace = $1 {tail}"
+            "SELECT {SEND_COLUMNS} FROM dingform.delivery_sends WHERE workspace = $1 {tail}"
         );
-        Ok(self
-            .query(&sql, params)
+        self.query(&sql, params)
             .await?
             .iter()
-            .map(send_row)
-            .collect())
+            .map(|row| send_row(row).map_err(|e| self.db(e)))
+            .collect()
+    }
+
+    fn occurrence_rows(&self, rows: Vec<Row>) -> Result<Vec<OccurrenceRow>, NotifyError> {
+        rows.iter()
+            .map(|row| occurrence_row(row).map_err(|e| self.db(e)))
+            .collect()
     }
 
     async fn admit_now(&self, users: usize, pace: Pace) -> Result<Option<Duration>, NotifyError> {
@@ -348,63 +350,40 @@ impl PostgresDeliveryLog {
     }
 }
 
-/// Who holds a claim, for whoever reads the log: host, process id, and which log of the
-/// process (a process may run several runners).
-fn holder() -> String {
-    static OPENED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-    let number = OPENED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
-        .map(|h| h.trim().to_owned())
-        .ok()
-        .filter(|h| !h.is_empty())
-        .or_else(|| std::env::var("HOSTNAME").ok())
-        .unwrap_or_else(|| "unknown-host".into());
-    format!("{host} pid {} log {number}", std::process::id())
-}
+/// PostgreSQL keeps times as `timestamptz`, JSON as `jsonb` and counts as `integer`.
+impl StoredRow for Row {
+    type Error = tokio_postgres::Error;
 
-fn lease_from(at: DateTime<Utc>) -> DateTime<Utc> {
-    at + chrono::Duration::from_std(LEASE).unwrap_or_default()
-}
-
-fn occurrence_row(row: &Row) -> OccurrenceRow {
-    let refused: serde_json::Value = row.get(5);
-    OccurrenceRow {
-        notification: row.get(0),
-        occurrence: row.get(1),
-        status: OccurrenceStatus::parse(row.get(2)),
-        reason: row.get(3),
-        claimed_at: row.get(4),
-        refused: serde_json::from_value(refused).unwrap_or_default(),
+    fn text(&self, index: usize) -> Result<String, Self::Error> {
+        self.try_get(index)
     }
-}
 
-fn send_row(row: &Row) -> SendRow {
-    let users: serde_json::Value = row.get(6);
-    let departments: serde_json::Value = row.get(7);
-    let result: Option<serde_json::Value> = row.get(15);
-    SendRow {
-        id: row.get(0),
-        notification: row.get(1),
-        occurrence: row.get(2),
-        attempt: u32::try_from(row.get::<_, i32>(3)).unwrap_or_default(),
-        batch: u32::try_from(row.get::<_, i32>(4)).unwrap_or_default(),
-        channel: if row.get::<_, &str>(5) == "bot" {
-            Channel::Bot
-        } else {
-            Channel::Work
-        },
-        users: serde_json::from_value(users).unwrap_or_default(),
-        departments: serde_json::from_value(departments).unwrap_or_default(),
-        to_all: row.get(8),
-        fingerprint: row.get(9),
-        day: row.get(10),
-        status: SendStatus::parse(row.get(11)),
-        task_id: row.get(12),
-        query_key: row.get(13),
-        error: row.get(14),
-        result: result.and_then(|value| serde_json::from_value(value).ok()),
-        created_at: row.get(16),
-        payload: row.get(17),
+    fn optional_text(&self, index: usize) -> Result<Option<String>, Self::Error> {
+        self.try_get(index)
+    }
+
+    fn integer(&self, index: usize) -> Result<i64, Self::Error> {
+        self.try_get(index)
+    }
+
+    fn optional_integer(&self, index: usize) -> Result<Option<i64>, Self::Error> {
+        self.try_get(index)
+    }
+
+    fn count(&self, index: usize) -> Result<u32, Self::Error> {
+        Ok(u32::try_from(self.try_get::<_, i32>(index)?).unwrap_or_default())
+    }
+
+    fn flag(&self, index: usize) -> Result<bool, Self::Error> {
+        self.try_get(index)
+    }
+
+    fn time(&self, index: usize) -> Result<DateTime<Utc>, Self::Error> {
+        self.try_get(index)
+    }
+
+    fn json(&self, index: usize) -> Result<Option<serde_json::Value>, Self::Error> {
+        self.try_get(index)
     }
 }
 
@@ -456,7 +435,7 @@ impl DeliveryStore for PostgresDeliveryLog {
         at: DateTime<Utc>,
     ) -> StoreFuture<'a, bool> {
         Box::pin(async move {
-            let lease = (status == OccurrenceStatus::Claimed).then(|| lease_from(at));
+            let lease = (status == OccurrenceStatus::Claimed).then(|| lease_until(at));
             let inserted = self
                 .execute(
                     "INSERT INTO dingform.delivery_occurrences (workspace, notification,
@@ -494,7 +473,7 @@ impl DeliveryStore for PostgresDeliveryLog {
                     &self.workspace,
                     &notification,
                     &occurrence,
-                    &lease_from(at),
+                    &lease_until(at),
                     &self.holder,
                 ],
             )
@@ -509,21 +488,21 @@ impl DeliveryStore for PostgresDeliveryLog {
             // unknown: the occurrence is not resumed around it.
             let rows = self
                 .query(
-                    "UPDATE dingform.delivery_occurrences AS o
+                    &format!(
+                        "UPDATE dingform.delivery_occurrences AS o
                      SET lease_until = $3, holder = $4, updated_at = now()
                      WHERE o.workspace = $1 AND o.status = 'claimed'
                      AND (o.lease_until IS NULL OR o.lease_until < $2)
                      AND NOT EXISTS (SELECT 1 FROM dingform.delivery_sends AS s
                         WHERE s.workspace = o.workspace AND s.notification = o.notification
                         AND s.occurrence = o.occurrence AND s.status = 'sending')
-                     RETURNING notification, occurrence, status, reason, claimed_at, refused",
-                    &[&self.workspace, &at, &lease_from(at), &self.holder],
+                     RETURNING {OCCURRENCE_COLUMNS}"
+                    ),
+                    &[&self.workspace, &at, &lease_until(at), &self.holder],
                 )
                 .await?;
-            let mut rows: Vec<OccurrenceRow> = rows.iter().map(occurrence_row).collect();
-            rows.sort_by(|a, b| {
-                (a.occurrence, &a.notification).cmp(&(b.occurrence, &b.notification))
-            });
+            let mut rows = self.occurrence_rows(rows)?;
+            oldest_first(&mut rows);
             Ok(rows)
         })
     }
@@ -533,17 +512,17 @@ impl DeliveryStore for PostgresDeliveryLog {
             // One UPDATE: of two runners, only one sees each row still `not_sent`.
             let rows = self
                 .query(
-                    "UPDATE dingform.delivery_occurrences
+                    &format!(
+                        "UPDATE dingform.delivery_occurrences
                      SET status = 'claimed', lease_until = $2, holder = $3, updated_at = now()
                      WHERE workspace = $1 AND status = 'not_sent'
-                     RETURNING notification, occurrence, status, reason, claimed_at, refused",
-                    &[&self.workspace, &lease_from(at), &self.holder],
+                     RETURNING {OCCURRENCE_COLUMNS}"
+                    ),
+                    &[&self.workspace, &lease_until(at), &self.holder],
                 )
                 .await?;
-            let mut rows: Vec<OccurrenceRow> = rows.iter().map(occurrence_row).collect();
-            rows.sort_by(|a, b| {
-                (a.occurrence, &a.notification).cmp(&(b.occurrence, &b.notification))
-            });
+            let mut rows = self.occurrence_rows(rows)?;
+            oldest_first(&mut rows);
             Ok(rows)
         })
     }
@@ -637,10 +616,7 @@ impl DeliveryStore for PostgresDeliveryLog {
         Box::pin(async move {
             let attempt = i32::try_from(send.attempt).unwrap_or(i32::MAX);
             let batch = i32::try_from(send.batch).unwrap_or(i32::MAX);
-            let channel = match send.channel {
-                Channel::Bot => "bot",
-                Channel::Work => "work",
-            };
+            let channel = send.channel.as_str();
             let users = serde_json::to_value(send.users).unwrap_or_default();
             let departments = serde_json::to_value(send.departments).unwrap_or_default();
             let rows = self
@@ -673,7 +649,7 @@ impl DeliveryStore for PostgresDeliveryLog {
                         &send.at,
                         send.payload,
                         &self.holder,
-                        &lease_from(at),
+                        &lease_until(at),
                     ],
                 )
                 .await?;

@@ -28,9 +28,10 @@ use object_store::{ObjectStore, ObjectStoreExt, PutMode, PutOptions, UpdateVersi
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
+use super::rows::{holder, lease_until, newest_first, oldest_first};
 use super::{
-    Channel, CycleGuard, DeliveryStore, LEASE, NewSend, OccurrenceRow, OccurrenceStatus,
-    SendOutcome, SendRow, SendStatus, StoreFuture,
+    Channel, CycleGuard, DeliveryStore, NewSend, OccurrenceRow, OccurrenceStatus, SendOutcome,
+    SendRow, SendStatus, StoreFuture,
 };
 use crate::notify::NotifyError;
 use crate::notify::pace::Pace;
@@ -178,21 +179,6 @@ fn send_id(notification: &str, occurrence: DateTime<Utc>, attempt: u32, batch: u
     i64::from_be_bytes(bytes) & 0x001f_ffff_ffff_ffff
 }
 
-fn lease_from(at: DateTime<Utc>) -> DateTime<Utc> {
-    at + chrono::Duration::from_std(LEASE).unwrap_or_default()
-}
-
-/// Who holds a claim: host, process id, and which log of the process.
-fn holder() -> String {
-    static OPENED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-    let number = OPENED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    format!(
-        "{} pid {} s3 log {number}",
-        crate::state::host_name(),
-        std::process::id()
-    )
-}
-
 impl S3DeliveryLog {
     /// The log of workspace `key` at `url` (`s3://BUCKET/PREFIX`, the `AWS_*` environment).
     pub async fn open(url: &str, key: &str) -> Result<Self, NotifyError> {
@@ -225,7 +211,7 @@ impl S3DeliveryLog {
             target,
             workspace: key,
             location,
-            holder: holder(),
+            holder: holder("s3 log"),
             sends: Mutex::new(HashMap::new()),
         })
     }
@@ -560,7 +546,7 @@ impl S3DeliveryLog {
                 continue;
             }
             let mut taken = occurrence.clone();
-            taken.lease_until = Some(lease_from(at));
+            taken.lease_until = Some(lease_until(at));
             taken.holder = self.holder.clone();
             let bytes = serde_json::to_vec(&taken).expect("log objects serialize");
             let mode = PutMode::Update(UpdateVersion {
@@ -574,7 +560,7 @@ impl S3DeliveryLog {
                 Err(error) => return Err(self.error(&error)),
             }
         }
-        rows.sort_by(|a, b| (a.occurrence, &a.notification).cmp(&(b.occurrence, &b.notification)));
+        oldest_first(&mut rows);
         Ok(rows)
     }
 }
@@ -599,7 +585,7 @@ impl S3DeliveryLog {
                         return false;
                     }
                     object.status = OccurrenceStatus::Claimed;
-                    object.lease_until = Some(lease_from(at));
+                    object.lease_until = Some(lease_until(at));
                     object.holder = self.holder.clone();
                     won.store(true, Ordering::SeqCst);
                     true
@@ -612,7 +598,7 @@ impl S3DeliveryLog {
                 rows.push(taken.row());
             }
         }
-        rows.sort_by(|a, b| (a.occurrence, &a.notification).cmp(&(b.occurrence, &b.notification)));
+        oldest_first(&mut rows);
         Ok(rows)
     }
 
@@ -632,7 +618,7 @@ impl S3DeliveryLog {
                 }
                 send.status = SendStatus::Sending.as_str().to_owned();
                 send.holder = self.holder.clone();
-                send.lease_until = Some(lease_from(at));
+                send.lease_until = Some(lease_until(at));
                 send.error = None;
                 won.store(true, Ordering::SeqCst);
                 true
@@ -711,7 +697,7 @@ impl DeliveryStore for S3DeliveryLog {
                 claimed_at: at,
                 refused: Vec::new(),
                 holder: self.holder.clone(),
-                lease_until: claimed.then(|| lease_from(at)),
+                lease_until: claimed.then(|| lease_until(at)),
             };
             self.create(&self.path(&format!("occurrences/{name}.json")), &object)
                 .await
@@ -726,7 +712,7 @@ impl DeliveryStore for S3DeliveryLog {
     ) -> StoreFuture<'a, ()> {
         Box::pin(async move {
             let name = Self::occurrence_name(notification, occurrence);
-            let until = lease_from(at);
+            let until = lease_until(at);
             self.update::<OccurrenceObject>(
                 &self.path(&format!("occurrences/{name}.json")),
                 |object| {
@@ -841,11 +827,7 @@ impl DeliveryStore for S3DeliveryLog {
                 .into_iter()
                 .map(|(_, object, _)| object.row())
                 .collect();
-            rows.sort_by(|a, b| {
-                b.occurrence
-                    .cmp(&a.occurrence)
-                    .then_with(|| a.notification.cmp(&b.notification))
-            });
+            newest_first(&mut rows);
             Ok(rows)
         })
     }
@@ -878,7 +860,7 @@ impl DeliveryStore for S3DeliveryLog {
                 payload: send.payload.clone(),
                 created_at: send.at,
                 holder: self.holder.clone(),
-                lease_until: Some(lease_from(at)),
+                lease_until: Some(lease_until(at)),
             };
             // The markers first: a marker without its object is skipped, an object without
             // its marker would be missed.

@@ -18,9 +18,10 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
+use super::rows::{OCCURRENCE_COLUMNS, SEND_COLUMNS, StoredRow, occurrence_row, send_row};
 use super::{
-    Channel, CycleGuard, DeliveryStore, NewSend, OccurrenceRow, OccurrenceStatus, SendOutcome,
-    SendRow, SendStatus, StoreFuture, parse_time, timestamp,
+    CycleGuard, DeliveryStore, NewSend, OccurrenceRow, OccurrenceStatus, SendOutcome, SendRow,
+    SendStatus, StoreFuture, parse_time, timestamp,
 };
 use crate::model::{Clock, SystemClock};
 use crate::notify::NotifyError;
@@ -318,26 +319,11 @@ impl DeliveryLog {
         tail: &str,
         params: P,
     ) -> Result<Vec<OccurrenceRow>, NotifyError> {
-        let sql = format!(
-            "SELECT notification, occurrence, status, reason, claimed_at, refused
-             FROM occurrences {tail}"
-        );
+        let sql = format!("SELECT {OCCURRENCE_COLUMNS} FROM occurrences {tail}");
         let connection = self.connection();
         let mut statement = connection.prepare(&sql).map_err(|e| self.db(e))?;
         let rows = statement
-            .query_map(params, |row| {
-                let refused: Option<String> = row.get(5)?;
-                Ok(OccurrenceRow {
-                    notification: row.get(0)?,
-                    occurrence: parse_time(&row.get::<_, String>(1)?),
-                    status: OccurrenceStatus::parse(&row.get::<_, String>(2)?),
-                    reason: row.get(3)?,
-                    claimed_at: parse_time(&row.get::<_, String>(4)?),
-                    refused: refused
-                        .and_then(|text| serde_json::from_str(&text).ok())
-                        .unwrap_or_default(),
-                })
-            })
+            .query_map(params, |row| occurrence_row(row))
             .map_err(|e| self.db(e))?;
         rows.collect::<Result<_, _>>().map_err(|e| self.db(e))
     }
@@ -366,10 +352,7 @@ impl DeliveryLog {
                     timestamp(send.occurrence),
                     send.attempt,
                     send.batch,
-                    match send.channel {
-                        Channel::Bot => "bot",
-                        Channel::Work => "work",
-                    },
+                    send.channel.as_str(),
                     serde_json::to_string(send.users).unwrap_or_default(),
                     serde_json::to_string(send.departments).unwrap_or_default(),
                     send.to_all,
@@ -444,45 +427,51 @@ impl DeliveryLog {
         tail: &str,
         params: P,
     ) -> Result<Vec<SendRow>, NotifyError> {
-        let sql = format!(
-            "SELECT id, notification, occurrence, attempt, batch, channel, users, departments,
-             to_all, fingerprint, day, status, task_id, query_key, error, result, created_at, payload
-             FROM sends {tail}"
-        );
+        let sql = format!("SELECT {SEND_COLUMNS} FROM sends {tail}");
         let connection = self.connection();
         let mut statement = connection.prepare(&sql).map_err(|e| self.db(e))?;
         let rows = statement
-            .query_map(params, |row| {
-                let users: String = row.get(6)?;
-                let departments: String = row.get(7)?;
-                let result: Option<String> = row.get(15)?;
-                Ok(SendRow {
-                    id: row.get(0)?,
-                    notification: row.get(1)?,
-                    occurrence: parse_time(&row.get::<_, String>(2)?),
-                    attempt: row.get(3)?,
-                    batch: row.get(4)?,
-                    channel: if row.get::<_, String>(5)? == "bot" {
-                        Channel::Bot
-                    } else {
-                        Channel::Work
-                    },
-                    users: serde_json::from_str(&users).unwrap_or_default(),
-                    departments: serde_json::from_str(&departments).unwrap_or_default(),
-                    to_all: row.get(8)?,
-                    fingerprint: row.get(9)?,
-                    day: row.get(10)?,
-                    status: SendStatus::parse(&row.get::<_, String>(11)?),
-                    task_id: row.get(12)?,
-                    query_key: row.get(13)?,
-                    error: row.get(14)?,
-                    result: result.and_then(|text| serde_json::from_str(&text).ok()),
-                    created_at: parse_time(&row.get::<_, String>(16)?),
-                    payload: serde_json::from_str(&row.get::<_, String>(17)?).unwrap_or_default(),
-                })
-            })
+            .query_map(params, |row| send_row(row))
             .map_err(|e| self.db(e))?;
         rows.collect::<Result<_, _>>().map_err(|e| self.db(e))
+    }
+}
+
+/// SQLite keeps times as RFC 3339 text and JSON as text.
+impl StoredRow for rusqlite::Row<'_> {
+    type Error = rusqlite::Error;
+
+    fn text(&self, index: usize) -> Result<String, Self::Error> {
+        self.get(index)
+    }
+
+    fn optional_text(&self, index: usize) -> Result<Option<String>, Self::Error> {
+        self.get(index)
+    }
+
+    fn integer(&self, index: usize) -> Result<i64, Self::Error> {
+        self.get(index)
+    }
+
+    fn optional_integer(&self, index: usize) -> Result<Option<i64>, Self::Error> {
+        self.get(index)
+    }
+
+    fn count(&self, index: usize) -> Result<u32, Self::Error> {
+        self.get(index)
+    }
+
+    fn flag(&self, index: usize) -> Result<bool, Self::Error> {
+        self.get(index)
+    }
+
+    fn time(&self, index: usize) -> Result<DateTime<Utc>, Self::Error> {
+        Ok(parse_time(&self.get::<_, String>(index)?))
+    }
+
+    fn json(&self, index: usize) -> Result<Option<serde_json::Value>, Self::Error> {
+        let text: Option<String> = self.get(index)?;
+        Ok(text.and_then(|text| serde_json::from_str(&text).ok()))
     }
 }
 

@@ -3,7 +3,7 @@
 //! is a `manual` step: create and publish the bot in the console. (A bot with no robot code at
 //! all is an error found statically by `validate`.)
 
-use crate::model::{Address, Bot, Declared, Finding, Severity, Workspace};
+use crate::model::{Address, Bot, Declared, Finding, Severity, Spanned, Workspace};
 use crate::plan::refresh::Live;
 
 /// Add the finding when `declared`'s robot code is unknown to the organization.
@@ -39,44 +39,45 @@ pub fn check_uses(workspace: &Workspace, live: &Live, findings: &mut Vec<Finding
         let code = workspace.bots.get(bot)?.spec.robot_code.as_ref()?;
         (live.robots.get(&code.value) == Some(&false)).then_some(code.value.as_str())
     };
-    let help = "create and publish the bot in the Developer Console first (see the `manual` step on the bot), then plan again";
-    for (name, declared) in &workspace.groups {
-        for bot in &declared.spec.bots {
-            let Some(code) = missing(&bot.value) else {
-                continue;
-            };
-            findings.push(
-                Finding::error(
-                    "bot-needs-console",
-                    format!(
-                        "bot `{}` (robot code `{code}`) does not exist live: adding it to the group would be refused",
-                        bot.value
-                    ),
-                )
-                .at(&declared.file, &bot.span)
-                .address(Address::group(name))
-                .help(help),
-            );
-        }
-    }
-    for (name, declared) in &workspace.notifications {
-        let Some(bot) = &declared.spec.via.value.bot else {
-            continue;
-        };
+    // Where the bot is named, which bot, and what adding or sending would meet.
+    let mut report = |file: &std::path::Path,
+                      bot: &Spanned<String>,
+                      address: Address,
+                      refused: &str| {
         let Some(code) = missing(&bot.value) else {
-            continue;
+            return;
         };
         findings.push(
             Finding::error(
                 "bot-needs-console",
                 format!(
-                    "bot `{}` (robot code `{code}`) does not exist live: every send through it would be refused",
+                    "bot `{}` (robot code `{code}`) does not exist live: {refused}",
                     bot.value
                 ),
             )
-            .at(&declared.file, &bot.span)
-            .address(Address::notification(name))
-            .help(help),
+            .at(file, &bot.span)
+            .address(address)
+            .help("create and publish the bot in the Developer Console first (see the `manual` step on the bot), then plan again"),
         );
+    };
+    for (name, declared) in &workspace.groups {
+        for bot in &declared.spec.bots {
+            report(
+                &declared.file,
+                bot,
+                Address::group(name.as_str()),
+                "adding it to the group would be refused",
+            );
+        }
+    }
+    for (name, declared) in &workspace.notifications {
+        if let Some(bot) = &declared.spec.via.value.bot {
+            report(
+                &declared.file,
+                bot,
+                Address::notification(name.as_str()),
+                "every send through it would be refused",
+            );
+        }
     }
 }

@@ -4,13 +4,11 @@
 
 use chrono::{DateTime, Utc};
 
+use crate::model::limits::{GROUP_URL_DAYS, GROUP_URL_WARN_DAYS};
 use crate::model::{Address, Declared, Finding, Group, Span};
 use crate::plan::FieldChange;
 use crate::plan::refresh::{GroupRead, Live};
 use crate::state::ResourceState;
-
-/// Days after which a join URL is reported as about to expire.
-pub const WARN_AFTER_DAYS: i64 = 335;
 
 /// Add the warning for an update that changes what makes the join URL expire.
 pub fn check(
@@ -47,7 +45,7 @@ pub fn check(
 }
 
 /// Add the warning for a group whose join URL, unchanged since it was first seen, is older
-/// than [`WARN_AFTER_DAYS`] at `now` (the plan's [`now`](crate::plan::PlanOptions::now)).
+/// than [`GROUP_URL_WARN_DAYS`] at `now` (the plan's [`now`](crate::plan::PlanOptions::now)).
 pub fn check_age(
     address: &Address,
     declared: &Declared<Group>,
@@ -76,11 +74,13 @@ pub fn check_age(
         return;
     };
     let age = now.signed_duration_since(since).num_days();
-    if url == seen_url && age > WARN_AFTER_DAYS {
+    if url == seen_url && age > GROUP_URL_WARN_DAYS as i64 {
         findings.push(
             Finding::warning(
                 "group-url-expiry",
-                format!("the group's join URL is {age} days old and expires after 365 days"),
+                format!(
+                    "the group's join URL is {age} days old and expires after {GROUP_URL_DAYS} days"
+                ),
             )
             .at(&declared.file, &declared.name.span)
             .address(address)

@@ -2,14 +2,10 @@
 //! refused unless `--allow-mass-delete` is given (octoDNS's `MAX_SAFE_DELETE_PCENT`): an
 //! emptied or mis-pointed workspace must never disband an organization's groups.
 
+use crate::model::limits::{MASS_DELETE_PERCENT, is_mass_delete};
 use crate::model::{Finding, ResourceKind};
 use crate::plan::{Action, Change};
 use crate::state::State;
-
-/// More than this share of managed groups disbanded in one plan is unsafe.
-pub const MAX_SAFE_DELETE_SHARE: f64 = 0.3;
-/// Below this many disbands a plan is never judged unsafe.
-pub const MIN_UNSAFE_DELETES: usize = 2;
 
 /// Add an error when the plan disbands too many groups.
 pub fn check(changes: &[Change], state: &State, allow: bool, findings: &mut Vec<Finding>) {
@@ -25,18 +21,14 @@ pub fn check(changes: &[Change], state: &State, allow: bool, findings: &mut Vec<
                 && matches!(c.action, Action::Delete | Action::Replace)
         })
         .count();
-    if allow || managed == 0 || disbanded < MIN_UNSAFE_DELETES {
-        return;
-    }
-    let share = disbanded as f64 / managed as f64;
-    if share > MAX_SAFE_DELETE_SHARE {
+    if !allow && is_mass_delete(disbanded, managed) {
+        let share = disbanded as f64 / managed as f64;
         findings.push(
             Finding::error(
                 "mass-delete",
                 format!(
-                    "this plan disbands {disbanded} of {managed} managed groups ({:.0}%, more than {:.0}%)",
+                    "this plan disbands {disbanded} of {managed} managed groups ({:.0}%, more than {MASS_DELETE_PERCENT}%)",
                     share * 100.0,
-                    MAX_SAFE_DELETE_SHARE * 100.0
                 ),
             )
             .help("check that the manifests are all there; if this is intended, run again with --allow-mass-delete"),

@@ -4,7 +4,7 @@
 //! outage, a department emptied by a reorg or a mistyped department id would otherwise empty
 //! the group at the next apply.
 
-use super::mass_delete::{MAX_SAFE_DELETE_SHARE, MIN_UNSAFE_DELETES};
+use crate::model::limits::{MASS_DELETE_PERCENT, is_mass_delete};
 use crate::model::{Address, Declared, Finding, Group, Span};
 
 /// Add an error when the org chart takes `removed` of the `members` a group has now.
@@ -16,13 +16,10 @@ pub fn check(
     allow: bool,
     findings: &mut Vec<Finding>,
 ) {
-    if allow || members == 0 || removed < MIN_UNSAFE_DELETES {
+    if allow || !is_mass_delete(removed, members) {
         return;
     }
     let share = removed as f64 / members as f64;
-    if share <= MAX_SAFE_DELETE_SHARE {
-        return;
-    }
     let span: &Span = declared
         .spec
         .members_from
@@ -33,9 +30,8 @@ pub fn check(
         Finding::error(
             "mass-removal",
             format!(
-                "the org chart removes {removed} of the {members} members of {address} ({:.0}%, more than {:.0}%)",
+                "the org chart removes {removed} of the {members} members of {address} ({:.0}%, more than {MASS_DELETE_PERCENT}%)",
                 share * 100.0,
-                MAX_SAFE_DELETE_SHARE * 100.0
             ),
         )
         .at(&declared.file, span)

@@ -9,8 +9,9 @@ use std::collections::BTreeMap;
 use chrono::DateTime;
 use chrono_tz::Tz;
 
+use crate::model::limits::RECIPIENTS_PER_MINUTE;
 use crate::model::{Address, Finding};
-use crate::plan::recipients::{Context, RECIPIENTS_PER_MINUTE};
+use crate::plan::recipients::Context;
 
 /// One minute's sends: the recipients in all, and which notification fired when.
 #[derive(Default)]

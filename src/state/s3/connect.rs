@@ -285,8 +285,9 @@ impl S3Target {
 
     /// Check that the store refuses a second conditional create of one object and a write
     /// over a stale ETag: a store that ignores `If-None-Match` / `If-Match` would let two runs
-    /// both take the lock, or both write the state.
-    pub async fn check_conditional_writes(
+    /// both take the lock, or both write the state. Four requests; run once per bucket, prefix
+    /// and endpoint ([`S3Target::check_conditional_writes`] remembers it in the bucket).
+    pub(super) async fn probe_conditional_writes(
         &self,
         store: &dyn ObjectStore,
     ) -> Result<(), ProbeError> {

@@ -10,10 +10,13 @@
 //!
 //! At first use the store is checked to refuse a second conditional create of one object and
 //! a write over a stale ETag ([`S3Target::check_conditional_writes`]); one that accepts either
-//! is refused, since nothing here would be safe on it.
+//! is refused, since nothing here would be safe on it. The check runs once per bucket, prefix
+//! and endpoint: `PREFIX/.dingform-probe/verified-ENDPOINT.json` records that it passed, so
+//! later runs make one GET ([`probe`]).
 
 pub mod connect;
 mod lock;
+mod probe;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -26,6 +29,7 @@ use tokio::sync::OnceCell;
 
 pub use connect::{ENVIRONMENT, ProbeError, S3Error, S3Target};
 pub use lock::{LEASE, RENEW_EVERY, S3LockGuard};
+pub use probe::PROBE_VERSION;
 
 use super::store::{StateStore, StoreFuture, StoreLock, Version, user_name};
 use super::{FORMAT_VERSION, Location, LockHolder, State, StateError};

@@ -4,6 +4,7 @@
 #![allow(dead_code, reason = "each test file uses a different part")]
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use dingform::state::s3::S3Target;
 use object_store::ObjectStore;
@@ -207,5 +208,81 @@ impl Drop for AuthServer {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+}
+
+/// A proxy in front of an S3 server, counting the requests that pass.
+pub struct Proxy {
+    /// Its endpoint, for `AWS_ENDPOINT_URL`.
+    pub url: String,
+    requests: Arc<AtomicUsize>,
+}
+
+impl Proxy {
+    /// How many requests have passed so far.
+    pub fn requests(&self) -> usize {
+        self.requests.load(Ordering::SeqCst)
+    }
+}
+
+/// A proxy in front of `upstream`. With `strip_conditions` it drops `If-None-Match` and
+/// `If-Match` from every request: a store that ignores conditional writes (as some S3
+/// look-alikes do). One request per connection (`Connection: close`), so that every request's
+/// headers pass through it and each is counted once its head is read.
+pub async fn proxy(upstream: String, strip_conditions: bool) -> Proxy {
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let upstream = upstream.trim_start_matches("http://").to_owned();
+    let requests = Arc::new(AtomicUsize::new(0));
+    let counted = requests.clone();
+    tokio::spawn(async move {
+        loop {
+            let Ok((client, _)) = listener.accept().await else {
+                return;
+            };
+            let upstream = upstream.clone();
+            let counted = counted.clone();
+            tokio::spawn(async move {
+                let mut client = BufReader::new(client);
+                let mut head = String::new();
+                loop {
+                    let mut line = String::new();
+                    if client.read_line(&mut line).await.unwrap_or(0) == 0 {
+                        return;
+                    }
+                    let name = line.split(':').next().unwrap_or("").to_ascii_lowercase();
+                    let dropped = match name.as_str() {
+                        "connection" => true,
+                        "if-none-match" | "if-match" => strip_conditions,
+                        _ => false,
+                    };
+                    if !dropped {
+                        if line == "\r\n" {
+                            head.push_str("Connection: close\r\n");
+                        }
+                        head.push_str(&line);
+                    }
+                    if line == "\r\n" {
+                        break;
+                    }
+                }
+                counted.fetch_add(1, Ordering::SeqCst);
+                let Ok(mut server) = tokio::net::TcpStream::connect(&upstream).await else {
+                    return;
+                };
+                if server.write_all(head.as_bytes()).await.is_err() {
+                    return;
+                }
+                let buffered = client.buffer().to_vec();
+                let _ = server.write_all(&buffered).await;
+                let mut client = client.into_inner();
+                let _ = tokio::io::copy_bidirectional(&mut client, &mut server).await;
+            });
+        }
+    });
+    Proxy {
+        url: format!("http://{address}"),
+        requests,
     }
 }
