@@ -62,20 +62,37 @@ impl Run {
 }
 
 /// The filters every snapshot of the binary's output goes through: what differs from run to
-/// run (ports, temporary directories, times, uuids, durations) becomes a placeholder.
-pub fn filters() -> Vec<(&'static str, &'static str)> {
+/// run (ports, temporary directories, times of the wall clock, uuids, durations, the ids of a
+/// group the emulator made, a lock holder's pid and host) becomes a placeholder.
+///
+/// Only times dated within a day of the wall clock are the clock's: an instant a test chose
+/// (`--at 2026-03-02T09:00:00Z`, an occurrence, a lateness) is what the test checks, so it stays.
+pub fn filters() -> Vec<(String, &'static str)> {
+    let today = chrono::Utc::now().date_naive();
+    let days = [today.pred_opt(), Some(today), today.succ_opt()]
+        .into_iter()
+        .flatten()
+        .map(|day| day.format("%Y-%m-%d").to_string())
+        .collect::<Vec<_>>()
+        .join("|");
     vec![
-        (r"127\.0\.0\.1:\d+", "127.0.0.1:[PORT]"),
-        (r"(/private)?/tmp/[^\s/:'`\x22]+", "[TMP]"),
+        (r"127\.0\.0\.1:\d+".into(), "127.0.0.1:[PORT]"),
+        (r"(/private)?/tmp/[^\s/:'`\x22]+".into(), "[TMP]"),
         (
-            r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:?\d{2})?( UTC)?",
+            format!(r"({days})[T ]\d{{2}}:\d{{2}}:\d{{2}}(\.\d+)?(Z|[+-]\d{{2}}:?\d{{2}})?( UTC)?"),
             "[TIME]",
         ),
         (
-            r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}",
+            r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}".into(),
             "[UUID]",
         ),
-        (r"\b\d+(\.\d+)?(ms|s)\b", "[DURATION]"),
+        (r"\b\d+(\.\d+)?(ms|s)\b".into(), "[DURATION]"),
+        // The ids the emulator makes for a new group (open conversation id, chat id).
+        (r"\bcid[A-Za-z0-9]{22}==".into(), "cid[ID]=="),
+        (r"\bchat[0-9a-f]{32}\b".into(), "chat[ID]"),
+        // Who holds a lock: `pid 4242 on HOST since …`.
+        (r"\bpid \d+\b".into(), "pid [PID]"),
+        (r" on \S+ since ".into(), " on [HOST] since "),
     ]
 }
 
@@ -85,7 +102,7 @@ macro_rules! assert_filtered_snapshot {
     ($name:expr, $text:expr) => {{
         let mut settings = insta::Settings::clone_current();
         for (pattern, replacement) in $crate::common::run::filters() {
-            settings.add_filter(pattern, replacement);
+            settings.add_filter(&pattern, replacement);
         }
         settings.bind(|| insta::assert_snapshot!($name, $text));
     }};
