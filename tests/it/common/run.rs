@@ -65,13 +65,13 @@ impl Run {
 /// run (ports, temporary directories, times of the wall clock, uuids, durations, the ids of a
 /// group the emulator made, a lock holder's pid and host) becomes a placeholder.
 ///
-/// Only times dated within a day of the wall clock are the clock's: an instant a test chose
-/// (`--at 2026-03-02T09:00:00Z`, an occurrence, a lateness) is what the test checks, so it stays.
+/// Only times and dates from a day before the wall clock's to two days after are the clock's
+/// (validate judges the days to come): an instant a test chose (`--at 2026-03-02T09:00:00Z`, an
+/// occurrence, a lateness) is what the test checks, so it stays.
 pub fn filters() -> Vec<(String, &'static str)> {
     let today = chrono::Utc::now().date_naive();
-    let days = [today.pred_opt(), Some(today), today.succ_opt()]
-        .into_iter()
-        .flatten()
+    let days = (-1..=2)
+        .filter_map(|offset| today.checked_add_signed(chrono::TimeDelta::days(offset)))
         .map(|day| day.format("%Y-%m-%d").to_string())
         .collect::<Vec<_>>()
         .join("|");
@@ -82,6 +82,7 @@ pub fn filters() -> Vec<(String, &'static str)> {
             format!(r"({days})[T ]\d{{2}}:\d{{2}}:\d{{2}}(\.\d+)?(Z|[+-]\d{{2}}:?\d{{2}})?( UTC)?"),
             "[TIME]",
         ),
+        (format!(r"\b({days})\b"), "[DATE]"),
         (
             r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}".into(),
             "[UUID]",
