@@ -218,12 +218,7 @@ async fn an_unknown_department_or_excepted_user_is_an_error_at_its_line() {
         (&json!(8), &json!(23))
     );
     let human = ws.run(&emu, &["plan"]);
-    assert_eq!(human.code, 1);
-    assert!(
-        human.stdout.contains("--> groups.yaml:7:24"),
-        "{}",
-        human.stdout
-    );
+    crate::assert_filtered_snapshot!("unknown_department_plan", human.snapshot());
     let refused = ws.run(&emu, &["apply", "--yes"]);
     assert_eq!(refused.code, 1, "{}", refused.stdout);
     assert!(
@@ -300,8 +295,7 @@ async fn a_saved_plan_is_stale_once_the_org_chart_moved() {
     assert_eq!(saved.code, 0, "{}", saved.stderr);
     hire(&emu, "u2002", &[3]).await;
     let stale = ws.run(&emu, &["apply", "plan.json", "--yes"]);
-    assert_eq!(stale.code, 1);
-    assert!(stale.stderr.contains("stale"), "{}", stale.stderr);
+    crate::assert_filtered_snapshot!("stale_after_a_hire", stale.snapshot());
     assert_eq!(
         live_members(&emu, "Platform").await,
         ["manager4220", "u1003", "u1004"]
