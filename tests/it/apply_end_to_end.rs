@@ -42,7 +42,7 @@ fn setup() -> (EmulatorProcess, Workspace) {
 fn apply_makes_everything_records_it_and_the_next_plan_is_empty() {
     let (emulator, workspace) = setup();
     let run = workspace.run(&emulator, &["apply", "--yes"]);
-    crate::assert_filtered_snapshot!("apply_everything", run.snapshot());
+    crate::assert_filtered_snapshot!("apply_everything", run.snapshot_unordered_stderr());
     assert_eq!(emulator.titles(), ["Operations", "Payments On-call"]);
     let state = workspace.state();
     let payments = &state["resources"]["group.payments"];
@@ -118,7 +118,7 @@ fn updates_and_deletes_reach_the_platform_and_leave_an_empty_plan() {
     let without = without.replace("group: payments}", "group: payments-gone}");
     workspace.write("groups.yaml", &without);
     let run = workspace.run(&emulator, &["apply", "--yes"]);
-    crate::assert_filtered_snapshot!("apply_disbands", run.snapshot());
+    crate::assert_filtered_snapshot!("apply_disbands", run.snapshot_unordered_stderr());
     assert_eq!(emulator.titles(), ["Operations", "Payments Duty"]);
     workspace
         .run(&emulator, &["plan", "--detailed-exitcode"])

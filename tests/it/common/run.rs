@@ -61,6 +61,24 @@ impl Run {
     }
 }
 
+impl Run {
+    /// [`Run::snapshot`] with stderr's lines sorted: for a run whose concurrent work reports on
+    /// stderr in the order it ends (apply's progress lines), so the snapshot does not depend on
+    /// which request answered first.
+    pub fn snapshot_unordered_stderr(&self) -> String {
+        let mut lines: Vec<&str> = self.stderr.lines().collect();
+        lines.sort_unstable();
+        let sorted = Run {
+            code: self.code,
+            stdout: self.stdout.clone(),
+            stderr: lines.iter().map(|line| format!("{line}\n")).collect(),
+        };
+        sorted
+            .snapshot()
+            .replacen("--- stderr\n", "--- stderr (lines sorted)\n", 1)
+    }
+}
+
 /// The filters every snapshot of the binary's output goes through: what differs from run to
 /// run (ports, temporary directories, times of the wall clock, uuids, durations, the ids of a
 /// group the emulator made, a lock holder's pid and host) becomes a placeholder.
