@@ -6,19 +6,14 @@
 
 use std::time::Duration;
 
-use crate::common::AGENT_ID;
+use crate::notify_support::log::{at, claim_due, intent, runner_options};
 use crate::notify_support::{Fixture, output, work};
-use chrono::{DateTime, TimeZone, Utc};
 use dingform::notify::delivery::{Channel, DeliveryStore, NewSend, OccurrenceStatus, SendStatus};
-use dingform::notify::{DeliveryLog, RunOptions, Runner};
+use dingform::notify::{DeliveryLog, Runner};
 use dingform::provider::{
     ClientOptions, Credentials, Endpoint, HttpClient, RateLimit, RetryPolicy,
 };
 use serde_json::json;
-
-fn at(h: u32, m: u32) -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 3, 2, h, m, 0).unwrap()
-}
 
 /// A base URL where nothing listens (a port bound, then released).
 fn closed_port() -> String {
@@ -43,15 +38,6 @@ fn client(base: &str) -> HttpClient {
         },
     )
     .unwrap()
-}
-
-fn options() -> RunOptions {
-    RunOptions {
-        agent_id: Some(AGENT_ID),
-        follow_up_wait: Duration::from_secs(10),
-        poll_interval: Duration::from_millis(20),
-        ..RunOptions::default()
-    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -160,7 +146,7 @@ async fn the_runner_sends_again_what_did_not_go_out(store: Box<dyn DeliveryStore
     fx.register("digest", work("0 9 * * *", &["u1001", "u1002"], "Digest"));
     let state = fx.state();
     let nowhere = client(&closed_port());
-    let mut runner = Runner::with_store(&nowhere, store, options());
+    let mut runner = Runner::with_store(&nowhere, store, runner_options());
     let report = runner.cycle(&state, at(9, 0)).await.unwrap();
     assert_eq!(report.occurrences.len(), 1, "{report:?}");
     assert_eq!(report.occurrences[0].status, OccurrenceStatus::NotSent);
@@ -173,7 +159,7 @@ async fn the_runner_sends_again_what_did_not_go_out(store: Box<dyn DeliveryStore
     // The same log, now through a client that reaches the platform.
     let store = runner_log(runner);
     let reachable = fx.client();
-    let mut runner = Runner::with_store(&reachable, store, options());
+    let mut runner = Runner::with_store(&reachable, store, runner_options());
     let report = runner.cycle(&state, at(9, 3)).await.unwrap();
     assert_eq!(report.occurrences.len(), 1, "{report:?}");
     assert_eq!(
@@ -201,31 +187,11 @@ async fn a_not_sent_request_is_claimed_again_and_an_unknown_never(store: Box<dyn
     let users = ["u1001".to_string()];
     let payload = json!({"msgtype": "text"});
     let send = |batch| NewSend {
-        notification: "digest",
-        occurrence: at(9, 0),
-        attempt: 0,
         batch,
-        channel: Channel::Work,
-        users: &users,
-        departments: &[],
-        to_all: false,
-        fingerprint: "f",
-        day: "2026-03-02",
-        payload: &payload,
         at: at(9, 0),
+        ..intent("digest", Channel::Work, &users, &payload)
     };
-    assert!(
-        store
-            .claim(
-                "digest",
-                at(9, 0),
-                OccurrenceStatus::Claimed,
-                None,
-                at(9, 0)
-            )
-            .await
-            .unwrap()
-    );
+    assert!(claim_due(&*store, "digest", at(9, 0)).await);
     let not_sent = store.begin_send(&send(0), at(9, 0)).await.unwrap().unwrap();
     store
         .finish_send(not_sent, SendStatus::NotSent, None, None, Some("no token"))
@@ -265,18 +231,7 @@ async fn a_not_sent_request_is_claimed_again_and_an_unknown_never(store: Box<dyn
 }
 
 async fn a_not_sent_occurrence_is_taken_by_one_runner(store: Box<dyn DeliveryStore>) {
-    assert!(
-        store
-            .claim(
-                "digest",
-                at(9, 0),
-                OccurrenceStatus::Claimed,
-                None,
-                at(9, 0)
-            )
-            .await
-            .unwrap()
-    );
+    assert!(claim_due(&*store, "digest", at(9, 0)).await);
     store
         .set_occurrence(
             "digest",

@@ -8,6 +8,7 @@ use crate::s3_support;
 use std::time::Duration;
 
 use crate::common::postgres::TestDatabase;
+use crate::notify_support::log::{claim_due, intent};
 use chrono::{DateTime, TimeZone, Utc};
 use dingform::notify::delivery::{
     Channel, DeliveryStore, LEASE, NewSend, OccurrenceStatus, SendOutcome, SendStatus,
@@ -25,18 +26,10 @@ fn after_lease(from: DateTime<Utc>) -> DateTime<Utc> {
 
 fn send<'a>(users: &'a [String], attempt: u32, batch: u32) -> NewSend<'a> {
     NewSend {
-        notification: "digest",
-        occurrence: at(9, 0, 0),
         attempt,
         batch,
-        channel: Channel::Work,
-        users,
-        departments: &[],
-        to_all: false,
         fingerprint: "f1",
-        day: "2026-03-02",
-        payload: &PAYLOAD,
-        at: Utc::now(),
+        ..intent("digest", Channel::Work, users, &PAYLOAD)
     }
 }
 
@@ -236,16 +229,7 @@ async fn a_request_is_claimed_once_and_its_answer_kept(store: &dyn DeliveryStore
 }
 
 async fn a_result_and_refusals_read_back_as_written(store: &dyn DeliveryStore) {
-    store
-        .claim(
-            "digest",
-            at(9, 0, 0),
-            OccurrenceStatus::Claimed,
-            None,
-            at(9, 0, 0),
-        )
-        .await
-        .unwrap();
+    claim_due(&*store, "digest", at(9, 0, 0)).await;
     let refused = vec![("user-daily-limit".to_string(), "u1003".to_string())];
     store
         .set_refused("digest", at(9, 0, 0), &refused)
@@ -305,26 +289,8 @@ async fn recent_occurrences_come_newest_first(store: &dyn DeliveryStore) {
 }
 
 async fn a_lapsed_claim_is_taken_over_and_a_lapsed_request_reported(store: &dyn DeliveryStore) {
-    store
-        .claim(
-            "digest",
-            at(9, 0, 0),
-            OccurrenceStatus::Claimed,
-            None,
-            at(9, 0, 0),
-        )
-        .await
-        .unwrap();
-    store
-        .claim(
-            "sent",
-            at(9, 0, 0),
-            OccurrenceStatus::Claimed,
-            None,
-            at(9, 0, 0),
-        )
-        .await
-        .unwrap();
+    claim_due(&*store, "digest", at(9, 0, 0)).await;
+    claim_due(&*store, "sent", at(9, 0, 0)).await;
     store
         .set_occurrence("sent", at(9, 0, 0), OccurrenceStatus::Sent, None)
         .await
@@ -468,27 +434,9 @@ async fn a_live_runners_request_is_its_own_to_follow_up_a_gone_ones_anyones(logs
 
 async fn a_live_claim_is_not_taken_over_and_a_lapsed_one_only_once(logs: &Logs) {
     let (a, b) = (logs.open("oncall").await, logs.open("oncall").await);
+    assert!(claim_due(&*a, "digest", at(9, 0, 0)).await);
     assert!(
-        a.claim(
-            "digest",
-            at(9, 0, 0),
-            OccurrenceStatus::Claimed,
-            None,
-            at(9, 0, 0)
-        )
-        .await
-        .unwrap()
-    );
-    assert!(
-        !b.claim(
-            "digest",
-            at(9, 0, 0),
-            OccurrenceStatus::Claimed,
-            None,
-            at(9, 0, 0)
-        )
-        .await
-        .unwrap(),
+        !claim_due(&*b, "digest", at(9, 0, 0)).await,
         "one database, one claim"
     );
     assert!(
@@ -514,15 +462,7 @@ async fn a_live_claim_is_not_taken_over_and_a_lapsed_one_only_once(logs: &Logs) 
 
 async fn a_request_in_flight_is_not_lapsed_until_its_lease_is(logs: &Logs) {
     let (a, b) = (logs.open("oncall").await, logs.open("oncall").await);
-    a.claim(
-        "digest",
-        at(9, 0, 0),
-        OccurrenceStatus::Claimed,
-        None,
-        at(9, 0, 0),
-    )
-    .await
-    .unwrap();
+    claim_due(&*a, "digest", at(9, 0, 0)).await;
     let users = vec!["u1001".to_string()];
     a.begin_send(&send(&users, 0, 0), at(9, 0, 0))
         .await
@@ -547,28 +487,8 @@ async fn a_request_in_flight_is_not_lapsed_until_its_lease_is(logs: &Logs) {
 
 async fn workspaces_in_one_database_are_apart(logs: &Logs) {
     let (a, b) = (logs.open("oncall").await, logs.open("payroll").await);
-    assert!(
-        a.claim(
-            "digest",
-            at(9, 0, 0),
-            OccurrenceStatus::Claimed,
-            None,
-            at(9, 0, 0)
-        )
-        .await
-        .unwrap()
-    );
-    assert!(
-        b.claim(
-            "digest",
-            at(9, 0, 0),
-            OccurrenceStatus::Claimed,
-            None,
-            at(9, 0, 0)
-        )
-        .await
-        .unwrap()
-    );
+    assert!(claim_due(&*a, "digest", at(9, 0, 0)).await);
+    assert!(claim_due(&*b, "digest", at(9, 0, 0)).await);
     a.advance_cursor("digest", at(9, 0, 0)).await.unwrap();
     assert_eq!(b.cursor("digest").await.unwrap(), None);
     assert_eq!(b.recent_occurrences(10).await.unwrap().len(), 1);

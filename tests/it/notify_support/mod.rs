@@ -2,6 +2,8 @@
 //! workspace whose `dingform.yaml` points at it and whose state registers notifications the way
 //! apply does, plus message builders.
 
+pub mod log;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
