@@ -229,7 +229,7 @@ async fn a_request_is_claimed_once_and_its_answer_kept(store: &dyn DeliveryStore
 }
 
 async fn a_result_and_refusals_read_back_as_written(store: &dyn DeliveryStore) {
-    claim_due(&*store, "digest", at(9, 0, 0)).await;
+    claim_due(store, "digest", at(9, 0, 0)).await;
     let refused = vec![("user-daily-limit".to_string(), "u1003".to_string())];
     store
         .set_refused("digest", at(9, 0, 0), &refused)
@@ -289,8 +289,8 @@ async fn recent_occurrences_come_newest_first(store: &dyn DeliveryStore) {
 }
 
 async fn a_lapsed_claim_is_taken_over_and_a_lapsed_request_reported(store: &dyn DeliveryStore) {
-    claim_due(&*store, "digest", at(9, 0, 0)).await;
-    claim_due(&*store, "sent", at(9, 0, 0)).await;
+    claim_due(store, "digest", at(9, 0, 0)).await;
+    claim_due(store, "sent", at(9, 0, 0)).await;
     store
         .set_occurrence("sent", at(9, 0, 0), OccurrenceStatus::Sent, None)
         .await
