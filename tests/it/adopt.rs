@@ -117,13 +117,18 @@ async fn export_never_overwrites_a_file_without_force() {
 
 const ALL_HANDS: &str = "groups:\n  all-hands:\n    title: Test Organization Demo [Internal Group]\n    type: internal\n    owner: manager4220\n    members: [u1001, u1002, u1003, u1004, u1005, u1006, u1007, u1008]\n";
 
+/// A workspace with [`ALL_HANDS`] and an `import` block adopting it from the live group `id`.
+fn importing_all_hands(id: &str) -> Workspace {
+    Workspace::new().file(
+        "groups.yaml",
+        format!("{ALL_HANDS}import:\n  - {{to: group.all-hands, id: {id}}}\n"),
+    )
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_import_block_adopts_the_group_and_the_block_is_harmless_afterwards() {
     let emu = Emu::start().await;
-    let ws = Workspace::new().file(
-        "groups.yaml",
-        format!("{ALL_HANDS}import:\n  - {{to: group.all-hands, id: chatdemoallhands}}\n"),
-    );
+    let ws = importing_all_hands("chatdemoallhands");
     let (code, plan) = plan_json(&ws, &emu, &["--detailed-exitcode"]);
     assert_eq!(code, 2, "{plan:#}");
     let import = change(&plan, "group.all-hands");
@@ -174,10 +179,7 @@ async fn an_import_block_with_changes_adopts_then_updates_in_one_apply() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_import_block_naming_a_missing_group_is_an_error_at_its_line() {
     let emu = Emu::start().await;
-    let ws = Workspace::new().file(
-        "groups.yaml",
-        format!("{ALL_HANDS}import:\n  - {{to: group.all-hands, id: chatnosuchgroup}}\n"),
-    );
+    let ws = importing_all_hands("chatnosuchgroup");
     let (code, plan) = plan_json(&ws, &emu, &[]);
     assert_eq!(code, 1, "{plan:#}");
     let error = findings(&plan, "import-not-found");
@@ -217,9 +219,7 @@ async fn a_scene_group_imported_by_its_chat_id_is_recorded_and_exported_as_a_sce
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_import_block_naming_a_group_another_address_manages_is_an_error_at_its_line() {
     let emu = Emu::start().await;
-    let imported =
-        format!("{ALL_HANDS}import:\n  - {{to: group.all-hands, id: chatdemoallhands}}\n");
-    let ws = Workspace::new().file("groups.yaml", &imported);
+    let ws = importing_all_hands("chatdemoallhands");
     let run = ws.run(&emu, &["apply", "--yes"]);
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
 
@@ -301,10 +301,7 @@ async fn a_standard_group_named_by_its_open_conversation_id_is_refused_not_recor
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_import_block_naming_the_internal_group_by_open_conversation_id_asks_for_its_chat_id() {
     let emu = Emu::start().await;
-    let ws = Workspace::new().file(
-        "groups.yaml",
-        format!("{ALL_HANDS}import:\n  - {{to: group.all-hands, id: cidDemoAllHands==}}\n"),
-    );
+    let ws = importing_all_hands("cidDemoAllHands==");
     let (code, plan) = plan_json(&ws, &emu, &[]);
     assert_eq!(code, 1, "{plan:#}");
     assert!(findings(&plan, "import-mismatch").is_empty(), "{plan:#}");
