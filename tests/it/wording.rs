@@ -6,6 +6,7 @@
 //! takes DIR like every command, and `state history | head` ends quietly.
 
 use crate::common::{EmulatorProcess, Workspace};
+use crate::plan_support::{findings, plan_json};
 use serde_json::{Value, json};
 
 const NOTIFIED: &str = "bots:\n  alerts: {robot_code: dingbot-alerts, name: Alert Bot}\n\
@@ -128,27 +129,26 @@ fn errors_name_what_a_value_should_be_not_a_rust_type() {
     crate::assert_filtered_snapshot!("validate_two_documents", two_documents.snapshot());
 }
 
+/// The message of the plan's one `standard-group-departed` warning.
+fn departed_warning(plan: &Value) -> String {
+    let warnings = findings(plan, "standard-group-departed");
+    assert_eq!(warnings.len(), 1, "{plan:#}");
+    warnings[0]["message"]
+        .as_str()
+        .expect("a message")
+        .to_owned()
+}
+
 #[test]
 fn a_departed_member_the_manifest_lists_is_not_said_to_be_removed() {
     let emulator = emulator();
     let groups = "groups:\n  team: {title: Team, type: standard, owner: manager4220, members: [u1001, u1002]}\n";
     let workspace = Workspace::with_files(&[("groups.yaml", groups)]);
     workspace.run(&emulator, &["apply", "--yes"]).expect_code(0);
-    let left = reqwest::blocking::Client::new()
-        .post(format!("{}/_emulator/users/u1002/leave", emulator.base))
-        .send()
-        .unwrap();
-    assert!(left.status().is_success());
-    let plan = workspace.run(&emulator, &["plan", "--format", "json"]);
-    let plan: Value = serde_json::from_str(&plan.stdout).unwrap();
-    let warning = plan["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["rule"] == "standard-group-departed")
-        .unwrap_or_else(|| panic!("{plan:#}"));
+    emulator.admin_post("users/u1002/leave", json!({}));
+    let (_, plan) = plan_json(&workspace, &emulator, &[]);
     // "They stay", not "their removal is planned".
-    crate::assert_filtered_snapshot!("departed_listed", warning["message"].as_str().unwrap());
+    crate::assert_filtered_snapshot!("departed_listed", departed_warning(&plan));
     let removes = plan["changes"]
         .to_string()
         .contains("\"removed\":[\"u1002\"]");
@@ -156,15 +156,8 @@ fn a_departed_member_the_manifest_lists_is_not_said_to_be_removed() {
 
     // Not listed any more: now its removal is planned, and the warning says so.
     workspace.write("groups.yaml", &groups.replace(", u1002]", "]"));
-    let plan = workspace.run(&emulator, &["plan", "--format", "json"]);
-    let plan: Value = serde_json::from_str(&plan.stdout).unwrap();
-    let warning = plan["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["rule"] == "standard-group-departed")
-        .unwrap_or_else(|| panic!("{plan:#}"));
-    crate::assert_filtered_snapshot!("departed_unlisted", warning["message"].as_str().unwrap());
+    let (_, plan) = plan_json(&workspace, &emulator, &[]);
+    crate::assert_filtered_snapshot!("departed_unlisted", departed_warning(&plan));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -478,6 +478,11 @@ impl EmulatorProcess {
         Admin::new(&self.base)
     }
 
+    /// POST to its admin API (`/_emulator/PATH`), for a test that is not async; asserts success.
+    pub fn admin_post(&self, path: &str, body: Value) -> Value {
+        blocking(self.admin().post(path, body))
+    }
+
     /// Replace the whole fault set.
     pub fn faults(&self, faults: Value) {
         blocking(self.admin().post("faults", faults));
