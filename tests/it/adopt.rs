@@ -3,7 +3,7 @@
 
 use crate::common::*;
 use crate::plan_support::*;
-use dingform::model::live::GroupKind;
+use dingform::model::live::{CreatedGroup, GroupKind};
 use dingform::provider::NewGroup;
 use dingform::provider::prelude::*;
 
@@ -11,14 +11,10 @@ fn state_text(ws: &Workspace) -> String {
     std::fs::read_to_string(ws.join(".dingform/state.json")).unwrap_or_default()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn groups_made_through_the_api_are_imported_exported_and_then_plan_is_empty() {
-    let emu = Emu::start().await;
-    let scene = emu
-        .scene_group("Ops Room", "manager4220", &["u1001", "u1002"])
-        .await;
-    let standard = emu
-        .client()
+/// A standard group "Lunch" (owner u1006, with u1005) made through the API, as a person's script
+/// would.
+async fn lunch_group(emu: &Emu) -> CreatedGroup {
+    emu.client()
         .create_group(&NewGroup {
             kind: GroupKind::Standard,
             title: "Lunch".into(),
@@ -27,7 +23,16 @@ async fn groups_made_through_the_api_are_imported_exported_and_then_plan_is_empt
             settings: Default::default(),
         })
         .await
-        .expect("standard group");
+        .expect("standard group")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn groups_made_through_the_api_are_imported_exported_and_then_plan_is_empty() {
+    let emu = Emu::start().await;
+    let scene = emu
+        .scene_group("Ops Room", "manager4220", &["u1001", "u1002"])
+        .await;
+    let standard = lunch_group(&emu).await;
     let chat_id = standard.chat_id.expect("chat id");
     let ws = Workspace::new();
     for (address, id) in [
@@ -261,17 +266,7 @@ async fn an_import_block_naming_a_group_another_address_manages_is_an_error_at_i
 async fn a_standard_group_named_by_its_open_conversation_id_is_refused_not_recorded_as_a_scene_group()
  {
     let emu = Emu::start().await;
-    let standard = emu
-        .client()
-        .create_group(&NewGroup {
-            kind: GroupKind::Standard,
-            title: "Lunch".into(),
-            owner: "u1006".into(),
-            members: vec!["u1006".into(), "u1005".into()],
-            settings: Default::default(),
-        })
-        .await
-        .expect("standard group");
+    let standard = lunch_group(&emu).await;
     let ws = Workspace::new().file(
         "groups.yaml",
         "groups:\n  lunch: {title: Lunch, type: standard, owner: u1006, members: [u1005]}\n",

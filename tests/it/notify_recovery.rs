@@ -195,11 +195,7 @@ async fn a_send_with_no_answer_is_unknown_and_never_resent() {
     // The token is fetched; then every connection drops before an answer.
     client.get_user("u1001").await.expect("token and a call");
     fx.admin("faults", json!({"drop_rate": 1.0})).await;
-    let mut runner = Runner::new(
-        &client,
-        DeliveryLog::open(&fx.db()).unwrap(),
-        runner_options(),
-    );
+    let mut runner = fx.runner(&client);
     let report = runner.cycle(&fx.state(), at(9, 0)).await.expect("cycle");
     assert_eq!(
         report.occurrences[0].status,
@@ -251,11 +247,7 @@ async fn a_bot_message_whose_query_key_was_recorded_is_asked_about_not_resent() 
     )
     .unwrap();
 
-    let mut runner = Runner::new(
-        &client,
-        DeliveryLog::open(&fx.db()).unwrap(),
-        runner_options(),
-    );
+    let mut runner = fx.runner(&client);
     let report = runner.cycle(&fx.state(), at(9, 1)).await.expect("cycle");
     assert_eq!(
         report.occurrences[0].status,
@@ -315,11 +307,7 @@ async fn results_past_the_24_hour_window_are_reported_unconfirmed() {
     fx.admin("clock", json!({"advance_seconds": 25 * 3600}))
         .await;
 
-    let mut runner = Runner::new(
-        &client,
-        DeliveryLog::open(&fx.db()).unwrap(),
-        runner_options(),
-    );
+    let mut runner = fx.runner(&client);
     let report = runner.cycle(&fx.state(), at(9, 1)).await.expect("cycle");
     let occurrence = &report.occurrences[0];
     assert_eq!(
@@ -343,11 +331,7 @@ async fn a_claim_left_before_any_request_is_sent_within_grace_missed_beyond() {
         assert!(claim_due(&raw, name, at(9, 0)).await);
     }
     let client = fx.client();
-    let mut runner = Runner::new(
-        &client,
-        DeliveryLog::open(&fx.db()).unwrap(),
-        runner_options(),
-    );
+    let mut runner = fx.runner(&client);
     // Another runner comes back for `a` inside the grace window: sent (once).
     let report = runner.cycle(&fx.state(), at(9, 5)).await.expect("cycle");
     let a = report

@@ -70,6 +70,13 @@ impl Fixture {
         })
     }
 
+    /// A runner through `client` on the workspace's delivery log, polling quickly
+    /// ([`log::runner_options`]).
+    pub fn runner<'a>(&self, client: &'a HttpClient) -> dingform::notify::Runner<'a, HttpClient> {
+        let log = dingform::notify::DeliveryLog::open(&self.db()).expect("the delivery log");
+        dingform::notify::Runner::new(client, log, log::runner_options())
+    }
+
     /// Make a scene group with the alerts bot in it, and register both in state as apply
     /// would (`group.oncall` with its id, `bot.alerts` with its robot code).
     pub async fn group_with_bot(&self) -> String {
