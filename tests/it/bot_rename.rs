@@ -33,12 +33,10 @@ fn rename_steps(workspace: &Workspace, emulator: &EmulatorProcess) -> Vec<serde_
 
 /// A person renames the bot in the Developer Console.
 fn rename_in_console(emulator: &EmulatorProcess, name: &str) {
-    let response = reqwest::blocking::Client::new()
-        .post(format!("{}/_emulator/bots", emulator.base))
-        .json(&serde_json::json!({"robot_code": "dingbot-alerts", "name": name}))
-        .send()
-        .unwrap();
-    assert!(response.status().is_success(), "{}", response.status());
+    emulator.admin_post(
+        "bots",
+        serde_json::json!({"robot_code": "dingbot-alerts", "name": name}),
+    );
 }
 
 fn human_plan(workspace: &Workspace, emulator: &EmulatorProcess) -> Run {

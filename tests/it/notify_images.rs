@@ -20,12 +20,7 @@ fn png(width: u32, height: u32, salt: u8) -> Vec<u8> {
 }
 
 async fn emulator_media(fx: &Fixture) -> Vec<Value> {
-    let state: Value = reqwest::get(format!("{}/_emulator/state", fx.base))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let state = fx.emu.state().await;
     state["media"].as_array().cloned().unwrap_or_default()
 }
 

@@ -308,11 +308,6 @@ async fn the_emulator_checks_the_signature_window_and_rate_of_a_custom_robot() {
     assert_eq!(webhook_messages(&fx).await.len(), 20);
 
     // The emulator's state shows no token and no secret.
-    let state = reqwest::get(format!("{}/_emulator/state", fx.base))
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let state = fx.emu.state().await.to_string();
     assert!(!state.contains(&token) && !state.contains(APP_SECRET));
 }
