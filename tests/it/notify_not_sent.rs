@@ -71,9 +71,8 @@ async fn a_refused_connection_is_not_sent_and_given_up_once_beyond_grace() {
     let fx = Fixture::start().await;
     fx.group_with_bot().await;
     fx.register("ping", crate::notify_support::bot_daily("Ping"));
-    let root = fx.root().display().to_string();
     let refused = |when: &str| {
-        let mut command = fx.command(&["notify", "run", &root, "--once", "--at", when]);
+        let mut command = fx.run_once_command(when);
         command.env("DINGFORM_ENDPOINT", closed_port());
         command
     };

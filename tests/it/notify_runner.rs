@@ -63,18 +63,9 @@ async fn two_runners_at_once_send_once() {
         "digest",
         work("0 9 * * *", &["u1001", "u1003"], "Digest {{date}}"),
     );
-    let root = fx.root().display().to_string();
-    let args = [
-        "notify",
-        "run",
-        &root,
-        "--once",
-        "--at",
-        "2026-03-02T09:01:00Z",
-    ];
     // Both processes start before either is waited for.
-    let mut a = fx.command(&args);
-    let mut b = fx.command(&args);
+    let mut a = fx.run_once_command("2026-03-02T09:01:00Z");
+    let mut b = fx.run_once_command("2026-03-02T09:01:00Z");
     let (a, b) = tokio::task::spawn_blocking(move || {
         let a = a
             .stdout(std::process::Stdio::piped())

@@ -67,16 +67,8 @@ async fn a_runner_killed_mid_send_leaves_an_unknown_that_is_never_resent() {
     // Every answer takes 10 s: the runner is killed while its send is in flight.
     fx.admin("faults", serde_json::json!({"latency_ms": 10_000}))
         .await;
-    let root = fx.root().display().to_string();
     let mut child = fx
-        .command(&[
-            "notify",
-            "run",
-            &root,
-            "--once",
-            "--at",
-            "2026-03-02T09:00:00Z",
-        ])
+        .run_once_command("2026-03-02T09:00:00Z")
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .spawn()

@@ -418,15 +418,7 @@ async fn the_libpq_environment_fills_in_what_the_url_leaves_out() {
     fx.register("digest", work("0 9 * * *", &["u1001"], "Digest"));
     let db = TestDatabase::fresh().await;
     let server = url::Url::parse(&db.url).unwrap();
-    let root = fx.root().display().to_string();
-    let mut run = fx.command(&[
-        "notify",
-        "run",
-        &root,
-        "--once",
-        "--at",
-        "2026-03-02T09:00:00Z",
-    ]);
+    let mut run = fx.run_once_command("2026-03-02T09:00:00Z");
     share_state(&fx, &db.env("oncall"));
     run.env("DINGFORM_STATE_URL", format!("postgres:///{}", db.name))
         .env("DINGFORM_STATE_KEY", "oncall")
@@ -454,15 +446,7 @@ async fn the_delivery_log_follows_the_state_of_dingform_yaml_into_the_shared_sto
     text.push_str(&format!("state: {{url: \"{}\", key: oncall}}\n", db.url));
     std::fs::write(&settings, text).unwrap();
     share_state(&fx, &[]);
-    let root = fx.root().display().to_string();
-    let mut run = fx.command(&[
-        "notify",
-        "run",
-        &root,
-        "--once",
-        "--at",
-        "2026-03-02T09:00:00Z",
-    ]);
+    let mut run = fx.run_once_command("2026-03-02T09:00:00Z");
     run.env_remove("DINGFORM_STATE_URL")
         .env_remove("DINGFORM_STATE_KEY");
     let run = output(run);

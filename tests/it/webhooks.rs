@@ -47,8 +47,7 @@ fn registered(via: Value, message: Value) -> Value {
 }
 
 async fn run_with(fx: &Fixture, env: &[(&str, &str)], at: &str) -> crate::common::Run {
-    let root = fx.root().display().to_string();
-    let mut command = fx.command(&["notify", "run", &root, "--once", "--at", at]);
+    let mut command = fx.run_once_command(at);
     command.env_remove(TOKEN_VAR).env_remove(SECRET_VAR);
     for (name, value) in env {
         command.env(name, value);

@@ -163,9 +163,17 @@ impl Fixture {
 
     /// `dingform notify run DIR --once --at AT`.
     pub async fn run_once(&self, at: &str) -> Run {
-        let root = self.root().display().to_string();
-        self.dingform(&["notify", "run", &root, "--once", "--at", at])
+        let command = self.run_once_command(at);
+        tokio::task::spawn_blocking(move || output(command))
             .await
+            .expect("join")
+    }
+
+    /// [`Fixture::run_once`]'s command, not started: for a test that sets more of its
+    /// environment, starts two at once or kills it.
+    pub fn run_once_command(&self, at: &str) -> Command {
+        let root = self.root().display().to_string();
+        self.command(&["notify", "run", &root, "--once", "--at", at])
     }
 
     /// `dingform notify status DIR`.
