@@ -8,7 +8,6 @@ use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
 use crate::common::postgres::{PrivateCluster, TestDatabase};
-use crate::common::wait::until;
 use crate::common::workspace::finish;
 use crate::common::{EmulatorProcess, Run, Workspace, scene_groups};
 use serde_json::json;
@@ -140,9 +139,16 @@ every_shared_store!(
 );
 
 /// Wait (bounded) until `condition` holds: an event observed in the store, not a guessed
-/// duration.
-fn wait_for(what: &str, condition: impl FnMut() -> bool) {
-    until(what, Duration::from_secs(90), condition);
+/// duration. Looked for every 50 ms, not `wait::until`'s 10: the S3 check is a request to the
+/// throwaway moto, which serves one request at a time, and seeing the lock sooner makes the
+/// frozen-holder case stop the holder in the middle of its next request to moto more often
+/// (moto then waits on a stopped client, and the next apply's probe times out).
+fn wait_for(what: &str, mut condition: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(90);
+    while !condition() {
+        assert!(Instant::now() < deadline, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
 }
 
 fn lock_rows(db: &TestDatabase) -> usize {
