@@ -42,13 +42,7 @@ fn setup() -> (EmulatorProcess, Workspace) {
 fn apply_makes_everything_records_it_and_the_next_plan_is_empty() {
     let (emulator, workspace) = setup();
     let run = workspace.run(&emulator, &["apply", "--yes"]);
-    run.expect_code(0);
-    assert!(
-        run.text()
-            .contains("Apply complete: 4 added, 0 changed, 0 destroyed."),
-        "{}",
-        run.text()
-    );
+    crate::assert_filtered_snapshot!("apply_everything", run.snapshot_unordered_stderr());
     assert_eq!(emulator.titles(), ["Operations", "Payments On-call"]);
     let state = workspace.state();
     let payments = &state["resources"]["group.payments"];
@@ -124,8 +118,7 @@ fn updates_and_deletes_reach_the_platform_and_leave_an_empty_plan() {
     let without = without.replace("group: payments}", "group: payments-gone}");
     workspace.write("groups.yaml", &without);
     let run = workspace.run(&emulator, &["apply", "--yes"]);
-    run.expect_code(0);
-    assert!(run.text().contains("1 destroyed"), "{}", run.text());
+    crate::assert_filtered_snapshot!("apply_disbands", run.snapshot_unordered_stderr());
     assert_eq!(emulator.titles(), ["Operations", "Payments Duty"]);
     workspace
         .run(&emulator, &["plan", "--detailed-exitcode"])
@@ -138,14 +131,9 @@ fn an_ordinary_group_cannot_be_deleted_and_the_plan_says_so_before_apply() {
     workspace.run(&emulator, &["apply", "--yes"]).expect_code(0);
     let without = GROUPS.replace("  operations:\n", "  operations-renamed:\n");
     workspace.write("groups.yaml", &without);
+    // delete-unsupported, and the `removed` block to write with the group's own address.
     let run = workspace.run(&emulator, &["apply", "--yes"]);
-    run.expect_code(1);
-    assert!(run.text().contains("delete-unsupported"), "{}", run.text());
-    assert!(
-        run.text().contains("`removed: [{from: group.operations}]`"),
-        "the block to write, with the group's own address: {}",
-        run.text()
-    );
+    crate::assert_filtered_snapshot!("apply_delete_unsupported", run.snapshot());
     assert_eq!(emulator.titles(), ["Operations", "Payments On-call"]);
 }
 
@@ -153,8 +141,7 @@ fn an_ordinary_group_cannot_be_deleted_and_the_plan_says_so_before_apply() {
 fn without_yes_apply_refuses_when_stdin_is_not_a_terminal() {
     let (emulator, workspace) = setup();
     let run = workspace.run(&emulator, &["apply"]);
-    run.expect_code(1);
-    assert!(run.text().contains("--yes"), "{}", run.text());
+    crate::assert_filtered_snapshot!("apply_without_yes", run.snapshot());
     assert!(emulator.titles().is_empty(), "nothing was made");
 }
 
@@ -165,12 +152,12 @@ fn a_held_lock_refuses_a_second_apply_and_names_the_holder() {
     let lock = file
         .lock("apply", std::time::Duration::ZERO)
         .expect("the test takes the lock");
+    // The refusal names the holder: this test's process.
     let run = workspace.run(&emulator, &["apply", "--yes"]);
-    run.expect_code(1);
-    let text = run.text();
-    assert!(
-        text.contains(&format!("pid {}", std::process::id())),
-        "the refusal names the holder: {text}"
+    crate::assert_filtered_snapshot!(
+        "apply_lock_held",
+        run.snapshot()
+            .replace(&format!("pid {}", std::process::id()), "pid [TEST PID]")
     );
     assert!(emulator.titles().is_empty(), "nothing was made");
     drop(lock);
@@ -191,12 +178,7 @@ fn a_plan_file_is_applied_as_reviewed_or_refused_when_stale() {
         "groups:\n  late: {title: Late, type: scene, owner: u1001}\n",
     );
     let run = workspace.run(&emulator, &["apply", plan, "--yes"]);
-    run.expect_code(1);
-    assert!(
-        run.text().contains("stale") && run.text().contains("manifests"),
-        "{}",
-        run.text()
-    );
+    crate::assert_filtered_snapshot!("apply_stale_manifests", run.snapshot());
     assert!(emulator.titles().is_empty());
     std::fs::remove_file(workspace.path().join("extra.yaml")).unwrap();
     workspace
@@ -223,8 +205,7 @@ fn a_plan_file_is_applied_as_reviewed_or_refused_when_stale() {
     );
     assert_eq!(answer["success"], true, "{answer}");
     let run = workspace.run(&emulator, &["apply", plan, "--yes"]);
-    run.expect_code(1);
-    assert!(run.text().contains("live"), "{}", run.text());
+    crate::assert_filtered_snapshot!("apply_stale_live", run.snapshot());
     assert!(emulator.titles().contains(&"Renamed By Hand".to_owned()));
 }
 
@@ -245,14 +226,9 @@ fn an_interrupted_create_of_an_ordinary_group_is_an_error_finding_not_a_second_c
     );
     file.write(&mut state, &lock).unwrap();
     drop(lock);
+    // create-unverified, with the `dingform import group.operations` to run.
     let run = workspace.run(&emulator, &["apply", "--yes"]);
-    run.expect_code(1);
-    assert!(run.text().contains("create-unverified"), "{}", run.text());
-    assert!(
-        run.text().contains("dingform import group.operations"),
-        "{}",
-        run.text()
-    );
+    crate::assert_filtered_snapshot!("apply_create_unverified", run.snapshot());
     assert!(emulator.titles().is_empty(), "nothing was sent");
 
     // The advice works: the group turns out to exist (made by the interrupted create), and
@@ -265,11 +241,7 @@ fn an_interrupted_create_of_an_ordinary_group_is_an_error_finding_not_a_second_c
     let run = workspace.run(&emulator, &["import", "group.operations", chat_id]);
     run.expect_code(0);
     let plan = workspace.run(&emulator, &["plan"]);
-    assert!(
-        !plan.text().contains("create-unverified"),
-        "{}",
-        plan.text()
-    );
+    crate::assert_filtered_snapshot!("plan_after_import", plan.snapshot());
 }
 
 #[test]
@@ -280,9 +252,7 @@ fn a_title_the_platform_refuses_is_an_error_finding_before_anything_is_sent() {
         "groups:\n  all-hands: {title: \"Test Organization Demo [Internal Group]\", type: internal, owner: manager4220}\n",
     );
     let run = workspace.run(&emulator, &["apply", "--yes"]);
-    run.expect_code(1);
-    assert!(run.text().contains("title-length"), "{}", run.text());
-    assert!(run.text().contains("at most 20"), "{}", run.text());
+    crate::assert_filtered_snapshot!("apply_title_length", run.snapshot());
     assert!(emulator.titles().is_empty(), "nothing was sent");
 }
 
@@ -293,15 +263,10 @@ fn an_unknown_owner_is_an_error_finding_before_anything_is_sent_and_the_fixed_ap
     let (emulator, workspace) = setup();
     let broken = GROUPS.replace("owner: manager4220", "owner: nobody-here");
     workspace.write("groups.yaml", &broken);
+    // unknown-user, naming the user.
     let run = workspace.run(&emulator, &["apply", "--yes"]);
-    run.expect_code(1);
-    let text = run.text();
-    assert!(text.contains("unknown-user"), "{text}");
-    assert!(
-        text.contains("nobody-here"),
-        "the finding names the user: {text}"
-    );
-    assert!(emulator.titles().is_empty(), "nothing was sent: {text}");
+    crate::assert_filtered_snapshot!("apply_unknown_owner", run.snapshot());
+    assert!(emulator.titles().is_empty(), "nothing was sent");
     workspace.write("groups.yaml", GROUPS);
     workspace.run(&emulator, &["apply", "--yes"]).expect_code(0);
     assert_eq!(emulator.titles(), ["Operations", "Payments On-call"]);
@@ -321,8 +286,7 @@ fn prevent_destroy_and_the_mass_delete_guard_are_enforced_at_apply() {
     // Emptied manifests: two of three disbanded is a mass delete, and c is protected.
     workspace.write("groups.yaml", "groups: {}\n");
     let run = workspace.run(&emulator, &["apply", "--yes", "--allow-mass-delete"]);
-    run.expect_code(1);
-    assert!(run.text().contains("prevent-destroy"), "{}", run.text());
+    crate::assert_filtered_snapshot!("apply_prevent_destroy", run.snapshot());
     assert_eq!(emulator.titles(), ["A", "B", "C"]);
 
     workspace.write(
@@ -330,8 +294,7 @@ fn prevent_destroy_and_the_mass_delete_guard_are_enforced_at_apply() {
         "groups:\n  c: {title: C, type: scene, owner: u1001, prevent_destroy: true}\n",
     );
     let run = workspace.run(&emulator, &["apply", "--yes"]);
-    run.expect_code(1);
-    assert!(run.text().contains("mass-delete"), "{}", run.text());
+    crate::assert_filtered_snapshot!("apply_mass_delete", run.snapshot());
     assert_eq!(emulator.titles(), ["A", "B", "C"]);
 
     workspace

@@ -28,6 +28,16 @@ async fn webhook_token(emu: &Emu, id: &str, robot_code: &str) -> Option<String> 
     Some(body["access_token"].as_str().unwrap().to_owned())
 }
 
+/// A text message through the webhook of `token`; the platform's answer.
+async fn webhook_text(emu: &Emu, token: &str, content: impl Into<Value>) -> Value {
+    webhook(
+        emu,
+        token,
+        json!({"msgtype": "text", "text": {"content": content.into()}}),
+    )
+    .await
+}
+
 async fn webhook(emu: &Emu, token: &str, body: Value) -> Value {
     emu.http
         .post(emu.url("/robot/send"))
@@ -71,12 +81,7 @@ async fn webhook_token_after_join_the_token_exists_once_the_bot_is_added() {
     let (_, again) = add_bot(&emu, &id, "dingbot-alerts").await;
     assert_eq!(again["chatBotUserId"], chat_bot_user_id.as_str());
 
-    let body = webhook(
-        &emu,
-        &token,
-        json!({"msgtype": "text", "text": {"content": "hello"}}),
-    )
-    .await;
+    let body = webhook_text(&emu, &token, "hello").await;
     assert_eq!(body["errcode"], 0, "{body}");
     let state = emu.state().await;
     let message = &state["messages"][0];
@@ -92,12 +97,7 @@ async fn webhook_token_after_join_the_token_exists_once_the_bot_is_added() {
         )
         .await;
     assert_eq!(status, StatusCode::OK);
-    let body = webhook(
-        &emu,
-        &token,
-        json!({"msgtype": "text", "text": {"content": "gone"}}),
-    )
-    .await;
+    let body = webhook_text(&emu, &token, "gone").await;
     assert_eq!(body["errcode"], 400101);
 }
 
@@ -122,36 +122,16 @@ async fn a_webhook_bot_sends_at_most_20_messages_a_minute() {
     add_bot(&emu, &id, "dingbot-alerts").await;
     let token = webhook_token(&emu, &id, "dingbot-alerts").await.unwrap();
     for index in 0..20 {
-        let body = webhook(
-            &emu,
-            &token,
-            json!({"msgtype": "text", "text": {"content": format!("{index}")}}),
-        )
-        .await;
+        let body = webhook_text(&emu, &token, format!("{index}")).await;
         assert_eq!(body["errcode"], 0);
     }
-    let body = webhook(
-        &emu,
-        &token,
-        json!({"msgtype": "text", "text": {"content": "21"}}),
-    )
-    .await;
+    let body = webhook_text(&emu, &token, "21").await;
     assert_eq!(body["errcode"], 410100);
     emu.advance(61).await;
-    let body = webhook(
-        &emu,
-        &token,
-        json!({"msgtype": "text", "text": {"content": "later"}}),
-    )
-    .await;
+    let body = webhook_text(&emu, &token, "later").await;
     assert_eq!(body["errcode"], 410100, "throttled for 10 minutes");
     emu.advance(600).await;
-    let body = webhook(
-        &emu,
-        &token,
-        json!({"msgtype": "text", "text": {"content": "later"}}),
-    )
-    .await;
+    let body = webhook_text(&emu, &token, "later").await;
     assert_eq!(body["errcode"], 0);
 }
 

@@ -1,11 +1,9 @@
 //! `dingform emulator`: the first stdout line is the base URL; a bad seed is a clear error;
 //! the admin API replaces the seed and resets the world.
 
-use crate::common::EmulatorProcess;
-use crate::common::emulator::Admin;
+use crate::common::workspace::dingform;
+use crate::common::{Emu, EmulatorProcess};
 
-use assert_cmd::cargo::cargo_bin_cmd;
-use predicates::prelude::*;
 use serde_json::{Value, json};
 
 #[test]
@@ -17,12 +15,15 @@ fn a_seed_naming_an_undeclared_department_is_refused_with_the_file_name() {
         "organization: {corp_id: c, name: Org}\nusers: [{userid: a, name: A, departments: [7]}]\n",
     )
     .unwrap();
-    cargo_bin_cmd!("dingform")
-        .args(["emulator", "--listen", "127.0.0.1:0", "--seed"])
-        .arg(&seed)
-        .assert()
-        .failure()
-        .stderr(predicate::str::contains("org.yaml").and(predicate::str::contains("department 7")));
+    // The seed file named, and the department.
+    let run = dingform(&[
+        "emulator",
+        "--listen",
+        "127.0.0.1:0",
+        "--seed",
+        seed.to_str().unwrap(),
+    ]);
+    crate::assert_filtered_snapshot!("seed_with_an_undeclared_department", run.snapshot());
 }
 
 #[tokio::test]
@@ -76,15 +77,8 @@ async fn a_seed_file_is_served_and_post_seed_replaces_it() {
 
 #[tokio::test]
 async fn reset_forgets_groups_messages_and_the_clock() {
-    let emulator = dingform::emulator::Emulator::start(dingform::emulator::EmulatorConfig {
-        listen: "127.0.0.1:0".parse().unwrap(),
-        data_file: None,
-        seed: dingform::emulator::Seed::demo(),
-    })
-    .await
-    .unwrap();
-    let base = emulator.base_url();
-    let admin = Admin::new(&base);
+    let emu = Emu::start().await;
+    let admin = emu.admin_api();
     admin.post("clock", json!({"advance_seconds": 60})).await;
     admin.post("users/u1001/leave", json!({})).await;
     admin.post("reset", json!({})).await;
@@ -97,13 +91,13 @@ async fn reset_forgets_groups_messages_and_the_clock() {
         .find(|user| user["userid"] == "u1001")
         .unwrap();
     assert_eq!(u1001["active"], true);
-    let unknown = reqwest::Client::new()
-        .post(format!("{base}/v1.0/im/nothing"))
+    let unknown = emu
+        .http
+        .post(emu.url("/v1.0/im/nothing"))
         .send()
         .await
         .unwrap();
     assert_eq!(unknown.status(), reqwest::StatusCode::NOT_FOUND);
     let body: Value = unknown.json().await.unwrap();
     assert_eq!(body["code"], "InvalidAction.NotFound");
-    emulator.shutdown().await;
 }

@@ -14,7 +14,7 @@
 
 use std::path::PathBuf;
 
-use dingform::emulator::{Emulator, EmulatorConfig, Seed};
+use crate::common::Emu;
 
 fn python() -> Option<PathBuf> {
     if let Some(path) = std::env::var_os("DINGFORM_SDK_PYTHON") {
@@ -38,17 +38,11 @@ async fn the_official_sdk_gets_a_token_creates_and_queries_a_scene_group_and_sen
              to a python that has it (DINGFORM_SKIP_SDK=1 skips this test)"
         );
     };
-    let emulator = Emulator::start(EmulatorConfig {
-        listen: "127.0.0.1:0".parse().unwrap(),
-        data_file: None,
-        seed: Seed::demo(),
-    })
-    .await
-    .unwrap();
+    let emulator = Emu::start().await;
     let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/sdk_compat/sdk_compat.py");
     let output = tokio::process::Command::new(&python)
         .arg(&script)
-        .arg(emulator.base_url())
+        .arg(&emulator.base)
         .output()
         .await
         .unwrap_or_else(|error| panic!("cannot run {}: {error}", python.display()));
@@ -66,5 +60,4 @@ async fn the_official_sdk_gets_a_token_creates_and_queries_a_scene_group_and_sen
             .unwrap()
             .starts_with("cid")
     );
-    emulator.shutdown().await;
 }

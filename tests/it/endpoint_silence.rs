@@ -4,10 +4,19 @@
 
 use std::io::Read;
 use std::net::TcpListener;
-use std::process::Command;
 use std::time::{Duration, Instant};
 
-use crate::common::Workspace;
+use crate::common::workspace::finish;
+use crate::common::{Run, Target, Workspace};
+
+/// The silent listener, as something `dingform` can be aimed at.
+struct Silent(String);
+
+impl Target for Silent {
+    fn base(&self) -> &str {
+        &self.0
+    }
+}
 
 /// `http://127.0.0.1:PORT` of a listener that accepts every connection, reads what it is
 /// sent, and never answers.
@@ -26,36 +35,31 @@ fn silent_endpoint() -> String {
     base
 }
 
-fn plan(endpoint: &str, read_timeout: Option<&str>) -> (std::process::Output, Duration) {
+/// `dingform plan` aimed at `endpoint`, with `DINGFORM_READ_TIMEOUT` set or not; how long it
+/// took.
+fn plan(endpoint: &str, read_timeout: Option<&str>) -> (Run, Duration) {
     let workspace = Workspace::with_files(&[(
         "groups.yaml",
         "groups:\n  oncall: {title: On-call, type: scene, owner: manager4220}\n",
     )]);
-    let mut command = Command::new(env!("CARGO_BIN_EXE_dingform"));
-    command
-        .arg("plan")
-        .arg(workspace.path())
-        .env("DINGFORM_ENDPOINT", endpoint)
-        .env("DINGTALK_APP_KEY", "demo-key")
-        .env("DINGTALK_APP_SECRET", crate::common::APP_SECRET)
-        .env("NO_COLOR", "1")
-        .env_remove("RUST_LOG");
+    let mut command = workspace.command(&Silent(endpoint.to_owned()), &["plan"]);
     match read_timeout {
         Some(timeout) => command.env("DINGFORM_READ_TIMEOUT", timeout),
         None => command.env_remove("DINGFORM_READ_TIMEOUT"),
     };
     let started = Instant::now();
-    let output = command.output().unwrap();
-    (output, started.elapsed())
+    let run = finish(command);
+    (run, started.elapsed())
 }
 
 #[test]
 fn a_silent_endpoint_is_given_up_after_the_read_timeout_naming_the_host() {
     let endpoint = silent_endpoint();
     let host = endpoint.trim_start_matches("http://").to_owned();
-    let (output, took) = plan(&endpoint, Some("2s"));
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    // How many "waiting" lines it prints depends on timing: the lines are looked for, not
+    // snapshot.
+    let (run, took) = plan(&endpoint, Some("2s"));
+    let stderr = run.expect_code(1).stderr.as_str();
     // Two attempts of 2 s each and a backoff: seconds, not minutes.
     assert!(took >= Duration::from_secs(4), "{took:?}: {stderr}");
     assert!(took < Duration::from_secs(30), "{took:?}: {stderr}");
@@ -81,9 +85,6 @@ fn a_silent_endpoint_is_given_up_after_the_read_timeout_naming_the_host() {
 
 #[test]
 fn a_read_timeout_that_is_not_a_duration_is_refused_by_name() {
-    let (output, _) = plan(&silent_endpoint(), Some("soon"));
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(output.status.code(), Some(1), "{stderr}");
-    assert!(stderr.contains("DINGFORM_READ_TIMEOUT"), "{stderr}");
-    assert!(stderr.contains("`soon` is not a duration"), "{stderr}");
+    let (run, _) = plan(&silent_endpoint(), Some("soon"));
+    crate::assert_filtered_snapshot!("read_timeout_not_a_duration", run.snapshot());
 }

@@ -1,6 +1,7 @@
 //! Sequences the convergence fuzzer (`fuzz.rs`) found failing, shrunk to a minimal one each,
 //! kept by name with the fix in src/. Each runs the fuzzer's whole check after every step.
 
+use crate::fuzz_support::model::Kind;
 use crate::fuzz_support::run_case;
 use crate::fuzz_support::steps::{Action, Fault, Step};
 
@@ -14,6 +15,18 @@ fn run(steps: Vec<Step>) {
         .collect();
     if let Err(failure) = run_case(&actions) {
         panic!("{failure}");
+    }
+}
+
+/// A scene group (owner 0, one member, no bot) declared under the name group `name` had.
+fn scene_group_named_like(name: usize) -> Step {
+    Step::AddGroup {
+        kind: Kind::Scene,
+        owner: 0,
+        members: 1,
+        bot: None,
+        protect: false,
+        reuse: Some(name),
     }
 }
 
@@ -31,52 +44,19 @@ fn an_import_block_adopts_a_scene_group_by_its_chat_id() {
 /// must be made again, not answered with the disbanded group its first creation UUID made.
 #[test]
 fn a_group_declared_again_under_a_disbanded_name_is_made_again() {
-    use crate::fuzz_support::model::Kind;
-    run(vec![
-        Step::RemoveGroup(0),
-        Step::AddGroup {
-            kind: Kind::Scene,
-            owner: 0,
-            members: 1,
-            bot: None,
-            protect: false,
-            reuse: Some(0),
-        },
-    ]);
+    run(vec![Step::RemoveGroup(0), scene_group_named_like(0)]);
 }
 
 /// A group forgotten (`removed` block) and declared again under the same name must be made
 /// anew, not silently take over the forgotten group its first creation UUID made.
 #[test]
 fn a_group_declared_again_under_a_forgotten_name_does_not_take_over_the_old_group() {
-    use crate::fuzz_support::model::Kind;
-    run(vec![
-        Step::Forget(0, false),
-        Step::AddGroup {
-            kind: Kind::Scene,
-            owner: 0,
-            members: 1,
-            bot: None,
-            protect: false,
-            reuse: Some(0),
-        },
-    ]);
+    run(vec![Step::Forget(0, false), scene_group_named_like(0)]);
 }
 
 /// A group declared under the name another group moved away from must be made anew, not be
 /// answered with the moved group (the old address's creation UUID made it).
 #[test]
 fn a_group_declared_under_a_name_moved_away_from_is_made_anew() {
-    use crate::fuzz_support::model::Kind;
-    run(vec![
-        Step::Rename(0, true),
-        Step::AddGroup {
-            kind: Kind::Scene,
-            owner: 0,
-            members: 1,
-            bot: None,
-            protect: false,
-            reuse: Some(0),
-        },
-    ]);
+    run(vec![Step::Rename(0, true), scene_group_named_like(0)]);
 }

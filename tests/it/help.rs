@@ -1,7 +1,8 @@
 //! `--help` teaches (every command shows an example), and completions and the man page build
 //! from the clap definitions.
 
-use assert_cmd::Command;
+use crate::common::workspace::dingform;
+use crate::common::{Run, Workspace};
 
 const COMMANDS: &[&[&str]] = &[
     &["validate"],
@@ -26,14 +27,9 @@ const COMMANDS: &[&[&str]] = &[
 ];
 
 fn help(args: &[&str]) -> String {
-    let output = Command::cargo_bin("dingform")
-        .unwrap()
-        .args(args)
-        .arg("--help")
-        .output()
-        .unwrap();
-    assert!(output.status.success(), "{args:?} --help failed");
-    String::from_utf8(output.stdout).unwrap()
+    let run = dingform(&[args, &["--help"]].concat());
+    assert_eq!(run.code, 0, "{args:?} --help failed:\n{}", run.text());
+    run.stdout
 }
 
 #[test]
@@ -51,13 +47,8 @@ fn every_command_has_help_with_an_example() {
 #[test]
 fn completions_build_for_every_shell() {
     for shell in ["bash", "zsh", "fish"] {
-        let output = Command::cargo_bin("dingform")
-            .unwrap()
-            .args(["completions", shell])
-            .output()
-            .unwrap();
-        assert!(output.status.success(), "{shell}");
-        let text = String::from_utf8(output.stdout).unwrap();
+        let run = dingform(&["completions", shell]);
+        let text = &run.expect_code(0).stdout;
         assert!(
             text.contains("dingform") && text.contains("validate") && text.contains("notify"),
             "{shell}: {text}"
@@ -67,55 +58,37 @@ fn completions_build_for_every_shell() {
 
 #[test]
 fn the_man_page_builds() {
-    let output = Command::cargo_bin("dingform")
-        .unwrap()
-        .args(["completions", "man"])
-        .output()
-        .unwrap();
-    assert!(output.status.success());
-    let text = String::from_utf8(output.stdout).unwrap();
+    let run = dingform(&["completions", "man"]);
+    let text = &run.expect_code(0).stdout;
     assert!(text.starts_with(".ie") || text.contains(".TH"), "{text}");
     assert!(text.contains("dingform"));
 }
 
 #[test]
 fn an_unknown_shell_is_a_clear_error() {
-    let output = Command::cargo_bin("dingform")
-        .unwrap()
-        .args(["completions", "tcsh"])
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&output.stderr).contains("expected bash, zsh, fish or man"));
+    let run = dingform(&["completions", "tcsh"]);
+    crate::assert_filtered_snapshot!("unknown_shell", run.snapshot());
 }
 
 #[test]
 fn a_usage_error_exits_1_never_the_2_that_detailed_exitcode_means_changes() {
-    for args in [
+    let runs: Vec<String> = [
         &["plan", "--no-such-flag"][..],
         &["plan", "--format", "yaml"],
         &["frobnicate"],
-    ] {
-        let output = Command::cargo_bin("dingform")
-            .unwrap()
-            .args(args)
-            .output()
-            .unwrap();
-        assert_eq!(output.status.code(), Some(1), "{args:?}");
-        let stderr = String::from_utf8(output.stderr).unwrap();
-        assert!(stderr.contains("error:"), "{args:?}: {stderr}");
-    }
-    let version = Command::cargo_bin("dingform")
-        .unwrap()
-        .arg("--version")
-        .output()
-        .unwrap();
-    assert!(version.status.success());
-    assert!(
-        String::from_utf8(version.stdout)
-            .unwrap()
-            .starts_with("dingform ")
-    );
+    ]
+    .iter()
+    .map(|args| {
+        format!(
+            "--- dingform {}\n{}",
+            args.join(" "),
+            dingform(args).snapshot()
+        )
+    })
+    .collect();
+    crate::assert_filtered_snapshot!("usage_errors", runs.join("\n"));
+    let version = dingform(&["--version"]);
+    assert!(version.expect_code(0).stdout.starts_with("dingform "));
 }
 
 #[test]
@@ -125,13 +98,12 @@ fn completions_into_a_pipe_closed_early_end_quietly() {
     let (reader, writer) = std::io::pipe().unwrap();
     drop(reader);
     for shell in ["zsh", "man"] {
-        let output = std::process::Command::new(assert_cmd::cargo::cargo_bin!("dingform"))
-            .args(["completions", shell])
-            .stdout(writer.try_clone().unwrap())
-            .output()
-            .unwrap();
-        let stderr = String::from_utf8(output.stderr).unwrap();
-        assert!(output.status.success(), "{shell}: {stderr}");
-        assert!(stderr.is_empty(), "{shell}: {stderr}");
+        let workspace = Workspace::empty();
+        let mut command = workspace.offline_command(&["completions", shell]);
+        // Not `workspace::finish`: that captures stdout, and this run's stdout is the pipe.
+        command.stdout(writer.try_clone().unwrap());
+        let run = Run::from(command.output().expect("the binary runs"));
+        assert_eq!(run.code, 0, "{shell}: {}", run.stderr);
+        assert!(run.stderr.is_empty(), "{shell}: {}", run.stderr);
     }
 }

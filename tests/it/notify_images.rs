@@ -20,12 +20,7 @@ fn png(width: u32, height: u32, salt: u8) -> Vec<u8> {
 }
 
 async fn emulator_media(fx: &Fixture) -> Vec<Value> {
-    let state: Value = reqwest::get(format!("{}/_emulator/state", fx.base))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let state = fx.emu.state().await;
     state["media"].as_array().cloned().unwrap_or_default()
 }
 
@@ -90,11 +85,7 @@ async fn an_image_file_is_uploaded_once_and_again_when_it_changes_or_is_gone() {
     assert!(cache.contains(&new_id), "{cache}");
     std::fs::write(&cache_path, cache.replace(&new_id, "@lAgone")).unwrap();
     let gone = fx.run_once("2026-03-05T09:00:05Z").await;
-    assert_eq!(gone.code, 1, "{gone:?}");
-    assert!(
-        gone.stdout.contains("invalidParameter.mediaId.notExist"),
-        "{gone:?}"
-    );
+    crate::assert_filtered_snapshot!("kept_media_id_gone", gone.snapshot());
     let again = fx.run_once("2026-03-06T09:00:05Z").await;
     assert_eq!(again.code, 0, "{again:?}");
     assert_eq!(emulator_media(&fx).await.len(), 3);
@@ -114,12 +105,7 @@ async fn an_oversized_image_is_refused_before_upload() {
         }),
     );
     let run = fx.run_once("2026-03-02T09:00:05Z").await;
-    assert_eq!(run.code, 1, "{run:?}");
-    assert!(
-        run.stdout
-            .contains("image-size: big.png is 400×100 px; bot images are at most 358×350 px"),
-        "{run:?}"
-    );
+    crate::assert_filtered_snapshot!("oversized_image", run.snapshot());
     assert!(emulator_media(&fx).await.is_empty());
     assert!(fx.messages().await.is_empty());
 }

@@ -6,19 +6,14 @@
 
 use std::time::Duration;
 
-use crate::common::AGENT_ID;
+use crate::notify_support::log::{at, claim_due, intent, runner_options};
 use crate::notify_support::{Fixture, output, work};
-use chrono::{DateTime, TimeZone, Utc};
 use dingform::notify::delivery::{Channel, DeliveryStore, NewSend, OccurrenceStatus, SendStatus};
-use dingform::notify::{DeliveryLog, RunOptions, Runner};
+use dingform::notify::{DeliveryLog, Runner};
 use dingform::provider::{
     ClientOptions, Credentials, Endpoint, HttpClient, RateLimit, RetryPolicy,
 };
 use serde_json::json;
-
-fn at(h: u32, m: u32) -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 3, 2, h, m, 0).unwrap()
-}
 
 /// A base URL where nothing listens (a port bound, then released).
 fn closed_port() -> String {
@@ -45,15 +40,6 @@ fn client(base: &str) -> HttpClient {
     .unwrap()
 }
 
-fn options() -> RunOptions {
-    RunOptions {
-        agent_id: Some(AGENT_ID),
-        follow_up_wait: Duration::from_secs(10),
-        poll_interval: Duration::from_millis(20),
-        ..RunOptions::default()
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_send_whose_token_answer_was_lost_is_sent_again_by_the_next_run_within_grace() {
     let fx = Fixture::start().await;
@@ -61,15 +47,9 @@ async fn a_send_whose_token_answer_was_lost_is_sent_again_by_the_next_run_within
     // Every connection is dropped without an answer: the token request's answer is lost, so
     // the work notification itself is never written.
     fx.admin("faults", json!({"drop_rate": 1.0})).await;
+    // not_sent (certainly not sent), not unknown.
     let first = fx.run_once("2026-03-02T09:00:00Z").await;
-    assert_eq!(first.code, 1, "{first:?}");
-    assert!(
-        first
-            .stdout
-            .contains("notification.digest 2026-03-02T09:00:00Z not_sent"),
-        "{first:?}"
-    );
-    assert!(!first.stdout.contains("unknown"), "{first:?}");
+    crate::assert_filtered_snapshot!("token_answer_lost", first.snapshot());
     assert!(
         fx.messages().await.is_empty(),
         "nothing reached the platform"
@@ -77,13 +57,7 @@ async fn a_send_whose_token_answer_was_lost_is_sent_again_by_the_next_run_within
 
     fx.admin("faults", json!({})).await;
     let second = fx.run_once("2026-03-02T09:05:00Z").await;
-    assert_eq!(second.code, 0, "{second:?}");
-    assert!(
-        second
-            .stdout
-            .contains("notification.digest 2026-03-02T09:00:00Z delivered"),
-        "{second:?}"
-    );
+    crate::assert_filtered_snapshot!("token_answer_lost_then_sent", second.snapshot());
     assert_eq!(fx.messages_of("work").await.len(), 1);
 
     // Sent once: a later run has nothing to do for it.
@@ -97,9 +71,8 @@ async fn a_refused_connection_is_not_sent_and_given_up_once_beyond_grace() {
     let fx = Fixture::start().await;
     fx.group_with_bot().await;
     fx.register("ping", crate::notify_support::bot_daily("Ping"));
-    let root = fx.root().display().to_string();
     let refused = |when: &str| {
-        let mut command = fx.command(&["notify", "run", &root, "--once", "--at", when]);
+        let mut command = fx.run_once_command(when);
         command.env("DINGFORM_ENDPOINT", closed_port());
         command
     };
@@ -109,13 +82,7 @@ async fn a_refused_connection_is_not_sent_and_given_up_once_beyond_grace() {
     })
     .await
     .unwrap();
-    assert_eq!(first.code, 1, "{first:?}");
-    assert!(
-        first
-            .stdout
-            .contains("notification.ping 2026-03-02T09:00:00Z not_sent"),
-        "{first:?}"
-    );
+    crate::assert_filtered_snapshot!("refused_connection", first.snapshot());
     // Still refused 10 minutes later: not sent, and still to be sent.
     let second = tokio::task::spawn_blocking({
         let command = refused("2026-03-02T09:10:00Z");
@@ -123,17 +90,10 @@ async fn a_refused_connection_is_not_sent_and_given_up_once_beyond_grace() {
     })
     .await
     .unwrap();
-    assert!(second.stdout.contains("not_sent"), "{second:?}");
+    crate::assert_filtered_snapshot!("refused_connection_again", second.snapshot());
     // The endpoint answers again, but 09:00 is now beyond its 15-minute grace window.
     let late = fx.run_once("2026-03-02T09:20:00Z").await;
-    assert_eq!(late.code, 1, "{late:?}");
-    assert!(
-        late.stdout
-            .contains("notification.ping 2026-03-02T09:00:00Z failed"),
-        "{late:?}"
-    );
-    assert!(late.stdout.contains("given up"), "{late:?}");
-    assert!(late.stdout.contains("15 minutes"), "{late:?}");
+    crate::assert_filtered_snapshot!("refused_connection_given_up", late.snapshot());
     assert!(fx.messages().await.is_empty(), "never sent");
 }
 
@@ -185,7 +145,7 @@ async fn the_runner_sends_again_what_did_not_go_out(store: Box<dyn DeliveryStore
     fx.register("digest", work("0 9 * * *", &["u1001", "u1002"], "Digest"));
     let state = fx.state();
     let nowhere = client(&closed_port());
-    let mut runner = Runner::with_store(&nowhere, store, options());
+    let mut runner = Runner::with_store(&nowhere, store, runner_options());
     let report = runner.cycle(&state, at(9, 0)).await.unwrap();
     assert_eq!(report.occurrences.len(), 1, "{report:?}");
     assert_eq!(report.occurrences[0].status, OccurrenceStatus::NotSent);
@@ -198,7 +158,7 @@ async fn the_runner_sends_again_what_did_not_go_out(store: Box<dyn DeliveryStore
     // The same log, now through a client that reaches the platform.
     let store = runner_log(runner);
     let reachable = fx.client();
-    let mut runner = Runner::with_store(&reachable, store, options());
+    let mut runner = Runner::with_store(&reachable, store, runner_options());
     let report = runner.cycle(&state, at(9, 3)).await.unwrap();
     assert_eq!(report.occurrences.len(), 1, "{report:?}");
     assert_eq!(
@@ -226,31 +186,11 @@ async fn a_not_sent_request_is_claimed_again_and_an_unknown_never(store: Box<dyn
     let users = ["u1001".to_string()];
     let payload = json!({"msgtype": "text"});
     let send = |batch| NewSend {
-        notification: "digest",
-        occurrence: at(9, 0),
-        attempt: 0,
         batch,
-        channel: Channel::Work,
-        users: &users,
-        departments: &[],
-        to_all: false,
-        fingerprint: "f",
-        day: "2026-03-02",
-        payload: &payload,
         at: at(9, 0),
+        ..intent("digest", Channel::Work, &users, &payload)
     };
-    assert!(
-        store
-            .claim(
-                "digest",
-                at(9, 0),
-                OccurrenceStatus::Claimed,
-                None,
-                at(9, 0)
-            )
-            .await
-            .unwrap()
-    );
+    assert!(claim_due(&*store, "digest", at(9, 0)).await);
     let not_sent = store.begin_send(&send(0), at(9, 0)).await.unwrap().unwrap();
     store
         .finish_send(not_sent, SendStatus::NotSent, None, None, Some("no token"))
@@ -290,18 +230,7 @@ async fn a_not_sent_request_is_claimed_again_and_an_unknown_never(store: Box<dyn
 }
 
 async fn a_not_sent_occurrence_is_taken_by_one_runner(store: Box<dyn DeliveryStore>) {
-    assert!(
-        store
-            .claim(
-                "digest",
-                at(9, 0),
-                OccurrenceStatus::Claimed,
-                None,
-                at(9, 0)
-            )
-            .await
-            .unwrap()
-    );
+    assert!(claim_due(&*store, "digest", at(9, 0)).await);
     store
         .set_occurrence(
             "digest",

@@ -7,26 +7,14 @@ use std::time::Duration;
 
 use crate::common::AGENT_ID;
 use crate::common::bulk_user;
+use crate::notify_support::log::{at, claim_due, intent, runner_options};
 use crate::notify_support::{Fixture, work};
-use chrono::{DateTime, TimeZone, Utc};
+use chrono::Utc;
 use dingform::model::wire::notification::WorkMessage;
 use dingform::notify::log::{Channel, NewSend, SendStatus};
 use dingform::notify::{DeliveryLog, OccurrenceStatus, Pace, RunOptions, Runner, RunnerLock};
 use dingform::provider::{MessageApi, WorkNotification};
 use serde_json::json;
-
-fn at(h: u32, m: u32) -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 3, 2, h, m, 0).unwrap()
-}
-
-fn options() -> RunOptions {
-    RunOptions {
-        agent_id: Some(AGENT_ID),
-        follow_up_wait: Duration::from_secs(10),
-        poll_interval: Duration::from_millis(20),
-        ..RunOptions::default()
-    }
-}
 
 fn text(content: &str) -> WorkMessage {
     WorkMessage {
@@ -42,34 +30,17 @@ async fn a_send_without_a_recorded_answer_is_unknown_and_never_resent() {
     fx.register("digest", work("0 9 * * *", &["u1001"], "Digest"));
     let log = DeliveryLog::open(&fx.db()).expect("log");
     // A runner claimed 09:00, recorded its intent, and died before the answer came back.
-    let mut raw = DeliveryLog::open(&fx.db()).expect("log");
-    assert!(
-        raw.claim(
-            "digest",
-            at(9, 0),
-            OccurrenceStatus::Claimed,
-            None,
-            at(9, 0)
-        )
-        .unwrap()
-    );
-    raw.begin_send(&NewSend {
-        notification: "digest",
-        occurrence: at(9, 0),
-        attempt: 0,
-        batch: 0,
-        channel: Channel::Work,
-        users: &["u1001".to_string()],
-        departments: &[],
-        to_all: false,
-        fingerprint: "x",
-        day: "2026-03-02",
-        payload: &json!({}),
-        at: Utc::now(),
-    })
+    let raw = DeliveryLog::open(&fx.db()).expect("log");
+    assert!(claim_due(&raw, "digest", at(9, 0)).await);
+    raw.begin_send(&intent(
+        "digest",
+        Channel::Work,
+        &["u1001".to_string()],
+        &json!({}),
+    ))
     .unwrap();
     let client = fx.client();
-    let mut runner = Runner::new(&client, log, options());
+    let mut runner = Runner::new(&client, log, runner_options());
     let report = runner.cycle(&fx.state(), at(9, 1)).await.expect("cycle");
     assert_eq!(report.occurrences.len(), 1, "{report:?}");
     assert_eq!(report.occurrences[0].status, OccurrenceStatus::Unknown);
@@ -88,33 +59,19 @@ async fn a_send_whose_task_id_was_recorded_is_followed_up_not_resent() {
     let client = fx.client();
     // The send went out and its task id was recorded; the runner died before marking the
     // occurrence sent.
-    let mut raw = DeliveryLog::open(&fx.db()).expect("log");
-    assert!(
-        raw.claim(
-            "digest",
-            at(9, 0),
-            OccurrenceStatus::Claimed,
-            None,
-            at(9, 0)
-        )
-        .unwrap()
-    );
+    let raw = DeliveryLog::open(&fx.db()).expect("log");
+    assert!(claim_due(&raw, "digest", at(9, 0)).await);
     let users = vec!["u1001".to_string(), "u1002".to_string()];
     let msg = text("Digest");
     let id = raw
         .begin_send(&NewSend {
-            notification: "digest",
-            occurrence: at(9, 0),
-            attempt: 0,
-            batch: 0,
-            channel: Channel::Work,
-            users: &users,
-            departments: &[],
-            to_all: false,
             fingerprint: &dingform::notify::compose::fingerprint(&msg),
-            day: "2026-03-02",
-            payload: &serde_json::to_value(&msg).unwrap(),
-            at: Utc::now(),
+            ..intent(
+                "digest",
+                Channel::Work,
+                &users,
+                &serde_json::to_value(&msg).unwrap(),
+            )
         })
         .unwrap();
     let task = client
@@ -133,7 +90,7 @@ async fn a_send_whose_task_id_was_recorded_is_followed_up_not_resent() {
         .unwrap();
 
     let log = DeliveryLog::open(&fx.db()).expect("log");
-    let mut runner = Runner::new(&client, log, options());
+    let mut runner = Runner::new(&client, log, runner_options());
     let report = runner.cycle(&fx.state(), at(9, 1)).await.expect("cycle");
     assert_eq!(report.occurrences.len(), 1, "{report:?}");
     assert_eq!(
@@ -158,12 +115,12 @@ async fn two_runner_tasks_on_one_log_send_once() {
     let state = fx.state();
     let db = fx.db();
     let one = async {
-        let mut runner = Runner::new(&client, DeliveryLog::open(&db).unwrap(), options());
+        let mut runner = Runner::new(&client, DeliveryLog::open(&db).unwrap(), runner_options());
         let _lock = RunnerLock::acquire(&db).await.unwrap();
         runner.cycle(&state, at(9, 0)).await.unwrap()
     };
     let two = async {
-        let mut runner = Runner::new(&client, DeliveryLog::open(&db).unwrap(), options());
+        let mut runner = Runner::new(&client, DeliveryLog::open(&db).unwrap(), runner_options());
         let _lock = RunnerLock::acquire(&db).await.unwrap();
         runner.cycle(&state, at(9, 0)).await.unwrap()
     };
@@ -193,7 +150,7 @@ async fn large_sends_go_in_requests_of_5000_paced() {
         RunOptions {
             pace,
             follow_up_wait: Duration::from_millis(200),
-            ..options()
+            ..runner_options()
         },
     );
     let before = Utc::now().timestamp_millis();
@@ -238,7 +195,7 @@ async fn a_send_with_no_answer_is_unknown_and_never_resent() {
     // The token is fetched; then every connection drops before an answer.
     client.get_user("u1001").await.expect("token and a call");
     fx.admin("faults", json!({"drop_rate": 1.0})).await;
-    let mut runner = Runner::new(&client, DeliveryLog::open(&fx.db()).unwrap(), options());
+    let mut runner = fx.runner(&client);
     let report = runner.cycle(&fx.state(), at(9, 0)).await.expect("cycle");
     assert_eq!(
         report.occurrences[0].status,
@@ -266,33 +223,11 @@ async fn a_bot_message_whose_query_key_was_recorded_is_asked_about_not_resent() 
     let group = fx.group_with_bot().await;
     fx.register("standup", crate::notify_support::bot_daily("Stand-up"));
     let client = fx.client();
-    let mut raw = DeliveryLog::open(&fx.db()).expect("log");
-    assert!(
-        raw.claim(
-            "standup",
-            at(9, 0),
-            OccurrenceStatus::Claimed,
-            None,
-            at(9, 0)
-        )
-        .unwrap()
-    );
+    let raw = DeliveryLog::open(&fx.db()).expect("log");
+    assert!(claim_due(&raw, "standup", at(9, 0)).await);
     let payload = json!({"robot_code": "dingbot-alerts", "open_conversation_id": group});
     let id = raw
-        .begin_send(&NewSend {
-            notification: "standup",
-            occurrence: at(9, 0),
-            attempt: 0,
-            batch: 0,
-            channel: Channel::Bot,
-            users: &[],
-            departments: &[],
-            to_all: false,
-            fingerprint: "x",
-            day: "2026-03-02",
-            payload: &payload,
-            at: Utc::now(),
-        })
+        .begin_send(&intent("standup", Channel::Bot, &[], &payload))
         .unwrap();
     let receipt = client
         .send_bot_message(&BotMessage {
@@ -312,7 +247,7 @@ async fn a_bot_message_whose_query_key_was_recorded_is_asked_about_not_resent() 
     )
     .unwrap();
 
-    let mut runner = Runner::new(&client, DeliveryLog::open(&fx.db()).unwrap(), options());
+    let mut runner = fx.runner(&client);
     let report = runner.cycle(&fx.state(), at(9, 1)).await.expect("cycle");
     assert_eq!(
         report.occurrences[0].status,
@@ -351,32 +286,18 @@ async fn results_past_the_24_hour_window_are_reported_unconfirmed() {
         .await
         .expect("send");
     // Sent 25 hours ago by a runner that then went down before following up.
-    let mut raw = DeliveryLog::open(&fx.db()).expect("log");
-    assert!(
-        raw.claim(
-            "digest",
-            at(9, 0),
-            OccurrenceStatus::Claimed,
-            None,
-            at(9, 0)
-        )
-        .unwrap()
-    );
+    let raw = DeliveryLog::open(&fx.db()).expect("log");
+    assert!(claim_due(&raw, "digest", at(9, 0)).await);
     let id = raw
         .begin_send(&NewSend {
-            notification: "digest",
-            occurrence: at(9, 0),
-            attempt: 0,
-            batch: 0,
-            channel: Channel::Work,
-            users: &users,
-            departments: &[],
-            to_all: false,
-            fingerprint: "x",
-            day: "2026-03-02",
-            payload: &serde_json::to_value(&msg).unwrap(),
             // 25 hours before the cycle below, on the runner's clock (`--at`).
             at: at(9, 1) - chrono::Duration::hours(25),
+            ..intent(
+                "digest",
+                Channel::Work,
+                &users,
+                &serde_json::to_value(&msg).unwrap(),
+            )
         })
         .unwrap();
     raw.finish_send(id, SendStatus::Accepted, Some(task.task_id), None, None)
@@ -386,7 +307,7 @@ async fn results_past_the_24_hour_window_are_reported_unconfirmed() {
     fx.admin("clock", json!({"advance_seconds": 25 * 3600}))
         .await;
 
-    let mut runner = Runner::new(&client, DeliveryLog::open(&fx.db()).unwrap(), options());
+    let mut runner = fx.runner(&client);
     let report = runner.cycle(&fx.state(), at(9, 1)).await.expect("cycle");
     let occurrence = &report.occurrences[0];
     assert_eq!(
@@ -405,15 +326,12 @@ async fn a_claim_left_before_any_request_is_sent_within_grace_missed_beyond() {
     fx.register("a", work("0 9 * * *", &["u1001"], "A"));
     fx.register("b", work("0 9 * * *", &["u1002"], "B"));
     // A runner claimed both and died before making any request.
-    let mut raw = DeliveryLog::open(&fx.db()).expect("log");
+    let raw = DeliveryLog::open(&fx.db()).expect("log");
     for name in ["a", "b"] {
-        assert!(
-            raw.claim(name, at(9, 0), OccurrenceStatus::Claimed, None, at(9, 0))
-                .unwrap()
-        );
+        assert!(claim_due(&raw, name, at(9, 0)).await);
     }
     let client = fx.client();
-    let mut runner = Runner::new(&client, DeliveryLog::open(&fx.db()).unwrap(), options());
+    let mut runner = fx.runner(&client);
     // Another runner comes back for `a` inside the grace window: sent (once).
     let report = runner.cycle(&fx.state(), at(9, 5)).await.expect("cycle");
     let a = report
@@ -429,10 +347,7 @@ async fn a_claim_left_before_any_request_is_sent_within_grace_missed_beyond() {
     );
 
     // Beyond the window: recorded missed, not sent.
-    assert!(
-        raw.claim("a", at(10, 0), OccurrenceStatus::Claimed, None, at(10, 0))
-            .unwrap()
-    );
+    assert!(claim_due(&raw, "a", at(10, 0)).await);
     let report = runner.cycle(&fx.state(), at(11, 0)).await.expect("cycle");
     let late = report
         .occurrences

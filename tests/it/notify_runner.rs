@@ -16,19 +16,7 @@ async fn a_due_occurrence_is_sent_once_across_reruns() {
     );
 
     let first = fx.run_once("2026-03-02T09:00:20Z").await;
-    assert_eq!(first.code, 0, "{first:?}");
-    assert!(
-        first
-            .stdout
-            .contains("notification.standup 2026-03-02T09:00:00Z delivered"),
-        "{first:?}"
-    );
-    assert!(
-        first
-            .stdout
-            .contains("notification.digest 2026-03-02T09:00:00Z delivered: 2 delivered"),
-        "{first:?}"
-    );
+    crate::assert_filtered_snapshot!("due_once_first_run", first.snapshot());
     let bots = fx.messages_of("bot").await;
     assert_eq!(bots.len(), 1, "{bots:?}");
     assert!(
@@ -45,19 +33,12 @@ async fn a_due_occurrence_is_sent_once_across_reruns() {
     // Again at the same instant, and a few minutes later: nothing more.
     for at in ["2026-03-02T09:00:20Z", "2026-03-02T09:04:00Z"] {
         let again = fx.run_once(at).await;
-        assert_eq!(again.code, 0, "{again:?}");
-        assert!(again.stdout.contains("nothing due"), "{again:?}");
+        crate::assert_filtered_snapshot!("due_once_rerun", again.snapshot());
     }
     assert_eq!(fx.messages().await.len(), 2);
 
     let status = fx.status().await;
-    assert_eq!(status.code, 0, "{status:?}");
-    assert!(
-        status
-            .stdout
-            .contains("notification.digest  delivered: 2 delivered, 1 request"),
-        "{status:?}"
-    );
+    crate::assert_filtered_snapshot!("due_once_status", status.snapshot());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -65,8 +46,7 @@ async fn a_not_yet_due_occurrence_is_not_sent() {
     let fx = Fixture::start().await;
     fx.register("digest", work("0 9 * * *", &["u1001"], "Digest {{date}}"));
     let early = fx.run_once("2026-03-02T08:59:59Z").await;
-    assert_eq!(early.code, 0, "{early:?}");
-    assert!(early.stdout.contains("nothing due"), "{early:?}");
+    crate::assert_filtered_snapshot!("not_yet_due", early.snapshot());
     assert!(fx.messages().await.is_empty());
     // Its minute comes: sent.
     let due = fx.run_once("2026-03-02T09:00:00Z").await;
@@ -83,18 +63,9 @@ async fn two_runners_at_once_send_once() {
         "digest",
         work("0 9 * * *", &["u1001", "u1003"], "Digest {{date}}"),
     );
-    let root = fx.root().display().to_string();
-    let args = [
-        "notify",
-        "run",
-        &root,
-        "--once",
-        "--at",
-        "2026-03-02T09:01:00Z",
-    ];
     // Both processes start before either is waited for.
-    let mut a = fx.command(&args);
-    let mut b = fx.command(&args);
+    let mut a = fx.run_once_command("2026-03-02T09:01:00Z");
+    let mut b = fx.run_once_command("2026-03-02T09:01:00Z");
     let (a, b) = tokio::task::spawn_blocking(move || {
         let a = a
             .stdout(std::process::Stdio::piped())
@@ -135,17 +106,9 @@ async fn late_within_the_grace_window_is_sent_beyond_it_missed() {
 
     // The runner was up before 09:00, then down until 09:10.
     assert_eq!(fx.run_once("2026-03-02T08:50:00Z").await.code, 0);
+    // A missed occurrence is a failure (exit 1).
     let late = fx.run_once("2026-03-02T09:10:00Z").await;
-    assert_eq!(late.code, 1, "a missed occurrence is a failure: {late:?}");
-    assert!(
-        late.stdout
-            .contains("notification.digest 2026-03-02T09:00:00Z delivered"),
-        "{late:?}"
-    );
-    assert!(
-        late.stdout.contains("notification.strict 2026-03-02T09:00:00Z missed: 0 delivered, 0 requests (10 minutes late, beyond the grace window of 5 minutes"),
-        "{late:?}"
-    );
+    crate::assert_filtered_snapshot!("grace_late", late.snapshot());
     let works = fx.messages_of("work_notification").await;
     assert_eq!(
         works.len(),
@@ -156,27 +119,13 @@ async fn late_within_the_grace_window_is_sent_beyond_it_missed() {
 
     // Days of downtime: no flood, each missed occurrence recorded once.
     let after = fx.run_once("2026-03-05T12:00:00Z").await;
-    assert_eq!(after.code, 1);
-    assert_eq!(after.stdout.matches("missed").count(), 6, "{after:?}");
+    crate::assert_filtered_snapshot!("grace_days_down", after.snapshot());
     assert_eq!(fx.messages_of("work_notification").await.len(), 1);
     let status = fx.status().await;
-    assert_eq!(status.code, 1, "{status:?}");
-    assert!(
-        status
-            .stdout
-            .contains("2026-03-05T09:00:00Z  notification.strict  missed"),
-        "{status:?}"
-    );
+    crate::assert_filtered_snapshot!("grace_days_down_status", status.snapshot());
     // Longer downtime: one line per notification, not one per occurrence.
     let week = fx.run_once("2026-03-10T12:00:00Z").await;
-    assert_eq!(week.code, 1);
-    assert!(
-        week.stdout.contains(
-            "notification.digest: 5 occurrences missed, 2026-03-06T09:00:00Z … 2026-03-10T09:00:00Z"
-        ),
-        "{week:?}"
-    );
-    assert_eq!(week.stdout.lines().count(), 2, "{week:?}");
+    crate::assert_filtered_snapshot!("grace_week_down", week.snapshot());
     assert_eq!(fx.messages_of("work_notification").await.len(), 1);
 }
 
@@ -190,12 +139,7 @@ async fn failed_users_are_resent_once_and_reported() {
     fx.admin("faults", json!({"delivery_failure_rate": 1.0}))
         .await;
     let run = fx.run_once("2026-03-02T09:00:00Z").await;
-    assert_eq!(run.code, 1, "{run:?}");
-    assert!(
-        run.stdout
-            .contains("incomplete: 0 delivered, 2 requests, 3 resent; failed 3 (after one resend: u1001, u1002, u1003)"),
-        "{run:?}"
-    );
+    crate::assert_filtered_snapshot!("resent_once", run.snapshot());
     let works = fx.messages_of("work_notification").await;
     assert_eq!(
         works.len(),
@@ -206,27 +150,12 @@ async fn failed_users_are_resent_once_and_reported() {
 
     // Rerunning does not resend again.
     fx.admin("faults", json!({})).await;
-    assert!(
-        fx.run_once("2026-03-02T09:02:00Z")
-            .await
-            .stdout
-            .contains("nothing due")
-    );
+    let rerun = fx.run_once("2026-03-02T09:02:00Z").await;
+    crate::assert_filtered_snapshot!("resent_once_rerun", rerun.snapshot());
     assert_eq!(fx.messages_of("work_notification").await.len(), 2);
+    // The failed users, and totals per notification.
     let status = fx.status().await;
-    assert_eq!(status.code, 1);
-    assert!(
-        status
-            .stdout
-            .contains("failed 3 (after one resend: u1001, u1002, u1003)"),
-        "{status:?}"
-    );
-    assert!(
-        status.stdout.contains(
-            "notification.digest: 1 incomplete; 0 delivered, 2 requests, 3 resent; failed 3"
-        ),
-        "totals per notification: {status:?}"
-    );
+    crate::assert_filtered_snapshot!("resent_once_status", status.snapshot());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -277,28 +206,21 @@ async fn the_daily_limits_hold() {
         "same",
         work("30 1,2 * * *", &["u1001"], "Same text every time"),
     );
-    for at in [
-        "2026-03-02T01:00:00Z",
-        "2026-03-02T01:30:00Z",
-        "2026-03-02T02:00:00Z",
-        "2026-03-02T02:30:00Z",
-        "2026-03-02T03:00:00Z",
-    ] {
-        let run = fx.run_once(at).await;
-        assert_eq!(
-            run.code,
-            if at.ends_with("02:30:00Z") { 1 } else { 0 },
-            "{at}: {run:?}"
-        );
-    }
-    let fourth = fx.run_once("2026-03-02T04:00:00Z").await;
-    assert_eq!(fourth.code, 1, "{fourth:?}");
-    assert!(
-        fourth
-            .stdout
-            .contains("refused: 0 delivered, 0 requests (to-all-user-daily"),
-        "{fourth:?}"
-    );
+    let runs: Vec<String> = {
+        let mut runs = Vec::new();
+        for at in [
+            "2026-03-02T01:00:00Z",
+            "2026-03-02T01:30:00Z",
+            "2026-03-02T02:00:00Z",
+            "2026-03-02T02:30:00Z",
+            "2026-03-02T03:00:00Z",
+            "2026-03-02T04:00:00Z",
+        ] {
+            runs.push(format!("--- at {at}\n{}", fx.run_once(at).await.snapshot()));
+        }
+        runs
+    };
+    crate::assert_filtered_snapshot!("daily_limits_runs", runs.join("\n"));
     let works = fx.messages_of("work_notification").await;
     let to_all = works
         .iter()
@@ -311,34 +233,22 @@ async fn the_daily_limits_hold() {
         .count();
     assert_eq!(same, 1, "the same content once a day: {works:?}");
     let status = fx.status().await;
-    assert!(
-        status.stdout.contains("notification.same  refused"),
-        "{status:?}"
-    );
-    assert!(status.stdout.contains("same-content-daily"), "{status:?}");
+    crate::assert_filtered_snapshot!("daily_limits_status", status.snapshot());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bad_input_gets_a_clear_error() {
     let fx = Fixture::start().await;
     let root = fx.root().display().to_string();
+    // A usage error exits 1.
     let bad = fx
         .dingform(&["notify", "run", &root, "--once", "--at", "tomorrow"])
         .await;
-    assert_eq!(bad.code, 1, "a usage error exits 1: {bad:?}");
-    assert!(
-        bad.stderr.contains("`tomorrow` is not an RFC 3339 time"),
-        "{bad:?}"
-    );
+    crate::assert_filtered_snapshot!("bad_at", bad.snapshot());
     let no_state = fx.run_once("2026-03-02T09:00:00Z").await;
-    assert_eq!(no_state.code, 1);
-    assert!(no_state.stderr.contains("no state at"), "{no_state:?}");
+    crate::assert_filtered_snapshot!("bad_no_state", no_state.snapshot());
     let missing = output(fx.command(&["notify", "status", "/nonexistent/dir"]));
-    assert_eq!(missing.code, 1);
-    assert!(
-        missing.stderr.contains("/nonexistent/dir: not a directory"),
-        "{missing:?}"
-    );
+    crate::assert_filtered_snapshot!("bad_status_dir", missing.snapshot());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -365,13 +275,7 @@ async fn recipients_the_platform_forbids_are_reported_by_reason() {
         .await
         .expect("send");
     let run = fx.run_once("2026-03-02T09:00:00Z").await;
-    assert_eq!(run.code, 1, "{run:?}");
-    assert!(
-        run.stdout.contains(
-            "incomplete: 1 delivered, 1 request; forbidden same-content-daily 143106: 1 (u1001)"
-        ),
-        "{run:?}"
-    );
+    crate::assert_filtered_snapshot!("forbidden_by_reason", run.snapshot());
     let status = fx.status().await;
-    assert!(status.stdout.contains("143106: 1 (u1001)"), "{status:?}");
+    crate::assert_filtered_snapshot!("forbidden_by_reason_status", status.snapshot());
 }

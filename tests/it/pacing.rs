@@ -3,10 +3,9 @@
 //! throttling answer, never hands a throttling answer to its caller, and a pinned `rate:` stays
 //! pinned. The emulator side: calls are counted per API (path template), not per concrete path.
 
+use crate::common::emulator::read_users_at_once;
 use crate::common::{Emu, fast_retries};
-use dingform::provider::{
-    ChatApi, ClientOptions, DirectoryApi, HttpClient, RateLimit, SceneGroupApi,
-};
+use dingform::provider::{ChatApi, ClientOptions, RateLimit, SceneGroupApi};
 use serde_json::{Value, json};
 
 fn adaptive() -> ClientOptions {
@@ -17,36 +16,9 @@ fn adaptive() -> ClientOptions {
     }
 }
 
-/// `calls` concurrent reads of one API (`/topapi/v2/user/get`); every one must succeed.
-async fn read_users(client: &HttpClient, calls: usize) {
-    let reads: Vec<_> = (0..calls)
-        .map(|_| {
-            let client = client.clone();
-            tokio::spawn(async move { client.get_user("u1003").await })
-        })
-        .collect();
-    for read in reads {
-        read.await
-            .unwrap()
-            .expect("a throttling answer never reaches the caller");
-    }
-}
-
 /// What the emulator's `qps_limit` counted for one API.
 async fn counted(emu: &Emu, api: &str) -> Value {
-    let answer: Value = reqwest::get(format!("{}/_emulator/qps", emu.base))
-        .await
-        .expect("admin API reachable")
-        .json()
-        .await
-        .expect("JSON");
-    answer["apis"]
-        .as_array()
-        .expect("apis")
-        .iter()
-        .find(|count| count["api"] == api)
-        .cloned()
-        .unwrap_or_else(|| panic!("{api} counted: {answer}"))
+    emu.admin_api().qps_of(api).await
 }
 
 /// The calls let through per window, leaving out the first and the last (partial) windows.
@@ -67,7 +39,7 @@ async fn told_nothing_the_pace_grows_to_near_the_limit_the_platform_enforces() {
     let client = emu.client_with(adaptive());
     client.authenticate().await.expect("token");
     emu.faults(json!({ "qps_limit": LIMIT })).await;
-    read_users(&client, 300).await;
+    read_users_at_once(&client, 300).await;
 
     let stats = client.stats();
     let learned = &client.learned_rates()[0];
@@ -103,7 +75,7 @@ async fn below_the_documented_rate_the_pace_backs_off_after_the_first_throttling
     let client = emu.client_with(adaptive());
     client.authenticate().await.expect("token");
     emu.faults(json!({ "qps_limit": LIMIT })).await;
-    read_users(&client, 40).await;
+    read_users_at_once(&client, 40).await;
 
     let learned = &client.learned_rates()[0];
     // The documented 20 was too fast: the pace came down to about the limit.
@@ -131,7 +103,7 @@ async fn a_pinned_rate_is_held_and_learns_nothing() {
         ..ClientOptions::default()
     });
     client.authenticate().await.expect("token");
-    read_users(&client, 20).await;
+    read_users_at_once(&client, 20).await;
     assert!(client.learned_rates().is_empty());
     assert_eq!(client.stats().throttled, 0);
 }

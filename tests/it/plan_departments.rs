@@ -323,19 +323,7 @@ fn more_than_500_departments_in_one_notification_is_an_error_the_runner_cannot_s
 
 /// Requests each API answered since the fault set was posted (`GET /_emulator/qps`).
 async fn requests(emu: &Emu, api: &str) -> u64 {
-    let answer: Value = reqwest::get(format!("{}/_emulator/qps", emu.base))
-        .await
-        .expect("admin API")
-        .json()
-        .await
-        .expect("JSON");
-    answer["apis"]
-        .as_array()
-        .expect("apis")
-        .iter()
-        .filter(|count| count["api"] == api)
-        .map(|count| count["admitted"].as_u64().unwrap_or(0))
-        .sum()
+    emu.admin_api().qps_count(api, "admitted").await
 }
 
 /// A group that follows Platform and a notification to Platform.

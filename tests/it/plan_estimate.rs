@@ -4,6 +4,7 @@
 //! (ordinary groups), admins, bots added and removed, tabs added, edited and removed, a
 //! disband, and notifications (state only). The real binary against the real emulator.
 
+use crate::common::emulator::qps_sum;
 use crate::common::{EmulatorProcess, Workspace};
 use serde_json::{Value, json};
 
@@ -32,19 +33,9 @@ fn people(range: std::ops::Range<usize>) -> String {
 
 /// The calls the emulator counted since the fault set was posted, the token's left out.
 fn counted(emulator: &EmulatorProcess) -> u64 {
-    let answer: Value = reqwest::blocking::get(format!("{}/_emulator/qps", emulator.base))
-        .expect("admin API answers")
-        .json()
-        .expect("JSON");
-    answer["apis"]
-        .as_array()
-        .expect("apis")
-        .iter()
-        .filter(|count| count["api"] != TOKEN_API)
-        .map(|count| {
-            count["admitted"].as_u64().unwrap_or(0) + count["refused"].as_u64().unwrap_or(0)
-        })
-        .sum()
+    let rows = emulator.qps();
+    let not_token = |row: &Value| row["api"] != TOKEN_API;
+    qps_sum(&rows, not_token, "admitted") + qps_sum(&rows, not_token, "refused")
 }
 
 /// The plan's estimate, then the requests `apply` sent beyond the reads of its own refresh

@@ -34,9 +34,15 @@ fn plan_to(workspace: &Workspace, emulator: &EmulatorProcess, file: &Path) {
         .expect_code(0);
 }
 
-fn refused(run: &Run) -> String {
-    run.expect_code(1);
-    run.text()
+/// A run's snapshot with the real (canonical) paths of these workspaces named, so a snapshot
+/// tells one checkout from another (the filters would make both `[TMP]`).
+fn naming(run: &Run, workspaces: &[(&Path, &str)]) -> String {
+    let mut text = run.snapshot();
+    for (path, name) in workspaces {
+        let real = std::fs::canonicalize(path).unwrap().display().to_string();
+        text = text.replace(&real, name);
+    }
+    text
 }
 
 #[test]
@@ -50,9 +56,8 @@ fn an_edited_plan_file_is_refused_and_nothing_is_applied() {
     let text = std::fs::read_to_string(&file).unwrap();
     assert!(text.contains("u1002"));
     std::fs::write(&file, text.replace("u1002", "u1003")).unwrap();
-    let text = refused(&workspace.run(&emulator, &["apply", "plan.json", "--yes"]));
-    assert!(text.contains("edited"), "{text}");
-    assert!(text.contains("plan.json"), "{text}");
+    let run = workspace.run(&emulator, &["apply", "plan.json", "--yes"]);
+    crate::assert_filtered_snapshot!("edited_plan_file", run.snapshot());
     let members = live_members(&emulator);
     assert!(
         !members.contains("u1003") && !members.contains("u1002"),
@@ -84,15 +89,15 @@ fn a_plan_file_applied_from_another_checkout_acts_on_that_checkout_and_says_so()
 
     let run = second.run(&emulator, &["apply", file.to_str().unwrap(), "--yes"]);
     run.expect_code(0);
-    let real = |p: &Path| std::fs::canonicalize(p).unwrap().display().to_string();
-    let text = run.text();
-    assert!(
-        text.contains(&format!(
-            "to the workspace {} (the current directory); it was made in {}",
-            real(second.path()),
-            real(first.path())
-        )),
-        "{text}"
+    crate::assert_filtered_snapshot!(
+        "applied_from_another_checkout",
+        naming(
+            &run,
+            &[
+                (second.path(), "[SECOND CHECKOUT]"),
+                (first.path(), "[FIRST CHECKOUT]")
+            ]
+        )
     );
     assert!(
         serial(&second) > second_serial,
@@ -112,15 +117,9 @@ fn a_plan_file_names_the_workspace_it_applies_to_when_it_was_made_there() {
     let workspace = applied(&emulator);
     plan_to(&workspace, &emulator, &workspace.path().join("plan.json"));
     let run = workspace.run(&emulator, &["apply", "plan.json", "--yes"]);
-    run.expect_code(0);
-    let real = std::fs::canonicalize(workspace.path()).unwrap();
-    assert!(
-        run.text().contains(&format!(
-            "Applying the plan file plan.json to the workspace {} (the plan file lies in it).",
-            real.display()
-        )),
-        "{}",
-        run.text()
+    crate::assert_filtered_snapshot!(
+        "applied_where_made",
+        naming(&run, &[(workspace.path(), "[WORKSPACE]")])
     );
 }
 
@@ -134,13 +133,9 @@ fn a_stale_plan_file_names_the_manifest_file_that_changed() {
     );
     plan_to(&workspace, &emulator, &workspace.path().join("plan.json"));
     workspace.write("groups.yaml", &with_member("u1003"));
-    let text = refused(&workspace.run(&emulator, &["apply", "plan.json", "--yes"]));
-    assert!(text.contains("stale"), "{text}");
-    assert!(
-        text.contains("the manifests changed (groups.yaml edited)"),
-        "{text}"
-    );
-    assert!(!text.contains("other.yaml"), "only what moved: {text}");
+    // Only what moved: groups.yaml, not other.yaml.
+    let run = workspace.run(&emulator, &["apply", "plan.json", "--yes"]);
+    crate::assert_filtered_snapshot!("stale_manifest_file", run.snapshot());
 }
 
 #[test]
@@ -155,15 +150,10 @@ fn a_stale_plan_file_names_the_state_serials() {
             .run(&emulator, &["state", "mv", from, to])
             .expect_code(0);
     }
-    let text = refused(&workspace.run(&emulator, &["apply", "plan.json", "--yes"]));
-    assert!(
-        text.contains(&format!(
-            "the state moved (serial {serial} when the plan was made, {} now)",
-            serial + 2
-        )),
-        "{text}"
-    );
-    assert!(!text.contains("manifest"), "only what moved: {text}");
+    // Only what moved: the serials, not the manifests.
+    let run = workspace.run(&emulator, &["apply", "plan.json", "--yes"]);
+    assert_eq!(serial, 2, "the snapshot's serials: 2 when planned, 4 now");
+    crate::assert_filtered_snapshot!("stale_state_serials", run.snapshot());
 }
 
 #[test]
@@ -180,9 +170,9 @@ fn a_stale_plan_file_names_the_group_that_changed_on_dingtalk() {
         "/v1.0/im/conversations/robots",
         serde_json::json!({"openConversationId": id, "robotCode": "dingbot-alerts"}),
     );
-    let text = refused(&workspace.run(&emulator, &["apply", "plan.json", "--yes"]));
-    assert!(text.contains("the live group.ops changed"), "{text}");
-    assert!(!text.contains("the state moved"), "only what moved: {text}");
+    // Only what moved: the live group, not the state.
+    let run = workspace.run(&emulator, &["apply", "plan.json", "--yes"]);
+    crate::assert_filtered_snapshot!("stale_live_group", run.snapshot());
 }
 
 #[test]
@@ -195,32 +185,19 @@ fn a_plan_file_run_from_outside_any_workspace_applies_where_it_was_made_and_says
 
     // Run from a directory that is no workspace: the one it was made in, said so.
     let elsewhere = tempfile::tempdir().unwrap();
-    let output = workspace
-        .command(&emulator, &["apply", file.to_str().unwrap(), "--yes"])
-        .current_dir(elsewhere.path())
-        .output()
-        .unwrap();
-    let text = String::from_utf8_lossy(&output.stdout);
-    assert!(output.status.success(), "{text}");
-    let real = std::fs::canonicalize(workspace.path()).unwrap();
-    assert!(
-        text.contains(&format!(
-            "to the workspace {} (where the plan was made).",
-            real.display()
-        )),
-        "{text}"
+    let mut command = workspace.command(&emulator, &["apply", file.to_str().unwrap(), "--yes"]);
+    command.current_dir(elsewhere.path());
+    let run = crate::common::workspace::finish(command);
+    crate::assert_filtered_snapshot!(
+        "applied_from_outside",
+        naming(&run, &[(workspace.path(), "[WORKSPACE]")])
     );
     assert!(live_members(&emulator).contains("u1002"));
 
     // Once that directory is no workspace either, it is refused, saying what to do.
     std::fs::remove_file(workspace.path().join("dingform.yaml")).unwrap();
-    let output = workspace
-        .command(&emulator, &["apply", file.to_str().unwrap(), "--yes"])
-        .current_dir(elsewhere.path())
-        .output()
-        .unwrap();
-    assert_eq!(output.status.code(), Some(1));
-    let text = String::from_utf8_lossy(&output.stderr);
-    assert!(text.contains("cannot tell which workspace"), "{text}");
-    assert!(text.contains("from the workspace's directory"), "{text}");
+    let mut command = workspace.command(&emulator, &["apply", file.to_str().unwrap(), "--yes"]);
+    command.current_dir(elsewhere.path());
+    let run = crate::common::workspace::finish(command);
+    crate::assert_filtered_snapshot!("applied_from_nowhere", run.snapshot());
 }

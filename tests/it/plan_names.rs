@@ -108,20 +108,9 @@ async fn each_mistaken_name_is_one_error_at_its_line_and_apply_leaves_the_organi
     let errors = all.iter().filter(|(_, s, _, _)| s == "error").count();
     assert_eq!(errors, 5, "exactly one error per mistake: {all:#?}");
 
-    let before = emu.state().await;
-    let apply = ws.run(&emu, &["apply", "--yes"]);
-    assert_eq!(apply.code, 1, "{}\n{}", apply.stdout, apply.stderr);
-    assert!(
-        apply.stderr.contains("error findings"),
-        "apply names why it refuses: {}",
-        apply.stderr
-    );
-    let after = emu.state().await;
-    assert_eq!(
-        before["groups"], after["groups"],
-        "no group made or changed"
-    );
-    assert_eq!(before["messages"], after["messages"], "nothing sent");
+    // Apply names why it refuses.
+    let apply = apply_refused(&ws, &emu).await;
+    crate::assert_filtered_snapshot!("apply_refuses_unknown_names", apply.snapshot());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

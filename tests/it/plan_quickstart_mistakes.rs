@@ -115,15 +115,7 @@ async fn five_mistakes_in_the_quickstart_are_five_errors_at_their_lines_and_appl
         );
     }
 
-    let before = emu.state().await;
-    let apply = ws.run(&emu, &["apply", "--yes"]);
-    assert_eq!(apply.code, 1, "{}\n{}", apply.stdout, apply.stderr);
-    let after = emu.state().await;
-    assert_eq!(
-        before["groups"], after["groups"],
-        "no group made or changed"
-    );
-    assert_eq!(before["messages"], after["messages"], "nothing sent");
+    apply_refused(&ws, &emu).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -2,6 +2,7 @@
 
 use std::time::{Duration, Instant};
 
+use crate::common::emulator::read_users_at_once;
 use crate::common::{AGENT_ID, Emu, fast_retries, unlimited};
 use dingform::model::wire::notification::WorkMessage;
 use dingform::provider::{
@@ -132,17 +133,7 @@ async fn the_rate_limiter_keeps_throttling_from_the_caller() {
     client.authenticate().await.expect("token");
     emu.faults(json!({ "qps_limit": 10 })).await;
     let started = Instant::now();
-    let reads: Vec<_> = (0..30)
-        .map(|_| {
-            let client = client.clone();
-            tokio::spawn(async move { client.get_user("u1003").await })
-        })
-        .collect();
-    for read in reads {
-        read.await
-            .unwrap()
-            .expect("no throttling error reaches the caller");
-    }
+    read_users_at_once(&client, 30).await;
     let elapsed = started.elapsed();
     let stats = client.stats();
     // 30 reads at 10/s: the first goes at once, the rest 100 ms apart.

@@ -1,19 +1,10 @@
 //! `dingform explain RULE`, `dingform rules` and `docs/rules.md`, all from one source: every
 //! rule the checks and the plan can report has a page, and the generated document is current.
 
-use assert_cmd::Command;
-
+/// `dingform ARGS` with no workspace: exit code, stdout, stderr.
 fn dingform(args: &[&str]) -> (i32, String, String) {
-    let output = Command::cargo_bin("dingform")
-        .expect("binary")
-        .args(args)
-        .output()
-        .expect("run");
-    (
-        output.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&output.stdout).into_owned(),
-        String::from_utf8_lossy(&output.stderr).into_owned(),
-    )
+    let run = crate::common::workspace::dingform(args);
+    (run.code, run.stdout, run.stderr)
 }
 
 #[test]
@@ -65,9 +56,8 @@ fn explain_prints_what_why_an_example_and_the_fix() {
 
 #[test]
 fn explain_of_an_unknown_rule_exits_1_and_suggests_the_nearest() {
-    let (code, _, stderr) = dingform(&["explain", "unknwn-user"]);
-    assert_eq!(code, 1);
-    assert!(stderr.contains("did you mean `unknown-user`?"), "{stderr}");
+    let run = crate::common::workspace::dingform(&["explain", "unknwn-user"]);
+    crate::assert_filtered_snapshot!("explain_unknown_rule", run.snapshot());
 }
 
 #[test]

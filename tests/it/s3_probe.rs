@@ -9,7 +9,7 @@ use object_store::ObjectStoreExt;
 use serde_json::Value;
 
 use crate::s3_support::{self, TestBucket};
-use crate::state_s3::{dingform, text, with};
+use crate::state_s3::{dingform, with};
 
 /// The target of `bucket` reached through `endpoint`.
 fn through(bucket: &TestBucket, endpoint: &str) -> S3Target {
@@ -107,10 +107,10 @@ async fn a_second_run_of_the_binary_skips_the_probe() {
         tokio::task::spawn_blocking(move || dingform(&url, &env, &["state", "history"]))
     };
     let first = run().await.unwrap();
-    assert_eq!(first.status.code(), Some(0), "{}", text(&first));
+    first.expect_code(0);
     let after_first = proxy.requests();
     let second = run().await.unwrap();
-    assert_eq!(second.status.code(), Some(0), "{}", text(&second));
+    second.expect_code(0);
     let of_second = proxy.requests() - after_first;
     assert_eq!(
         after_first - of_second,

@@ -1,15 +1,9 @@
 //! `dingform schema` and the checked-in `schema/dingform.schema.json`.
 
-use assert_cmd::Command;
+use crate::common::workspace::dingform;
 
 fn generated() -> String {
-    let output = Command::cargo_bin("dingform")
-        .unwrap()
-        .arg("schema")
-        .output()
-        .unwrap();
-    assert!(output.status.success());
-    String::from_utf8(output.stdout).unwrap()
+    dingform(&["schema"]).expect_code(0).stdout.clone()
 }
 
 #[test]

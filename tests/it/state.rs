@@ -127,25 +127,3 @@ fn an_unknown_format_version_is_refused() {
         "{error:?}"
     );
 }
-
-#[test]
-fn a_write_over_a_state_that_moved_is_refused() {
-    let (_dir, file) = scratch();
-    let lock = file.lock("test", Duration::ZERO).unwrap();
-    let mut first = file.read_or_new(None).unwrap();
-    file.write(&mut first, &lock).unwrap();
-    let mut stale = file.read().unwrap().unwrap();
-    file.write(&mut first, &lock).unwrap();
-    let error = file.write(&mut stale, &lock).unwrap_err();
-    assert!(
-        matches!(
-            error,
-            StateError::SerialMismatch {
-                expected: 1,
-                found: 2,
-                ..
-            }
-        ),
-        "{error:?}"
-    );
-}

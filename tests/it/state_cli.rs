@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use dingform::state::{ResourceState, StateFile};
 
-use crate::common::Workspace;
+use crate::common::{Run, Workspace};
 
 /// A workspace whose state holds `group.oncall` and `bot.alerts`.
 struct Ws(Workspace);
@@ -34,8 +34,13 @@ impl Ws {
 
     /// `dingform state ARGS`: exit code, stdout, stderr.
     fn run(&self, args: &[&str]) -> (i32, String, String) {
-        let run = self.0.run_offline(&[&["state"], args].concat());
+        let run = self.run_full(args);
         (run.code, run.stdout, run.stderr)
+    }
+
+    /// `dingform state ARGS`, as a [`Run`] to snapshot.
+    fn run_full(&self, args: &[&str]) -> Run {
+        self.0.run_offline(&[&["state"], args].concat())
     }
 
     fn text(&self) -> String {
@@ -68,10 +73,9 @@ fn show_masks_anything_named_like_a_secret_in_a_hand_edited_state() {
         "\"id\": \"cid-1\", \"ids\": {\"webhook_token\": \"abcdef123456\"}",
     );
     std::fs::write(ws.file().path(), edited).unwrap();
-    let (code, stdout, _) = ws.run(&["show", "group.oncall"]);
-    assert_eq!(code, 0);
-    assert!(!stdout.contains("abcdef123456"), "{stdout}");
-    assert!(stdout.contains("***"));
+    let run = ws.run_full(&["show", "group.oncall"]);
+    assert!(!run.text().contains("abcdef123456"), "{}", run.text());
+    crate::assert_filtered_snapshot!("show_masks_secrets", run.snapshot());
 }
 
 #[test]
@@ -96,13 +100,9 @@ fn rm_forgets_the_address_and_keeps_a_backup() {
 fn rm_of_an_unknown_address_is_refused_and_changes_nothing() {
     let ws = Ws::new();
     let before = ws.text();
-    let (code, _, stderr) = ws.run(&["rm", "group.nope"]);
-    assert_eq!(code, 1);
-    assert!(stderr.contains("no resource `group.nope`"), "{stderr}");
-    assert!(
-        stderr.contains("group.oncall"),
-        "known addresses are suggested: {stderr}"
-    );
+    // Known addresses are suggested.
+    let run = ws.run_full(&["rm", "group.nope"]);
+    crate::assert_filtered_snapshot!("rm_unknown_address", run.snapshot());
     assert_eq!(ws.text(), before);
 }
 
@@ -129,12 +129,10 @@ fn mv_renames_and_keeps_the_ids() {
 fn mv_refuses_a_taken_address_and_a_change_of_kind() {
     let ws = Ws::new();
     let before = ws.text();
-    let (code, _, stderr) = ws.run(&["mv", "bot.alerts", "group.oncall"]);
-    assert_eq!(code, 1);
-    assert!(stderr.contains("keeps its kind"), "{stderr}");
-    let (code, _, stderr) = ws.run(&["mv", "group.oncall", "group.oncall"]);
-    assert_eq!(code, 1);
-    assert!(stderr.contains("already in the state"), "{stderr}");
+    let kind = ws.run_full(&["mv", "bot.alerts", "group.oncall"]);
+    crate::assert_filtered_snapshot!("mv_changes_kind", kind.snapshot());
+    let taken = ws.run_full(&["mv", "group.oncall", "group.oncall"]);
+    crate::assert_filtered_snapshot!("mv_to_taken_address", taken.snapshot());
     assert_eq!(ws.text(), before);
 }
 
@@ -148,11 +146,17 @@ fn a_state_file_edited_into_invalid_json_is_reported_with_its_position() {
     );
     std::fs::write(ws.file().path(), "{\n  \"version\": 1,\n  oops\n").unwrap();
     let backup_before = std::fs::read(ws.file().backup_path()).unwrap();
-    for args in [&["list"][..], &["rm", "group.oncall"]] {
-        let (code, _, stderr) = ws.run(args);
-        assert_eq!(code, 1);
-        assert!(stderr.contains("state.json:3:"), "{stderr}");
-    }
+    let runs: Vec<String> = [&["list"][..], &["rm", "group.oncall"]]
+        .iter()
+        .map(|args| {
+            format!(
+                "--- state {}\n{}",
+                args.join(" "),
+                ws.run_full(args).snapshot()
+            )
+        })
+        .collect();
+    crate::assert_filtered_snapshot!("invalid_json_position", runs.join("\n"));
     assert_eq!(ws.text(), "{\n  \"version\": 1,\n  oops\n");
     assert_eq!(
         std::fs::read(ws.file().backup_path()).unwrap(),
@@ -169,9 +173,8 @@ fn a_state_of_an_unknown_version_is_refused() {
         r#"{"version": 7, "serial": 1, "lineage": "x"}"#,
     )
     .unwrap();
-    let (code, _, stderr) = ws.run(&["list"]);
-    assert_eq!(code, 1);
-    assert!(stderr.contains("version 7 is not supported"), "{stderr}");
+    let run = ws.run_full(&["list"]);
+    crate::assert_filtered_snapshot!("unknown_version", run.snapshot());
 }
 
 #[test]
@@ -179,12 +182,12 @@ fn a_change_while_another_run_holds_the_lock_is_refused_naming_it() {
     let ws = Ws::new();
     let _held = ws.file().lock("apply", Duration::ZERO).unwrap();
     let before = ws.text();
-    let (code, _, stderr) = ws.run(&["rm", "group.oncall"]);
-    assert_eq!(code, 1);
-    assert!(
-        stderr.contains(&format!("pid {}", std::process::id())),
-        "{stderr}"
+    // Named: this test's process, taking it for `apply`.
+    let run = ws.run_full(&["rm", "group.oncall"]);
+    crate::assert_filtered_snapshot!(
+        "lock_held",
+        run.snapshot()
+            .replace(&format!("pid {}", std::process::id()), "pid [TEST PID]")
     );
-    assert!(stderr.contains("(apply)"), "{stderr}");
     assert_eq!(ws.text(), before);
 }

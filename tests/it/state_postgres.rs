@@ -5,7 +5,8 @@
 use std::time::{Duration, Instant};
 
 use crate::common::postgres::{TestDatabase, server_url};
-use crate::common::{EmulatorProcess, Workspace};
+use crate::common::workspace::finish;
+use crate::common::{EmulatorProcess, Run, Workspace};
 use dingform::state::postgres::PostgresStore;
 use dingform::state::store::{self, StateStore};
 use dingform::state::{ResourceState, StateError};
@@ -74,7 +75,7 @@ async fn tables_are_made_on_first_use_in_their_own_schema_and_a_newer_schema_is_
         .await
         .unwrap_err()
         .to_string();
-    assert!(error.contains("newer than this dingform"), "{error}");
+    crate::assert_filtered_snapshot!("newer_migration", error.replace(&db.name, "[THE DATABASE]"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -141,7 +142,8 @@ fn dingform_role_url(database: &str) -> (u16, String) {
     )
 }
 
-fn state_list(url: &str, password: Option<&str>) -> (i32, String) {
+/// `dingform state list` on the store at `url`, with `PGPASSWORD` set or not.
+fn state_list(url: &str, password: Option<&str>) -> Run {
     let emu = EmulatorProcess::fresh();
     let ws = Workspace::with_files(&[]);
     let mut command = ws.command(&emu, &["state", "list"]);
@@ -152,44 +154,38 @@ fn state_list(url: &str, password: Option<&str>) -> (i32, String) {
         Some(password) => command.env("PGPASSWORD", password),
         None => command.env_remove("PGPASSWORD"),
     };
-    let output = command.output().unwrap();
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    (output.status.code().unwrap_or(-1), text)
+    finish(command)
 }
 
 #[test]
 fn the_password_from_the_environment_works_and_is_never_printed() {
     let db = TestDatabase::fresh_blocking();
     let (_, url) = dingform_role_url(&db.name);
-    let (code, text) = state_list(&url, Some(PASSWORD));
-    assert_eq!(code, 0, "{text}");
+    state_list(&url, Some(PASSWORD)).expect_code(0);
     // In the URL (a CI secret) it works too, and messages mask it.
     let (port, _) = dingform_role_url(&db.name);
     let with_password = format!("postgres://dingform:{PASSWORD}@127.0.0.1:{port}/nope_db");
-    let (code, text) = state_list(&with_password, None);
-    assert_eq!(code, 1, "{text}");
-    assert!(!text.contains(PASSWORD), "{text}");
-    assert!(text.contains("dingform:***@127.0.0.1"), "{text}");
+    let run = state_list(&with_password, None);
+    assert!(!run.text().contains(PASSWORD), "{}", run.text());
+    crate::assert_filtered_snapshot!("password_in_url_masked", run.snapshot());
 }
 
 #[test]
 fn a_wrong_password_names_host_and_database_never_the_password() {
     let db = TestDatabase::fresh_blocking();
     let (port, url) = dingform_role_url(&db.name);
-    let (code, text) = state_list(&url, Some("hunter2-not-it"));
-    assert_eq!(code, 1, "{text}");
-    assert!(text.contains("password authentication failed"), "{text}");
-    assert!(text.contains(&format!("127.0.0.1:{port}")), "{text}");
-    assert!(text.contains(&db.name), "{text}");
-    assert!(
-        text.contains("PGPASSWORD"),
-        "says where the password comes from: {text}"
-    );
-    assert!(!text.contains("hunter2-not-it"), "{text}");
+    let run = state_list(&url, Some("hunter2-not-it"));
+    assert!(!run.text().contains("hunter2-not-it"), "{}", run.text());
+    // Host, port and database named; says where the password comes from (PGPASSWORD).
+    crate::assert_filtered_snapshot!("wrong_password", naming(&run, port, &db.name));
+}
+
+/// A run's snapshot with the server's port and the test's database named: the filters would
+/// hide that the message names the right ones.
+fn naming(run: &Run, port: u16, database: &str) -> String {
+    run.snapshot()
+        .replace(&format!("127.0.0.1:{port}"), "127.0.0.1:[THE PORT]")
+        .replace(database, "[THE DATABASE]")
 }
 
 #[test]
@@ -199,23 +195,17 @@ fn an_unreachable_host_names_host_and_database() {
         listener.local_addr().unwrap().port()
     };
     let url = format!("postgres://dingform@127.0.0.1:{port}/infra");
-    let (code, text) = state_list(&url, Some(PASSWORD));
-    assert_eq!(code, 1, "{text}");
-    assert!(text.contains(&format!("127.0.0.1:{port}")), "{text}");
-    assert!(text.contains("`infra`"), "{text}");
-    assert!(text.contains("server is running"), "{text}");
-    assert!(!text.contains(PASSWORD), "{text}");
+    let run = state_list(&url, Some(PASSWORD));
+    assert!(!run.text().contains(PASSWORD), "{}", run.text());
+    crate::assert_filtered_snapshot!("unreachable_host", naming(&run, port, "infra"));
 }
 
 #[test]
 fn a_missing_database_is_named() {
     let (port, url) = dingform_role_url("no_such_database");
-    let (code, text) = state_list(&url, Some(PASSWORD));
-    assert_eq!(code, 1, "{text}");
-    assert!(text.contains("no_such_database"), "{text}");
-    assert!(text.contains("does not exist"), "{text}");
-    assert!(text.contains(&format!("127.0.0.1:{port}")), "{text}");
-    assert!(!text.contains(PASSWORD), "{text}");
+    let run = state_list(&url, Some(PASSWORD));
+    assert!(!run.text().contains(PASSWORD), "{}", run.text());
+    crate::assert_filtered_snapshot!("missing_database", naming(&run, port, "no_such_database"));
 }
 
 #[test]
@@ -228,17 +218,17 @@ fn a_password_written_in_dingform_yaml_is_an_error_at_its_line_and_is_not_shown(
          url: postgres://dingform:hunter2@db.internal/infra\n  key: payments\n",
     )
     .unwrap();
+    let mut runs = Vec::new();
     for args in [&["validate"][..], &["plan"], &["state", "list"]] {
         let run = ws.run(&emu, args);
-        let text = run.text();
-        assert_eq!(run.code, 1, "{args:?}: {text}");
-        assert!(text.contains("dingform.yaml:4:"), "{args:?}: {text}");
-        assert!(
-            text.contains("secrets come only from the environment"),
-            "{text}"
-        );
-        assert!(!text.contains("hunter2"), "{args:?}: {text}");
+        assert!(!run.text().contains("hunter2"), "{args:?}: {}", run.text());
+        runs.push(format!(
+            "--- dingform {}\n{}",
+            args.join(" "),
+            run.snapshot()
+        ));
     }
+    crate::assert_filtered_snapshot!("password_in_settings", runs.join("\n"));
 }
 
 #[test]
@@ -251,7 +241,5 @@ fn a_shared_store_without_a_key_is_an_error_naming_the_setting() {
     )
     .unwrap();
     let run = ws.run(&emu, &["state", "list"]);
-    assert_eq!(run.code, 1);
-    assert!(run.text().contains("dingform.yaml:2:"), "{}", run.text());
-    assert!(run.text().contains("needs `key`"), "{}", run.text());
+    crate::assert_filtered_snapshot!("shared_store_without_key", run.snapshot());
 }

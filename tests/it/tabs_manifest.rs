@@ -175,32 +175,26 @@ fn groups_without_tabs_do_not_read_them() {
     expect_empty_plan(&emulator, &workspace);
 }
 
+/// A workspace whose scene group `g` has these `tabs:` lines.
+fn with_tabs(tabs: &str) -> crate::common::Workspace {
+    crate::common::Workspace::new().file(
+        "groups.yaml",
+        format!("groups:\n  g:\n    title: G\n    type: scene\n    owner: manager4220\n    tabs:\n{tabs}"),
+    )
+}
+
 #[test]
 fn a_duplicate_tab_title_is_an_error_at_its_line() {
-    crate::common::Workspace::new()
-        .file(
-            "groups.yaml",
-            "groups:\n  g:\n    title: G\n    type: scene\n    owner: manager4220\n    tabs:\n      - {title: Runbook, url: 'https://a.example'}\n      - {title: Runbook, url: 'https://b.example'}\n",
-        )
-        .expect_error("tab-duplicate-title", "groups.yaml:8:17");
+    with_tabs("      - {title: Runbook, url: 'https://a.example'}\n      - {title: Runbook, url: 'https://b.example'}\n").expect_error("tab-duplicate-title", "groups.yaml:8:17");
 }
 
 #[test]
 fn a_tab_with_no_url_is_an_error_at_its_title() {
-    crate::common::Workspace::new()
-        .file(
-            "groups.yaml",
-            "groups:\n  g:\n    title: G\n    type: scene\n    owner: manager4220\n    tabs:\n      - {title: Runbook}\n",
-        )
-        .expect_error("tab-duplicate-title", "groups.yaml:7:17");
+    with_tabs("      - {title: Runbook}\n").expect_error("tab-duplicate-title", "groups.yaml:7:17");
 }
 
 #[test]
 fn a_tab_with_url_and_pc_url_is_an_error_at_its_url() {
-    crate::common::Workspace::new()
-        .file(
-            "groups.yaml",
-            "groups:\n  g:\n    title: G\n    type: scene\n    owner: manager4220\n    tabs:\n      - {title: Runbook, url: 'https://a.example', pc_url: 'https://b.example'}\n",
-        )
+    with_tabs("      - {title: Runbook, url: 'https://a.example', pc_url: 'https://b.example'}\n")
         .expect_error("tab-duplicate-title", "groups.yaml:7:31");
 }

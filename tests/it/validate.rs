@@ -1,7 +1,7 @@
 //! `dingform validate`: the examples, exit codes, the rendered diagnostic and the JSON form.
 
 use crate::common::Workspace;
-use assert_cmd::Command;
+use crate::common::workspace::{dingform, finish};
 
 #[test]
 fn every_example_workspace_validates_cleanly() {
@@ -12,19 +12,9 @@ fn every_example_workspace_validates_cleanly() {
         if !dir.join("dingform.yaml").is_file() {
             continue; // not a workspace (examples/ci/ holds CI templates)
         }
-        let output = Command::cargo_bin("dingform")
-            .unwrap()
-            .args(["validate", "--format", "json"])
-            .arg(&dir)
-            .output()
-            .unwrap();
-        let report: serde_json::Value = serde_json::from_slice(&output.stdout).expect("json");
-        assert_eq!(
-            output.status.code(),
-            Some(0),
-            "{}: {report:#}",
-            dir.display()
-        );
+        let run = dingform(&["validate", "--format", "json", dir.to_str().unwrap()]);
+        let report = run.json();
+        assert_eq!(run.code, 0, "{}: {report:#}", dir.display());
         assert_eq!(
             report["diagnostics"],
             serde_json::json!([]),
@@ -70,13 +60,11 @@ fn every_example_file_carries_the_schema_comment() {
 #[test]
 fn the_quickstart_summary_counts_resources() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    Command::cargo_bin("dingform")
-        .unwrap()
-        .current_dir(root)
-        .args(["validate", "examples/quickstart"])
-        .assert()
-        .success()
-        .stderr("examples/quickstart: valid (16 resources in 4 files; no problems)\n");
+    let workspace = Workspace::empty();
+    let mut command = workspace.offline_command(&["validate", "examples/quickstart"]);
+    command.current_dir(root);
+    let run = finish(command);
+    crate::assert_filtered_snapshot!("quickstart_summary", run.snapshot());
 }
 
 #[test]

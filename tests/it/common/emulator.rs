@@ -11,8 +11,8 @@ use std::time::Duration;
 
 use dingform::emulator::{Emulator, EmulatorConfig, RunningEmulator, Seed};
 use dingform::provider::{
-    ClientOptions, Credentials, Endpoint, HttpClient, NewSceneGroup, RateLimit, RetryPolicy,
-    SceneGroupApi,
+    ClientOptions, Credentials, DirectoryApi, Endpoint, HttpClient, NewSceneGroup, RateLimit,
+    RetryPolicy, SceneGroupApi,
 };
 use reqwest::StatusCode;
 use serde_json::{Value, json};
@@ -250,6 +250,22 @@ async fn read(response: reqwest::Response) -> (StatusCode, Value) {
     (status, value)
 }
 
+/// `calls` concurrent reads of one API (`/topapi/v2/user/get`) through `client`; every one must
+/// succeed (a throttling answer must never reach the caller).
+pub async fn read_users_at_once(client: &HttpClient, calls: usize) {
+    let reads: Vec<_> = (0..calls)
+        .map(|_| {
+            let client = client.clone();
+            tokio::spawn(async move { client.get_user("u1003").await })
+        })
+        .collect();
+    for read in reads {
+        read.await
+            .expect("the read ends")
+            .expect("a throttling answer never reaches the caller");
+    }
+}
+
 /// Retries bounded at `attempts`, with millisecond backoff.
 pub fn fast_retries(attempts: u32) -> RetryPolicy {
     RetryPolicy {
@@ -317,6 +333,36 @@ impl Admin {
             .expect("state is JSON")
     }
 
+    /// `GET /_emulator/qps`: what `qps_limit` counted since the fault set was posted, a row per
+    /// app and API (`api`, `admitted`, `refused`, `windows`, …).
+    pub async fn qps(&self) -> Vec<Value> {
+        let answer: Value = self
+            .http
+            .get(format!("{}/_emulator/qps", self.base))
+            .send()
+            .await
+            .expect("admin API reachable")
+            .json()
+            .await
+            .expect("qps is JSON");
+        answer["apis"].as_array().cloned().expect("apis")
+    }
+
+    /// The [`Admin::qps`] row of `api` (the demo app's: the only app the tests call with).
+    pub async fn qps_of(&self, api: &str) -> Value {
+        let rows = self.qps().await;
+        rows.iter()
+            .find(|row| row["api"] == api)
+            .cloned()
+            .unwrap_or_else(|| panic!("{api} not counted: {rows:?}"))
+    }
+
+    /// One count of [`Admin::qps`] (`admitted` or `refused`) for `api`, 0 when it was not
+    /// called.
+    pub async fn qps_count(&self, api: &str, count: &str) -> u64 {
+        qps_sum(&self.qps().await, |row| row["api"] == api, count)
+    }
+
     /// A token for the demo app (inside its lifetime the emulator hands out the same one).
     pub async fn token(&self) -> String {
         let answer: Value = self
@@ -349,6 +395,14 @@ impl Admin {
             .await
             .expect("JSON")
     }
+}
+
+/// `count` (`admitted`, `refused`) summed over the [`Admin::qps`] rows `which` picks.
+pub fn qps_sum(rows: &[Value], which: impl Fn(&Value) -> bool, count: &str) -> u64 {
+    rows.iter()
+        .filter(|row| which(row))
+        .map(|row| row[count].as_u64().unwrap_or(0))
+        .sum()
 }
 
 /// `dingform emulator --listen 127.0.0.1:0 …`, the real binary, killed when dropped. Async tests
@@ -424,6 +478,11 @@ impl EmulatorProcess {
         Admin::new(&self.base)
     }
 
+    /// POST to its admin API (`/_emulator/PATH`), for a test that is not async; asserts success.
+    pub fn admin_post(&self, path: &str, body: Value) -> Value {
+        blocking(self.admin().post(path, body))
+    }
+
     /// Replace the whole fault set.
     pub fn faults(&self, faults: Value) {
         blocking(self.admin().post("faults", faults));
@@ -432,6 +491,11 @@ impl EmulatorProcess {
     /// `GET /_emulator/state`.
     pub fn state(&self) -> Value {
         blocking(self.admin().state())
+    }
+
+    /// [`Admin::qps`], for a test that is not async.
+    pub fn qps(&self) -> Vec<Value> {
+        blocking(self.admin().qps())
     }
 
     /// Live (not disbanded) groups as the emulator holds them.

@@ -146,6 +146,12 @@ impl Workspace {
     }
 }
 
+/// Run `dingform ARGS` to completion in an empty directory, with no endpoint or credentials: for
+/// what needs no workspace (`--help`, `rules`, `schema`, `completions`).
+pub fn dingform(args: &[&str]) -> Run {
+    Workspace::empty().run_offline(args)
+}
+
 /// Run a command to completion, failing the test (not hanging it) after [`RUN_TIMEOUT`].
 pub fn finish(command: Command) -> Run {
     let output = assert_cmd::Command::from_std(command)

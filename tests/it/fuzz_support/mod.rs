@@ -215,7 +215,7 @@ impl Fuzzer {
                 if *state_rm {
                     let run = self.world.run(&["state", "rm", &address])?;
                     if run.code != 0 {
-                        return Err(format!("`state rm {address}` failed:\n{}", run.text()));
+                        return Err(format!("`state rm {address}` failed:\n{}", run.snapshot()));
                     }
                     self.forgotten.push(group.name);
                     // The state changed now: the converged model forgets it too.
@@ -522,7 +522,7 @@ impl Fuzzer {
             } else if empty.code != 0 {
                 return Err(format!(
                     "the plan after a successful apply is not empty:\n{}",
-                    empty.text()
+                    empty.snapshot()
                 ));
             }
             self.check_world()?;
@@ -551,10 +551,14 @@ impl Fuzzer {
     /// `plan --format json`: the error rules and the document.
     fn plan(&mut self) -> Result<(BTreeSet<String>, Value), String> {
         let run = self.world.run(&["plan", "--format", "json"])?;
-        let plan: Value = serde_json::from_str(&run.stdout)
-            .map_err(|e| format!("plan --format json printed no JSON ({e}):\n{}", run.text()))?;
+        let plan: Value = serde_json::from_str(&run.stdout).map_err(|e| {
+            format!(
+                "plan --format json printed no JSON ({e}):\n{}",
+                run.snapshot()
+            )
+        })?;
         if run.stderr.contains("panicked") {
-            return Err(format!("plan panicked:\n{}", run.text()));
+            return Err(format!("plan panicked:\n{}", run.snapshot()));
         }
         let errors: BTreeSet<String> = plan["findings"]
             .as_array()
@@ -569,7 +573,7 @@ impl Fuzzer {
                 "plan exited {} with {} error findings (PRODUCT.md: 1 exactly when there is one):\n{}",
                 run.code,
                 errors.len(),
-                run.text()
+                run.snapshot()
             ));
         }
         Ok((errors, plan))
@@ -582,7 +586,7 @@ impl Fuzzer {
             Fault::None => {
                 let run = self.world.run(&["apply", "--yes"])?;
                 if run.code != 0 {
-                    return Err(format!("apply failed:\n{}", run.text()));
+                    return Err(format!("apply failed:\n{}", run.snapshot()));
                 }
                 return Ok(());
             }
@@ -596,7 +600,7 @@ impl Fuzzer {
                 for _ in 0..4 {
                     let run = self.world.run(&["apply", "--yes"])?;
                     if run.stderr.contains("panicked") {
-                        return Err(format!("apply panicked:\n{}", run.text()));
+                        return Err(format!("apply panicked:\n{}", run.snapshot()));
                     }
                     if run.code == 0 {
                         break;
@@ -620,7 +624,7 @@ impl Fuzzer {
             if errors.is_empty() {
                 let run = self.world.run(&["apply", "--yes"])?;
                 if run.code != 0 {
-                    return Err(format!("the resumed apply failed:\n{}", run.text()));
+                    return Err(format!("the resumed apply failed:\n{}", run.snapshot()));
                 }
                 return Ok(());
             }
@@ -684,7 +688,7 @@ impl Fuzzer {
             if run.code != 0 {
                 return Err(format!(
                     "the create-unverified repair failed:\n{}",
-                    run.text()
+                    run.snapshot()
                 ));
             }
         }

@@ -1,57 +1,35 @@
-//! The fuzzer's world: one emulator (the real server, in process, on 127.0.0.1:0) per case, a
-//! workspace directory, the real `dingform` binary run against them, and the changes people
-//! make behind dingform's back, sent to the emulator's DingTalk endpoints in the platform's
-//! wire format (the `model::wire` types) or through its admin API.
+//! The fuzzer's world, on the common harness: one emulator (the real server, in process, on
+//! 127.0.0.1:0: [`Emu`]) per case, a [`Workspace`] with the real `dingform` binary run in it, and
+//! the changes people make behind dingform's back, sent to the emulator's DingTalk endpoints in
+//! the platform's wire format (the `model::wire` types) or through its admin API. The world is
+//! driven from a test that is not async: it keeps the runtime the emulator runs on.
 
 use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
-use std::time::Duration;
+use std::path::PathBuf;
+use std::process::Stdio;
 
-use dingform::emulator::{Emulator, EmulatorConfig, RunningEmulator, Seed};
-use dingform::model::wire::ACCESS_TOKEN_HEADER;
 use dingform::model::wire::chat::OapiUpdateChatRequest;
 use dingform::model::wire::robot::AddRobotRequest;
 use dingform::model::wire::scene_group::{
     CreateSceneGroupRequest, DisbandSceneGroupRequest, SceneGroupMembersRequest,
 };
+use reqwest::Method;
 use serde_json::{Value, json};
 
-/// The demo app's key.
-pub const APP_KEY: &str = "demo-key";
-/// The demo app's secret: never in any output or in the state.
-pub const APP_SECRET: &str = "demo-secret";
+use crate::common::workspace::finish;
+use crate::common::{APP_SECRET, Emu, Run, Workspace};
 
-/// What one run of the binary printed.
-#[derive(Debug)]
-pub struct Output {
-    /// Exit code (-1 when killed).
-    pub code: i32,
-    /// stdout.
-    pub stdout: String,
-    /// stderr.
-    pub stderr: String,
-}
-
-impl Output {
-    /// Both streams, for failure messages.
-    pub fn text(&self) -> String {
-        format!(
-            "exit {}\n--- stdout\n{}--- stderr\n{}",
-            self.code, self.stdout, self.stderr
-        )
-    }
-}
+/// The fuzzer's `dingform.yaml`: a pinned pace well above what a few groups need (the fuzzer is
+/// about convergence, not pacing: pacing.rs), and the emulator sets no QPS limit here.
+const SETTINGS: &str = "organization: Test Organization Demo\napp: {kind: internal, agent_id: 123456}\n\
+                        defaults: {template: tpl-default}\nrate: 500\n";
 
 /// The emulator, the workspace and a log of every command run.
 pub struct World {
     // Declared before the runtime: the server stops before its runtime goes away.
-    _server: RunningEmulator,
-    _runtime: tokio::runtime::Runtime,
-    /// The emulator's base URL.
-    pub base: String,
-    http: reqwest::blocking::Client,
-    dir: tempfile::TempDir,
+    emu: Emu,
+    runtime: tokio::runtime::Runtime,
+    workspace: Workspace,
     /// Access tokens seen (secrets: checked absent from every output).
     tokens: Vec<String>,
     /// What was run, in order (the failure message shows the tail).
@@ -66,53 +44,24 @@ impl World {
             .enable_all()
             .build()
             .expect("a runtime");
-        let server = runtime
-            .block_on(Emulator::start(EmulatorConfig {
-                listen: "127.0.0.1:0".parse().expect("address"),
-                data_file: None,
-                seed: Seed::demo(),
-            }))
-            .expect("the emulator starts");
-        let base = server.base_url();
-        let dir = tempfile::tempdir().expect("a temporary directory");
-        std::fs::write(
-            dir.path().join("dingform.yaml"),
-            // A pinned pace well above what a few groups need: the fuzzer is about
-            // convergence, not pacing (pacing.rs), and the emulator sets no QPS limit here.
-            "organization: Test Organization Demo\napp: {kind: internal, agent_id: 123456}\n\
-             defaults: {template: tpl-default}\nrate: 500\n",
-        )
-        .expect("write dingform.yaml");
+        let emu = runtime.block_on(Emu::start());
         World {
-            _server: server,
-            _runtime: runtime,
-            base,
-            http: reqwest::blocking::Client::builder()
-                .timeout(Duration::from_secs(30))
-                .build()
-                .expect("a client"),
-            dir,
+            emu,
+            runtime,
+            workspace: Workspace::with_settings(SETTINGS),
             tokens: Vec::new(),
             log: Vec::new(),
         }
     }
 
-    /// The workspace directory.
-    pub fn path(&self) -> &Path {
-        self.dir.path()
-    }
-
     /// The state file.
     pub fn state_path(&self) -> PathBuf {
-        self.path().join(".dingform/state.json")
+        self.workspace.state_path()
     }
 
     /// The state as JSON (`Null` before the first apply).
     pub fn state(&self) -> Value {
-        std::fs::read_to_string(self.state_path())
-            .ok()
-            .and_then(|text| serde_json::from_str(&text).ok())
-            .unwrap_or(Value::Null)
+        self.workspace.state()
     }
 
     /// The id the state holds for `address`.
@@ -125,35 +74,16 @@ impl World {
     /// (Over)write the manifests.
     pub fn write(&self, files: &[(&str, String)]) {
         for (name, text) in files {
-            std::fs::write(self.path().join(name), text).expect("write a manifest");
+            self.workspace.write(name, text);
         }
     }
 
-    fn command(&self, args: &[&str]) -> Command {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_dingform"));
-        command
-            .args(args)
-            .current_dir(self.path())
-            .env("DINGFORM_ENDPOINT", &self.base)
-            .env("DINGTALK_APP_KEY", APP_KEY)
-            .env("DINGTALK_APP_SECRET", APP_SECRET)
-            .env("NO_COLOR", "1")
-            .env_remove("RUST_LOG")
-            .stdin(Stdio::null());
-        command
-    }
-
     /// Run `dingform ARGS` to the end; every output is checked for secrets.
-    pub fn run(&mut self, args: &[&str]) -> Result<Output, String> {
+    pub fn run(&mut self, args: &[&str]) -> Result<Run, String> {
         self.log.push(format!("dingform {}", args.join(" ")));
-        let output = self.command(args).output().expect("the binary runs");
-        let output = Output {
-            code: output.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-        };
-        self.no_secrets(&output)?;
-        Ok(output)
+        let run = finish(self.workspace.command(&self.emu, args));
+        self.no_secrets(&run)?;
+        Ok(run)
     }
 
     /// `dingform apply --yes`, killed with SIGKILL after its `lines`-th step line (the event:
@@ -164,7 +94,8 @@ impl World {
             "dingform apply --yes (kill -9 after {lines} step lines)"
         ));
         let mut child = self
-            .command(&["apply", "--yes", "--concurrency", "2"])
+            .workspace
+            .command(&self.emu, &["apply", "--yes", "--concurrency", "2"])
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
             .spawn()
@@ -193,25 +124,25 @@ impl World {
             }
         }
         let status = child.wait().expect("wait for apply");
-        let output = Output {
+        let run = Run {
             code: status.code().unwrap_or(-1),
             stdout: String::new(),
             stderr: seen,
         };
-        self.no_secrets(&output)?;
+        self.no_secrets(&run)?;
         Ok(killed && status.code().is_none())
     }
 
     /// Secrets never appear: the app secret and the access tokens the emulator issued, in
     /// the output and in the state file.
-    fn no_secrets(&self, output: &Output) -> Result<(), String> {
+    fn no_secrets(&self, run: &Run) -> Result<(), String> {
         let state = std::fs::read_to_string(self.state_path()).unwrap_or_default();
         for secret in std::iter::once(APP_SECRET).chain(self.tokens.iter().map(String::as_str)) {
-            if output.stdout.contains(secret) || output.stderr.contains(secret) {
+            if run.stdout.contains(secret) || run.stderr.contains(secret) {
                 return Err(format!(
                     "a secret ({}…) was printed:\n{}",
                     &secret[..4],
-                    output.text()
+                    run.snapshot()
                 ));
             }
             if state.contains(secret) {
@@ -228,51 +159,20 @@ impl World {
     }
 
     fn admin(&self, path: &str, body: Value) -> Value {
-        let response = self
-            .http
-            .post(format!("{}/_emulator/{path}", self.base))
-            .json(&body)
-            .send()
-            .expect("the admin API answers");
-        assert!(
-            response.status().is_success(),
-            "admin {path}: {}",
-            response.status()
-        );
-        response.json().expect("JSON")
-    }
-
-    /// `GET /_emulator/state`.
-    pub fn emulator_state(&self) -> Value {
-        self.http
-            .get(format!("{}/_emulator/state", self.base))
-            .send()
-            .expect("the admin API answers")
-            .json()
-            .expect("JSON")
+        self.runtime.block_on(self.emu.admin(path, body))
     }
 
     /// Every group the emulator holds (disbanded ones too).
     pub fn live_groups(&self) -> Vec<Value> {
-        match self.emulator_state()["groups"].take() {
+        match self.runtime.block_on(self.emu.state())["groups"].take() {
             Value::Array(groups) => groups,
             _ => Vec::new(),
         }
     }
 
+    /// A token for the demo app, remembered as a secret no output may show.
     fn token(&mut self) -> String {
-        let answer: Value = self
-            .http
-            .post(format!("{}/v1.0/oauth2/accessToken", self.base))
-            .json(&json!({"appKey": APP_KEY, "appSecret": APP_SECRET}))
-            .send()
-            .expect("token")
-            .json()
-            .expect("JSON");
-        let token = answer["accessToken"]
-            .as_str()
-            .expect("an access token")
-            .to_owned();
+        let token = self.runtime.block_on(self.emu.fetch_token());
         if !self.tokens.contains(&token) {
             self.tokens.push(token.clone());
         }
@@ -282,29 +182,17 @@ impl World {
     /// A v1.0 call as the demo app (a person's script, or the client acting for a person).
     fn api(&mut self, path: &str, body: Value) -> Value {
         let token = self.token();
-        let answer: Value = self
-            .http
-            .post(format!("{}{path}", self.base))
-            .header(ACCESS_TOKEN_HEADER, token)
-            .json(&body)
-            .send()
-            .expect("the API answers")
-            .json()
-            .expect("JSON");
+        let (_, answer) =
+            self.runtime
+                .block_on(self.emu.api_with(Method::POST, path, body, &token));
         answer
     }
 
     /// An oapi call as the demo app.
     fn oapi(&mut self, path: &str, body: Value) -> Value {
         let token = self.token();
-        self.http
-            .post(format!("{}{path}", self.base))
-            .query(&[("access_token", token)])
-            .json(&body)
-            .send()
-            .expect("the API answers")
-            .json()
-            .expect("JSON")
+        self.runtime
+            .block_on(self.emu.oapi_with(path, body, &token))
     }
 
     /// Someone adds `user` to a group in the client.

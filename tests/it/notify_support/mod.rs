@@ -2,6 +2,8 @@
 //! workspace whose `dingform.yaml` points at it and whose state registers notifications the way
 //! apply does, plus message builders.
 
+pub mod log;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
@@ -66,6 +68,13 @@ impl Fixture {
             },
             ..common::unlimited(3)
         })
+    }
+
+    /// A runner through `client` on the workspace's delivery log, polling quickly
+    /// ([`log::runner_options`]).
+    pub fn runner<'a>(&self, client: &'a HttpClient) -> dingform::notify::Runner<'a, HttpClient> {
+        let log = dingform::notify::DeliveryLog::open(&self.db()).expect("the delivery log");
+        dingform::notify::Runner::new(client, log, log::runner_options())
     }
 
     /// Make a scene group with the alerts bot in it, and register both in state as apply
@@ -156,9 +165,17 @@ impl Fixture {
 
     /// `dingform notify run DIR --once --at AT`.
     pub async fn run_once(&self, at: &str) -> Run {
-        let root = self.root().display().to_string();
-        self.dingform(&["notify", "run", &root, "--once", "--at", at])
+        let command = self.run_once_command(at);
+        tokio::task::spawn_blocking(move || output(command))
             .await
+            .expect("join")
+    }
+
+    /// [`Fixture::run_once`]'s command, not started: for a test that sets more of its
+    /// environment, starts two at once or kills it.
+    pub fn run_once_command(&self, at: &str) -> Command {
+        let root = self.root().display().to_string();
+        self.command(&["notify", "run", &root, "--once", "--at", at])
     }
 
     /// `dingform notify status DIR`.

@@ -6,10 +6,10 @@ use std::time::Duration;
 use dingform::state::{ResourceState, StateFile};
 use serde_json::Value;
 
-use crate::common::{Emu, ORGANIZATION, Workspace};
+use crate::common::{Emu, ORGANIZATION, Run, Target, Workspace};
 
 /// `dingform plan --format json EXTRA…` in `workspace` against `emu`: exit code and the plan.
-pub fn plan_json(workspace: &Workspace, emu: &Emu, extra: &[&str]) -> (i32, Value) {
+pub fn plan_json(workspace: &Workspace, emu: &impl Target, extra: &[&str]) -> (i32, Value) {
     let mut args = vec!["plan", "--format", "json"];
     args.extend_from_slice(extra);
     let run = workspace.run(emu, &args);
@@ -35,6 +35,21 @@ pub fn findings<'a>(plan: &'a Value, rule: &str) -> Vec<&'a Value> {
         .iter()
         .filter(|f| f["rule"] == rule)
         .collect()
+}
+
+/// `apply --yes` in `workspace`, refused (exit 1) before anything reached `emu`: its groups and
+/// messages are as they were. The run, for a test to look at why.
+pub async fn apply_refused(workspace: &Workspace, emu: &Emu) -> Run {
+    let before = emu.state().await;
+    let apply = workspace.run(emu, &["apply", "--yes"]);
+    assert_eq!(apply.code, 1, "{}\n{}", apply.stdout, apply.stderr);
+    let after = emu.state().await;
+    assert_eq!(
+        before["groups"], after["groups"],
+        "no group made or changed"
+    );
+    assert_eq!(before["messages"], after["messages"], "nothing sent");
+    apply
 }
 
 /// Record `entries` (address → resource) in the workspace's state file, as apply would.

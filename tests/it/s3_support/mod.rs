@@ -194,12 +194,10 @@ impl AuthServer {
             child,
             endpoint: format!("http://127.0.0.1:{port}"),
         };
-        // The event: the port accepts a connection (looked for every 50 ms, bounded).
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(std::time::Instant::now() < deadline, "moto did not start");
-            std::thread::sleep(std::time::Duration::from_millis(50));
-        }
+        // The event: the port accepts a connection.
+        crate::common::wait::until("moto to listen", std::time::Duration::from_secs(60), || {
+            std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()
+        });
         server
     }
 }
