@@ -97,8 +97,8 @@ fn the_estimate_counts_every_request_apply_sends() {
         .lines()
         .filter(|line| line.contains("DingTalk request"))
         .count() as u64;
-    // Apply first reads what plan reads (a token among them), then sends what the estimate
-    // counts (a token of its own included).
+    // Apply first reads what plan reads (its one access token among them), then sends what
+    // the estimate counts.
     assert!(estimated > 3, "{plan:#}");
     assert_eq!(sent, reads + estimated, "plan read {reads}:\n{stderr}");
 }
