@@ -101,7 +101,7 @@ pub struct LearnedRate {
 #[derive(Debug)]
 enum Pace {
     Pinned,
-    Adaptive(Adaptive),
+    Adaptive(Box<Adaptive>),
 }
 
 #[derive(Debug)]
@@ -168,7 +168,10 @@ impl RateLimiter {
             return lane.clone();
         }
         let pace = if self.limit.adaptive {
-            Pace::Adaptive(Adaptive::new(self.limit.per_second, IP_CEILING_PER_SECOND))
+            Pace::Adaptive(Box::new(Adaptive::new(
+                self.limit.per_second,
+                IP_CEILING_PER_SECOND,
+            )))
         } else {
             Pace::Pinned
         };
