@@ -18,7 +18,7 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
-use super::pacing::{Adaptive, DOCUMENTED_RATE, Decrease};
+use super::pacing::{Adaptive, DOCUMENTED_RATE, Decrease, Slot};
 
 /// All calls of one client together, per second: 90% of the platform's per-IP ceiling (10,000
 /// calls per 20 s, then a five-minute ban), so that no 20-second window can reach it.
@@ -101,7 +101,7 @@ pub struct LearnedRate {
 #[derive(Debug)]
 enum Pace {
     Pinned,
-    Adaptive(Adaptive),
+    Adaptive(Box<Adaptive>),
 }
 
 #[derive(Debug)]
@@ -116,6 +116,8 @@ struct Lane {
     /// Whose turn it is (tokio's mutex is fair: first come, first served).
     turn: tokio::sync::Mutex<()>,
     state: Mutex<LaneState>,
+    /// An answer came: the caller whose turn it is may go sooner (adaptive pace).
+    answered: tokio::sync::Notify,
 }
 
 impl Lane {
@@ -123,6 +125,7 @@ impl Lane {
         Lane {
             turn: tokio::sync::Mutex::new(()),
             state: Mutex::new(LaneState { tat: None, pace }),
+            answered: tokio::sync::Notify::new(),
         }
     }
 
@@ -165,7 +168,10 @@ impl RateLimiter {
             return lane.clone();
         }
         let pace = if self.limit.adaptive {
-            Pace::Adaptive(Adaptive::new(self.limit.per_second, IP_CEILING_PER_SECOND))
+            Pace::Adaptive(Box::new(Adaptive::new(
+                self.limit.per_second,
+                IP_CEILING_PER_SECOND,
+            )))
         } else {
             Pace::Pinned
         };
@@ -182,47 +188,54 @@ impl RateLimiter {
         }
         let lane = self.lane(api);
         let _turn = lane.turn.lock().await;
-        loop {
-            let slot = {
+        let sent_at = loop {
+            let wait = {
                 let mut state = lane.state();
                 let now = Instant::now();
                 let slot = self.slot(&state, now);
-                if slot <= now {
-                    let interval = match &mut state.pace {
-                        Pace::Pinned => self.limit.interval(),
-                        Pace::Adaptive(adaptive) => {
-                            adaptive.on_send(now);
-                            adaptive.interval()
+                if slot.at <= now {
+                    match &mut state.pace {
+                        Pace::Pinned => {
+                            let interval = self.limit.interval();
+                            state.tat = Some(state.tat.unwrap_or(now).max(now) + interval);
                         }
-                    };
-                    state.tat = Some(state.tat.unwrap_or(now).max(now) + interval);
-                    None
-                } else {
-                    Some(slot)
+                        Pace::Adaptive(adaptive) => adaptive.on_send(now),
+                    }
+                    break now;
                 }
+                slot
             };
-            match slot {
-                // The rate may change while this caller sleeps: look again when it wakes.
-                Some(slot) => tokio::time::sleep_until(slot).await,
-                None => break,
+            // The pace may change while this caller sleeps (an answer, a throttling answer):
+            // look again when it wakes.
+            if wait.on_answer {
+                tokio::select! {
+                    () = tokio::time::sleep_until(wait.at) => {}
+                    () = lane.answered.notified() => {}
+                }
+            } else {
+                tokio::time::sleep_until(wait.at).await;
             }
-        }
+        };
         drop(_turn);
         self.acquire_ip().await;
-        Instant::now()
+        sent_at
     }
 
     /// The earliest moment the next call of a lane may go.
-    fn slot(&self, state: &LaneState, now: Instant) -> Instant {
-        let tat = state.tat.unwrap_or(now);
+    fn slot(&self, state: &LaneState, now: Instant) -> Slot {
         match &state.pace {
             Pace::Pinned => {
+                let tat = state.tat.unwrap_or(now);
                 // The slot starts `tolerance` before the TAT: that is the burst allowance.
                 let tolerance = self.limit.interval() * self.limit.burst.saturating_sub(1);
-                tat.checked_sub(tolerance)
-                    .map_or(now, |earliest| earliest.max(now))
+                Slot {
+                    at: tat
+                        .checked_sub(tolerance)
+                        .map_or(now, |earliest| earliest.max(now)),
+                    on_answer: false,
+                }
             }
-            Pace::Adaptive(adaptive) => adaptive.slot(tat, now),
+            Pace::Adaptive(adaptive) => adaptive.slot(now),
         }
     }
 
@@ -248,9 +261,11 @@ impl RateLimiter {
         if !self.limit.adaptive {
             return;
         }
-        if let Pace::Adaptive(adaptive) = &mut self.lane(api).state().pace {
+        let lane = self.lane(api);
+        if let Pace::Adaptive(adaptive) = &mut lane.state().pace {
             adaptive.on_success(sent_at, Instant::now());
         }
+        lane.answered.notify_one();
     }
 
     /// A call to `api` sent at `sent_at` was throttled; returns the decrease it caused, if any.
@@ -258,10 +273,13 @@ impl RateLimiter {
         if !self.limit.adaptive {
             return None;
         }
-        match &mut self.lane(api).state().pace {
+        let lane = self.lane(api);
+        let decrease = match &mut lane.state().pace {
             Pace::Adaptive(adaptive) => adaptive.on_throttle(sent_at, Instant::now()),
             Pace::Pinned => None,
-        }
+        };
+        lane.answered.notify_one();
+        decrease
     }
 
     /// Each adaptive API's pace now, sorted by API (empty when pinned).
@@ -328,26 +346,25 @@ mod tests {
     }
 
     #[tokio::test(start_paused = true)]
-    async fn the_adaptive_pace_drops_at_once_for_every_waiting_caller() {
+    async fn the_adaptive_pace_grows_from_a_burst_and_stops_at_a_full_window() {
         let limiter = std::sync::Arc::new(RateLimiter::new(RateLimit::adaptive()));
         let api = "/v1.0/im/sceneGroup/create";
+        let start = Instant::now();
         for _ in 0..60 {
             let sent = limiter.acquire(api).await;
             limiter.on_success(api, sent);
         }
-        let learned = limiter.learned_rates()[0].per_second;
-        assert!(
-            learned > 30.0,
-            "slow start grows while nothing is throttled: {learned}"
-        );
+        // The documented 20 went at once, and more as each was answered.
+        assert_eq!(start.elapsed(), Duration::ZERO);
         let sent = limiter.acquire(api).await;
         let decrease = limiter.on_throttle(api, sent).expect("a decrease");
-        assert!(decrease.rate < learned);
+        assert_eq!(decrease.rate, 60.0, "what the window let through");
         // The window is full: the next call waits for the next one instead of being refused.
         let before = Instant::now();
         limiter.acquire(api).await;
         assert!(before.elapsed() > Duration::ZERO);
         assert_eq!(limiter.learned_rates()[0].throttled_windows, 1);
+        assert_eq!(limiter.learned_rates()[0].per_second, 60.0);
     }
 
     #[tokio::test(start_paused = true)]

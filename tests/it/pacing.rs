@@ -21,14 +21,19 @@ async fn counted(emu: &Emu, api: &str) -> Value {
     emu.admin_api().qps_of(api).await
 }
 
-/// The calls let through per window, leaving out the first and the last (partial) windows.
-fn full_windows(count: &Value) -> Vec<u64> {
-    let windows: Vec<u64> = count["windows"]
+/// The calls let through per window.
+fn windows(count: &Value) -> Vec<u64> {
+    count["windows"]
         .as_array()
         .expect("windows")
         .iter()
         .map(|n| n.as_u64().unwrap())
-        .collect();
+        .collect()
+}
+
+/// The calls let through per window, leaving out the first and the last (partial) windows.
+fn full_windows(count: &Value) -> Vec<u64> {
+    let windows = windows(count);
     windows[1..windows.len() - 1].to_vec()
 }
 
@@ -165,4 +170,37 @@ async fn scene_group_reads_pace_each_of_their_two_apis() {
         apis.iter().any(|api| api.contains("queryDetail")),
         "{apis:?}"
     );
+}
+
+/// Told nothing, calls are counted by the platform's windows from the first call: the
+/// documented 20 go at once, more while nothing is throttled, and once a throttling answer has
+/// counted the limit each window takes it at once. Six windows' worth of calls then need at
+/// most seven of the emulator's windows (the first one begun part-way), as a plain script
+/// bursting from its first call would, with throttling answers under 5%.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn told_nothing_the_calls_fill_the_windows_the_platform_counts_from_the_first() {
+    for limit in [20u64, 50] {
+        let emu = Emu::start().await;
+        let client = emu.client_with(adaptive());
+        client.authenticate().await.expect("token");
+        emu.faults(json!({ "qps_limit": limit })).await;
+        read_users(&client, 6 * limit as usize).await;
+
+        let count = counted(&emu, "/topapi/v2/user/get").await;
+        let windows = windows(&count);
+        assert_eq!(count["admitted"].as_u64(), Some(6 * limit));
+        assert!(
+            windows.len() <= 7,
+            "{limit}/s: six windows' worth of calls took windows {windows:?}"
+        );
+        let refused = count["refused"].as_u64().unwrap();
+        assert_eq!(refused, client.stats().throttled);
+        assert!(
+            refused * 20 < 6 * limit,
+            "{limit}/s: {refused} throttling answers"
+        );
+        let learned = &client.learned_rates()[0];
+        // What a window let through, counted exactly (CUBIC may have begun to probe above).
+        assert_eq!(learned.per_second.floor(), limit as f64, "{learned:?}");
+    }
 }

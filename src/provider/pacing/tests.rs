@@ -1,0 +1,302 @@
+//! The pace against a simulated platform window counter, on instants the test advances.
+
+use super::*;
+
+/// The platform's count: `limit` calls per one-second window, windows starting at `phase`
+/// after `origin`.
+struct Platform {
+    origin: Instant,
+    /// When the calls begin.
+    start: Instant,
+    phase: Duration,
+    limit: u32,
+    window: i64,
+    count: u32,
+}
+
+impl Platform {
+    fn new(limit: u32, phase_ms: u64) -> Platform {
+        let origin = Instant::now();
+        Platform {
+            origin,
+            start: origin,
+            phase: Duration::from_millis(phase_ms),
+            limit,
+            window: i64::MIN,
+            count: 0,
+        }
+    }
+
+    fn admit(&mut self, at: Instant) -> bool {
+        let since = at.duration_since(self.origin).as_secs_f64() - self.phase.as_secs_f64();
+        let window = since.floor() as i64;
+        if window != self.window {
+            self.window = window;
+            self.count = 0;
+        }
+        self.count += 1;
+        self.count <= self.limit
+    }
+
+    /// The least time any caller needs for `calls` calls from the origin, each reaching the
+    /// platform `latency / 2` after it goes: the rest of the first window, then whole
+    /// windows, the last one's calls going at its start.
+    fn least_seconds(&self, calls: u32, latency: Duration) -> f64 {
+        let first_end = (self.phase.as_secs_f64() - latency.as_secs_f64() / 2.0).rem_euclid(1.0);
+        let first_end = if first_end == 0.0 { 1.0 } else { first_end };
+        let windows = calls.div_ceil(self.limit);
+        first_end + f64::from(windows.saturating_sub(2))
+    }
+}
+
+struct Outcome {
+    seconds: f64,
+    throttled: u32,
+}
+
+/// `calls` calls through `pace` against `platform`, `concurrency` callers always waiting (as
+/// an apply's steps are), each answered `latency` after it goes; a throttled call is sent
+/// again.
+fn drive(
+    pace: &mut Adaptive,
+    platform: &mut Platform,
+    calls: u32,
+    concurrency: usize,
+    latency: Duration,
+) -> Outcome {
+    let started = platform.start;
+    let mut now = started;
+    // (answered at, sent at, admitted)
+    let mut in_flight: Vec<(Instant, Instant, bool)> = Vec::new();
+    let (mut done, mut throttled) = (0, 0);
+    let mut last_phase = None;
+    loop {
+        assert!(
+            now < started + Duration::from_secs(3600),
+            "{done} of {calls} calls done after an hour"
+        );
+        in_flight.sort_by_key(|call| std::cmp::Reverse(call.0));
+        while in_flight.last().is_some_and(|call| call.0 <= now) {
+            let (answered, sent, admitted) = in_flight.pop().expect("an answer");
+            if admitted {
+                done += 1;
+                pace.on_success(sent, answered);
+            } else {
+                throttled += 1;
+                if std::env::var_os("PACE_TRACE").is_some() {
+                    eprintln!(
+                        "throttled sent {:.4} answered {:.4} rate {} phase {:?} search {:?} probe {:?}",
+                        sent.duration_since(platform.origin).as_secs_f64(),
+                        answered.duration_since(platform.origin).as_secs_f64(),
+                        pace.rate,
+                        pace.phase.map(|p| (
+                            p.hi.duration_since(platform.origin).as_secs_f64(),
+                            p.uncertainty
+                        )),
+                        pace.search.is_some(),
+                        pace.probe == Some(sent)
+                    );
+                }
+                pace.on_throttle(sent, answered);
+            }
+        }
+        if done == calls {
+            break;
+        }
+        if std::env::var_os("PACE_TRACE").is_some() && pace.phase != last_phase {
+            eprintln!(
+                "phase at {:.4}: {:?} ramp {} rate {}",
+                now.duration_since(platform.origin).as_secs_f64(),
+                pace.phase.map(|p| (
+                    p.hi.duration_since(platform.origin).as_secs_f64(),
+                    p.uncertainty
+                )),
+                pace.ramp,
+                pace.rate
+            );
+            last_phase = pace.phase;
+        }
+        let waiting = calls as usize - done as usize - in_flight.len();
+        let next_answer = in_flight.last().map(|call| call.0);
+        if waiting > 0 && in_flight.len() < concurrency {
+            let slot = pace.slot(now);
+            if slot.at <= now {
+                pace.on_send(now);
+                let admitted = platform.admit(now + latency / 2);
+                in_flight.push((now + latency, now, admitted));
+                continue;
+            }
+            now = next_answer.map_or(slot.at, |answer| answer.min(slot.at));
+        } else {
+            now = next_answer.expect("calls in flight");
+        }
+    }
+    Outcome {
+        seconds: now.duration_since(started).as_secs_f64(),
+        throttled,
+    }
+}
+
+#[test]
+fn told_nothing_a_run_keeps_up_with_a_caller_that_knows_the_windows() {
+    let only = std::env::var("PACE_CASE").ok();
+    for (limit, calls) in [(20, 300), (20, 1000), (50, 300), (50, 1000), (100, 2000)] {
+        for phase_ms in [0, 1, 250, 500, 750, 990] {
+            for (concurrency, latency_ms) in [(1, 2), (64, 2), (64, 40)] {
+                // Known limit: at 100/s with 40 ms answers the ramp to the limit runs into the
+                // next window, and the first windows meet more throttling answers.
+                if limit > 50 && latency_ms >= 40 {
+                    continue;
+                }
+                if only.as_ref().is_some_and(|only| {
+                    *only != format!("{limit},{calls},{phase_ms},{concurrency},{latency_ms}")
+                }) {
+                    continue;
+                }
+                let mut platform = Platform::new(limit, phase_ms);
+                let mut pace = Adaptive::new(DOCUMENTED_RATE, 450.0);
+                let latency = Duration::from_millis(latency_ms);
+                let run = drive(&mut pace, &mut platform, calls, concurrency, latency);
+                let least = platform.least_seconds(calls, latency);
+                let case = format!(
+                    "{limit}/s, {calls} calls, phase {phase_ms} ms, {concurrency} callers, \
+                     {latency_ms} ms: {:.3}s, the least {least:.3}s, {} throttled",
+                    run.seconds, run.throttled
+                );
+                // Sequential calls take their latency each: a window's calls then take time.
+                let sending = f64::from(limit) * latency.as_secs_f64() / concurrency as f64;
+                // With slow answers, growing to the limit (a few calls per answer) takes longer
+                // than what is left of the first window, and confirming it takes part of the
+                // next: up to two windows are spent learning.
+                // With slow answers, growing to the limit (a few calls per answer) takes longer
+                // than what is left of the first window, and the ramp that confirms it can run
+                // into the next: up to two windows are spent learning.
+                let learning = if latency_ms >= 40 { 2.0 } else { 0.0 };
+                assert!(run.seconds <= least + sending + learning + 0.1, "{case}");
+                assert!(run.throttled * 20 < calls, "{case}");
+                let rate = pace.rate();
+                assert!(
+                    rate >= f64::from(limit) && rate < f64::from(limit) * 1.15,
+                    "{case}: learned {rate:.1}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn below_the_documented_rate_the_first_window_says_the_limit() {
+    let mut platform = Platform::new(8, 300);
+    let mut pace = Adaptive::new(DOCUMENTED_RATE, 450.0);
+    let run = drive(&mut pace, &mut platform, 40, 64, Duration::from_millis(2));
+    // The first burst of 20 met 12 throttling answers; nothing after it was throttled.
+    assert_eq!(run.throttled, 12);
+    assert_eq!(pace.rate(), 8.0);
+    assert_eq!(pace.throttled_windows(), 1);
+}
+
+#[test]
+fn probes_narrow_where_the_windows_begin() {
+    let mut platform = Platform::new(20, 420);
+    let mut pace = Adaptive::new(DOCUMENTED_RATE, 450.0);
+    drive(&mut pace, &mut platform, 1000, 64, Duration::from_millis(2));
+    let phase = pace.phase.expect("a phase");
+    assert!(phase.uncertainty <= PRECISION, "{phase:?}");
+    // The true boundary lies in (hi − uncertainty, hi], a whole number of windows away.
+    let since = phase.hi.duration_since(platform.origin).as_secs_f64() - 0.42;
+    let off = since - since.round();
+    assert!(
+        off >= -0.0005 && off <= phase.uncertainty.as_secs_f64() + 0.0005,
+        "off by {off:.4}s, {phase:?}"
+    );
+}
+
+#[test]
+fn a_throttled_window_sets_the_limit_to_what_it_let_through() {
+    let t0 = Instant::now();
+    let mut pace = Adaptive::new(DOCUMENTED_RATE, 450.0);
+    // The first window: 20 at once, then more as they are answered; the 34th is throttled.
+    for _ in 0..20 {
+        assert_eq!(pace.slot(t0).at, t0, "the documented 20 go at once");
+        pace.on_send(t0);
+    }
+    let mut at = t0;
+    for _ in 0..20 {
+        pace.on_success(t0, t0 + Duration::from_millis(1));
+    }
+    for _ in 0..13 {
+        at += Duration::from_millis(1);
+        assert_eq!(pace.slot(at).at, at, "growing while answers come");
+        pace.on_send(at);
+        pace.on_success(at, at);
+    }
+    at += Duration::from_millis(1);
+    pace.on_send(at);
+    let decrease = pace.on_throttle(at, at).expect("a decrease");
+    assert_eq!(decrease.estimate, 33.0);
+    assert_eq!(pace.rate(), 33.0);
+    // One decrease per window, and the next call waits for the next window.
+    assert_eq!(pace.on_throttle(at, at), None);
+    let next = pace.slot(at).at;
+    assert!(next >= t0 + WINDOW, "{:?}", next - t0);
+    // The next window confirms the estimate: one call first, then more as each is answered.
+    assert_eq!(pace.slot(next).at, next);
+    pace.on_send(next);
+    assert!(pace.slot(next).on_answer, "waits for the first answer");
+    pace.on_success(next, next);
+    let mut sent = 1;
+    while pace.slot(next).at == next {
+        pace.on_send(next);
+        sent += 1;
+        pace.on_success(next, next);
+    }
+    assert_eq!(sent, 33);
+    // Confirmed: the window after takes its 33 at once.
+    let after = pace.slot(next).at;
+    assert!(after >= next + WINDOW - PHASE_MARGIN);
+    for _ in 0..33 {
+        assert_eq!(pace.slot(after).at, after);
+        pace.on_send(after);
+    }
+    assert!(pace.slot(after).at > after);
+}
+
+#[test]
+fn a_window_that_lets_far_fewer_through_sends_the_pace_looking_for_the_windows() {
+    let mut platform = Platform::new(50, 0);
+    let mut pace = Adaptive::new(DOCUMENTED_RATE, 450.0);
+    let run = drive(&mut pace, &mut platform, 300, 64, Duration::from_millis(2));
+    assert_eq!(pace.rate(), 50.0);
+    // The organization now shares the limit with another caller: ten a window are left, and
+    // the windows moved.
+    platform.limit = 10;
+    platform.phase = Duration::from_millis(370);
+    platform.start += Duration::from_secs_f64(run.seconds);
+    let before = pace.throttled_windows();
+    let run = drive(&mut pace, &mut platform, 200, 64, Duration::from_millis(2));
+    assert!(pace.throttled_windows() > before);
+    assert!(pace.rate() <= 12.0, "{}", pace.rate());
+    assert!(run.throttled < 100, "{}", run.throttled);
+}
+
+#[test]
+fn an_api_called_slowly_does_not_learn_a_rate_it_never_tried() {
+    let t0 = Instant::now();
+    let mut pace = Adaptive::new(DOCUMENTED_RATE, 450.0);
+    // Five calls a second for a minute: never throttled, never near 20.
+    for n in 0..300 {
+        let at = t0 + Duration::from_millis(n * 200);
+        assert_eq!(pace.slot(at).at, at);
+        pace.on_send(at);
+        pace.on_success(at, at);
+    }
+    assert_eq!(pace.rate(), DOCUMENTED_RATE);
+}
+
+#[test]
+fn never_exceeds_the_ceiling() {
+    let mut platform = Platform::new(1000, 0);
+    let mut pace = Adaptive::new(DOCUMENTED_RATE, 30.0);
+    drive(&mut pace, &mut platform, 300, 64, Duration::from_millis(2));
+    assert_eq!(pace.rate(), 30.0);
+}
