@@ -184,7 +184,7 @@ async fn told_nothing_the_calls_fill_the_windows_the_platform_counts_from_the_fi
         let client = emu.client_with(adaptive());
         client.authenticate().await.expect("token");
         emu.faults(json!({ "qps_limit": limit })).await;
-        read_users(&client, 6 * limit as usize).await;
+        read_users_at_once(&client, 6 * limit as usize).await;
 
         let count = counted(&emu, "/topapi/v2/user/get").await;
         let windows = windows(&count);
