@@ -122,6 +122,17 @@ impl Endpoint {
             Endpoint::Single(base) => base,
             Endpoint::Sandbox => return Err(EndpointError::SandboxNotStarted),
         };
+        // The base was parsed once: only the path is set on a copy of it (parsing the whole
+        // URL again, host and all, was a share of every request's CPU; issue 15).
+        if !path.contains(['?', '#'])
+            && base.query().is_none()
+            && base.fragment().is_none()
+            && !base.cannot_be_a_base()
+        {
+            let mut url = base.clone();
+            url.set_path(&format!("{}{path}", base.path().trim_end_matches('/')));
+            return Ok(url);
+        }
         let joined = format!("{}{}", base.as_str().trim_end_matches('/'), path);
         Url::parse(&joined).map_err(|source| EndpointError::Invalid {
             text: joined,
@@ -160,6 +171,22 @@ mod tests {
         assert_eq!(
             endpoint.url("/topapi/v2/user/get").unwrap().as_str(),
             "https://oapi.dingtalk.com/topapi/v2/user/get"
+        );
+    }
+
+    #[test]
+    fn a_base_url_with_a_path_keeps_it_before_the_api_path() {
+        for base in ["http://127.0.0.1:8080/emu/", "http://127.0.0.1:8080/emu"] {
+            let endpoint = Endpoint::single(Url::parse(base).unwrap());
+            assert_eq!(
+                endpoint.url("/chat/get").unwrap().as_str(),
+                "http://127.0.0.1:8080/emu/chat/get"
+            );
+        }
+        let endpoint = Endpoint::single(Url::parse("http://127.0.0.1:8080").unwrap());
+        assert_eq!(
+            endpoint.url("/v1.0/im/x").unwrap().as_str(),
+            "http://127.0.0.1:8080/v1.0/im/x"
         );
     }
 

@@ -9,7 +9,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 use tokio::time::Instant;
 
-use super::answer::{decode, http_reason, judge, method_name, platform, transport};
+use super::answer::{Answer, judge_body, transport};
 use super::call::{Call, CallBody};
 use super::credentials::Credentials;
 use super::endpoint::{Endpoint, Host};
@@ -205,7 +205,7 @@ impl HttpClient {
         }
         #[derive(serde::Deserialize)]
         #[serde(rename_all = "camelCase")]
-        struct Answer {
+        struct Token {
             access_token: String,
             expire_in: i64,
         }
@@ -221,8 +221,7 @@ impl HttpClient {
             .counters
             .token_fetches
             .fetch_add(1, Ordering::Relaxed);
-        let value = self.send_with_retries(&call, None).await?;
-        let answer: Answer = decode(&call, value)?;
+        let answer: Token = self.send_with_retries(&call, None).await?.decode(&call)?;
         Ok(FetchedToken {
             token: super::credentials::Secret::new(answer.access_token),
             expires_in: Duration::from_secs(answer.expire_in.max(0) as u64),
@@ -233,12 +232,16 @@ impl HttpClient {
     /// once and the call repeated (the platform did not act on it, so this is safe for any
     /// request).
     pub(crate) async fn call<T: DeserializeOwned>(&self, call: Call) -> Result<T, ApiError> {
-        let value = self.call_value(&call).await?;
-        decode(&call, value)
+        self.call_answer(&call).await?.decode(&call)
     }
 
     /// Like [`HttpClient::call`], returning the raw JSON object.
     pub(crate) async fn call_value(&self, call: &Call) -> Result<Value, ApiError> {
+        self.call_answer(call).await?.into_value(call)
+    }
+
+    /// Send `call` with the access token (renewed once if refused): the judged answer.
+    async fn call_answer(&self, call: &Call) -> Result<Answer, ApiError> {
         let leased = self.token().await?;
         match self.send_with_retries(call, Some(&leased)).await {
             Err(error) if error.kind() == ErrorKind::Auth => {
@@ -253,14 +256,14 @@ impl HttpClient {
 
     /// Send `call` with no access token (a webhook: its own token is in the query).
     pub(crate) async fn call_without_token(&self, call: &Call) -> Result<Value, ApiError> {
-        self.send_with_retries(call, None).await
+        self.send_with_retries(call, None).await?.into_value(call)
     }
 
     async fn send_with_retries(
         &self,
         call: &Call,
         token: Option<&LeasedToken>,
-    ) -> Result<Value, ApiError> {
+    ) -> Result<Answer, ApiError> {
         let policy = &self.inner.retry;
         let limiter = &self.inner.limiter;
         let adaptive = limiter.limit().adaptive;
@@ -278,10 +281,10 @@ impl HttpClient {
             let result = self.send_once(call, token).await;
             let elapsed_ms = started.elapsed().as_millis() as u64;
             match result {
-                Ok((status, value)) => {
+                Ok((status, answer)) => {
                     limiter.on_success(call.api, sent_at);
                     tracing::debug!(method = %call.method, path = %call.path, status, elapsed_ms, attempt = attempt + throttled + 1, "DingTalk request");
-                    return Ok(value);
+                    return Ok(answer);
                 }
                 Err(error) if error.kind() == ErrorKind::Throttled => {
                     self.inner
@@ -422,8 +425,7 @@ impl HttpClient {
         &self,
         call: &Call,
         token: Option<&LeasedToken>,
-    ) -> Result<(u16, Value), ApiError> {
-        let method_name = method_name(&call.method);
+    ) -> Result<(u16, Answer), ApiError> {
         let url = self.inner.endpoint.url(&call.path)?;
         let host = Host::of_path(&call.path);
         let mut request = self.inner.http.request(call.method.clone(), url);
@@ -460,37 +462,15 @@ impl HttpClient {
         let exchange = async {
             let response = request.send().await?;
             let status = response.status().as_u16();
-            response.bytes().await.map(|bytes| (status, bytes))
+            response
+                .bytes()
+                .await
+                .map(|bytes| (status, Vec::from(bytes)))
         };
-        let (status, bytes) = self
+        let (status, body) = self
             .waiting(call, exchange)
             .await
             .map_err(|e| self.transport(call, e))?;
-        let value: Value = if bytes.is_empty() {
-            Value::Object(Default::default())
-        } else {
-            match serde_json::from_slice(&bytes) {
-                Ok(value) => value,
-                Err(_) if status >= 400 => {
-                    return Err(platform(
-                        call,
-                        status,
-                        status.to_string(),
-                        None,
-                        http_reason(status),
-                        None,
-                    ));
-                }
-                Err(e) => {
-                    return Err(ApiError::Decode {
-                        method: method_name,
-                        path: call.path.clone(),
-                        status,
-                        message: format!("not JSON: {e}"),
-                    });
-                }
-            }
-        };
-        judge(call, host, status, value).map(|value| (status, value))
+        judge_body(call, host, status, body).map(|answer| (status, answer))
     }
 }
