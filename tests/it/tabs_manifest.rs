@@ -90,8 +90,8 @@ fn a_tab_is_created_edited_and_removed_and_each_next_plan_is_empty() {
     let human = human.stdout.clone();
     insta::assert_snapshot!("tabs_plan_human", human);
     assert_eq!(
-        plan["estimate"]["requests"], 3,
-        "apply's token, one add, one update: {}",
+        plan["estimate"]["requests"], 2,
+        "one add, one update (apply's steps use its refresh's token): {}",
         plan["estimate"]
     );
     workspace.run(&emulator, &["apply", "--yes"]).expect_code(0);
