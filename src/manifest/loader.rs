@@ -172,10 +172,12 @@ pub fn discover(root: &Path) -> Result<Discovered, LoadError> {
 fn walk_error(error: walkdir::Error) -> LoadError {
     let path = display_path(error.path().unwrap_or(Path::new("?")));
     if let Some(ancestor) = error.loop_ancestor() {
-        return LoadError::SymlinkLoop {
-            path,
-            ancestor: display_path(ancestor),
+        // The workspace's own directory displays as nothing once `./` is stripped.
+        let ancestor = match display_path(ancestor) {
+            shown if shown.as_os_str().is_empty() => PathBuf::from("the workspace directory"),
+            shown => shown,
         };
+        return LoadError::SymlinkLoop { path, ancestor };
     }
     let source = error
         .into_io_error()

@@ -50,9 +50,26 @@ pub fn in_zone(at: DateTime<Utc>, zone: Tz) -> String {
         .to_rfc3339_opts(chrono::SecondsFormat::Secs, false)
 }
 
+/// "a" or "an" before `word` (by its first letter: "an internal group", "a scene group").
+pub fn a_or_an(word: &str) -> &'static str {
+    if word.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_before_a_vowel() {
+        assert_eq!(a_or_an("internal"), "an");
+        assert_eq!(a_or_an("standard"), "a");
+        assert_eq!(a_or_an("scene"), "a");
+        assert_eq!(a_or_an("third-party"), "a");
+    }
 
     #[test]
     fn says_the_two_largest_units() {

@@ -9,6 +9,7 @@ use super::attributes::{GroupAttributes, to_object};
 use super::build::plan_group;
 use super::refresh::{GroupRead, ImportRead, Live};
 use super::{Action, Change};
+use crate::model::humanize::a_or_an;
 use crate::model::manifest::{Import, InFile};
 use crate::model::{Address, Declared, Finding, Group};
 
@@ -111,7 +112,7 @@ pub(super) fn plan_import(
         findings.push(
             Finding::error(
                 "import-mismatch",
-                format!("{address}: the group to import is a {} group, the manifest declares {} {} group", attributes.group_type, article(&desired.group_type), desired.group_type),
+                format!("{address}: the group to import is {} {} group, the manifest declares {} {} group", a_or_an(&attributes.group_type), attributes.group_type, a_or_an(&desired.group_type), desired.group_type),
             )
             .at(&declared.file, &declared.spec.group_type.span)
             .address(address)
@@ -158,13 +159,4 @@ fn import_block(address: &Address, imports: &[InFile<Import>]) -> ImportBlock {
             file: Default::default(),
             span: Default::default(),
         })
-}
-
-/// "a" or "an" before a group type.
-fn article(group_type: &str) -> &'static str {
-    if group_type.starts_with(['a', 'e', 'i', 'o', 'u']) {
-        "an"
-    } else {
-        "a"
-    }
 }

@@ -3,6 +3,7 @@
 //! `name` 1–20). A longer title is refused at creation: an error.
 
 use super::Context;
+use crate::model::humanize::a_or_an;
 use crate::model::{Address, Finding, GroupType};
 
 /// The longest title DingTalk accepts for a group of this type, in characters.
@@ -39,7 +40,7 @@ pub fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
             findings.push(
                 Finding::error(
                     "group-title-length",
-                    format!("the title has {length} characters; a {} group's title may have at most {max}", kind.as_str()),
+                    format!("the title has {length} characters; {} {} group's title may have at most {max}", a_or_an(kind.as_str()), kind.as_str()),
                 )
                 .at(&group.file, &title.span)
                 .address(Address::group(name))

@@ -13,6 +13,7 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::NaiveDate;
 
 use super::Context;
+use crate::model::humanize::a_or_an;
 use crate::model::{Address, AppKind, Finding};
 
 /// Reports users over the daily limit of an app of `kind`, under rule `rule`; does nothing
@@ -111,12 +112,13 @@ pub fn check(context: &Context<'_>, kind: AppKind, rule: &str, findings: &mut Ve
         if !reaches {
             continue;
         }
+        let kind = match kind {
+            AppKind::Internal => "internal",
+            AppKind::ThirdParty => "third-party",
+        };
         let message = format!(
-            "{who} would get {total} work notifications on {day} from all schedules together; a {} app may send {limit} a day",
-            match kind {
-                AppKind::Internal => "internal",
-                AppKind::ThirdParty => "third-party",
-            }
+            "{who} would get {total} work notifications on {day} from all schedules together; {} {kind} app may send {limit} a day",
+            a_or_an(kind)
         );
         let finding = if severity_error {
             Finding::error(rule, message)

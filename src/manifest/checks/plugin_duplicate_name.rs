@@ -7,6 +7,7 @@
 use std::collections::BTreeMap;
 
 use super::Context;
+use crate::model::humanize::a_or_an;
 use crate::model::{Address, Finding, GroupType};
 
 /// Reports a plugin name used twice in one group, and plugins on groups that are not scene
@@ -21,7 +22,8 @@ pub fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
                 Finding::error(
                     "plugin-duplicate-name",
                     format!(
-                        "a {} group cannot hold plugins: they come with a scene group's template",
+                        "{} {} group cannot hold plugins: they come with a scene group's template",
+                        a_or_an(group.spec.group_type.value.as_str()),
                         group.spec.group_type.value.as_str()
                     ),
                 )

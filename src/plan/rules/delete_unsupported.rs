@@ -3,6 +3,7 @@
 //! delete one (or replace it, which deletes first) stops here rather than fail in apply.
 
 use crate::model::Finding;
+use crate::model::humanize::a_or_an;
 use crate::plan::{Action, Change};
 
 /// Add the finding when `change` would disband an ordinary group.
@@ -22,8 +23,9 @@ pub fn check(change: &Change, findings: &mut Vec<Finding>) {
         Finding::error(
             "delete-unsupported",
             format!(
-                "{} would disband a {kind} group, and DingTalk offers no API to disband one",
-                change.address
+                "{} would disband {} {kind} group, and DingTalk offers no API to disband one",
+                change.address,
+                a_or_an(kind)
             ),
         )
         .address(change.address.clone())

@@ -4,6 +4,7 @@
 //! reports most of these; the plan adds the ones it exempts, under the same id (it was once
 //! `title-length`, which `dingform explain` still knows), so that apply never fails halfway.
 
+use crate::model::humanize::a_or_an;
 use crate::model::{Declared, Finding, Group, GroupType};
 use crate::plan::{Action, Change};
 
@@ -36,7 +37,8 @@ pub fn check(change: &Change, declared: &Declared<Group>, findings: &mut Vec<Fin
             Finding::error(
                 "group-title-length",
                 format!(
-                    "the title is {length} characters; DingTalk takes at most {max} for a {} group",
+                    "the title is {length} characters; DingTalk takes at most {max} for {} {} group",
+                    a_or_an(spec.group_type.value.as_str()),
                     spec.group_type.value.as_str()
                 ),
             )
