@@ -1,40 +1,33 @@
 //! `dingform apply` end to end: the real binary against the real emulator binary over HTTP.
 
+use crate::common::fixtures::payments_manifest;
 use crate::common::{APP_SECRET, EmulatorProcess, Workspace};
 use serde_json::json;
 
-const GROUPS: &str = "\
-bots:
-  alerts: {robot_code: dingbot-alerts, name: Alert Bot}
-groups:
-  payments:
-    title: Payments On-call
-    type: scene
-    owner: manager4220
-    admins: [u1001]
+/// Two groups, one with a bot, admins, settings and a plugin, and a notification through it.
+fn groups() -> String {
+    payments_manifest(
+        "    admins: [u1001]
     members: [u1001, u1002]
     settings: {searchable: false, mention_all: admins}
     bots: [alerts]
     plugins: [{name: 手册, url: 'https://runbooks.example/payments'}]
-  operations:
+",
+        "  operations:
     title: Operations
     type: standard
     owner: u1005
     admins: [u1006]
     members: [u1006]
     settings: {searchable: true}
-notifications:
-  standup:
-    schedule: '0 9 * * 1-5'
-    timezone: Asia/Shanghai
-    via: {bot: alerts, group: payments}
-    message: {text: {content: Stand-up time}}
-";
+",
+    )
+}
 
 fn setup() -> (EmulatorProcess, Workspace) {
     (
         EmulatorProcess::fresh(),
-        Workspace::with_files(&[("groups.yaml", GROUPS)]),
+        Workspace::with_files(&[("groups.yaml", &groups())]),
     )
 }
 
@@ -87,7 +80,7 @@ fn the_app_secret_never_appears_in_state_or_output() {
 fn updates_and_deletes_reach_the_platform_and_leave_an_empty_plan() {
     let (emulator, workspace) = setup();
     workspace.run(&emulator, &["apply", "--yes"]).expect_code(0);
-    let changed = GROUPS
+    let changed = groups()
         .replace("title: Payments On-call", "title: Payments Duty")
         .replace("members: [u1001, u1002]", "members: [u1001, u1003]")
         .replace("    bots: [alerts]\n", "    bots: []\n")
@@ -129,7 +122,7 @@ fn updates_and_deletes_reach_the_platform_and_leave_an_empty_plan() {
 fn an_ordinary_group_cannot_be_deleted_and_the_plan_says_so_before_apply() {
     let (emulator, workspace) = setup();
     workspace.run(&emulator, &["apply", "--yes"]).expect_code(0);
-    let without = GROUPS.replace("  operations:\n", "  operations-renamed:\n");
+    let without = groups().replace("  operations:\n", "  operations-renamed:\n");
     workspace.write("groups.yaml", &without);
     // delete-unsupported, and the `removed` block to write with the group's own address.
     let run = workspace.run(&emulator, &["apply", "--yes"]);
@@ -190,7 +183,7 @@ fn a_plan_file_is_applied_as_reviewed_or_refused_when_stale() {
     assert_eq!(emulator.titles(), ["Operations", "Payments On-call"]);
 
     // The live group moves behind dingform's back after the plan: refused.
-    let changed = GROUPS.replace("title: Payments On-call", "title: Payments Duty");
+    let changed = groups().replace("title: Payments On-call", "title: Payments Duty");
     workspace.write("groups.yaml", &changed);
     workspace
         .run(&emulator, &["plan", "-o", plan])
@@ -261,13 +254,13 @@ fn an_unknown_owner_is_an_error_finding_before_anything_is_sent_and_the_fixed_ap
     // Issue 13: a typo in a name used to fail the create halfway through apply; the plan now
     // checks every name against the organization first (`unknown-user`).
     let (emulator, workspace) = setup();
-    let broken = GROUPS.replace("owner: manager4220", "owner: nobody-here");
+    let broken = groups().replace("owner: manager4220", "owner: nobody-here");
     workspace.write("groups.yaml", &broken);
     // unknown-user, naming the user.
     let run = workspace.run(&emulator, &["apply", "--yes"]);
     crate::assert_filtered_snapshot!("apply_unknown_owner", run.snapshot());
     assert!(emulator.titles().is_empty(), "nothing was sent");
-    workspace.write("groups.yaml", GROUPS);
+    workspace.write("groups.yaml", &groups());
     workspace.run(&emulator, &["apply", "--yes"]).expect_code(0);
     assert_eq!(emulator.titles(), ["Operations", "Payments On-call"]);
     workspace

@@ -11,6 +11,7 @@ use dingform::plan::outcome::{Report, StepFailure, StepOutcome};
 use dingform::plan::{Action, Estimate, Fingerprints, Plan};
 use dingform::render::apply_report;
 
+use crate::common::fixtures::{ALERTS_BOT, STANDUP, payments_manifest};
 use crate::common::{Emu, Workspace};
 
 fn plan(findings: Vec<Finding>) -> Plan {
@@ -193,17 +194,10 @@ fn colour_is_added_only_when_asked() {
 
 /// A bot, two groups (one made, one imported with a change), and a notification through
 /// them: one of each thing the plan words differently.
-const MANIFEST: &str = "\
-bots:
-  alerts: {robot_code: dingbot-alerts, name: Alert Bot}
-groups:
-  payments:
-    title: Payments On-call
-    type: scene
-    owner: manager4220
-    members: [u1001]
-    bots: [alerts]
-  all-hands:
+fn manifest() -> String {
+    payments_manifest(
+        "    members: [u1001]\n    bots: [alerts]\n",
+        "  all-hands:
     title: Test Organization Demo [Internal Group]
     type: internal
     owner: manager4220
@@ -211,18 +205,14 @@ groups:
     settings: {mention_all: admins}
 import:
   - {to: group.all-hands, id: chatdemoallhands}
-notifications:
-  standup:
-    schedule: '0 9 * * 1-5'
-    timezone: Asia/Shanghai
-    via: {bot: alerts, group: payments}
-    message: {text: {content: Stand-up time}}
-";
+",
+    )
+}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_real_apply_reports_each_change_once_and_counts_what_its_plan_counted() {
     let emu = Emu::start().await;
-    let ws = Workspace::with_files(&[("groups.yaml", MANIFEST)]);
+    let ws = Workspace::with_files(&[("groups.yaml", &manifest())]);
     // One step at a time, so that the lines come in one order.
     let run = ws.run(&emu, &["apply", "--yes", "--concurrency", "1"]);
     assert_eq!(run.code, 0, "{}", run.text());
@@ -294,11 +284,9 @@ impl dingform::apply::Progress for Lines {
 
 fn payments(template: &str) -> String {
     format!(
-        "bots:\n  alerts: {{robot_code: dingbot-alerts, name: Alert Bot}}\ngroups:\n  payments: {{title: Payments, type: scene, template: {template}, owner: manager4220, members: [u1001], bots: [alerts]}}\n"
+        "{ALERTS_BOT}groups:\n  payments: {{title: Payments, type: scene, template: {template}, owner: manager4220, members: [u1001], bots: [alerts]}}\n"
     )
 }
-
-const STANDUP: &str = "notifications:\n  standup:\n    schedule: '0 9 * * 1-5'\n    timezone: Asia/Shanghai\n    via: {bot: alerts, group: payments}\n    message: {text: {content: Stand-up time}}\n";
 
 /// A replace is two steps (disband, then create): when the disband fails the change is one
 /// failed line, not also a create "skipped" behind itself, and the notification through the

@@ -9,6 +9,21 @@ pub const SETTINGS: &str = "organization: Test Organization Demo\napp: {kind: in
 /// A bot and a group that notifications can refer to.
 pub const BASE: &str = "bots:\n  alerts: {robot_code: dingbot-alerts, name: Alert Bot}\ngroups:\n  oncall: {title: On-call, type: scene, owner: manager4220, bots: [alerts]}\n";
 
+/// The alerts bot, on its own.
+pub const ALERTS_BOT: &str = "bots:\n  alerts: {robot_code: dingbot-alerts, name: Alert Bot}\n";
+
+/// A `standup` notification at 09:00 on weekdays, through the alerts bot into `payments`.
+pub const STANDUP: &str = "notifications:\n  standup:\n    schedule: '0 9 * * 1-5'\n    timezone: Asia/Shanghai\n    via: {bot: alerts, group: payments}\n    message: {text: {content: Stand-up time}}\n";
+
+/// The manifest the apply tests start from: the alerts bot, manager4220's scene group
+/// `payments` ("Payments On-call") with the lines `payments` adds to it (four spaces in; they
+/// put the bot in), `more` (other groups two spaces in, then top-level keys), and [`STANDUP`].
+pub fn payments_manifest(payments: &str, more: &str) -> String {
+    format!(
+        "{ALERTS_BOT}groups:\n  payments:\n    title: Payments On-call\n    type: scene\n    owner: manager4220\n{payments}{more}{STANDUP}"
+    )
+}
+
 /// `count` scene groups `g000…`, each with a member and the alerts bot.
 pub fn scene_groups(count: usize) -> String {
     let mut yaml =
