@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::StateError;
+use super::{Location, StateError};
 use crate::model::{Address, ResourceKind};
 
 /// The state file format this build reads and writes; bumped when old readers must refuse.
@@ -123,6 +123,31 @@ impl State {
             resources: BTreeMap::new(),
             retired: BTreeMap::new(),
         }
+    }
+
+    /// A stored state document read back, the same for every store: its version is checked
+    /// before its shape, so that a newer writer's document says "newer", not "unknown key";
+    /// `hint` (where a good version is) ends a shape error.
+    pub fn from_document(
+        document: serde_json::Value,
+        location: Location,
+        hint: String,
+    ) -> Result<State, StateError> {
+        let found = document.get("version").and_then(serde_json::Value::as_u64);
+        if found != Some(u64::from(FORMAT_VERSION)) {
+            return Err(StateError::UnsupportedVersion {
+                location,
+                found: found.unwrap_or(0),
+                supported: FORMAT_VERSION,
+            });
+        }
+        serde_json::from_value(document).map_err(|error| StateError::Invalid {
+            location,
+            hint,
+            line: error.line(),
+            column: error.column(),
+            message: error.to_string(),
+        })
     }
 }
 

@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::{FORMAT_VERSION, State, StateError, StateLock};
+use super::{State, StateError, StateLock};
 
 /// A state file on disk: reads it, and writes it atomically under its lock.
 #[derive(Clone, Debug)]
@@ -82,27 +82,19 @@ impl StateFile {
     }
 
     pub(crate) fn parse_text(&self, text: &str) -> Result<State, StateError> {
-        let invalid = |error: serde_json::Error| StateError::Invalid {
-            location: self.location(),
-            hint: format!(
-                "; the previous version is in {}",
-                self.backup_path().display()
-            ),
-            line: error.line(),
-            column: error.column(),
-            message: error.to_string(),
-        };
-        // Check the version before the shape, so a newer file says "newer", not "unknown key".
-        let value: serde_json::Value = serde_json::from_str(text).map_err(invalid)?;
-        let found = value.get("version").and_then(serde_json::Value::as_u64);
-        if found != Some(u64::from(FORMAT_VERSION)) {
-            return Err(StateError::UnsupportedVersion {
+        let hint = format!(
+            "; the previous version is in {}",
+            self.backup_path().display()
+        );
+        let value: serde_json::Value =
+            serde_json::from_str(text).map_err(|error| StateError::Invalid {
                 location: self.location(),
-                found: found.unwrap_or(0),
-                supported: FORMAT_VERSION,
-            });
-        }
-        serde_json::from_value(value).map_err(invalid)
+                hint: hint.clone(),
+                line: error.line(),
+                column: error.column(),
+                message: error.to_string(),
+            })?;
+        State::from_document(value, self.location(), hint)
     }
 
     /// Write `state` (its serial incremented) atomically, keeping the previous file as backup.

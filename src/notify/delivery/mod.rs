@@ -25,6 +25,7 @@ pub mod postgres;
 pub mod rows;
 pub mod s3;
 pub mod sqlite;
+pub mod window;
 
 use std::future::Future;
 use std::pin::Pin;
@@ -72,8 +73,11 @@ pub trait DeliveryStore: Send + Sync {
     /// Where the log lives, for messages: a path or a URL without its password.
     fn location(&self) -> String;
 
-    /// What a runner holds for a cycle (see [`CycleGuard`]).
-    fn guard(&self) -> StoreFuture<'_, CycleGuard>;
+    /// What a runner holds for a cycle (see [`CycleGuard`]): by default nothing, for a store
+    /// whose rows are claimed one by one.
+    fn guard(&self) -> StoreFuture<'_, CycleGuard> {
+        Box::pin(async { Ok(CycleGuard::none()) })
+    }
 
     /// Since when runners have looked at `notification` (`None`: never).
     fn cursor<'a>(&'a self, notification: &'a str) -> StoreFuture<'a, Option<DateTime<Utc>>>;

@@ -14,6 +14,12 @@
 //!   so every runner counts against the same window.
 //!
 //! Connecting is [`connect`], one small function (URL plus the libpq environment, no TLS yet).
+//!
+//! The S3 log implements the same trait method for method, but only the shape repeats: a
+//! cursor here is one row moved forward by `greatest()` in one statement, where S3 rewrites an
+//! object in a compare-and-swap loop, and claims are row locks here, conditional writes there.
+//! What the two share is in one place: rows in [`rows`](super::rows), how the pace window admits
+//! a request in [`window`](super::window), the cycle guard (none) in the trait's default.
 
 use std::time::Duration;
 
@@ -25,9 +31,10 @@ use super::rows::{
     OCCURRENCE_COLUMNS, SEND_COLUMNS, StoredRow, holder, lease_until, occurrence_row, oldest_first,
     send_row,
 };
+use super::window::PaceWindow;
 use super::{
-    CycleGuard, DeliveryStore, NewSend, OccurrenceRow, OccurrenceStatus, SendOutcome, SendRow,
-    SendStatus, StoreFuture,
+    DeliveryStore, NewSend, OccurrenceRow, OccurrenceStatus, SendOutcome, SendRow, SendStatus,
+    StoreFuture,
 };
 use crate::notify::NotifyError;
 use crate::notify::pace::Pace;
@@ -305,9 +312,6 @@ impl PostgresDeliveryLog {
     }
 
     async fn admit_now(&self, users: usize, pace: Pace) -> Result<Option<Duration>, NotifyError> {
-        let limit = i64::try_from(pace.users).unwrap_or(i64::MAX);
-        let users = i64::try_from(users.min(pace.users)).unwrap_or(i64::MAX);
-        let per = chrono::Duration::from_std(pace.per).unwrap_or(chrono::Duration::MAX);
         let mut client = self.client.lock().await;
         let transaction = client.transaction().await.map_err(|e| self.db(e))?;
         transaction
@@ -326,22 +330,27 @@ impl PostgresDeliveryLog {
             )
             .await
             .map_err(|e| self.db(e))?;
-        let (mut start, mut used): (DateTime<Utc>, i64) = (row.get(0), row.get(1));
+        let window = PaceWindow {
+            window_start: row.get(0),
+            used: usize::try_from(row.get::<_, i64>(1)).unwrap_or(0),
+        };
         let now: DateTime<Utc> = row.get(2);
-        if now >= start + per {
-            start = now;
-            used = 0;
-        }
-        if used > 0 && used + users > limit {
-            transaction.commit().await.map_err(|e| self.db(e))?;
-            let wait = (start + per - now).to_std().unwrap_or(Duration::ZERO);
-            return Ok(Some(wait.max(Duration::from_millis(1))));
-        }
+        let window = match window.admit(users, pace, now) {
+            Ok(window) => window,
+            Err(wait) => {
+                transaction.commit().await.map_err(|e| self.db(e))?;
+                return Ok(Some(wait));
+            }
+        };
         transaction
             .execute(
                 "UPDATE dingform.delivery_pace SET window_start = $2, used = $3
                  WHERE workspace = $1",
-                &[&self.workspace, &start, &(used + users)],
+                &[
+                    &self.workspace,
+                    &window.window_start,
+                    &i64::try_from(window.used).unwrap_or(i64::MAX),
+                ],
             )
             .await
             .map_err(|e| self.db(e))?;
@@ -390,10 +399,6 @@ impl StoredRow for Row {
 impl DeliveryStore for PostgresDeliveryLog {
     fn location(&self) -> String {
         self.location.clone()
-    }
-
-    fn guard(&self) -> StoreFuture<'_, CycleGuard> {
-        Box::pin(async { Ok(CycleGuard::none()) })
     }
 
     fn cursor<'a>(&'a self, notification: &'a str) -> StoreFuture<'a, Option<DateTime<Utc>>> {

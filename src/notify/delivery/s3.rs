@@ -15,6 +15,11 @@
 //!   runners' clocks, which must agree to within seconds: NTP).
 //!
 //! OCC is the occurrence in Unix seconds (zero-padded, so keys sort by time).
+//!
+//! The methods mirror the PostgreSQL log's one for one, but each body is a different protocol
+//! (list markers, read objects, rewrite with `If-Match` until no other runner raced it, where
+//! PostgreSQL runs one statement under row locks), so they stay apart; the pace window's
+//! arithmetic is shared ([`window`](super::window)).
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -29,9 +34,10 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use super::rows::{holder, lease_until, newest_first, oldest_first};
+use super::window::PaceWindow;
 use super::{
-    Channel, CycleGuard, DeliveryStore, NewSend, OccurrenceRow, OccurrenceStatus, SendOutcome,
-    SendRow, SendStatus, StoreFuture,
+    Channel, DeliveryStore, NewSend, OccurrenceRow, OccurrenceStatus, SendOutcome, SendRow,
+    SendStatus, StoreFuture,
 };
 use crate::notify::NotifyError;
 use crate::notify::pace::Pace;
@@ -140,12 +146,6 @@ impl SendObject {
             created_at: self.created_at,
         }
     }
-}
-
-#[derive(Serialize, Deserialize)]
-struct PaceObject {
-    window_start: DateTime<Utc>,
-    used: usize,
 }
 
 /// A name as one path segment: itself when it is plain, else hex (never a `/` or a `%`).
@@ -467,35 +467,17 @@ impl S3DeliveryLog {
     }
 
     async fn admit_now(&self, users: usize, pace: Pace) -> Result<Option<Duration>, NotifyError> {
-        let users = users.min(pace.users);
-        let per = chrono::Duration::from_std(pace.per).unwrap_or(chrono::Duration::MAX);
         let path = self.path("pace.json");
         loop {
             let now = Utc::now();
-            let (mut window, e_tag) = match self.get::<PaceObject>(&path).await? {
+            let (window, e_tag) = match self.get::<PaceWindow>(&path).await? {
                 Some((window, e_tag)) => (window, Some(e_tag)),
-                None => (
-                    PaceObject {
-                        window_start: now,
-                        used: 0,
-                    },
-                    None,
-                ),
+                None => (PaceWindow::new(now), None),
             };
-            let window_end = window.window_start.checked_add_signed(per);
-            if window_end.is_some_and(|end| now >= end) {
-                window = PaceObject {
-                    window_start: now,
-                    used: 0,
-                };
-            }
-            if window.used > 0 && window.used + users > pace.users {
-                let wait = window_end.map_or(pace.per, |end| {
-                    (end - now).to_std().unwrap_or(Duration::ZERO)
-                });
-                return Ok(Some(wait.max(Duration::from_millis(1))));
-            }
-            window.used += users;
+            let window = match window.admit(users, pace, now) {
+                Ok(window) => window,
+                Err(wait) => return Ok(Some(wait)),
+            };
             let bytes = serde_json::to_vec(&window).expect("the pace serializes");
             let mode = match e_tag {
                 None => PutMode::Create,
@@ -631,10 +613,6 @@ impl S3DeliveryLog {
 impl DeliveryStore for S3DeliveryLog {
     fn location(&self) -> String {
         self.location.clone()
-    }
-
-    fn guard(&self) -> StoreFuture<'_, CycleGuard> {
-        Box::pin(async { Ok(CycleGuard::none()) })
     }
 
     fn cursor<'a>(&'a self, notification: &'a str) -> StoreFuture<'a, Option<DateTime<Utc>>> {

@@ -4,6 +4,12 @@
 //!
 //! Every write is one transaction that checks the serial it was read with (compare-and-swap),
 //! so two writers, or a writer whose lock lapsed, can never overwrite each other.
+//!
+//! [`StateStore`] is implemented as the S3 store implements it, each method handing off to one
+//! of this store's own, but only the shape repeats: `history` here is one query over rows that
+//! are written in the same transaction as the state, where S3 lists `versions/` and must add a
+//! current state whose history copy a dying writer never wrote. What the stores share (reading
+//! a document back, its version checked first) is [`State::from_document`].
 
 pub mod connect;
 mod lock;
@@ -18,7 +24,7 @@ pub use connect::{ConnectError, PgTarget, SslMode};
 pub use lock::{LEASE, PgLockGuard, RENEW_EVERY};
 
 use super::store::{StateStore, StoreFuture, StoreLock, Version, user_name};
-use super::{FORMAT_VERSION, Location, LockHolder, State, StateError};
+use super::{Location, LockHolder, State, StateError};
 
 /// State kept under `key` in a PostgreSQL database.
 pub struct PostgresStore {
@@ -110,21 +116,11 @@ impl PostgresStore {
     }
 
     fn parse(&self, serial: i64, document: serde_json::Value) -> Result<State, StateError> {
-        let found = document.get("version").and_then(serde_json::Value::as_u64);
-        if found != Some(u64::from(FORMAT_VERSION)) {
-            return Err(StateError::UnsupportedVersion {
-                location: self.location_of(),
-                found: found.unwrap_or(0),
-                supported: FORMAT_VERSION,
-            });
-        }
-        serde_json::from_value(document).map_err(|error| StateError::Invalid {
-            location: self.location_of(),
-            line: error.line(),
-            column: error.column(),
-            message: error.to_string(),
-            hint: format!(" (serial {serial}); earlier versions are in `dingform state history`"),
-        })
+        State::from_document(
+            document,
+            self.location_of(),
+            format!(" (serial {serial}); earlier versions are in `dingform state history`"),
+        )
     }
 
     async fn read_serial(&self, serial: Option<u64>) -> Result<Option<State>, StateError> {

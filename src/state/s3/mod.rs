@@ -13,6 +13,11 @@
 //! is refused, since nothing here would be safe on it. The check runs once per bucket, prefix
 //! and endpoint: `PREFIX/.dingform-probe/verified-ENDPOINT.json` records that it passed, so
 //! later runs make one GET ([`probe`]).
+//!
+//! The [`StateStore`] methods mirror the PostgreSQL store's, but their bodies are another
+//! protocol (ETags instead of transactions; the history listed from objects, the current state
+//! added when its copy is missing), so only the shape repeats; reading a document back is
+//! shared ([`State::from_document`]).
 
 pub mod connect;
 mod lock;
@@ -32,7 +37,7 @@ pub use lock::{LEASE, RENEW_EVERY, S3LockGuard};
 pub use probe::PROBE_VERSION;
 
 use super::store::{StateStore, StoreFuture, StoreLock, Version, user_name};
-use super::{FORMAT_VERSION, Location, LockHolder, State, StateError};
+use super::{Location, LockHolder, State, StateError};
 
 /// State kept under `key` in an S3 bucket prefix.
 pub struct S3Store {
@@ -129,21 +134,11 @@ impl S3Store {
         document: serde_json::Value,
         serial_hint: &str,
     ) -> Result<State, StateError> {
-        let found = document.get("version").and_then(serde_json::Value::as_u64);
-        if found != Some(u64::from(FORMAT_VERSION)) {
-            return Err(StateError::UnsupportedVersion {
-                location: self.location_of(),
-                found: found.unwrap_or(0),
-                supported: FORMAT_VERSION,
-            });
-        }
-        serde_json::from_value(document).map_err(|error| StateError::Invalid {
-            location: self.location_of(),
-            line: error.line(),
-            column: error.column(),
-            message: error.to_string(),
-            hint: format!("{serial_hint}; earlier versions are in `dingform state history`"),
-        })
+        State::from_document(
+            document,
+            self.location_of(),
+            format!("{serial_hint}; earlier versions are in `dingform state history`"),
+        )
     }
 
     /// The current state and the ETag it was read with.
