@@ -182,3 +182,19 @@ fn suggestion(known: &[String]) -> String {
         )
     }
 }
+
+/// An error with every cause not already in its text, joined by `: `, so that what a driver
+/// buries in a source (`NoSuchBucket`, `Connection refused`) is seen.
+pub(crate) fn with_causes(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        if !text.contains(&cause_text) {
+            text.push_str(": ");
+            text.push_str(&cause_text);
+        }
+        source = cause.source();
+    }
+    text
+}

@@ -320,11 +320,19 @@ impl DeliveryLog {
         params: P,
     ) -> Result<Vec<OccurrenceRow>, NotifyError> {
         let sql = format!("SELECT {OCCURRENCE_COLUMNS} FROM occurrences {tail}");
+        self.select(&sql, params, |row| occurrence_row(row))
+    }
+
+    /// The rows `sql` selects, each read by `read`.
+    fn select<T, P: rusqlite::Params>(
+        &self,
+        sql: &str,
+        params: P,
+        read: impl FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+    ) -> Result<Vec<T>, NotifyError> {
         let connection = self.connection();
-        let mut statement = connection.prepare(&sql).map_err(|e| self.db(e))?;
-        let rows = statement
-            .query_map(params, |row| occurrence_row(row))
-            .map_err(|e| self.db(e))?;
+        let mut statement = connection.prepare(sql).map_err(|e| self.db(e))?;
+        let rows = statement.query_map(params, read).map_err(|e| self.db(e))?;
         rows.collect::<Result<_, _>>().map_err(|e| self.db(e))
     }
 
@@ -428,12 +436,7 @@ impl DeliveryLog {
         params: P,
     ) -> Result<Vec<SendRow>, NotifyError> {
         let sql = format!("SELECT {SEND_COLUMNS} FROM sends {tail}");
-        let connection = self.connection();
-        let mut statement = connection.prepare(&sql).map_err(|e| self.db(e))?;
-        let rows = statement
-            .query_map(params, |row| send_row(row))
-            .map_err(|e| self.db(e))?;
-        rows.collect::<Result<_, _>>().map_err(|e| self.db(e))
+        self.select(&sql, params, |row| send_row(row))
     }
 }
 

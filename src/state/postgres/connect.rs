@@ -279,16 +279,7 @@ impl PgTarget {
     }
 
     fn connect_error(&self, error: &tokio_postgres::Error) -> ConnectError {
-        let mut reason = error.to_string();
-        let mut source = std::error::Error::source(error);
-        while let Some(inner) = source {
-            let text = inner.to_string();
-            if !reason.contains(&text) {
-                reason.push_str(": ");
-                reason.push_str(&text);
-            }
-            source = inner.source();
-        }
+        let mut reason = crate::state::error::with_causes(error);
         let code = error.as_db_error().map(|db| db.code().code().to_owned());
         let hint = match code.as_deref() {
             Some("28P01") | Some("28000") => Some(

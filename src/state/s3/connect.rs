@@ -233,7 +233,7 @@ impl S3Target {
     /// An `object_store` error as one line that says what to fix: a missing bucket, refused
     /// credentials, an endpoint that does not answer; the secret key never appears.
     pub fn explain(&self, error: &object_store::Error) -> String {
-        let text = self.mask(&full_error(error));
+        let text = self.mask(&crate::state::error::with_causes(error));
         let bucket = &self.bucket;
         let endpoint = self.endpoint();
         if text.contains("NoSuchBucket") {
@@ -353,21 +353,6 @@ impl ProbeError {
             ProbeError::Store(message) | ProbeError::Ignored(message) => message,
         }
     }
-}
-
-/// The error with every cause, so that codes buried in a source (`NoSuchBucket`) are seen.
-fn full_error(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(cause) = source {
-        let cause_text = cause.to_string();
-        if !text.contains(&cause_text) {
-            text.push_str(": ");
-            text.push_str(&cause_text);
-        }
-        source = cause.source();
-    }
-    text
 }
 
 fn first_line(text: &str) -> &str {
