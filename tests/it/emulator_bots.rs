@@ -12,43 +12,13 @@ async fn add_bot(emu: &Emu, id: &str, robot_code: &str) -> (StatusCode, Value) {
     .await
 }
 
-/// The webhook token, as the console shows it once the bot joined (None before).
-async fn webhook_token(emu: &Emu, id: &str, robot_code: &str) -> Option<String> {
-    let response = emu
-        .http
-        .get(emu.url("/_emulator/webhook"))
-        .query(&[("open_conversation_id", id), ("robot_code", robot_code)])
-        .send()
-        .await
-        .unwrap();
-    if response.status() == StatusCode::NOT_FOUND {
-        return None;
-    }
-    let body: Value = response.json().await.unwrap();
-    Some(body["access_token"].as_str().unwrap().to_owned())
-}
-
 /// A text message through the webhook of `token`; the platform's answer.
 async fn webhook_text(emu: &Emu, token: &str, content: impl Into<Value>) -> Value {
-    webhook(
-        emu,
+    emu.webhook(
         token,
         json!({"msgtype": "text", "text": {"content": content.into()}}),
     )
     .await
-}
-
-async fn webhook(emu: &Emu, token: &str, body: Value) -> Value {
-    emu.http
-        .post(emu.url("/robot/send"))
-        .query(&[("access_token", token)])
-        .json(&body)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
 }
 
 #[tokio::test]
@@ -57,7 +27,7 @@ async fn webhook_token_after_join_the_token_exists_once_the_bot_is_added() {
     let id = emu.scene_group("Alerts", "manager4220", &["u1001"]).await;
     assert_eq!(emu.group(&id).await["bots"], json!([]));
     assert_eq!(
-        webhook_token(&emu, &id, "dingbot-alerts").await,
+        emu.webhook_token(&id, "dingbot-alerts").await,
         None,
         "no bot, no token"
     );
@@ -65,7 +35,7 @@ async fn webhook_token_after_join_the_token_exists_once_the_bot_is_added() {
     let (status, body) = add_bot(&emu, &id, "dingbot-alerts").await;
     assert_eq!(status, StatusCode::OK, "{body}");
     let chat_bot_user_id = body["chatBotUserId"].as_str().unwrap().to_owned();
-    let token = webhook_token(&emu, &id, "dingbot-alerts").await.unwrap();
+    let token = emu.webhook_token(&id, "dingbot-alerts").await.unwrap();
     let state = emu.state().await;
     assert!(
         !state.to_string().contains(&token),
@@ -120,7 +90,7 @@ async fn a_webhook_bot_sends_at_most_20_messages_a_minute() {
     let emu = Emu::start().await;
     let id = emu.scene_group("Chatty", "manager4220", &[]).await;
     add_bot(&emu, &id, "dingbot-alerts").await;
-    let token = webhook_token(&emu, &id, "dingbot-alerts").await.unwrap();
+    let token = emu.webhook_token(&id, "dingbot-alerts").await.unwrap();
     for index in 0..20 {
         let body = webhook_text(&emu, &token, format!("{index}")).await;
         assert_eq!(body["errcode"], 0);

@@ -42,15 +42,10 @@ async fn a_seed_file_is_served_and_post_seed_replaces_it() {
     let emulator = EmulatorProcess::seeded(&seed);
     let base = emulator.base.clone();
     let http = reqwest::Client::new();
-    let token: Value = http
-        .get(format!("{base}/gettoken"))
-        .query(&[("appkey", "k"), ("appsecret", "s")])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let token = emulator
+        .admin()
+        .get("/gettoken", &[("appkey", "k"), ("appsecret", "s")])
+        .await;
     assert_eq!(token["errcode"], 0, "{token}");
 
     let state = emulator.admin().state().await;
@@ -84,13 +79,10 @@ async fn reset_forgets_groups_messages_and_the_clock() {
     admin.post("reset", json!({})).await;
     let state = admin.state().await;
     assert_eq!(state["clock"]["offset_seconds"], 0);
-    let u1001 = state["users"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|user| user["userid"] == "u1001")
-        .unwrap();
-    assert_eq!(u1001["active"], true);
+    assert_eq!(
+        crate::common::emulator::user(&state, "u1001")["active"],
+        true
+    );
     let unknown = emu
         .http
         .post(emu.url("/v1.0/im/nothing"))

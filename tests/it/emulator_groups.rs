@@ -230,16 +230,7 @@ async fn group_url_expiry_owner_title_or_settings_changes_issue_a_new_join_url()
         assert_eq!(status, StatusCode::OK, "{body}");
         let after = url_of(&query().await.1);
         assert_ne!(after, before, "{change} issues a new URL");
-        let check: serde_json::Value = emu
-            .http
-            .get(emu.url("/_emulator/join_url"))
-            .query(&[("url", before.as_str())])
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let check = emu.join_url(&before).await;
         assert_eq!(check["valid"], false, "the old URL stopped working");
     }
     // Setting a setting to the value it already has changes nothing.
@@ -258,19 +249,7 @@ async fn group_url_expiry_a_join_url_expires_after_365_days_by_the_emulator_cloc
     let id = emu.scene_group("Payments", "manager4220", &["u1001"]).await;
     let check = |url: String| {
         let emu = &emu;
-        async move {
-            let body: serde_json::Value = emu
-                .http
-                .get(emu.url("/_emulator/join_url"))
-                .query(&[("url", url.as_str())])
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
-            body["valid"].as_bool().unwrap()
-        }
+        async move { emu.join_url(&url).await["valid"].as_bool().unwrap() }
     };
     let url = emu.group(&id).await["group_url"]
         .as_str()

@@ -111,13 +111,10 @@ async fn kill_9_loses_no_acknowledged_write() {
     assert_eq!(kept_group["uuid"], "kept-1");
     assert_eq!(kept_group["bots"][0]["robot_code"], "dingbot-alerts");
     assert_eq!(state["messages"][0]["content"]["text"]["content"], "kept");
-    let u1006 = state["users"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|user| user["userid"] == "u1006")
-        .unwrap();
-    assert_eq!(u1006["active"], false);
+    assert_eq!(
+        crate::common::emulator::user(&state, "u1006")["active"],
+        false
+    );
 }
 
 #[tokio::test]

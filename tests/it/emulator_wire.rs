@@ -79,16 +79,13 @@ async fn bad_app_credentials_get_each_hosts_documented_error() {
         "the secret is not echoed"
     );
 
-    let body: serde_json::Value = emu
-        .http
-        .get(emu.url("/gettoken"))
-        .query(&[("appkey", "demo-key"), ("appsecret", "wrong")])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let body = emu
+        .admin_api()
+        .get(
+            "/gettoken",
+            &[("appkey", "demo-key"), ("appsecret", "wrong")],
+        )
+        .await;
     assert_eq!(body["errcode"], 40096);
 }
 
@@ -100,16 +97,13 @@ async fn a_token_fetched_again_is_the_same_and_lives_7200_seconds_from_the_last_
     // Re-fetching inside the window returns the same token and extends it.
     let again = emu.fetch_token().await;
     assert_eq!(again, first);
-    let oapi: serde_json::Value = emu
-        .http
-        .get(emu.url("/gettoken"))
-        .query(&[("appkey", "demo-key"), ("appsecret", "demo-secret")])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let oapi = emu
+        .admin_api()
+        .get(
+            "/gettoken",
+            &[("appkey", "demo-key"), ("appsecret", "demo-secret")],
+        )
+        .await;
     assert_eq!(oapi["access_token"], first.as_str());
     assert_eq!(oapi["expires_in"], 7200);
 

@@ -226,7 +226,7 @@ impl Probe {
                     .expect("a join URL")
                     .to_owned();
                 fx.emu.advance(n as i64 * 60).await;
-                let body = join_url(&fx.emu, &url).await;
+                let body = fx.emu.join_url(&url).await;
                 let answer = if body["valid"] == json!(true) {
                     TAKEN
                 } else {
@@ -273,19 +273,6 @@ async fn join_url_findings(days: usize, rule: &str) -> Vec<Value> {
     findings(&plan, rule).into_iter().cloned().collect()
 }
 
-/// The emulator's word on a join URL: `{valid, reason}`.
-async fn join_url(emu: &Emu, url: &str) -> Value {
-    emu.http
-        .get(emu.url("/_emulator/join_url"))
-        .query(&[("url", url)])
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap()
-}
-
 /// `count` notifications at 09:00 through one robot, each mentioning `mentions` users.
 fn pings(count: usize, mentions: usize) -> String {
     let users: Vec<String> = (0..mentions).map(|n| format!("u{}", 1001 + n)).collect();
@@ -307,28 +294,16 @@ fn pings(count: usize, mentions: usize) -> String {
 /// joined) and a custom robot's that a person added.
 async fn webhook_tokens(fx: &Fixture) -> Vec<(&'static str, String)> {
     let group = fx.group_with_bot().await;
-    let bot: Value = fx
+    let bot = fx
         .emu
-        .http
-        .get(fx.emu.url("/_emulator/webhook"))
-        .query(&[
-            ("open_conversation_id", group.as_str()),
-            ("robot_code", "dingbot-alerts"),
-        ])
-        .send()
+        .webhook_token(&group, "dingbot-alerts")
         .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .expect("the bot joined");
     let custom = fx
         .admin("webhooks", json!({"open_conversation_id": group}))
         .await;
     vec![
-        (
-            "group bot",
-            bot["access_token"].as_str().unwrap().to_owned(),
-        ),
+        ("group bot", bot),
         (
             "custom robot",
             custom["access_token"].as_str().unwrap().to_owned(),
@@ -339,23 +314,18 @@ async fn webhook_tokens(fx: &Fixture) -> Vec<(&'static str, String)> {
 /// POST a text message to `/robot/send`, mentioning `mentions` users: the errcode.
 async fn send(fx: &Fixture, token: &str, uuid: &str, mentions: usize) -> i64 {
     let users: Vec<String> = (0..mentions).map(|n| format!("u{}", 1001 + n)).collect();
-    let answer: Value = fx
+    let answer = fx
         .emu
-        .http
-        .post(fx.emu.url("/robot/send"))
-        .query(&[("access_token", token)])
-        .json(&json!({
-            "msgtype": "text",
-            "text": {"content": "x"},
-            "msgUuid": uuid,
-            "at": {"atUserIds": users},
-        }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .webhook(
+            token,
+            json!({
+                "msgtype": "text",
+                "text": {"content": "x"},
+                "msgUuid": uuid,
+                "at": {"atUserIds": users},
+            }),
+        )
+        .await;
     answer["errcode"].as_i64().unwrap()
 }
 

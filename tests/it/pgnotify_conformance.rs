@@ -33,6 +33,16 @@ fn send<'a>(users: &'a [String], attempt: u32, batch: u32) -> NewSend<'a> {
     }
 }
 
+/// Claim one request to u1001 (attempt 0, batch 0) at `at`: its id.
+async fn begin_one(store: &dyn DeliveryStore, at: DateTime<Utc>) -> i64 {
+    let users = vec!["u1001".to_string()];
+    store
+        .begin_send(&send(&users, 0, 0), at)
+        .await
+        .unwrap()
+        .expect("a new request")
+}
+
 static PAYLOAD: std::sync::LazyLock<serde_json::Value> =
     std::sync::LazyLock::new(|| json!({"msgtype": "text", "text": {"content": "hi"}}));
 
@@ -239,12 +249,7 @@ async fn a_result_and_refusals_read_back_as_written(store: &dyn DeliveryStore) {
         .set_occurrence("digest", at(9, 0, 0), OccurrenceStatus::Sent, None)
         .await
         .unwrap();
-    let users = vec!["u1001".to_string()];
-    let id = store
-        .begin_send(&send(&users, 0, 0), at(9, 0, 0))
-        .await
-        .unwrap()
-        .unwrap();
+    let id = begin_one(store, at(9, 0, 0)).await;
     store
         .finish_send(id, SendStatus::Accepted, Some(7), None, None)
         .await
@@ -305,12 +310,7 @@ async fn a_lapsed_claim_is_taken_over_and_a_lapsed_request_reported(store: &dyn 
         ["digest"],
         "only what is still claimed"
     );
-    let users = vec!["u1001".to_string()];
-    let id = store
-        .begin_send(&send(&users, 0, 0), later)
-        .await
-        .unwrap()
-        .unwrap();
+    let id = begin_one(store, later).await;
     let lapsed = store.lapsed_sends(after_lease(later)).await.unwrap();
     assert_eq!(lapsed.iter().map(|s| s.id).collect::<Vec<_>>(), [id]);
     store
@@ -327,12 +327,7 @@ async fn a_lapsed_claim_is_taken_over_and_a_lapsed_request_reported(store: &dyn 
 }
 
 async fn an_accepted_request_is_followed_up_by_its_runner(store: &dyn DeliveryStore) {
-    let users = vec!["u1001".to_string()];
-    let id = store
-        .begin_send(&send(&users, 0, 0), at(9, 0, 0))
-        .await
-        .unwrap()
-        .unwrap();
+    let id = begin_one(store, at(9, 0, 0)).await;
     assert!(
         store.to_follow_up(at(9, 0, 1)).await.unwrap().is_empty(),
         "not accepted yet"
@@ -409,12 +404,7 @@ shared!(
 
 async fn a_live_runners_request_is_its_own_to_follow_up_a_gone_ones_anyones(logs: &Logs) {
     let (a, b) = (logs.open("oncall").await, logs.open("oncall").await);
-    let users = vec!["u1001".to_string()];
-    let id = a
-        .begin_send(&send(&users, 0, 0), at(9, 0, 0))
-        .await
-        .unwrap()
-        .unwrap();
+    let id = begin_one(&*a, at(9, 0, 0)).await;
     a.finish_send(id, SendStatus::Accepted, Some(9), None, None)
         .await
         .unwrap();
@@ -463,11 +453,7 @@ async fn a_live_claim_is_not_taken_over_and_a_lapsed_one_only_once(logs: &Logs) 
 async fn a_request_in_flight_is_not_lapsed_until_its_lease_is(logs: &Logs) {
     let (a, b) = (logs.open("oncall").await, logs.open("oncall").await);
     claim_due(&*a, "digest", at(9, 0, 0)).await;
-    let users = vec!["u1001".to_string()];
-    a.begin_send(&send(&users, 0, 0), at(9, 0, 0))
-        .await
-        .unwrap()
-        .unwrap();
+    begin_one(&*a, at(9, 0, 0)).await;
     assert!(b.lapsed_sends(at(9, 1, 0)).await.unwrap().is_empty());
     assert!(
         b.take_over_lapsed(after_lease(at(9, 0, 0)))

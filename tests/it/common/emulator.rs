@@ -235,6 +235,51 @@ impl Emu {
             .expect("the group is in the state")
     }
 
+    /// The webhook token of `robot_code` in the group, as the console shows it once the bot
+    /// joined (None before).
+    pub async fn webhook_token(
+        &self,
+        open_conversation_id: &str,
+        robot_code: &str,
+    ) -> Option<String> {
+        let response = self
+            .http
+            .get(self.url("/_emulator/webhook"))
+            .query(&[
+                ("open_conversation_id", open_conversation_id),
+                ("robot_code", robot_code),
+            ])
+            .send()
+            .await
+            .expect("the emulator answers");
+        if response.status() == StatusCode::NOT_FOUND {
+            return None;
+        }
+        let body: Value = response.json().await.expect("a JSON answer");
+        Some(body["access_token"].as_str().expect("a token").to_owned())
+    }
+
+    /// POST `body` to the webhook of `token` (`/robot/send`): the platform's answer.
+    pub async fn webhook(&self, token: &str, body: Value) -> Value {
+        self.http
+            .post(self.url("/robot/send"))
+            .query(&[("access_token", token)])
+            .json(&body)
+            .send()
+            .await
+            .expect("the emulator answers")
+            .json()
+            .await
+            .expect("a JSON answer")
+    }
+
+    /// The emulator's word on a join URL: `{valid, open_conversation_id, reason}`.
+    pub async fn join_url(&self, url: &str) -> Value {
+        self.admin_api()
+            .get("/_emulator/join_url", &[("url", url)])
+            .await
+    }
+
     /// Every accepted send request the emulator recorded.
     pub async fn messages(&self) -> Vec<Value> {
         let state = self.state().await;
@@ -248,6 +293,17 @@ async fn read(response: reqwest::Response) -> (StatusCode, Value) {
     let value = serde_json::from_str(&text)
         .unwrap_or_else(|error| panic!("answer is not JSON ({error}): {text}"));
     (status, value)
+}
+
+/// The user `userid` in an emulator state ([`Admin::state`]).
+#[track_caller]
+pub fn user<'a>(state: &'a Value, userid: &str) -> &'a Value {
+    state["users"]
+        .as_array()
+        .expect("users")
+        .iter()
+        .find(|user| user["userid"] == userid)
+        .unwrap_or_else(|| panic!("no user {userid} in the state"))
 }
 
 /// `calls` concurrent reads of one API (`/topapi/v2/user/get`) through `client`; every one must
@@ -321,30 +377,28 @@ impl Admin {
         serde_json::from_str(&text).unwrap_or(Value::Null)
     }
 
-    /// `GET /_emulator/state`: the whole organization.
-    pub async fn state(&self) -> Value {
+    /// GET `path` with `query`, on either host: the JSON answer, whatever its status.
+    pub async fn get(&self, path: &str, query: &[(&str, &str)]) -> Value {
         self.http
-            .get(format!("{}/_emulator/state", self.base))
+            .get(format!("{}{path}", self.base))
+            .query(query)
             .send()
             .await
-            .expect("admin API reachable")
+            .expect("the emulator answers")
             .json()
             .await
-            .expect("state is JSON")
+            .unwrap_or_else(|error| panic!("GET {path}: not JSON: {error}"))
+    }
+
+    /// `GET /_emulator/state`: the whole organization.
+    pub async fn state(&self) -> Value {
+        self.get("/_emulator/state", &[]).await
     }
 
     /// `GET /_emulator/qps`: what `qps_limit` counted since the fault set was posted, a row per
     /// app and API (`api`, `admitted`, `refused`, `windows`, …).
     pub async fn qps(&self) -> Vec<Value> {
-        let answer: Value = self
-            .http
-            .get(format!("{}/_emulator/qps", self.base))
-            .send()
-            .await
-            .expect("admin API reachable")
-            .json()
-            .await
-            .expect("qps is JSON");
+        let answer = self.get("/_emulator/qps", &[]).await;
         answer["apis"].as_array().cloned().expect("apis")
     }
 
