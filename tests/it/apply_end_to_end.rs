@@ -188,10 +188,7 @@ fn a_plan_file_is_applied_as_reviewed_or_refused_when_stale() {
     workspace
         .run(&emulator, &["plan", "-o", plan])
         .expect_code(0);
-    let id = workspace.state()["resources"]["group.payments"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = workspace.id_of("group.payments");
     let answer = emulator.api(
         "/v1.0/im/sceneGroup/update",
         json!({"open_conversation_id": id, "title": "Renamed By Hand"}),
@@ -300,10 +297,7 @@ fn prevent_destroy_and_the_mass_delete_guard_are_enforced_at_apply() {
 fn a_group_disbanded_outside_dingform_is_made_again_under_a_new_generation() {
     let (emulator, workspace) = setup();
     workspace.run(&emulator, &["apply", "--yes"]).expect_code(0);
-    let id = workspace.state()["resources"]["group.payments"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = workspace.id_of("group.payments");
     let answer = emulator.api(
         "/v1.0/im/chat/scenegroup/disband",
         json!({"openConversationId": id}),

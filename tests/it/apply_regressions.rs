@@ -40,10 +40,7 @@ fn a_bot_added_to_a_group_outside_dingform_is_removed_by_the_next_apply() {
     let groups = "bots:\n  alerts: {robot_code: dingbot-alerts, name: Alert Bot}\ngroups:\n  payments: {title: Payments, type: scene, owner: manager4220, members: [u1001]}\n";
     let workspace = Workspace::with_files(&[("groups.yaml", groups)]);
     workspace.run(&emulator, &["apply", "--yes"]).expect_code(0);
-    let id = workspace.state()["resources"]["group.payments"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = workspace.id_of("group.payments");
 
     // Someone adds the bot in the client: the state has no chatBotUserId for it.
     let added = emulator.api(

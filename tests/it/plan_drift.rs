@@ -31,10 +31,7 @@ fn oncall(plan: &Value) -> &Value {
 
 /// Someone adds u1003 to the group in the DingTalk client.
 fn add_member_in_the_client(emulator: &EmulatorProcess, workspace: &Workspace) {
-    let id = workspace.state()["resources"]["group.oncall"]["id"]
-        .as_str()
-        .expect("applied")
-        .to_owned();
+    let id = workspace.id_of("group.oncall");
     let answer = emulator.api(
         "/v1.0/im/sceneGroup/member/add",
         json!({"open_conversation_id": id, "user_ids": ["u1003"]}),
@@ -97,10 +94,7 @@ fn a_member_added_in_the_client_is_marked_as_drift_and_only_it() {
 #[test]
 fn a_member_removed_in_the_client_is_drift_once_and_gone_after_apply() {
     let (emulator, workspace) = applied();
-    let id = workspace.state()["resources"]["group.oncall"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = workspace.id_of("group.oncall");
     emulator.api(
         "/v1.0/im/sceneGroup/member/delete",
         json!({"open_conversation_id": id, "user_ids": ["u1002"]}),
@@ -123,10 +117,7 @@ fn a_bot_added_in_the_client_is_marked_as_drift() {
     let (emulator, workspace) = applied();
     // The group declares no bots, so dingform owns the list: a bot added in the client is
     // planned for removal, and that line says why.
-    let id = workspace.state()["resources"]["group.oncall"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = workspace.id_of("group.oncall");
     let answer = emulator.api(
         "/v1.0/im/conversations/robots",
         json!({"openConversationId": id, "robotCode": "dingbot-alerts"}),

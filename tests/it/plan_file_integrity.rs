@@ -162,10 +162,7 @@ fn a_stale_plan_file_names_the_group_that_changed_on_dingtalk() {
     let workspace = applied(&emulator);
     plan_to(&workspace, &emulator, &workspace.path().join("plan.json"));
     // Someone adds a bot to the group in the client.
-    let id = workspace.state()["resources"]["group.ops"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = workspace.id_of("group.ops");
     emulator.api(
         "/v1.0/im/conversations/robots",
         serde_json::json!({"openConversationId": id, "robotCode": "dingbot-alerts"}),

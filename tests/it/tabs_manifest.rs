@@ -138,10 +138,7 @@ fn a_tab_added_outside_dingform_is_removed_by_its_title() {
     let emulator = EmulatorProcess::fresh();
     let workspace = Workspace::with_files(&[("groups.yaml", &groups(ONE_TAB))]);
     workspace.run(&emulator, &["apply", "--yes"]).expect_code(0);
-    let id = workspace.state()["resources"]["group.payments"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = workspace.id_of("group.payments");
     emulator.api(
         "/v1.0/im/convNavTabs/add",
         json!({"openConversationId": id, "title": "Stray", "pcUrl": "https://stray.example"}),
@@ -163,10 +160,7 @@ fn groups_without_tabs_do_not_read_them() {
     let emulator = EmulatorProcess::fresh();
     let workspace = Workspace::with_files(&[("groups.yaml", &groups(""))]);
     workspace.run(&emulator, &["apply", "--yes"]).expect_code(0);
-    let id = workspace.state()["resources"]["group.payments"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let id = workspace.id_of("group.payments");
     emulator.api(
         "/v1.0/im/convNavTabs/add",
         json!({"openConversationId": id, "title": "Theirs", "pcUrl": "https://theirs.example"}),

@@ -110,6 +110,16 @@ impl Workspace {
             .unwrap_or(Value::Null)
     }
 
+    /// The platform id the state records for `address` (`group.payments`).
+    #[track_caller]
+    pub fn id_of(&self, address: &str) -> String {
+        let state = self.state();
+        state["resources"][address]["id"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no id for {address} in the state: {state}"))
+            .to_owned()
+    }
+
     /// `dingform ARGS` in the workspace, aimed at `target` with the demo app's credentials; not
     /// started.
     pub fn command(&self, target: &impl Target, args: &[&str]) -> Command {
