@@ -11,7 +11,7 @@ use std::path::Path;
 
 use owo_colors::{OwoColorize, Style};
 
-use crate::model::{Address, Finding, ResourceKind, Severity};
+use crate::model::{Address, Finding, Severity};
 use crate::plan::file::Target;
 use crate::plan::outcome::{Report, StepOutcome};
 use crate::plan::{Action, Plan};
@@ -179,34 +179,14 @@ fn counts(report: &Report) -> String {
     line
 }
 
-/// What a change did, in the plan's words for it (`render::human`'s headlines): bots are
-/// registered and notifications scheduled, not created; groups are disbanded.
+/// What a change did, in the plan's words for it ([`super::words`]).
 fn done(address: &Address, action: Action) -> &'static str {
-    match action {
-        Action::Create if address.kind == ResourceKind::Bot => "registered",
-        Action::Create if address.kind == ResourceKind::Notification => "scheduled",
-        Action::Create => "created",
-        Action::Import => "imported",
-        Action::Move => "moved",
-        Action::Update => "updated in place",
-        Action::Replace => "replaced",
-        Action::Delete if address.kind == ResourceKind::Group => "disbanded",
-        Action::Delete => "destroyed",
-        Action::Forget if address.kind == ResourceKind::Notification => "no longer sent",
-        Action::Forget => "no longer managed (left as it is in DingTalk)",
-        Action::NoOp => "up to date",
-    }
+    super::words::words(action, address.kind).did
 }
 
 /// What was being done, as a verb: `create failed`, `disband failed`.
 fn verb(address: &Address, action: Action) -> &'static str {
-    match action {
-        Action::Create if address.kind == ResourceKind::Bot => "register",
-        Action::Create if address.kind == ResourceKind::Notification => "schedule",
-        Action::Delete if address.kind == ResourceKind::Group => "disband",
-        Action::Delete => "destroy",
-        other => other.as_str(),
-    }
+    super::words::words(action, address.kind).doing
 }
 
 fn paint(text: &str, style: Style, color: bool) -> String {

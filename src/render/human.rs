@@ -7,7 +7,6 @@ use std::fmt::Write;
 use owo_colors::{OwoColorize, Style};
 use serde_json::Value;
 
-use crate::model::ResourceKind;
 use crate::model::sources::Sources;
 use crate::plan::{Action, Change, FieldChange, Plan};
 
@@ -117,42 +116,18 @@ fn action_style(action: Action) -> Style {
 
 fn headline(change: &Change) -> String {
     let address = &change.address;
+    let will = super::words::words(change.action, address.kind).will;
     match change.action {
-        // Bots are made in the Developer Console and notifications run in dingform: for
-        // them, "create" only records them.
-        Action::Create if address.kind == ResourceKind::Bot => {
-            format!("{address} will be registered (the bot itself is made in the console)")
-        }
-        Action::Create if address.kind == ResourceKind::Notification => {
-            format!("{address} will be scheduled (sent by `dingform notify run`)")
-        }
-        Action::Create => format!("{address} will be created"),
         Action::Import => format!(
-            "{address} will be imported{}",
+            "{address} {will}{}",
             change
                 .from
                 .as_deref()
                 .map(|id| format!(" from {id}"))
                 .unwrap_or_default()
         ),
-        Action::Move => format!(
-            "{} has moved to {address}",
-            change.from.as_deref().unwrap_or("?")
-        ),
-        Action::Update => format!("{address} will be updated in place"),
-        Action::Replace => format!("{address} must be replaced"),
-        Action::Delete if address.kind == ResourceKind::Group => {
-            format!("{address} will be DISBANDED: its chat history and files are lost")
-        }
-        Action::Delete => format!("{address} will be destroyed"),
-        // A notification lives only in dingform: forgetting it stops its sends.
-        Action::Forget if address.kind == ResourceKind::Notification => {
-            format!("{address} will stop being sent: `dingform notify run` no longer sends it")
-        }
-        Action::Forget => {
-            format!("{address} will no longer be managed (left as it is in DingTalk)")
-        }
-        Action::NoOp => format!("{address} is up to date"),
+        Action::Move => format!("{} {will} {address}", change.from.as_deref().unwrap_or("?")),
+        _ => format!("{address} {will}"),
     }
 }
 

@@ -57,15 +57,16 @@ pub fn markdown(plan: &Plan) -> String {
     }
     findings_table(&mut out, &plan.findings);
     let groups = [
-        (Action::Create, "to create"),
-        (Action::Import, "to import"),
-        (Action::Move, "to move"),
-        (Action::Update, "to update"),
-        (Action::Replace, "to replace"),
-        (Action::Delete, "to destroy"),
-        (Action::Forget, "to forget"),
+        Action::Create,
+        Action::Import,
+        Action::Move,
+        Action::Update,
+        Action::Replace,
+        Action::Delete,
+        Action::Forget,
     ];
-    for (action, title) in groups {
+    for action in groups {
+        let title = super::words::general(action).doing;
         let changes: Vec<&Change> = plan.changes.iter().filter(|c| c.action == action).collect();
         if changes.is_empty() {
             continue;
@@ -77,7 +78,7 @@ pub fn markdown(plan: &Plan) -> String {
         };
         let _ = writeln!(
             out,
-            "<details{open}><summary><b>{} {title}</b></summary>\n",
+            "<details{open}><summary><b>{} to {title}</b></summary>\n",
             changes.len()
         );
         out.push_str("```diff\n");

@@ -9,6 +9,7 @@ mod human;
 mod json;
 mod markdown;
 pub mod notify_report;
+mod words;
 
 pub use failure::{json_failure, markdown_failure};
 pub use human::human;
