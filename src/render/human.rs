@@ -7,6 +7,7 @@ use std::fmt::Write;
 use owo_colors::{OwoColorize, Style};
 use serde_json::Value;
 
+use super::field_lines::{self, Line, Sign, show};
 use crate::model::sources::Sources;
 use crate::plan::{Action, Change, FieldChange, Plan};
 
@@ -170,76 +171,41 @@ fn render_change(out: &mut String, change: &Change, paint: &Painter) {
 }
 
 fn render_field(out: &mut String, field: &FieldChange, paint: &Painter) {
-    let green = Style::new().green();
-    let red = Style::new().red();
-    let yellow = Style::new().yellow();
-    match field {
-        FieldChange::Value {
-            field,
-            before,
-            after,
-        } => {
-            let before = before
-                .as_ref()
-                .map(show)
-                .unwrap_or_else(|| "(unset)".into());
-            let after = after.as_ref().map(show).unwrap_or_else(|| "(unset)".into());
-            let _ = writeln!(
-                out,
-                "      {} {field}: {before} → {after}",
-                paint.paint("~", yellow)
-            );
-        }
-        FieldChange::Set {
-            field,
-            added,
-            removed,
-            unmanaged,
-            reasons,
-        } => {
-            let _ = writeln!(out, "      {} {field}:", paint.paint("~", yellow));
-            for (entries, sign, style) in [(added, "+", green), (removed, "-", red)] {
-                for entry in entries {
-                    let why = reasons
-                        .get(entry)
-                        .map(|reason| format!("  ({reason})"))
-                        .unwrap_or_default();
-                    let _ = writeln!(out, "          {} {entry}{why}", paint.paint(sign, style));
-                }
+    let changed = paint.paint("~", Style::new().yellow());
+    let style = |sign: Sign| match sign {
+        Sign::Added => Style::new().green(),
+        Sign::Removed => Style::new().red(),
+        Sign::Kept => Style::new(),
+    };
+    field_lines::walk(field, |line| {
+        let _ = match line {
+            Line::Value {
+                field,
+                before,
+                after,
+            } => writeln!(out, "      {changed} {field}: {before} → {after}"),
+            Line::SetOpens { field } | Line::TextOpens { field } => {
+                writeln!(out, "      {changed} {field}:")
             }
-            if *unmanaged > 0 {
-                let _ = writeln!(out, "          (unmanaged: {unmanaged} left alone)");
+            Line::Entry {
+                sign,
+                entry,
+                reason,
+                ..
+            } => {
+                let why = reason.map(|r| format!("  ({r})")).unwrap_or_default();
+                let sign = paint.paint(sign.symbol(), style(sign));
+                writeln!(out, "          {sign} {entry}{why}")
             }
-        }
-        FieldChange::Text {
-            field,
-            before,
-            after,
-        } => {
-            let _ = writeln!(out, "      {} {field}:", paint.paint("~", yellow));
-            let diff = similar::TextDiff::from_lines(before.as_str(), after.as_str());
-            for change in diff.iter_all_changes() {
-                let (sign, style) = match change.tag() {
-                    similar::ChangeTag::Delete => ("-", red),
-                    similar::ChangeTag::Insert => ("+", green),
-                    similar::ChangeTag::Equal => (" ", Style::new()),
-                };
-                let line = format!("{sign} {}", change.value().trim_end_matches('\n'));
-                let _ = writeln!(out, "          {}", paint.paint(&line, style));
+            Line::Unmanaged { count, .. } => {
+                writeln!(out, "          (unmanaged: {count} left alone)")
             }
-        }
-    }
-}
-
-/// A JSON value as a person reads it: strings quoted, lists inline.
-pub(crate) fn show(value: &Value) -> String {
-    match value {
-        Value::Array(items) => {
-            let items: Vec<String> = items.iter().map(show).collect();
-            format!("[{}]", items.join(", "))
-        }
-        other => other.to_string(),
-    }
+            Line::Diff { sign, line } => {
+                let line = format!("{} {line}", sign.symbol());
+                writeln!(out, "          {}", paint.paint(&line, style(sign)))
+            }
+        };
+    });
 }
 
 fn plural(n: usize) -> &'static str {

@@ -6,9 +6,9 @@ use std::fmt::Write;
 
 use crate::model::Finding;
 use crate::model::finding::Severity;
-use crate::plan::{Action, Change, FieldChange, Plan};
+use crate::plan::{Action, Change, Plan};
 
-use super::human::show;
+use super::field_lines::{self, Line};
 
 /// A comment body must stay under the code hosts' limit (GitHub: 65,536 characters).
 const BUDGET: usize = 60_000;
@@ -156,57 +156,31 @@ fn render_change(out: &mut String, change: &Change) {
         let _ = writeln!(out, "#   ({note})");
     }
     for field in &change.fields {
-        match field {
-            FieldChange::Value {
-                field,
-                before,
-                after,
-            } => {
-                let before = before
-                    .as_ref()
-                    .map(show)
-                    .unwrap_or_else(|| "(unset)".into());
-                let after = after.as_ref().map(show).unwrap_or_else(|| "(unset)".into());
-                let _ = writeln!(out, "!   {field}: {before} → {after}");
-            }
-            FieldChange::Set {
-                field,
-                added,
-                removed,
-                unmanaged,
-                reasons,
-            } => {
-                for (entries, sign) in [(added, "+"), (removed, "-")] {
-                    for entry in entries {
-                        let why = reasons
-                            .get(entry)
-                            .map(|reason| format!(" ({reason})"))
-                            .unwrap_or_default();
-                        let _ = writeln!(out, "{sign}   {field}: {entry}{why}");
-                    }
+        field_lines::walk(field, |line| {
+            let _ = match line {
+                Line::Value {
+                    field,
+                    before,
+                    after,
+                } => writeln!(out, "!   {field}: {before} → {after}"),
+                // The entries name their field.
+                Line::SetOpens { .. } => Ok(()),
+                Line::Entry {
+                    field,
+                    sign,
+                    entry,
+                    reason,
+                } => {
+                    let why = reason.map(|r| format!(" ({r})")).unwrap_or_default();
+                    writeln!(out, "{}   {field}: {entry}{why}", sign.symbol())
                 }
-                if *unmanaged > 0 {
-                    let _ = writeln!(out, "#   {field}: {unmanaged} unmanaged, left alone");
+                Line::Unmanaged { field, count } => {
+                    writeln!(out, "#   {field}: {count} unmanaged, left alone")
                 }
-            }
-            FieldChange::Text {
-                field,
-                before,
-                after,
-            } => {
-                let _ = writeln!(out, "!   {field}:");
-                for change in similar::TextDiff::from_lines(before.as_str(), after.as_str())
-                    .iter_all_changes()
-                {
-                    let sign = match change.tag() {
-                        similar::ChangeTag::Delete => "-",
-                        similar::ChangeTag::Insert => "+",
-                        similar::ChangeTag::Equal => " ",
-                    };
-                    let _ = writeln!(out, "{sign}     {}", change.value().trim_end_matches('\n'));
-                }
-            }
-        }
+                Line::TextOpens { field } => writeln!(out, "!   {field}:"),
+                Line::Diff { sign, line } => writeln!(out, "{}     {line}", sign.symbol()),
+            };
+        });
     }
 }
 

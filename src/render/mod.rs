@@ -5,6 +5,7 @@
 pub mod apply_report;
 pub mod diagnostic;
 mod failure;
+mod field_lines;
 mod human;
 mod json;
 mod markdown;
