@@ -36,6 +36,17 @@ pub fn applying_plan_file(plan_file: &Path, made_in: &Path, target: &Target) -> 
     line
 }
 
+/// The question `apply` asks on a terminal before it changes anything (only `yes` goes on).
+pub fn confirm_prompt() -> &'static str {
+    "\nDo you want to perform these actions?\n  Only 'yes' will be accepted to approve.\n\n  \
+     Enter a value: "
+}
+
+/// What `apply` says when the answer to [`confirm_prompt`] was not `yes`.
+pub fn cancelled() -> &'static str {
+    "Apply cancelled."
+}
+
 /// What the first Ctrl-C prints (the apply stops starting steps).
 pub fn interrupted() -> &'static str {
     "Interrupted: finishing the requests in flight and recording their answers \

@@ -9,6 +9,7 @@ mod field_lines;
 mod human;
 mod json;
 mod markdown;
+pub mod messages;
 pub mod notify_report;
 mod words;
 
