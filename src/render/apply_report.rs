@@ -11,6 +11,7 @@ use std::path::Path;
 
 use owo_colors::{OwoColorize, Style};
 
+use super::words::{self, Tense};
 use crate::model::{Address, Finding, Severity};
 use crate::plan::file::Target;
 use crate::plan::outcome::{Report, StepOutcome};
@@ -162,42 +163,31 @@ pub fn manual_steps(plan: &Plan, color: bool) -> String {
 
 /// What `apply` says when the plan has nothing to change, before the manual steps (if any).
 pub fn no_changes(plan: &Plan) -> String {
-    if plan.summary().manual > 0 {
-        "No changes to apply. DingTalk matches the manifests but for the manual steps below.\n"
-            .to_owned()
-    } else {
-        "No changes. DingTalk matches the manifests.\n".to_owned()
-    }
+    super::human::no_changes(plan).to_owned()
 }
 
 /// `15 added, 0 changed, 0 destroyed, 1 imported.`: the plan's closing line in the past
 /// tense, imports, moves and forgets shown when there are any, as the plan shows them.
 fn counts(report: &Report) -> String {
-    let mut line = format!(
-        "{} added, {} changed, {} destroyed",
-        report.added, report.changed, report.destroyed
-    );
-    for (count, word) in [
-        (report.imported, "imported"),
-        (report.moved, "moved"),
-        (report.forgotten, "forgotten"),
-    ] {
-        if count > 0 {
-            let _ = write!(line, ", {count} {word}");
-        }
-    }
-    line.push('.');
-    line
+    let counted = [
+        report.added,
+        report.changed,
+        report.destroyed,
+        report.imported,
+        report.moved,
+        report.forgotten,
+    ];
+    format!("{}.", words::counts(counted, Tense::Did))
 }
 
 /// What a change did, in the plan's words for it ([`super::words`]).
 fn done(address: &Address, action: Action) -> &'static str {
-    super::words::words(action, address.kind).did
+    words::words(action, address.kind).did
 }
 
 /// What was being done, as a verb: `create failed`, `disband failed`.
 fn verb(address: &Address, action: Action) -> &'static str {
-    super::words::words(action, address.kind).doing
+    words::words(action, address.kind).doing
 }
 
 fn paint(text: &str, style: Style, color: bool) -> String {

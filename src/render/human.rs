@@ -8,6 +8,7 @@ use owo_colors::{OwoColorize, Style};
 use serde_json::Value;
 
 use super::field_lines::{self, Line, Sign, show};
+use super::words::{self, Tense};
 use crate::model::sources::Sources;
 use crate::plan::{Action, Change, FieldChange, Plan};
 
@@ -20,14 +21,9 @@ pub fn human(plan: &Plan, sources: &Sources, color: bool) -> String {
         .iter()
         .filter(|c| c.action != Action::NoOp)
         .collect();
-    if changes.is_empty() && plan.summary().manual > 0 {
-        // A manual step still to do means DingTalk does not match yet (`bot-rename-test-group`).
-        let _ = writeln!(
-            out,
-            "No changes to apply. DingTalk matches the manifests but for the manual steps below.\n"
-        );
-    } else if changes.is_empty() {
-        let _ = writeln!(out, "No changes. DingTalk matches the manifests.\n");
+    if changes.is_empty() {
+        out.push_str(no_changes(plan));
+        out.push('\n');
     } else {
         let _ = writeln!(out, "dingform will perform the following actions:\n");
         for change in changes {
@@ -39,19 +35,15 @@ pub fn human(plan: &Plan, sources: &Sources, color: bool) -> String {
         out.push('\n');
     }
     let summary = plan.summary();
-    let mut line = format!(
-        "Plan: {} to add, {} to change, {} to destroy",
-        summary.add, summary.change, summary.destroy
-    );
-    for (count, word) in [
-        (summary.import, "to import"),
-        (summary.moved, "to move"),
-        (summary.forget, "to forget"),
-    ] {
-        if count > 0 {
-            let _ = write!(line, ", {count} {word}");
-        }
-    }
+    let counted = [
+        summary.add,
+        summary.change,
+        summary.destroy,
+        summary.import,
+        summary.moved,
+        summary.forget,
+    ];
+    let mut line = format!("Plan: {}", words::counts(counted, Tense::Will));
     let _ = write!(
         line,
         "; {} warning{}, {} error{}",
@@ -90,6 +82,17 @@ pub fn human(plan: &Plan, sources: &Sources, color: bool) -> String {
         );
     }
     out
+}
+
+/// What a plan with nothing to change says, before the manual steps (if any); `apply` says
+/// it too. A manual step still to do means DingTalk does not match yet
+/// (`bot-rename-test-group`).
+pub(crate) fn no_changes(plan: &Plan) -> &'static str {
+    if plan.summary().manual > 0 {
+        "No changes to apply. DingTalk matches the manifests but for the manual steps below.\n"
+    } else {
+        "No changes. DingTalk matches the manifests.\n"
+    }
 }
 
 struct Painter {

@@ -56,16 +56,10 @@ pub fn markdown(plan: &Plan) -> String {
         );
     }
     findings_table(&mut out, &plan.findings);
-    let groups = [
-        Action::Create,
-        Action::Import,
-        Action::Move,
-        Action::Update,
-        Action::Replace,
-        Action::Delete,
-        Action::Forget,
-    ];
-    for action in groups {
+    for action in super::words::ACTIONS {
+        if action == Action::NoOp {
+            continue;
+        }
         let title = super::words::general(action).doing;
         let changes: Vec<&Change> = plan.changes.iter().filter(|c| c.action == action).collect();
         if changes.is_empty() {

@@ -1,11 +1,63 @@
 //! The words for each kind of change, in one table: what the plan says it will do (`will be
 //! registered`), what apply says it did (`registered`), and what apply was doing when it
-//! failed (`register failed`). The plan's headlines ([`super::human`]), its Markdown groups
+//! failed (`register failed`); and the counts of the closing lines in both tenses (`15 to
+//! add` and `15 added`). The plan's headlines ([`super::human`]), its Markdown groups
 //! ([`super::markdown`]) and apply's lines ([`super::apply_report`]) all read them here, so
 //! the two tenses cannot drift apart.
 
+use std::fmt::Write;
+
 use crate::model::ResourceKind;
 use crate::plan::Action;
+
+/// Every action, in the order Markdown groups a plan's changes. A new action fails to compile
+/// in the tests below until it is listed here.
+pub(crate) const ACTIONS: [Action; 8] = [
+    Action::Create,
+    Action::Import,
+    Action::Move,
+    Action::Update,
+    Action::Replace,
+    Action::Delete,
+    Action::Forget,
+    Action::NoOp,
+];
+
+/// Which tense a closing line's counts take.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Tense {
+    /// The plan's: `15 to add`.
+    Will,
+    /// Apply's: `15 added`.
+    Did,
+}
+
+/// The counts of a closing line, in its order: to add (added), to change (changed), to
+/// destroy (destroyed), to import (imported), to move (moved), to forget (forgotten).
+pub(crate) type Counts = [usize; 6];
+
+const COUNTED: [(&str, &str); 6] = [
+    ("to add", "added"),
+    ("to change", "changed"),
+    ("to destroy", "destroyed"),
+    ("to import", "imported"),
+    ("to move", "moved"),
+    ("to forget", "forgotten"),
+];
+
+/// `15 to add, 0 to change, 0 to destroy, 1 to import` (or `15 added, …, 1 imported`): adds,
+/// changes and destroys always, imports, moves and forgets when there are any.
+pub(crate) fn counts(counts: Counts, tense: Tense) -> String {
+    let mut line = String::new();
+    for (index, (count, (will, did))) in counts.into_iter().zip(COUNTED).enumerate() {
+        if index < 3 || count > 0 {
+            let word = if tense == Tense::Will { will } else { did };
+            let comma = if index == 0 { "" } else { ", " };
+            let _ = write!(line, "{comma}{count} {word}");
+        }
+    }
+    line
+}
 
 /// The words for one action on one kind of resource.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -121,9 +173,9 @@ pub(crate) fn words(action: Action, kind: ResourceKind) -> Words {
 mod tests {
     use super::*;
 
-    /// Every action, checked against the enum: a new action fails to compile here until it is
+    /// [`ACTIONS`] holds every action once: a new action fails to compile here until it is
     /// listed, and then fails the tests below until it has its words.
-    const ACTIONS: [Action; 8] = {
+    const _: () = {
         const fn listed(action: Action) -> usize {
             match action {
                 Action::Create => 0,
@@ -136,23 +188,28 @@ mod tests {
                 Action::NoOp => 7,
             }
         }
-        let all = [
-            Action::Create,
-            Action::Import,
-            Action::Move,
-            Action::Update,
-            Action::Replace,
-            Action::Delete,
-            Action::Forget,
-            Action::NoOp,
-        ];
         let mut i = 0;
-        while i < all.len() {
-            assert!(listed(all[i]) == i);
+        while i < ACTIONS.len() {
+            assert!(listed(ACTIONS[i]) == i);
             i += 1;
         }
-        all
     };
+
+    #[test]
+    fn counts_show_adds_changes_and_destroys_always_and_the_rest_when_any() {
+        assert_eq!(
+            counts([15, 0, 0, 1, 0, 2], Tense::Will),
+            "15 to add, 0 to change, 0 to destroy, 1 to import, 2 to forget"
+        );
+        assert_eq!(
+            counts([15, 0, 0, 1, 0, 2], Tense::Did),
+            "15 added, 0 changed, 0 destroyed, 1 imported, 2 forgotten"
+        );
+        assert_eq!(
+            counts([0, 0, 0, 0, 3, 0], Tense::Did),
+            "0 added, 0 changed, 0 destroyed, 3 moved"
+        );
+    }
 
     #[test]
     fn every_action_on_every_kind_has_words_in_both_tenses() {
