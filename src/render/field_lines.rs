@@ -29,12 +29,9 @@ impl Sign {
 /// One line of a field's change.
 #[derive(Debug, PartialEq)]
 pub(super) enum Line<'a> {
-    /// A value replaced by another, both as shown ([`show`]); `(unset)` when absent.
-    Value {
-        field: &'a str,
-        before: String,
-        after: String,
-    },
+    /// A value replaced by another: `before → after`, each as shown ([`show`]), `(unset)`
+    /// when absent.
+    Value { field: &'a str, change: String },
     /// The line before a set's entries.
     SetOpens { field: &'a str },
     /// An entry of a set, added or removed, and why when the plan says it.
@@ -66,8 +63,7 @@ pub(super) fn walk(field: &FieldChange, mut each: impl FnMut(Line<'_>)) {
             };
             each(Line::Value {
                 field,
-                before: shown(before),
-                after: shown(after),
+                change: format!("{} → {}", shown(before), shown(after)),
             });
         }
         FieldChange::Set {
@@ -170,7 +166,7 @@ mod tests {
         };
         assert_eq!(
             lines(&field),
-            [r#"Value { field: "admins", before: "(unset)", after: "[\"a\", 1]" }"#]
+            [r#"Value { field: "admins", change: "(unset) → [\"a\", 1]" }"#]
         );
     }
 

@@ -35,14 +35,7 @@ pub fn human(plan: &Plan, sources: &Sources, color: bool) -> String {
         out.push('\n');
     }
     let summary = plan.summary();
-    let counted = [
-        summary.add,
-        summary.change,
-        summary.destroy,
-        summary.import,
-        summary.moved,
-        summary.forget,
-    ];
+    let counted = words::planned(&summary);
     let mut line = format!("Plan: {}", words::counts(counted, Tense::Will));
     let _ = write!(
         line,
@@ -182,11 +175,7 @@ fn render_field(out: &mut String, field: &FieldChange, paint: &Painter) {
     };
     field_lines::walk(field, |line| {
         let _ = match line {
-            Line::Value {
-                field,
-                before,
-                after,
-            } => writeln!(out, "      {changed} {field}: {before} → {after}"),
+            Line::Value { field, change } => writeln!(out, "      {changed} {field}: {change}"),
             Line::SetOpens { field } | Line::TextOpens { field } => {
                 writeln!(out, "      {changed} {field}:")
             }

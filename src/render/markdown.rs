@@ -34,19 +34,12 @@ pub fn markdown(plan: &Plan) -> String {
         "| add | change | destroy | import | move | forget | errors | warnings | manual |"
     );
     let _ = writeln!(out, "|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
-    let _ = writeln!(
-        out,
-        "| {} | {} | {} | {} | {} | {} | {} | {} | {} |\n",
-        summary.add,
-        summary.change,
-        summary.destroy,
-        summary.import,
-        summary.moved,
-        summary.forget,
-        summary.errors,
-        summary.warnings,
-        summary.manual
-    );
+    let cells: Vec<String> = super::words::planned(&summary)
+        .into_iter()
+        .chain([summary.errors, summary.warnings, summary.manual])
+        .map(|count| count.to_string())
+        .collect();
+    let _ = writeln!(out, "| {} |\n", cells.join(" | "));
     if plan.estimate.requests > 0 {
         let _ = writeln!(
             out,
@@ -152,11 +145,7 @@ fn render_change(out: &mut String, change: &Change) {
     for field in &change.fields {
         field_lines::walk(field, |line| {
             let _ = match line {
-                Line::Value {
-                    field,
-                    before,
-                    after,
-                } => writeln!(out, "!   {field}: {before} → {after}"),
+                Line::Value { field, change } => writeln!(out, "!   {field}: {change}"),
                 // The entries name their field.
                 Line::SetOpens { .. } => Ok(()),
                 Line::Entry {

@@ -8,7 +8,7 @@
 use std::fmt::Write;
 
 use crate::model::ResourceKind;
-use crate::plan::Action;
+use crate::plan::{Action, Summary};
 
 /// Every action, in the order Markdown groups a plan's changes. A new action fails to compile
 /// in the tests below until it is listed here.
@@ -35,6 +35,18 @@ pub(crate) enum Tense {
 /// The counts of a closing line, in its order: to add (added), to change (changed), to
 /// destroy (destroyed), to import (imported), to move (moved), to forget (forgotten).
 pub(crate) type Counts = [usize; 6];
+
+/// A plan's [`Counts`].
+pub(crate) fn planned(summary: &Summary) -> Counts {
+    [
+        summary.add,
+        summary.change,
+        summary.destroy,
+        summary.import,
+        summary.moved,
+        summary.forget,
+    ]
+}
 
 const COUNTED: [(&str, &str); 6] = [
     ("to add", "added"),
