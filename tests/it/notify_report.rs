@@ -265,6 +265,8 @@ async fn the_service_says_when_it_runs_and_that_a_signal_stopped_it() {
     use std::io::{BufRead, Read};
     use std::process::Stdio;
 
+    use crate::common::deadline::KillAfter;
+
     let emu = Emu::start().await;
     let ws = Workspace::with_files(&[("notifications.yaml", MANIFEST)]);
     ws.run(&emu, &["apply", "--yes"]).expect_code(0);
@@ -276,18 +278,7 @@ async fn the_service_says_when_it_runs_and_that_a_signal_stopped_it() {
             .spawn()
             .expect("spawn notify run");
         let pid = child.id().to_string();
-        // Not a wait: a deadline, after which a silent service is killed to fail the test.
-        let (done, watched) = std::sync::mpsc::channel::<()>();
-        let watchdog = {
-            let pid = pid.clone();
-            std::thread::spawn(move || {
-                if watched.recv_timeout(Duration::from_secs(60)).is_err() {
-                    let _ = std::process::Command::new("kill")
-                        .args(["-KILL", &pid])
-                        .status();
-                }
-            })
-        };
+        let deadline = KillAfter::new(child.id(), Duration::from_secs(60));
         let mut stderr = std::io::BufReader::new(child.stderr.take().expect("piped"));
         let mut text = String::new();
         stderr.read_line(&mut text).expect("stderr");
@@ -298,8 +289,7 @@ async fn the_service_says_when_it_runs_and_that_a_signal_stopped_it() {
         assert!(term.success(), "SIGTERM to {pid}");
         stderr.read_to_string(&mut text).expect("stderr");
         let status = child.wait().expect("wait");
-        let _ = done.send(());
-        watchdog.join().expect("watchdog");
+        drop(deadline);
         crate::common::Run {
             code: status.code().unwrap_or(-1),
             stdout: String::new(),
