@@ -172,10 +172,7 @@ pub fn run(args: Args, no_color: bool) -> anyhow::Result<ExitCode> {
                 "{}",
                 render::diagnostic::human(&validation.findings, &validation.sources, color)
             );
-            let error = format!(
-                "{}: cannot plan: the manifests do not load",
-                args.dir.display()
-            );
+            let error = render::messages::cannot_plan(&args.dir);
             eprintln!("{error}");
             print_failure(args.format, &error, &validation.findings)?;
             return Ok(ExitCode::FAILURE);

@@ -45,6 +45,12 @@ pub fn refreshing(resources: usize, endpoint: &str) -> String {
     format!("Refreshing {resources} managed resources from {endpoint}…")
 }
 
+/// Why `plan` made no plan when the manifests do not load (after their diagnostics, and as
+/// the `error` of the JSON or Markdown document).
+pub fn cannot_plan(dir: &Path) -> String {
+    format!("{}: cannot plan: the manifests do not load", dir.display())
+}
+
 /// The line after a plan saved with `--out`.
 pub fn saved_plan(path: &Path) -> String {
     format!(
