@@ -184,7 +184,7 @@ fn apply_planned(
         return Ok(ExitCode::SUCCESS);
     }
     if !args.yes && !confirm()? {
-        eprintln!("Apply cancelled.");
+        eprintln!("{}", render::apply_report::cancelled());
         return Ok(ExitCode::FAILURE);
     }
     let runtime = session::runtime()?;
@@ -247,9 +247,7 @@ fn confirm() -> anyhow::Result<bool> {
             "refusing to apply without confirmation: stdin is not a terminal; review the plan and pass --yes to apply non-interactively"
         );
     }
-    print!(
-        "\nDo you want to perform these actions?\n  Only 'yes' will be accepted to approve.\n\n  Enter a value: "
-    );
+    print!("{}", render::apply_report::confirm_prompt());
     std::io::stdout().flush()?;
     let mut answer = String::new();
     stdin.lock().read_line(&mut answer)?;

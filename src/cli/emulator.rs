@@ -51,12 +51,8 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
         out.flush()?;
         drop(out);
         eprintln!(
-            "dingform emulator: serving both DingTalk hosts on {}{}",
-            emulator.base_url(),
-            args.data
-                .as_ref()
-                .map(|path| format!(", data in {}", path.display()))
-                .unwrap_or_default()
+            "{}",
+            crate::render::messages::emulator_serving(&emulator.base_url(), args.data.as_deref())
         );
         tokio::select! {
             _ = tokio::signal::ctrl_c() => {}

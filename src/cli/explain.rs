@@ -27,10 +27,8 @@ pub fn explain(args: ExplainArgs) -> anyhow::Result<ExitCode> {
     let Some(page) = rules::page(&args.rule) else {
         let near = crate::plan::names::nearest(&args.rule, PAGES.iter().map(|page| page.id));
         eprintln!(
-            "error: no rule `{}`{}; `dingform rules` lists them all",
-            args.rule,
-            near.map(|id| format!(" (did you mean `{id}`?)"))
-                .unwrap_or_default()
+            "{}",
+            crate::render::messages::no_such_rule(&args.rule, near)
         );
         return Ok(ExitCode::FAILURE);
     };

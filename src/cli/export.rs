@@ -70,25 +70,13 @@ pub fn run(args: Args, no_color: bool) -> anyhow::Result<ExitCode> {
     })?;
     let mut stdout = std::io::stdout().lock();
     if exported.files.is_empty() {
-        writeln!(
-            stdout,
-            "Nothing to export: every resource in the state is declared."
-        )?;
+        writeln!(stdout, "{}", render::messages::nothing_to_export())?;
     }
     for (path, addresses) in &exported.files {
-        writeln!(
-            stdout,
-            "Wrote {} ({})",
-            path.display(),
-            addresses
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(", ")
-        )?;
+        writeln!(stdout, "{}", render::messages::wrote(path, addresses))?;
     }
     for note in &exported.notes {
-        eprintln!("note: {note}");
+        eprintln!("{}", render::messages::note(note));
     }
     Ok(ExitCode::SUCCESS)
 }

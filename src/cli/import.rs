@@ -61,9 +61,11 @@ pub fn run(args: Args) -> anyhow::Result<ExitCode> {
     let mut out = std::io::stdout().lock();
     writeln!(
         out,
-        "Imported {} ({}). Nothing on DingTalk changed; `dingform plan` now compares it with the manifests.",
-        args.address,
-        entry.id.as_deref().unwrap_or(&args.remote_id)
+        "{}",
+        crate::render::messages::imported(
+            &args.address,
+            entry.id.as_deref().unwrap_or(&args.remote_id)
+        )
     )?;
     Ok(ExitCode::SUCCESS)
 }

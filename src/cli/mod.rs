@@ -99,7 +99,7 @@ pub fn run() -> ExitCode {
     match result {
         Ok(code) => code,
         Err(error) => {
-            eprintln!("error: {error:#}");
+            eprintln!("{}", crate::render::messages::error(format!("{error:#}")));
             ExitCode::FAILURE
         }
     }

@@ -226,7 +226,7 @@ async fn serve<A: crate::provider::MessageApi + crate::provider::WebhookApi>(
             _ = terminate.recv() => {}
         }
     };
-    eprintln!("dingform notify: running (Ctrl-C or SIGTERM to stop)");
+    eprintln!("{}", render::notify_report::serving());
     let outcome = notify::serve(
         runner,
         &SystemClock,
@@ -235,11 +235,13 @@ async fn serve<A: crate::provider::MessageApi + crate::provider::WebhookApi>(
         stop,
         |event| match event {
             notify::ServeEvent::Cycle(report, state) => print_report(report, &status::zones(state)),
-            notify::ServeEvent::StateUnreadable(error) => eprintln!("warning: {error}"),
+            notify::ServeEvent::StateUnreadable(error) => {
+                eprintln!("{}", render::messages::warning(error));
+            }
         },
     )
     .await?;
-    eprintln!("dingform notify: stopped");
+    eprintln!("{}", render::notify_report::stopped());
     Ok(if outcome.is_success() {
         ExitCode::SUCCESS
     } else {

@@ -93,9 +93,8 @@ pub fn plan_keeping_session(
         let session = Session::open(&validation.workspace, args.rate).await?;
         if std::io::stderr().is_terminal() {
             eprintln!(
-                "Refreshing {} managed resources from {}…",
-                state.resources.len(),
-                session.label
+                "{}",
+                render::messages::refreshing(state.resources.len(), &session.label)
             );
         }
         // Even with nothing in state, the plan fetches a token and checks every name, so that
@@ -173,10 +172,7 @@ pub fn run(args: Args, no_color: bool) -> anyhow::Result<ExitCode> {
                 "{}",
                 render::diagnostic::human(&validation.findings, &validation.sources, color)
             );
-            let error = format!(
-                "{}: cannot plan: the manifests do not load",
-                args.dir.display()
-            );
+            let error = render::messages::cannot_plan(&args.dir);
             eprintln!("{error}");
             print_failure(args.format, &error, &validation.findings)?;
             return Ok(ExitCode::FAILURE);
@@ -205,12 +201,7 @@ pub fn run(args: Args, no_color: bool) -> anyhow::Result<ExitCode> {
     if let Some(path) = &args.out
         && args.format == Format::Human
     {
-        writeln!(
-            out,
-            "\nSaved the plan to {}: apply it with `dingform apply {}`.",
-            path.display(),
-            path.display()
-        )?;
+        writeln!(out, "{}", render::messages::saved_plan(path))?;
     }
     Ok(if plan.is_blocked() {
         ExitCode::FAILURE

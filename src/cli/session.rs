@@ -120,12 +120,8 @@ pub struct Store {
 impl Store {
     /// Where the previous version went after a write, for messages.
     pub fn previous_version_hint(&self, previous_serial: u64) -> String {
-        match &self.file {
-            Some(file) => format!("the previous state is in {}", file.backup_path().display()),
-            None => format!(
-                "the previous version is kept: `dingform state pull --serial {previous_serial}`"
-            ),
-        }
+        let backup = self.file.as_ref().map(|file| file.backup_path());
+        crate::render::messages::previous_state(backup.as_deref(), previous_serial)
     }
 }
 

@@ -29,7 +29,7 @@ pub fn run(args: Args, no_color: bool) -> anyhow::Result<ExitCode> {
     let saved = PlanFile::read(&args.plan_file)?;
     if let Err(edited) = saved.check_unedited(&args.plan_file) {
         // Shown as it is, but `apply` would refuse it.
-        eprintln!("warning: {edited}");
+        eprintln!("{}", crate::render::messages::warning(edited));
     }
     let text = match args.format {
         Format::Human => {

@@ -11,6 +11,7 @@ use anyhow::Context;
 use super::session;
 use crate::model::duration::parse_duration;
 use crate::model::{Address, ResourceKind};
+use crate::render::messages;
 use crate::state::State;
 use crate::state::store::{self, StateStore};
 
@@ -211,11 +212,8 @@ async fn run_with(args: Args, opened: &session::Store) -> anyhow::Result<ExitCod
             state.remove(&address)?;
             store::write(store, &mut state, &lock).await?;
             store.release(lock).await?;
-            writeln!(
-                out,
-                "Removed {address} from the state ({}).",
-                opened.previous_version_hint(state.serial - 1)
-            )?;
+            let previous = opened.previous_version_hint(state.serial - 1);
+            writeln!(out, "{}", messages::state_removed(&address, &previous))?;
         }
         StateCommand::Mv { from, to, .. } => {
             let lock = store.lock("state mv", args.lock_timeout).await?;
@@ -223,11 +221,8 @@ async fn run_with(args: Args, opened: &session::Store) -> anyhow::Result<ExitCod
             state.rename(&from, &to)?;
             store::write(store, &mut state, &lock).await?;
             store.release(lock).await?;
-            writeln!(
-                out,
-                "Moved {from} to {to} ({}).",
-                opened.previous_version_hint(state.serial - 1)
-            )?;
+            let previous = opened.previous_version_hint(state.serial - 1);
+            writeln!(out, "{}", messages::state_moved(&from, &to, &previous))?;
         }
         StateCommand::Pull { serial, .. } => {
             let state = match serial {
@@ -252,21 +247,20 @@ async fn run_with(args: Args, opened: &session::Store) -> anyhow::Result<ExitCod
             let pushed = store::push(store, pushed, force, &lock).await;
             store.release(lock).await?;
             let pushed = pushed?;
-            writeln!(
-                out,
-                "Pushed {} ({} resources) to {} as serial {}.",
-                file.display(),
+            let pushed = messages::state_pushed(
+                &file,
                 pushed.resources.len(),
                 store.location(),
-                pushed.serial
-            )?;
+                pushed.serial,
+            );
+            writeln!(out, "{pushed}")?;
         }
         StateCommand::History { .. } => {
             let versions = store.history().await?;
             if versions.is_empty() {
-                writeln!(out, "No versions at {} yet.", store.location())?;
+                writeln!(out, "{}", messages::no_versions(store.location()))?;
             } else {
-                writeln!(out, "SERIAL\tWRITTEN\tHOST\tUSER\tCOMMAND\tRESOURCES")?;
+                writeln!(out, "{}", messages::history_header())?;
             }
             for version in versions {
                 let unknown = || "-".to_owned();
@@ -300,14 +294,11 @@ async fn run_with(args: Args, opened: &session::Store) -> anyhow::Result<ExitCod
             };
             store::write(store, &mut state, &lock).await?;
             store.release(lock).await?;
-            writeln!(
-                out,
-                "Recorded that {address} was renamed in the Developer Console (DingTalk showed `{shown}`)."
-            )?;
+            writeln!(out, "{}", messages::recorded_rename(&address, &shown))?;
         }
         StateCommand::Unlock { lock_id, .. } => {
             let holder = store.unlock(&lock_id).await?;
-            writeln!(out, "Removed the lock held by {holder}.")?;
+            writeln!(out, "{}", messages::unlocked(holder))?;
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -11,7 +11,8 @@ use std::path::Path;
 
 use owo_colors::{OwoColorize, Style};
 
-use crate::model::{Address, Finding, ResourceKind, Severity};
+use super::words::{self, Tense};
+use crate::model::{Address, Finding, Severity};
 use crate::plan::file::Target;
 use crate::plan::outcome::{Report, StepOutcome};
 use crate::plan::{Action, Plan};
@@ -34,6 +35,17 @@ pub fn applying_plan_file(plan_file: &Path, made_in: &Path, target: &Target) -> 
     }
     line.push_str(".\n");
     line
+}
+
+/// The question `apply` asks on a terminal before it changes anything (only `yes` goes on).
+pub fn confirm_prompt() -> &'static str {
+    "\nDo you want to perform these actions?\n  Only 'yes' will be accepted to approve.\n\n  \
+     Enter a value: "
+}
+
+/// What `apply` says when the answer to [`confirm_prompt`] was not `yes`.
+pub fn cancelled() -> &'static str {
+    "Apply cancelled."
 }
 
 /// What the first Ctrl-C prints (the apply stops starting steps).
@@ -151,62 +163,31 @@ pub fn manual_steps(plan: &Plan, color: bool) -> String {
 
 /// What `apply` says when the plan has nothing to change, before the manual steps (if any).
 pub fn no_changes(plan: &Plan) -> String {
-    if plan.summary().manual > 0 {
-        "No changes to apply. DingTalk matches the manifests but for the manual steps below.\n"
-            .to_owned()
-    } else {
-        "No changes. DingTalk matches the manifests.\n".to_owned()
-    }
+    super::human::no_changes(plan).to_owned()
 }
 
 /// `15 added, 0 changed, 0 destroyed, 1 imported.`: the plan's closing line in the past
 /// tense, imports, moves and forgets shown when there are any, as the plan shows them.
 fn counts(report: &Report) -> String {
-    let mut line = format!(
-        "{} added, {} changed, {} destroyed",
-        report.added, report.changed, report.destroyed
-    );
-    for (count, word) in [
-        (report.imported, "imported"),
-        (report.moved, "moved"),
-        (report.forgotten, "forgotten"),
-    ] {
-        if count > 0 {
-            let _ = write!(line, ", {count} {word}");
-        }
-    }
-    line.push('.');
-    line
+    let counted = [
+        report.added,
+        report.changed,
+        report.destroyed,
+        report.imported,
+        report.moved,
+        report.forgotten,
+    ];
+    format!("{}.", words::counts(counted, Tense::Did))
 }
 
-/// What a change did, in the plan's words for it (`render::human`'s headlines): bots are
-/// registered and notifications scheduled, not created; groups are disbanded.
+/// What a change did, in the plan's words for it ([`super::words`]).
 fn done(address: &Address, action: Action) -> &'static str {
-    match action {
-        Action::Create if address.kind == ResourceKind::Bot => "registered",
-        Action::Create if address.kind == ResourceKind::Notification => "scheduled",
-        Action::Create => "created",
-        Action::Import => "imported",
-        Action::Move => "moved",
-        Action::Update => "updated in place",
-        Action::Replace => "replaced",
-        Action::Delete if address.kind == ResourceKind::Group => "disbanded",
-        Action::Delete => "destroyed",
-        Action::Forget if address.kind == ResourceKind::Notification => "no longer sent",
-        Action::Forget => "no longer managed (left as it is in DingTalk)",
-        Action::NoOp => "up to date",
-    }
+    words::words(action, address.kind).did
 }
 
 /// What was being done, as a verb: `create failed`, `disband failed`.
 fn verb(address: &Address, action: Action) -> &'static str {
-    match action {
-        Action::Create if address.kind == ResourceKind::Bot => "register",
-        Action::Create if address.kind == ResourceKind::Notification => "schedule",
-        Action::Delete if address.kind == ResourceKind::Group => "disband",
-        Action::Delete => "destroy",
-        other => other.as_str(),
-    }
+    words::words(action, address.kind).doing
 }
 
 fn paint(text: &str, style: Style, color: bool) -> String {

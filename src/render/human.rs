@@ -7,7 +7,8 @@ use std::fmt::Write;
 use owo_colors::{OwoColorize, Style};
 use serde_json::Value;
 
-use crate::model::ResourceKind;
+use super::field_lines::{self, Line, Sign, show};
+use super::words::{self, Tense};
 use crate::model::sources::Sources;
 use crate::plan::{Action, Change, FieldChange, Plan};
 
@@ -20,14 +21,9 @@ pub fn human(plan: &Plan, sources: &Sources, color: bool) -> String {
         .iter()
         .filter(|c| c.action != Action::NoOp)
         .collect();
-    if changes.is_empty() && plan.summary().manual > 0 {
-        // A manual step still to do means DingTalk does not match yet (`bot-rename-test-group`).
-        let _ = writeln!(
-            out,
-            "No changes to apply. DingTalk matches the manifests but for the manual steps below.\n"
-        );
-    } else if changes.is_empty() {
-        let _ = writeln!(out, "No changes. DingTalk matches the manifests.\n");
+    if changes.is_empty() {
+        out.push_str(no_changes(plan));
+        out.push('\n');
     } else {
         let _ = writeln!(out, "dingform will perform the following actions:\n");
         for change in changes {
@@ -39,19 +35,8 @@ pub fn human(plan: &Plan, sources: &Sources, color: bool) -> String {
         out.push('\n');
     }
     let summary = plan.summary();
-    let mut line = format!(
-        "Plan: {} to add, {} to change, {} to destroy",
-        summary.add, summary.change, summary.destroy
-    );
-    for (count, word) in [
-        (summary.import, "to import"),
-        (summary.moved, "to move"),
-        (summary.forget, "to forget"),
-    ] {
-        if count > 0 {
-            let _ = write!(line, ", {count} {word}");
-        }
-    }
+    let counted = words::planned(&summary);
+    let mut line = format!("Plan: {}", words::counts(counted, Tense::Will));
     let _ = write!(
         line,
         "; {} warning{}, {} error{}",
@@ -92,6 +77,17 @@ pub fn human(plan: &Plan, sources: &Sources, color: bool) -> String {
     out
 }
 
+/// What a plan with nothing to change says, before the manual steps (if any); `apply` says
+/// it too. A manual step still to do means DingTalk does not match yet
+/// (`bot-rename-test-group`).
+pub(crate) fn no_changes(plan: &Plan) -> &'static str {
+    if plan.summary().manual > 0 {
+        "No changes to apply. DingTalk matches the manifests but for the manual steps below.\n"
+    } else {
+        "No changes. DingTalk matches the manifests.\n"
+    }
+}
+
 struct Painter {
     color: bool,
 }
@@ -117,42 +113,18 @@ fn action_style(action: Action) -> Style {
 
 fn headline(change: &Change) -> String {
     let address = &change.address;
+    let will = super::words::words(change.action, address.kind).will;
     match change.action {
-        // Bots are made in the Developer Console and notifications run in dingform: for
-        // them, "create" only records them.
-        Action::Create if address.kind == ResourceKind::Bot => {
-            format!("{address} will be registered (the bot itself is made in the console)")
-        }
-        Action::Create if address.kind == ResourceKind::Notification => {
-            format!("{address} will be scheduled (sent by `dingform notify run`)")
-        }
-        Action::Create => format!("{address} will be created"),
         Action::Import => format!(
-            "{address} will be imported{}",
+            "{address} {will}{}",
             change
                 .from
                 .as_deref()
                 .map(|id| format!(" from {id}"))
                 .unwrap_or_default()
         ),
-        Action::Move => format!(
-            "{} has moved to {address}",
-            change.from.as_deref().unwrap_or("?")
-        ),
-        Action::Update => format!("{address} will be updated in place"),
-        Action::Replace => format!("{address} must be replaced"),
-        Action::Delete if address.kind == ResourceKind::Group => {
-            format!("{address} will be DISBANDED: its chat history and files are lost")
-        }
-        Action::Delete => format!("{address} will be destroyed"),
-        // A notification lives only in dingform: forgetting it stops its sends.
-        Action::Forget if address.kind == ResourceKind::Notification => {
-            format!("{address} will stop being sent: `dingform notify run` no longer sends it")
-        }
-        Action::Forget => {
-            format!("{address} will no longer be managed (left as it is in DingTalk)")
-        }
-        Action::NoOp => format!("{address} is up to date"),
+        Action::Move => format!("{} {will} {address}", change.from.as_deref().unwrap_or("?")),
+        _ => format!("{address} {will}"),
     }
 }
 
@@ -195,76 +167,37 @@ fn render_change(out: &mut String, change: &Change, paint: &Painter) {
 }
 
 fn render_field(out: &mut String, field: &FieldChange, paint: &Painter) {
-    let green = Style::new().green();
-    let red = Style::new().red();
-    let yellow = Style::new().yellow();
-    match field {
-        FieldChange::Value {
-            field,
-            before,
-            after,
-        } => {
-            let before = before
-                .as_ref()
-                .map(show)
-                .unwrap_or_else(|| "(unset)".into());
-            let after = after.as_ref().map(show).unwrap_or_else(|| "(unset)".into());
-            let _ = writeln!(
-                out,
-                "      {} {field}: {before} → {after}",
-                paint.paint("~", yellow)
-            );
-        }
-        FieldChange::Set {
-            field,
-            added,
-            removed,
-            unmanaged,
-            reasons,
-        } => {
-            let _ = writeln!(out, "      {} {field}:", paint.paint("~", yellow));
-            for (entries, sign, style) in [(added, "+", green), (removed, "-", red)] {
-                for entry in entries {
-                    let why = reasons
-                        .get(entry)
-                        .map(|reason| format!("  ({reason})"))
-                        .unwrap_or_default();
-                    let _ = writeln!(out, "          {} {entry}{why}", paint.paint(sign, style));
-                }
+    let changed = paint.paint("~", Style::new().yellow());
+    let style = |sign: Sign| match sign {
+        Sign::Added => Style::new().green(),
+        Sign::Removed => Style::new().red(),
+        Sign::Kept => Style::new(),
+    };
+    field_lines::walk(field, |line| {
+        let _ = match line {
+            Line::Value { field, change } => writeln!(out, "      {changed} {field}: {change}"),
+            Line::SetOpens { field } | Line::TextOpens { field } => {
+                writeln!(out, "      {changed} {field}:")
             }
-            if *unmanaged > 0 {
-                let _ = writeln!(out, "          (unmanaged: {unmanaged} left alone)");
+            Line::Entry {
+                sign,
+                entry,
+                reason,
+                ..
+            } => {
+                let why = reason.map(|r| format!("  ({r})")).unwrap_or_default();
+                let sign = paint.paint(sign.symbol(), style(sign));
+                writeln!(out, "          {sign} {entry}{why}")
             }
-        }
-        FieldChange::Text {
-            field,
-            before,
-            after,
-        } => {
-            let _ = writeln!(out, "      {} {field}:", paint.paint("~", yellow));
-            let diff = similar::TextDiff::from_lines(before.as_str(), after.as_str());
-            for change in diff.iter_all_changes() {
-                let (sign, style) = match change.tag() {
-                    similar::ChangeTag::Delete => ("-", red),
-                    similar::ChangeTag::Insert => ("+", green),
-                    similar::ChangeTag::Equal => (" ", Style::new()),
-                };
-                let line = format!("{sign} {}", change.value().trim_end_matches('\n'));
-                let _ = writeln!(out, "          {}", paint.paint(&line, style));
+            Line::Unmanaged { count, .. } => {
+                writeln!(out, "          (unmanaged: {count} left alone)")
             }
-        }
-    }
-}
-
-/// A JSON value as a person reads it: strings quoted, lists inline.
-pub(crate) fn show(value: &Value) -> String {
-    match value {
-        Value::Array(items) => {
-            let items: Vec<String> = items.iter().map(show).collect();
-            format!("[{}]", items.join(", "))
-        }
-        other => other.to_string(),
-    }
+            Line::Diff { sign, line } => {
+                let line = format!("{} {line}", sign.symbol());
+                writeln!(out, "          {}", paint.paint(&line, style(sign)))
+            }
+        };
+    });
 }
 
 fn plural(n: usize) -> &'static str {

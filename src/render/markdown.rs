@@ -6,9 +6,9 @@ use std::fmt::Write;
 
 use crate::model::Finding;
 use crate::model::finding::Severity;
-use crate::plan::{Action, Change, FieldChange, Plan};
+use crate::plan::{Action, Change, Plan};
 
-use super::human::show;
+use super::field_lines::{self, Line};
 
 /// A comment body must stay under the code hosts' limit (GitHub: 65,536 characters).
 const BUDGET: usize = 60_000;
@@ -34,19 +34,12 @@ pub fn markdown(plan: &Plan) -> String {
         "| add | change | destroy | import | move | forget | errors | warnings | manual |"
     );
     let _ = writeln!(out, "|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
-    let _ = writeln!(
-        out,
-        "| {} | {} | {} | {} | {} | {} | {} | {} | {} |\n",
-        summary.add,
-        summary.change,
-        summary.destroy,
-        summary.import,
-        summary.moved,
-        summary.forget,
-        summary.errors,
-        summary.warnings,
-        summary.manual
-    );
+    let cells: Vec<String> = super::words::planned(&summary)
+        .into_iter()
+        .chain([summary.errors, summary.warnings, summary.manual])
+        .map(|count| count.to_string())
+        .collect();
+    let _ = writeln!(out, "| {} |\n", cells.join(" | "));
     if plan.estimate.requests > 0 {
         let _ = writeln!(
             out,
@@ -56,16 +49,11 @@ pub fn markdown(plan: &Plan) -> String {
         );
     }
     findings_table(&mut out, &plan.findings);
-    let groups = [
-        (Action::Create, "to create"),
-        (Action::Import, "to import"),
-        (Action::Move, "to move"),
-        (Action::Update, "to update"),
-        (Action::Replace, "to replace"),
-        (Action::Delete, "to destroy"),
-        (Action::Forget, "to forget"),
-    ];
-    for (action, title) in groups {
+    for action in super::words::ACTIONS {
+        if action == Action::NoOp {
+            continue;
+        }
+        let title = super::words::general(action).doing;
         let changes: Vec<&Change> = plan.changes.iter().filter(|c| c.action == action).collect();
         if changes.is_empty() {
             continue;
@@ -77,7 +65,7 @@ pub fn markdown(plan: &Plan) -> String {
         };
         let _ = writeln!(
             out,
-            "<details{open}><summary><b>{} {title}</b></summary>\n",
+            "<details{open}><summary><b>{} to {title}</b></summary>\n",
             changes.len()
         );
         out.push_str("```diff\n");
@@ -155,57 +143,27 @@ fn render_change(out: &mut String, change: &Change) {
         let _ = writeln!(out, "#   ({note})");
     }
     for field in &change.fields {
-        match field {
-            FieldChange::Value {
-                field,
-                before,
-                after,
-            } => {
-                let before = before
-                    .as_ref()
-                    .map(show)
-                    .unwrap_or_else(|| "(unset)".into());
-                let after = after.as_ref().map(show).unwrap_or_else(|| "(unset)".into());
-                let _ = writeln!(out, "!   {field}: {before} → {after}");
-            }
-            FieldChange::Set {
-                field,
-                added,
-                removed,
-                unmanaged,
-                reasons,
-            } => {
-                for (entries, sign) in [(added, "+"), (removed, "-")] {
-                    for entry in entries {
-                        let why = reasons
-                            .get(entry)
-                            .map(|reason| format!(" ({reason})"))
-                            .unwrap_or_default();
-                        let _ = writeln!(out, "{sign}   {field}: {entry}{why}");
-                    }
+        field_lines::walk(field, |line| {
+            let _ = match line {
+                Line::Value { field, change } => writeln!(out, "!   {field}: {change}"),
+                // The entries name their field.
+                Line::SetOpens { .. } => Ok(()),
+                Line::Entry {
+                    field,
+                    sign,
+                    entry,
+                    reason,
+                } => {
+                    let why = reason.map(|r| format!(" ({r})")).unwrap_or_default();
+                    writeln!(out, "{}   {field}: {entry}{why}", sign.symbol())
                 }
-                if *unmanaged > 0 {
-                    let _ = writeln!(out, "#   {field}: {unmanaged} unmanaged, left alone");
+                Line::Unmanaged { field, count } => {
+                    writeln!(out, "#   {field}: {count} unmanaged, left alone")
                 }
-            }
-            FieldChange::Text {
-                field,
-                before,
-                after,
-            } => {
-                let _ = writeln!(out, "!   {field}:");
-                for change in similar::TextDiff::from_lines(before.as_str(), after.as_str())
-                    .iter_all_changes()
-                {
-                    let sign = match change.tag() {
-                        similar::ChangeTag::Delete => "-",
-                        similar::ChangeTag::Insert => "+",
-                        similar::ChangeTag::Equal => " ",
-                    };
-                    let _ = writeln!(out, "{sign}     {}", change.value().trim_end_matches('\n'));
-                }
-            }
-        }
+                Line::TextOpens { field } => writeln!(out, "!   {field}:"),
+                Line::Diff { sign, line } => writeln!(out, "{}     {line}", sign.symbol()),
+            };
+        });
     }
 }
 

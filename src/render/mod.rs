@@ -5,10 +5,13 @@
 pub mod apply_report;
 pub mod diagnostic;
 mod failure;
+mod field_lines;
 mod human;
 mod json;
 mod markdown;
+pub mod messages;
 pub mod notify_report;
+mod words;
 
 pub use failure::{json_failure, markdown_failure};
 pub use human::human;

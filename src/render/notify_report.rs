@@ -21,6 +21,16 @@ use crate::model::occurrence::{CycleReport, OccurrenceReport, OccurrenceStatus, 
 /// schedule reads them, and in UTC when it is not registered any more.
 pub type Zones = BTreeMap<String, Tz>;
 
+/// What `notify run` says on stderr when it starts as a service.
+pub fn serving() -> &'static str {
+    "dingform notify: running (Ctrl-C or SIGTERM to stop)"
+}
+
+/// What `notify run` says on stderr once a signal stopped it, as its last line.
+pub fn stopped() -> &'static str {
+    "dingform notify: stopped"
+}
+
 /// More missed occurrences of one notification than this are shown as one line.
 const MISSED_SHOWN: usize = 3;
 

@@ -17,6 +17,7 @@ mod apply_report;
 mod apply_terminal;
 mod bot_rename;
 mod ci_examples;
+mod cli_messages;
 mod clock;
 mod decisions;
 mod emulator_bots;

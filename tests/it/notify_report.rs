@@ -257,3 +257,46 @@ async fn a_real_run_and_status_show_what_was_sent_in_the_schedules_zone() {
     );
     crate::assert_filtered_snapshot!("notify_report_real_status", status.snapshot());
 }
+
+/// `notify run` as a service says on stderr when it runs and, as its last line, that a signal
+/// stopped it. The test sends SIGTERM once the first line is out.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_service_says_when_it_runs_and_that_a_signal_stopped_it() {
+    use std::io::{BufRead, Read};
+    use std::process::Stdio;
+
+    use crate::common::deadline::KillAfter;
+
+    let emu = Emu::start().await;
+    let ws = Workspace::with_files(&[("notifications.yaml", MANIFEST)]);
+    ws.run(&emu, &["apply", "--yes"]).expect_code(0);
+    let mut command = ws.command(&emu, &["notify", "run", "--interval", "3600"]);
+    let run = tokio::task::spawn_blocking(move || {
+        let mut child = command
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn notify run");
+        let pid = child.id().to_string();
+        let deadline = KillAfter::new(child.id(), Duration::from_secs(60));
+        let mut stderr = std::io::BufReader::new(child.stderr.take().expect("piped"));
+        let mut text = String::new();
+        stderr.read_line(&mut text).expect("stderr");
+        let term = std::process::Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .expect("kill");
+        assert!(term.success(), "SIGTERM to {pid}");
+        stderr.read_to_string(&mut text).expect("stderr");
+        let status = child.wait().expect("wait");
+        drop(deadline);
+        crate::common::Run {
+            code: status.code().unwrap_or(-1),
+            stdout: String::new(),
+            stderr: text,
+        }
+    })
+    .await
+    .expect("join");
+    crate::assert_filtered_snapshot!("notify_report_service_banners", run.snapshot());
+}

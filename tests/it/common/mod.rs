@@ -3,6 +3,7 @@
 //! run printed with one set of snapshot filters, a real PostgreSQL, and the demo organization's
 //! facts. Feature-specific helpers (the notify fixture, the validate assertions) build on these.
 
+pub mod deadline;
 pub mod emulator;
 pub mod fixtures;
 pub mod postgres;
