@@ -73,6 +73,16 @@ fn main() {
             std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/sdk-venv/bin/python")
         });
     let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    // The emulator serves on threads of its own, as a server in another process would: on the
+    // client's runtime, dingform's requests and the emulator's answers shared two worker
+    // threads, while each SDK script had a process of its own.
+    let server = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .thread_name("emulator")
+        .enable_all()
+        .build()
+        .expect("the emulator's runtime");
+    SERVER.set(server.handle().clone()).expect("set once");
     for &qps in &qps {
         for &groups in &groups {
             runtime.block_on(run(groups as usize, qps));
@@ -158,17 +168,34 @@ async fn print_windows(base: &str, qps: f64) {
     );
 }
 
-/// An emulator in this process, enforcing `qps` per app per API. In memory: with a data file
+/// The runtime the emulator serves on.
+static SERVER: std::sync::OnceLock<tokio::runtime::Handle> = std::sync::OnceLock::new();
+
+fn server() -> &'static tokio::runtime::Handle {
+    SERVER.get().expect("the emulator's runtime is set")
+}
+
+/// Stop an emulator on its own runtime.
+async fn stop(emulator: dingform::emulator::RunningEmulator) {
+    server()
+        .spawn(emulator.shutdown())
+        .await
+        .expect("the emulator stops");
+}
+
+/// An emulator in this process, on its own threads, enforcing `qps` per app per API. In memory: with a data file
 /// every create rewrote the whole world (fsync'd) before answering, a cost that grows with
 /// the groups made and that the platform does not have.
 async fn emulator(_dir: &std::path::Path, qps: f64) -> dingform::emulator::RunningEmulator {
-    let emulator = Emulator::start(EmulatorConfig {
-        listen: "127.0.0.1:0".parse().expect("address"),
-        data_file: None,
-        seed: Seed::demo(),
-    })
-    .await
-    .expect("the emulator starts");
+    let emulator = server()
+        .spawn(Emulator::start(EmulatorConfig {
+            listen: "127.0.0.1:0".parse().expect("address"),
+            data_file: None,
+            seed: Seed::demo(),
+        }))
+        .await
+        .expect("the emulator's start ends")
+        .expect("the emulator starts");
     let answer = reqwest::Client::new()
         .post(format!("{}/_emulator/faults", emulator.base_url()))
         .json(&serde_json::json!({"qps_limit": qps as u32}))
@@ -228,7 +255,7 @@ async fn sdk(python: &std::path::Path, groups: usize, qps: f64, threads: usize) 
                 .last()
                 .unwrap_or_default()
         );
-        emulator.shutdown().await;
+        stop(emulator).await;
         return;
     }
     let result: serde_json::Value =
@@ -242,7 +269,7 @@ async fn sdk(python: &std::path::Path, groups: usize, qps: f64, threads: usize) 
         result["throttled"]
     );
     print_windows(&base, qps).await;
-    emulator.shutdown().await;
+    stop(emulator).await;
 }
 
 async fn run(groups: usize, qps: f64) {
@@ -334,5 +361,5 @@ async fn run(groups: usize, qps: f64) {
     );
     assert!(report.failed.is_empty(), "failures: {:?}", report.failed);
     drop(lock);
-    emulator.shutdown().await;
+    stop(emulator).await;
 }
