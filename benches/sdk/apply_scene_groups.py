@@ -8,9 +8,13 @@ For each group: create it (with a uuid, as dingform does) and read it back for i
 the two calls a person would write. A throttling answer (403 `...QpsLimit...`, the SDK raises
 it) is retried after 100 ms, as DingTalk's guidance suggests for a script; nothing else is
 retried. Prints one JSON line: {"wall", "groups", "requests", "throttled", "threads"}.
-Run by benches/apply.rs with the Python of target/sdk-venv (installed by scripts/test).
+With DINGFORM_SDK_WAIT_FOR_GO=1 it prints `ready` once the token is fetched and starts its
+clock and loop when a line comes on stdin: the bench lets it go at the same point of the
+emulator's one-second window as dingform. Run by benches/apply.rs with the Python of
+target/sdk-venv (installed by scripts/test).
 """
 import json
+import os
 import sys
 import threading
 import time
@@ -60,6 +64,9 @@ def main() -> None:
         oauth_models.GetAccessTokenRequest(app_key="demo-key", app_secret="demo-secret")
     ).body.access_token
     local = threading.local()
+    if os.environ.get("DINGFORM_SDK_WAIT_FOR_GO") == "1":
+        print("ready", flush=True)
+        sys.stdin.readline()
 
     def client() -> ImClient:
         if not hasattr(local, "im"):

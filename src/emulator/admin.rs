@@ -7,7 +7,7 @@
 //! | `POST seed` | replace the seed (same shape as the seed file, JSON or YAML) and reset |
 //! | `POST clock {"advance_seconds": N}` | move the emulator clock forward |
 //! | `POST faults {"error_rate", "latency_ms", "qps_limit", "drop_rate", "delivery_failure_rate"}` | replace the fault set |
-//! | `GET qps` | what `qps_limit` counted per app per API since the fault set was posted: `{"apis": [{"app", "api", "admitted", "refused", "first_window", "windows": [calls let through per one-second window]}]}` |
+//! | `GET qps` | what `qps_limit` counted per app per API since the fault set was posted: `{"apis": [{"app", "api", "admitted", "refused", "first_window", "windows": [calls let through per one-second window]}], "window_phase_ms"}`, the last how far into its current one-second window the emulator is (its windows begin at every whole second since it started) |
 //! | `POST users/{userid}/leave` | the user leaves the organization now |
 //! | `POST users {"userid", "name", "departments"}` | a person joins the organization (or comes back) or moves department (`org_chart.rs`) |
 //! | `GET webhook?open_conversation_id=…&robot_code=…` | the bot's webhook token in that group, as the console shows it once the bot joined (`webhook-token-after-join`): `{"access_token", "path"}`; 404 before |
@@ -204,7 +204,11 @@ pub async fn faults(State(state): State<AppState>, body: Bytes) -> Response {
 
 /// `GET /_emulator/qps`: what `qps_limit` counted since the fault set was posted.
 pub async fn qps(State(state): State<AppState>) -> Response {
-    Json(json!({ "apis": state.faults.qps_counts() })).into_response()
+    Json(json!({
+        "apis": state.faults.qps_counts(),
+        "window_phase_ms": state.faults.window_phase().as_secs_f64() * 1000.0,
+    }))
+    .into_response()
 }
 
 /// `POST /_emulator/users/{userid}/leave`.

@@ -144,6 +144,17 @@ impl Faults {
         admitted
     }
 
+    /// How far into its current one-second window `qps_limit` counts now (windows begin at
+    /// every whole second since the emulator started), so that a client can start at a chosen
+    /// point of a window.
+    pub fn window_phase(&self) -> Duration {
+        let elapsed = self
+            .started
+            .map(|started| started.elapsed())
+            .unwrap_or_default();
+        Duration::from_nanos(u64::from(elapsed.subsec_nanos()))
+    }
+
     /// What `qps_limit` counted, sorted by app and API.
     pub fn qps_counts(&self) -> Vec<QpsCount> {
         let counters = self

@@ -25,8 +25,15 @@
 //!   at or before its first call, and had not ended when the throttled call went). Then, in a
 //!   full window, one call goes at the interval's middle: a throttling answer means the
 //!   boundary is later, an answer means it has passed (that call opens the next window, which
-//!   starts earlier from then on). Each such probe halves the interval; they are spent only
-//!   while throttling answers stay under [`PROBE_SHARE`] of the calls let through.
+//!   starts earlier from then on: at the answer, since the call reached the platform somewhere
+//!   between going and being answered). Each such probe halves the interval; they are spent
+//!   only while throttling answers stay under [`PROBE_SHARE`] of the calls let through.
+//! - **The way there.** A call is counted when it reaches the platform, not when it goes: one
+//!   that goes just after a learned start can arrive before the platform's window began and
+//!   meet the full window before. So every call of a learned window waits [`PHASE_MARGIN`]
+//!   after its start, or half the round trip of the first counted window's first call if that
+//!   is longer (up to [`MAX_LAG`]), a caller that wakes inside that stretch too. Bursts go at a
+//!   window's start, so this costs its length once a run, not once a window.
 //! - **A lost phase.** A throttling answer in a window that let far fewer through than its
 //!   budget means the windows are not where they were thought to be (or the limit dropped):
 //!   the budget is cut by [`BETA`], and the API probes every [`PROBE_GAP`], one call at a time,
@@ -63,8 +70,14 @@ pub const PRECISION: Duration = Duration::from_millis(10);
 /// Probes that refine the phase are sent only while the throttling answers met are under this
 /// share of the calls let through.
 pub const PROBE_SHARE: f64 = 0.03;
-/// Calls of a new window go this long after its learned start (clock jitter, latency).
-const PHASE_MARGIN: Duration = Duration::from_millis(2);
+/// Calls of a learned window go at least this long after its start: a call reaches the
+/// platform some time after it goes (the connection, the scheduler of a loaded machine), and
+/// one that arrives before the window began is counted in the full one before. With a margin
+/// of 2 ms, a run against the emulator on a loaded machine lost one window in some phases
+/// (`calls_that_reach_the_platform_late_do_not_cost_a_window`).
+pub const PHASE_MARGIN: Duration = Duration::from_millis(10);
+/// The longest a learned window's calls wait after its start.
+pub const MAX_LAG: Duration = Duration::from_millis(100);
 /// No API is paced below this.
 const MIN_RATE: f64 = 1.0;
 /// Ordinary calls may go at least this long after a counted window's start.
@@ -139,6 +152,14 @@ impl Calls {
         self.0.get(start).copied().filter(|sent| *sent < to)
     }
 
+    /// One call recorded at `from` is counted at `to` instead.
+    fn shift(&mut self, from: Instant, to: Instant) {
+        if let Some(position) = self.0.iter().position(|sent| *sent == from) {
+            self.0.remove(position);
+            self.insert(to);
+        }
+    }
+
     fn forget_before(&mut self, before: Instant) {
         while self.0.front().is_some_and(|sent| *sent < before) {
             self.0.pop_front();
@@ -173,6 +194,12 @@ pub struct Adaptive {
     /// All calls let through and all throttling answers, for [`PROBE_SHARE`].
     total_admitted: u64,
     total_refused: u64,
+    /// Before the first throttling answer: the first call of the latest window and when its
+    /// answer came.
+    first_answer: Option<(Instant, Instant)>,
+    /// How long after a learned window's start its calls wait: [`PHASE_MARGIN`], or half the
+    /// round trip of the first counted window's first call, if longer.
+    lag: Duration,
 }
 
 /// What a throttling answer changed, for the log.
@@ -202,6 +229,8 @@ impl Adaptive {
             throttled_windows: 0,
             total_admitted: 0,
             total_refused: 0,
+            first_answer: None,
+            lag: PHASE_MARGIN,
         }
     }
 
@@ -247,13 +276,13 @@ impl Adaptive {
     /// When ordinary calls of the window `(start, end)` stop: the platform's window may end up
     /// to the phase's uncertainty earlier (but at least [`MIN_OPEN`] of a window stays open,
     /// so that a phase barely known still lets a burst go).
-    fn closes(phase: Phase, (start, end): (Instant, Instant)) -> Instant {
+    fn closes(phase: Phase, (start, end): (Instant, Instant), margin: Duration) -> Instant {
         if phase.uncertainty.is_zero() {
             return end;
         }
         end.checked_sub(phase.uncertainty + PHASE_MARGIN)
             .unwrap_or(end)
-            .max(start + MIN_OPEN)
+            .max(start + margin + MIN_OPEN)
     }
 
     /// When the next call may go, asked at `now`.
@@ -272,9 +301,15 @@ impl Adaptive {
         };
         let index = self.window_of(phase, now);
         let (start, end) = Self::bounds(phase, index);
-        let next_window = Slot::at(end + PHASE_MARGIN);
+        let margin = self.lag.max(PHASE_MARGIN);
+        let next_window = Slot::at(end + margin);
+        if self.cubic.is_some() && now < start + margin {
+            // A learned window's calls wait out the margin, even a caller that wakes just
+            // after its start (the answer that moved the phase).
+            return Slot::at(start + margin);
+        }
         let sent = self.sent.count(start, end);
-        if now < Self::closes(phase, (start, end)) {
+        if now < Self::closes(phase, (start, end), margin) {
             let budget = self.budget().max(self.carried_over(phase, index));
             if self.ramp {
                 // Neither the limit nor the phase is confirmed yet: one call first, then more as
@@ -407,19 +442,32 @@ impl Adaptive {
         if self.probe == Some(sent_at) {
             self.probe = None;
             if let Some(phase) = self.phase {
-                // The window had ended when the probe went: it opens the next, a little
-                // earlier than thought.
+                // The window had ended when the probe reached the platform, which is some
+                // time after it went and before its answer came: the next window opened
+                // before `now`, a little earlier than thought. (Taking the send instant
+                // would put the start too early by the probe's way there, and the next
+                // bursts would arrive in the full window before.)
                 let (_, end) = Self::bounds(phase, self.window_of(phase, sent_at));
+                let hi = now.min(end).max(sent_at);
                 let narrowed = phase
                     .uncertainty
-                    .saturating_sub(end.saturating_duration_since(sent_at));
+                    .saturating_sub(end.saturating_duration_since(hi));
                 self.phase = Some(Phase {
-                    hi: sent_at,
+                    hi,
                     uncertainty: narrowed,
                 });
+                // The probe is the first call of that window.
+                self.sent.shift(sent_at, hi);
+                self.admitted.shift(sent_at, hi);
             }
         }
         let Some(cubic) = self.cubic else {
+            if let Some(phase) = self.phase {
+                let (start, end) = Self::bounds(phase, self.window_of(phase, sent_at));
+                if self.sent.first(start, end) == Some(sent_at) {
+                    self.first_answer = Some((sent_at, now));
+                }
+            }
             return;
         };
         if self.settle(sent_at) {
@@ -515,6 +563,15 @@ impl Adaptive {
             // and had not ended when this one went.
             let first = self.sent.first(start, end).unwrap_or(start).min(sent_at);
             let next = first + WINDOW;
+            // Its first call reached the platform before its answer came (or this one's, if it
+            // has not), about half the round trip after it went: the window may have begun up
+            // to that much after the call went, and the calls of a learned window wait at
+            // least that long after its start.
+            let reached = match self.first_answer {
+                Some((sent, answered)) if sent == first => answered.min(now),
+                _ => now,
+            };
+            self.lag = (reached.saturating_duration_since(first) / 2).min(MAX_LAG);
             self.phase = Some(Phase {
                 hi: next,
                 uncertainty: next.saturating_duration_since(sent_at),

@@ -204,3 +204,62 @@ async fn told_nothing_the_calls_fill_the_windows_the_platform_counts_from_the_fi
         assert_eq!(learned.per_second.floor(), limit as f64, "{learned:?}");
     }
 }
+
+/// How far into its current one-second window the emulator's `qps_limit` counts now.
+async fn window_phase_ms(emu: &Emu) -> f64 {
+    let answer: Value = emu
+        .http
+        .get(emu.url("/_emulator/qps"))
+        .send()
+        .await
+        .expect("admin API reachable")
+        .json()
+        .await
+        .expect("qps is JSON");
+    let phase = answer["window_phase_ms"]
+        .as_f64()
+        .expect("the emulator reports how far into its window it is");
+    assert!((0.0..1000.0).contains(&phase), "window_phase_ms {phase}");
+    phase
+}
+
+/// Wherever in the emulator's window the first call goes (just before a window ends, just
+/// after one begins, in the middle), no window is lost after the one the limit is learned in:
+/// every window between the second and the last takes the limit, and the calls reach the
+/// emulator after the window they are meant for has begun (a call that went just after a
+/// learned start and arrived before the platform's window began would meet the full one).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wherever_in_a_window_the_first_call_goes_no_window_is_lost_after_the_limit_is_learned() {
+    const LIMIT: u64 = 50;
+    for start_at_ms in [997.0, 5.0, 500.0] {
+        let emu = Emu::start().await;
+        let client = emu.client_with(adaptive());
+        client.authenticate().await.expect("token");
+        emu.faults(json!({ "qps_limit": LIMIT })).await;
+        // Choose where the first call goes, by the emulator's own clock.
+        let phase = window_phase_ms(&emu).await;
+        let wait = (start_at_ms - phase).rem_euclid(1000.0);
+        tokio::time::sleep(std::time::Duration::from_secs_f64(wait / 1000.0)).await;
+        read_users_at_once(&client, 6 * LIMIT as usize).await;
+
+        let count = counted(&emu, "/topapi/v2/user/get").await;
+        let windows = windows(&count);
+        assert_eq!(count["admitted"].as_u64(), Some(6 * LIMIT));
+        // The first window may be begun part-way and the second is where the limit may be
+        // learned; from then on every window is full until the calls run out.
+        let after_learning = &windows[2.min(windows.len())..windows.len().saturating_sub(1)];
+        assert!(
+            after_learning.iter().all(|count| *count == LIMIT),
+            "first call at {start_at_ms} ms into a window: calls per window {windows:?}"
+        );
+        assert!(
+            windows.len() <= 8,
+            "first call at {start_at_ms} ms: {windows:?}"
+        );
+        let refused = count["refused"].as_u64().unwrap();
+        assert!(
+            refused * 20 < 6 * LIMIT,
+            "first call at {start_at_ms} ms: {refused} throttling answers, windows {windows:?}"
+        );
+    }
+}
