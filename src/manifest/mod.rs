@@ -101,6 +101,7 @@ pub fn load(root: &Path) -> Validation {
             }
         }
     }
+    merge::pack(&mut validation.workspace);
     validation
 }
 
