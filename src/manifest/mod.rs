@@ -17,6 +17,7 @@ pub mod checks;
 pub mod frequency;
 pub mod loader;
 mod merge;
+mod parallel;
 pub mod parse;
 mod references;
 mod webhook;
@@ -89,17 +90,18 @@ pub fn load(root: &Path) -> Validation {
     for outcome in parse_all(discovered.manifests) {
         match outcome {
             Outcome::Unreadable(error) => findings.push(error.to_finding()),
-            Outcome::Parsed(file, parsed) => {
+            Outcome::Parsed(path, masked, parsed) => {
                 match parsed {
                     Ok(manifest) => {
-                        merge::merge(&mut validation.workspace, &file.path, manifest, findings)
+                        merge::merge(&mut validation.workspace, &path, manifest, findings)
                     }
                     Err(finding) => findings.push(*finding),
                 }
-                validation.sources.insert(file.path, file.text);
+                validation.sources.insert_masked(path, masked);
             }
         }
     }
+    merge::pack(&mut validation.workspace);
     validation
 }
 
@@ -107,9 +109,10 @@ pub fn load(root: &Path) -> Validation {
 enum Outcome {
     /// It could not be read.
     Unreadable(LoadError),
-    /// It was read, and parsed or not.
+    /// It was read (its path, its text with secrets masked), and parsed or not.
     Parsed(
-        loader::SourceFile,
+        PathBuf,
+        crate::model::sources::Masked,
         Result<crate::model::Manifest, Box<Finding>>,
     ),
 }
@@ -119,7 +122,8 @@ fn outcome(file: Result<loader::SourceFile, LoadError>) -> Outcome {
         Err(error) => Outcome::Unreadable(error),
         Ok(file) => {
             let parsed = parse_manifest(&file.path, &file.text);
-            Outcome::Parsed(file, parsed)
+            let masked = crate::model::sources::Masked::new(&file.text);
+            Outcome::Parsed(file.path, masked, parsed)
         }
     }
 }
@@ -127,7 +131,7 @@ fn outcome(file: Result<loader::SourceFile, LoadError>) -> Outcome {
 /// Parses the files that were read, on as many threads as there are cores (parsing is most
 /// of a large workspace's validation time); results come back in the files' order.
 fn parse_all(files: Vec<Result<loader::SourceFile, LoadError>>) -> Vec<Outcome> {
-    let threads = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
+    let threads = parallel::threads();
     if threads < 2 || files.len() < 2 {
         return files.into_iter().map(outcome).collect();
     }
@@ -163,11 +167,17 @@ pub fn validate(root: &Path) -> Validation {
         .iter()
         .any(|finding| !matches!(finding.rule.as_str(), "invalid-name" | "duplicate-resource"));
     if !a_file_failed {
-        let mut findings = references::check(&validation.workspace);
-        findings.extend(checks::run(
-            &validation.workspace,
-            &checks::Options::default(),
-        ));
+        let workspace = &validation.workspace;
+        // The references on a thread of their own while the rules count schedules' sends.
+        let findings = std::thread::scope(|scope| {
+            let references = scope.spawn(|| references::check(workspace));
+            let rules = checks::run(workspace, &checks::Options::default());
+            let mut findings = references
+                .join()
+                .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+            findings.extend(rules);
+            findings
+        });
         validation.findings.extend(findings);
     }
     validation

@@ -3,6 +3,18 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+/// A file's text with its secrets masked ([`super::secrets::mask_source`]): the only text
+/// [`Sources::insert_masked`] takes, so that unmasked text cannot slip in by that door.
+#[derive(Clone, Debug)]
+pub struct Masked(String);
+
+impl Masked {
+    /// Masks `text`.
+    pub fn new(text: &str) -> Self {
+        Self(super::secrets::mask_source(text))
+    }
+}
+
 /// The text of each loaded file, by the path findings name it with.
 #[derive(Clone, Debug, Default)]
 pub struct Sources {
@@ -19,6 +31,12 @@ impl Sources {
     /// written where they do not belong masked: every renderer quotes lines from here.
     pub fn insert(&mut self, path: PathBuf, text: String) {
         self.files.insert(path, super::secrets::mask_source(&text));
+    }
+
+    /// Records a file's text that [`Masked::new`] already masked (on a parsing thread, where a
+    /// large workspace's masking costs no wall time).
+    pub fn insert_masked(&mut self, path: PathBuf, text: Masked) {
+        self.files.insert(path, text.0);
     }
 
     /// The text of a file, if it was loaded.

@@ -129,11 +129,8 @@ impl<T: Serialize> Serialize for Spanned<T> {
 
 impl<'de, T: Deserialize<'de>> Deserialize<'de> for Spanned<T> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let spanned = serde_saphyr::Spanned::<T>::deserialize(deserializer)?;
-        Ok(Self {
-            value: spanned.value,
-            span: Span::from_location(&spanned.referenced),
-        })
+        // serde-saphyr's representation, read without its allocations (issue 15).
+        super::spanned_de::deserialize(deserializer)
     }
 }
 

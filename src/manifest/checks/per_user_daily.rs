@@ -13,12 +13,13 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::NaiveDate;
 
 use super::Context;
+use crate::manifest::frequency::DailyCounts;
 use crate::model::humanize::a_or_an;
 use crate::model::{Address, AppKind, Finding};
 
 /// Reports users over the daily limit of an app of `kind`, under rule `rule`; does nothing
 /// when the workspace's app is of another kind.
-pub fn check(context: &Context<'_>, kind: AppKind, rule: &str, findings: &mut Vec<Finding>) {
+pub fn check<'a>(context: &Context<'a>, kind: AppKind, rule: &str, findings: &mut Vec<Finding>) {
     if context.app_kind != kind {
         return;
     }
@@ -26,7 +27,9 @@ pub fn check(context: &Context<'_>, kind: AppKind, rule: &str, findings: &mut Ve
     // Sends per day that reach everyone for sure (all users) and possibly (departments).
     let mut everyone: BTreeMap<NaiveDate, u32> = BTreeMap::new();
     let mut departments: BTreeMap<NaiveDate, u32> = BTreeMap::new();
-    let mut per_user: HashMap<&str, BTreeMap<NaiveDate, u32>> = HashMap::new();
+    // Each user's notifications, each listed once: most users are in one or two, so their
+    // days are summed only where several meet (not one map entry per user and day).
+    let mut per_user: HashMap<&str, Vec<&DailyCounts>> = HashMap::new();
     for (name, notification) in &context.workspace.notifications {
         let (Some(work), Some(daily)) = (
             notification.spec.via.value.work_notification(),
@@ -34,23 +37,21 @@ pub fn check(context: &Context<'_>, kind: AppKind, rule: &str, findings: &mut Ve
         ) else {
             continue;
         };
-        for (day, count) in &daily.days {
-            if work.to_all_users() {
+        if work.to_all_users() {
+            for (day, count) in &daily.days {
                 *everyone.entry(*day).or_default() += count.sends;
-                continue;
             }
-            if !work.departments.is_empty() {
+            continue;
+        }
+        if !work.departments.is_empty() {
+            for (day, count) in &daily.days {
                 *departments.entry(*day).or_default() += count.sends;
             }
-            let mut seen = std::collections::HashSet::new();
-            for user in &work.users {
-                if seen.insert(user.value.as_str()) {
-                    *per_user
-                        .entry(user.value.as_str())
-                        .or_default()
-                        .entry(*day)
-                        .or_default() += count.sends;
-                }
+        }
+        let mut seen = std::collections::HashSet::new();
+        for user in &work.users {
+            if seen.insert(user.value.as_str()) {
+                per_user.entry(user.value.as_str()).or_default().push(daily);
             }
         }
     }
@@ -61,15 +62,33 @@ pub fn check(context: &Context<'_>, kind: AppKind, rule: &str, findings: &mut Ve
     let mut days: Vec<NaiveDate> = everyone.keys().chain(departments.keys()).copied().collect();
     days.sort();
     days.dedup();
-    for (user, counts) in &per_user {
-        for (day, sends) in counts {
-            let total = sends + on(&everyone, day);
-            if total > limit && certain.is_none_or(|(worst, _, _)| total > worst) {
-                certain = Some((total, user, *day));
+    let mut consider = |user: &'a str, day: &NaiveDate, sends: u32| {
+        let total = sends + on(&everyone, day);
+        if total > limit && certain.is_none_or(|(worst, _, _)| total > worst) {
+            certain = Some((total, user, *day));
+        }
+        let worst = total + on(&departments, day);
+        if worst > limit && possible.is_none_or(|(most, _)| worst > most) {
+            possible = Some((worst, *day));
+        }
+    };
+    for (user, dailies) in &per_user {
+        match dailies.as_slice() {
+            [one] => {
+                for (day, count) in &one.days {
+                    consider(user, day, count.sends);
+                }
             }
-            let worst = total + on(&departments, day);
-            if worst > limit && possible.is_none_or(|(most, _)| worst > most) {
-                possible = Some((worst, *day));
+            several => {
+                let mut summed: BTreeMap<NaiveDate, u32> = BTreeMap::new();
+                for daily in several {
+                    for (day, count) in &daily.days {
+                        *summed.entry(*day).or_default() += count.sends;
+                    }
+                }
+                for (day, sends) in &summed {
+                    consider(user, day, *sends);
+                }
             }
         }
     }
