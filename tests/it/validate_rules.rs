@@ -142,6 +142,21 @@ fn per_user_daily_internal_sums_all_schedules_for_a_user() {
 }
 
 #[test]
+fn per_user_daily_names_the_same_user_on_every_run_when_users_tie() {
+    // Eight users each get 576 a day: the finding names the smallest userId, whatever order
+    // the users are visited in (a hash map's order differs from one process to the next).
+    let users = "[u1008, u1003, u1006, u1001, u1007, u1002, u1005, u1004]";
+    let ws = Workspace::new().file(
+        "n.yaml",
+        format!("notifications:\n  a:\n    schedule: '*/5 * * * *'\n    via: {{work_notification: {{users: {users}}}}}\n    message: {{text: {{content: 'a {{{{time}}}}'}}}}\n  b:\n    schedule: '*/5 * * * *'\n    via: {{work_notification: {{users: {users}}}}}\n    message: {{text: {{content: 'b {{{{time}}}}'}}}}\n"),
+    );
+    for _ in 0..3 {
+        let (_, stderr) = ws.validate();
+        assert!(stderr.contains("user `u1001` would get 576"), "{stderr}");
+    }
+}
+
+#[test]
 fn per_user_daily_internal_accepts_one_schedule_under_the_limit() {
     Workspace::new()
         .file("n.yaml", "notifications:\n  a:\n    schedule: '*/5 * * * *'\n    via: {work_notification: {users: [u1001]}}\n    message: {text: {content: 'a {{time}}'}}\n")

@@ -8,6 +8,7 @@
 //! directory, can tell). The sum is taken per platform day (see `manifest::frequency`), so two
 //! schedules on different weekdays do not add up.
 
+use std::cmp::Reverse;
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::NaiveDate;
@@ -62,13 +63,20 @@ pub fn check<'a>(context: &Context<'a>, kind: AppKind, rule: &str, findings: &mu
     let mut days: Vec<NaiveDate> = everyone.keys().chain(departments.keys()).copied().collect();
     days.sort();
     days.dedup();
+    // Users are visited in hash order: on a tie the earlier day and then the smaller userId
+    // win, so the finding names the same user and day on every run.
     let mut consider = |user: &'a str, day: &NaiveDate, sends: u32| {
         let total = sends + on(&everyone, day);
-        if total > limit && certain.is_none_or(|(worst, _, _)| total > worst) {
+        let rank = (total, Reverse(*day), Reverse(user));
+        if total > limit
+            && certain.is_none_or(|(worst, who, when)| rank > (worst, Reverse(when), Reverse(who)))
+        {
             certain = Some((total, user, *day));
         }
         let worst = total + on(&departments, day);
-        if worst > limit && possible.is_none_or(|(most, _)| worst > most) {
+        if worst > limit
+            && possible.is_none_or(|(most, when)| (worst, Reverse(*day)) > (most, Reverse(when)))
+        {
             possible = Some((worst, *day));
         }
     };
