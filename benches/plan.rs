@@ -191,7 +191,17 @@ fn main() {
         .and_then(|v| v.parse().ok())
         .unwrap_or(20_000);
     let measure_cpu = std::env::var("DINGFORM_BENCH_CPU").as_deref() != Ok("0");
-    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let runtime = match std::env::var("DINGFORM_BENCH_RUNTIME").as_deref() {
+        Ok("current") => tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build(),
+        Ok(n) if n.parse::<usize>().is_ok() => tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(n.parse().unwrap())
+            .enable_all()
+            .build(),
+        _ => tokio::runtime::Runtime::new(),
+    }
+    .unwrap();
     if measure_cpu {
         cpu(&runtime, qps);
     }
@@ -214,7 +224,11 @@ fn cpu(runtime: &tokio::runtime::Runtime, qps: f64) {
             Endpoint::parse(&base).unwrap(),
             Credentials::new("bench-key", "bench-secret"),
             ClientOptions {
-                rate_limit: RateLimit::per_second(qps),
+                rate_limit: if std::env::var("DINGFORM_BENCH_PACE").as_deref() == Ok("adaptive") {
+                    RateLimit::adaptive()
+                } else {
+                    RateLimit::per_second(qps)
+                },
                 ..ClientOptions::default()
             },
         )

@@ -27,6 +27,14 @@ pub const IP_CEILING_PER_SECOND: f64 = 10_000.0 / 20.0 * 0.9;
 /// Calls that may go back to back under the IP ceiling after a quiet period.
 const IP_BURST: u32 = 100;
 
+/// A pinned pace's waits end on a common grid of this step (counted from the limiter's
+/// creation): calls of every API whose slots fall within one step go in one wake-up of the
+/// runtime instead of one wake-up each. Evenly spaced calls, each woken alone, cost three
+/// times the CPU of the same calls sent together (issue 15: 0.24 ms a request against
+/// 0.08 ms). A call goes at most one step after its slot and never before it; the step
+/// divides a second, so no one-second window holds more calls than the rate.
+const COALESCE: Duration = Duration::from_millis(10);
+
 /// How fast requests may go, per API path.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct RateLimit {
@@ -140,6 +148,8 @@ impl Lane {
 #[derive(Debug)]
 pub struct RateLimiter {
     limit: RateLimit,
+    /// Where the grid of [`COALESCE`] steps starts.
+    origin: Instant,
     lanes: Mutex<HashMap<String, Arc<Lane>>>,
     ip: Lane,
 }
@@ -149,6 +159,7 @@ impl RateLimiter {
     pub fn new(limit: RateLimit) -> RateLimiter {
         RateLimiter {
             limit,
+            origin: Instant::now(),
             lanes: Mutex::new(HashMap::new()),
             ip: Lane::new(Pace::Pinned),
         }
@@ -196,8 +207,13 @@ impl RateLimiter {
                 if slot.at <= now {
                     match &mut state.pace {
                         Pace::Pinned => {
-                            let interval = self.limit.interval();
-                            state.tat = Some(state.tat.unwrap_or(now).max(now) + interval);
+                            // Late by no more than the grid: the pace keeps its schedule (the
+                            // next slot is one interval after this one, not after now).
+                            let tat = state
+                                .tat
+                                .filter(|tat| now <= *tat + COALESCE)
+                                .unwrap_or(now);
+                            state.tat = Some(tat + self.limit.interval());
                         }
                         Pace::Adaptive(adaptive) => adaptive.on_send(now),
                     }
@@ -213,12 +229,21 @@ impl RateLimiter {
                     () = lane.answered.notified() => {}
                 }
             } else {
-                tokio::time::sleep_until(wait.at).await;
+                tokio::time::sleep_until(self.coalesced(wait.at)).await;
             }
         };
         drop(_turn);
         self.acquire_ip().await;
         sent_at
+    }
+
+    /// The first point of the [`COALESCE`] grid at or after `at`.
+    fn coalesced(&self, at: Instant) -> Instant {
+        let step = COALESCE.as_nanos();
+        let since = at.saturating_duration_since(self.origin).as_nanos();
+        let steps = since.div_ceil(step);
+        let grid = Duration::from_nanos(u64::try_from(steps * step).unwrap_or(u64::MAX));
+        (self.origin + grid).max(at)
     }
 
     /// The earliest moment the next call of a lane may go.
@@ -245,13 +270,25 @@ impl RateLimiter {
         let interval = Duration::from_secs_f64(1.0 / IP_CEILING_PER_SECOND);
         let tolerance = interval * (IP_BURST - 1);
         let _turn = self.ip.turn.lock().await;
-        let slot = {
+        let (slot, now) = {
             let mut state = self.ip.state();
             let now = Instant::now();
             let tat = state.tat.unwrap_or(now).max(now);
             state.tat = Some(tat + interval);
-            tat.checked_sub(tolerance)
-                .map_or(now, |earliest| earliest.max(now))
+            let slot = tat
+                .checked_sub(tolerance)
+                .map_or(now, |earliest| earliest.max(now));
+            (slot, now)
+        };
+        if slot <= now {
+            return; // within the burst: no wait, no timer
+        }
+        // An adaptive pace times its calls itself (its probes of where the platform's windows
+        // begin); a pinned one shares the grid.
+        let slot = if self.limit.adaptive {
+            slot
+        } else {
+            self.coalesced(slot)
         };
         tokio::time::sleep_until(slot).await;
     }
@@ -380,6 +417,58 @@ mod tests {
             calls_per_second <= IP_CEILING_PER_SECOND * 1.06,
             "{calls_per_second:.0} calls/s"
         );
+    }
+
+    /// Pinned paces whose slots fall within one step of the grid go in one wake-up, never
+    /// before their slot, and no one-second window holds more calls of an API than its rate.
+    #[tokio::test(start_paused = true)]
+    async fn pinned_calls_of_all_apis_share_wake_ups() {
+        let limiter = std::sync::Arc::new(RateLimiter::new(RateLimit::per_second(30.0)));
+        let start = Instant::now();
+        let tasks: Vec<_> = ["/a", "/b", "/c"]
+            .into_iter()
+            .enumerate()
+            .map(|(n, api)| {
+                let limiter = limiter.clone();
+                tokio::spawn(async move {
+                    // The lanes start out of step, as concurrent reads do.
+                    tokio::time::sleep(Duration::from_millis(3 * n as u64)).await;
+                    let mut sent = Vec::new();
+                    for _ in 0..90 {
+                        sent.push(limiter.acquire(api).await - start);
+                    }
+                    sent
+                })
+            })
+            .collect();
+        let mut all = Vec::new();
+        for task in tasks {
+            let sent = task.await.unwrap();
+            for (n, at) in sent.iter().enumerate().skip(1) {
+                // Each after its slot (one interval after the first call of the lane).
+                let slot = sent[0] + Duration::from_secs_f64(n as f64 / 30.0);
+                assert!(*at + Duration::from_micros(1) >= slot, "call {n} at {at:?}");
+                assert!(*at <= slot + COALESCE, "call {n} at {at:?}, slot {slot:?}");
+                assert_eq!(
+                    at.as_millis() % COALESCE.as_millis(),
+                    0,
+                    "{at:?} is on the grid"
+                );
+            }
+            for window in 0..4u128 {
+                let (from, to) = (window * 1000 + 3, window * 1000 + 1003);
+                let calls = sent
+                    .iter()
+                    .filter(|at| (from..to).contains(&at.as_millis()))
+                    .count();
+                assert!(calls <= 30, "{calls} calls in one second");
+            }
+            all.extend(sent);
+        }
+        all.sort();
+        all.dedup();
+        // 270 calls; one wake-up each would be 270 distinct instants.
+        assert!(all.len() < 200, "{} wake-ups for 270 calls", all.len());
     }
 
     #[tokio::test(start_paused = true)]
