@@ -203,7 +203,7 @@ fn refused_keys_are_named_and_the_secret_never_shown() {
         return;
     };
     let Ok(moto) = std::env::var("DINGFORM_TEST_MOTO_SERVER") else {
-        eprintln!("skipped: DINGFORM_TEST_MOTO_SERVER is not set (scripts/s3-throwaway sets it)");
+        crate::common::skip("DINGFORM_TEST_MOTO_SERVER is not set (scripts/s3-throwaway sets it)");
         return;
     };
     // A server of its own that checks keys (moto does once told to): ours are unknown to it.

@@ -167,7 +167,7 @@ fn on_a_terminal(ws: &Workspace, extra: &str, no_color_env: bool) -> Option<Stri
         .output()
         .is_err()
     {
-        eprintln!("skipped: util-linux `script` is not installed");
+        crate::common::skip("util-linux `script` is not installed");
         return None;
     }
     let binary = assert_cmd::cargo::cargo_bin("dingform");
