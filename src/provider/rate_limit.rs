@@ -280,22 +280,17 @@ impl RateLimiter {
                 .map_or(now, |earliest| earliest.max(now));
             (slot, now)
         };
-        // Within the burst a pinned pace goes at once, without a timer. An adaptive pace still
-        // passes through the timer (a wait that is already over ends at its next tick, about
-        // a millisecond later): without it `pacing::wherever_in_a_window_the_first_call_goes_…`
-        // loses a window when the run starts mid-window. Why that millisecond matters to the
-        // adaptive pace's window probes is not understood yet.
-        if slot <= now && !self.limit.adaptive {
-            return;
+        if self.limit.adaptive {
+            // An adaptive pace times its calls itself (its probes of where the platform's
+            // windows begin), and passes through the timer even within the burst (a wait that
+            // is already over ends at its next tick, about a millisecond later): without it
+            // `pacing::wherever_in_a_window_the_first_call_goes_…` loses a window when the run
+            // starts mid-window. Why that millisecond matters to the probes is not understood.
+            tokio::time::sleep_until(slot).await;
+        } else if slot > now {
+            // A pinned pace goes at once within the burst, else on the shared grid.
+            tokio::time::sleep_until(self.coalesced(slot)).await;
         }
-        // An adaptive pace times its calls itself (its probes of where the platform's windows
-        // begin); a pinned one shares the grid.
-        let slot = if self.limit.adaptive {
-            slot
-        } else {
-            self.coalesced(slot)
-        };
-        tokio::time::sleep_until(slot).await;
     }
 
     /// A call to `api` sent at `sent_at` was answered without throttling.
