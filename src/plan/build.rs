@@ -410,7 +410,9 @@ pub(super) fn plan_group(
 
 /// Fill in what the platform's reads do not report with what dingform last applied: the
 /// scene-group read returns only some switches, and `/chat/get` returns no sub-admins. Without
-/// this, such fields would show as changed on every plan.
+/// this, such fields would show as changed on every plan. An admin is a member: one who has
+/// left the group since (removed by an apply killed before it recorded so, or by hand) lost
+/// the role with it, so the applied admins count only while the live group lists them.
 fn with_unreadable_from_state(
     live: &GroupAttributes,
     entry: &crate::state::ResourceState,
@@ -430,7 +432,9 @@ fn with_unreadable_from_state(
     {
         live.admins = admins
             .iter()
-            .filter_map(|a| a.as_str().map(str::to_owned))
+            .filter_map(Value::as_str)
+            .filter(|admin| live.members.iter().any(|member| member == admin))
+            .map(str::to_owned)
             .collect();
     }
     live

@@ -3,7 +3,7 @@
 
 use crate::fuzz_support::model::Kind;
 use crate::fuzz_support::run_case;
-use crate::fuzz_support::steps::{Action, Fault, Step};
+use crate::fuzz_support::steps::{Action, Edit, Fault, Step};
 
 fn run(steps: Vec<Step>) {
     let actions: Vec<Action> = steps
@@ -59,4 +59,26 @@ fn a_group_declared_again_under_a_forgotten_name_does_not_take_over_the_old_grou
 #[test]
 fn a_group_declared_under_a_name_moved_away_from_is_made_anew() {
     run(vec![Step::Rename(0, true), scene_group_named_like(0)]);
+}
+
+/// An internal group's sub-admin taken out of `members` (and so of `admins`), the apply killed
+/// after the member left: the platform drops a leaving member's admin role, but `/chat/get`
+/// lists no sub-admins, so the next plan took the admins from the state and asked to remove
+/// one who was no longer in the group (`userNotInGroup`). Admins from the state now count
+/// only while they are still members.
+#[test]
+fn an_internal_groups_admin_removed_with_the_member_by_a_killed_apply_is_not_removed_again() {
+    let actions = vec![
+        Action {
+            step: Step::Edit(0, Edit::SetKind(Kind::Internal)),
+            fault: Fault::None,
+        },
+        Action {
+            step: Step::Edit(0, Edit::RemoveMember(0)),
+            fault: Fault::Kill(1),
+        },
+    ];
+    if let Err(failure) = run_case(&actions) {
+        panic!("{failure}");
+    }
 }
