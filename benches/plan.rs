@@ -269,6 +269,7 @@ fn cpu(runtime: &tokio::runtime::Runtime, qps: f64) {
     let wall = started.elapsed();
     let cpu = cpu_seconds() - cpu_before;
     let stats = client.stats();
+    let refused = refused_calls(runtime, &base);
     emulator.kill().ok();
     emulator.wait().ok();
 
@@ -296,6 +297,34 @@ fn cpu(runtime: &tokio::runtime::Runtime, qps: f64) {
         cpu_refresh,
         cpu - cpu_validate - cpu_refresh
     );
+    if !refused.is_empty() {
+        println!(
+            "  refused by the emulator's qps_limit: {}",
+            refused.join(", ")
+        );
+    }
+}
+
+/// The APIs whose calls the emulator's `qps_limit` refused: `API: N (windows W..)`, where a
+/// window is the one-second window (counted from the first call of that API) it refused in.
+fn refused_calls(runtime: &tokio::runtime::Runtime, base: &str) -> Vec<String> {
+    let counts: serde_json::Value = runtime.block_on(async {
+        reqwest::Client::new()
+            .get(format!("{base}/_emulator/qps"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    });
+    counts["apis"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|api| api["refused"].as_u64().unwrap_or(0) > 0)
+        .map(|api| format!("{}: {}", api["api"].as_str().unwrap_or("?"), api["refused"]))
+        .collect()
 }
 
 /// `dingform plan` (the real binary) on `groups` managed groups: its peak RSS and CPU.
