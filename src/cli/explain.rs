@@ -25,7 +25,7 @@ pub struct RulesArgs {
 /// Run `explain`.
 pub fn explain(args: ExplainArgs) -> anyhow::Result<ExitCode> {
     let Some(page) = rules::page(&args.rule) else {
-        let near = crate::plan::names::nearest(&args.rule, PAGES.iter().map(|page| page.id));
+        let near = crate::model::suggest::nearest(&args.rule, PAGES.iter().map(|page| page.id));
         eprintln!(
             "{}",
             crate::render::messages::no_such_rule(&args.rule, near)

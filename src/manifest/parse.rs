@@ -90,7 +90,11 @@ fn yaml_finding(file: &Path, text: &str, error: &YamlError) -> Finding {
                  `secret_env` name, a database password from PGPASSWORD (in CI: masked secrets)"
                     .to_owned()
             } else {
-                expected_help(expected)
+                let help = expected_help(expected);
+                match crate::model::suggest::nearest(field, expected.iter().copied()) {
+                    Some(near) => format!("did you mean `{near}`? {help}"),
+                    None => help,
+                }
             }),
         ),
         YamlError::SerdeUnknownVariant {

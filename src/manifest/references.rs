@@ -10,6 +10,7 @@ use crate::model::address::Address;
 use crate::model::message::Message;
 use crate::model::notification::{Target, parse_duration};
 use crate::model::schedule::{parse_cron, parse_timezone};
+use crate::model::suggest::{nearest, with_suggestion};
 use crate::model::template::{VARIABLES, placeholders, variable};
 use crate::model::{Finding, GroupType, ResourceKind, Span, Spanned, Workspace};
 
@@ -46,13 +47,17 @@ fn unknown(
                 .join(", ")
         ),
     };
-    Finding::error(
-        "unknown-reference",
-        format!("no {kind} named `{}` is declared", name.value),
+    let near = nearest(&name.value, known.iter().map(|name| name.as_str()));
+    with_suggestion(
+        Finding::error(
+            "unknown-reference",
+            format!("no {kind} named `{}` is declared", name.value),
+        ),
+        near,
+        &help,
     )
     .at(file, &name.span)
     .address(address)
-    .help(help)
 }
 
 fn groups(workspace: &Workspace, findings: &mut Vec<Finding>) {

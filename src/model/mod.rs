@@ -31,6 +31,7 @@ pub mod settings;
 pub mod sources;
 pub mod span;
 mod spanned_de;
+pub mod suggest;
 pub mod template;
 pub mod webhook;
 pub mod wire;

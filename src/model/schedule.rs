@@ -54,7 +54,7 @@ pub fn parse_cron(expression: &str) -> Result<Cron, ScheduleError> {
             .parse(expression)
             .map_err(|error| ScheduleError::Cron {
                 expression: expression.to_owned(),
-                reason: error.to_string(),
+                reason: field_reason(expression).unwrap_or_else(|| error.to_string()),
             });
         if parsed.len() >= REMEMBERED {
             parsed.clear();
@@ -62,6 +62,40 @@ pub fn parse_cron(expression: &str) -> Result<Cron, ScheduleError> {
         parsed.insert(expression.to_owned(), result.clone());
         result
     })
+}
+
+/// The five fields, each with the values it takes (day-of-week 7 is Sunday, as 0 is).
+const FIELDS: [(&str, u32, u32); 5] = [
+    ("minute", 0, 59),
+    ("hour", 0, 23),
+    ("day-of-month", 1, 31),
+    ("month", 1, 12),
+    ("day-of-week", 0, 7),
+];
+
+/// Why croner refused `expression`, in the words of its fields, where that is plain: the
+/// wrong number of fields, or a number outside its field's range. `None` leaves croner's own
+/// reason (names, steps and the rest it checks itself).
+fn field_reason(expression: &str) -> Option<String> {
+    let fields: Vec<&str> = expression.split_whitespace().collect();
+    if fields.len() != FIELDS.len() {
+        return Some(format!(
+            "it has {} field{}; five are needed: minute hour day-of-month month day-of-week",
+            fields.len(),
+            if fields.len() == 1 { "" } else { "s" }
+        ));
+    }
+    fields
+        .iter()
+        .zip(FIELDS)
+        .find_map(|(field, (name, low, high))| {
+            field
+                .split(',')
+                .flat_map(|part| part.split('/').next().unwrap_or_default().split('-'))
+                .filter_map(|number| number.parse::<u32>().ok())
+                .find(|number| !(low..=high).contains(number))
+                .map(|number| format!("the {name} field's {number} is outside {low}-{high}"))
+        })
 }
 
 /// Parses an IANA time zone name.
@@ -134,6 +168,26 @@ impl Schedule {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_refused_expression_says_which_field_is_wrong() {
+        let reason = |expression: &str| match parse_cron(expression) {
+            Err(ScheduleError::Cron { reason, .. }) => reason,
+            other => panic!("{expression}: {other:?}"),
+        };
+        assert_eq!(reason("0 25 * * *"), "the hour field's 25 is outside 0-23");
+        assert_eq!(
+            reason("0 9 1-32/2 * *"),
+            "the day-of-month field's 32 is outside 1-31"
+        );
+        assert_eq!(
+            reason("0 9 * * 1-5 2026"),
+            "it has 6 fields; five are needed: minute hour day-of-month month day-of-week"
+        );
+        // What the fields alone do not explain keeps croner's reason.
+        assert!(!reason("0 9 * * FOO").is_empty());
+        assert!(parse_cron("0 9 * * 7").is_ok(), "7 is Sunday");
+    }
 
     #[test]
     fn schedules_parse_five_fields_and_iana_zones() {

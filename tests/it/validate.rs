@@ -81,7 +81,7 @@ fn an_error_renders_like_a_compiler_diagnostic() {
     6 |     bots: [alert]
       |            ^^^^^
       |
-      = help: declared bots: `alerts`
+      = help: did you mean `alerts`? declared bots: `alerts`
 
     .: 1 error
     ");

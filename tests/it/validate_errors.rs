@@ -122,12 +122,32 @@ fn a_notification_naming_an_undeclared_bot_or_group_is_an_error() {
     ws.expect_error("unknown-reference", "n.yaml:4:30");
 }
 
+/// A mistyped name is suggested, and an undeclared bot is one finding: not also
+/// `bot-not-in-group`, which only says the same again.
+#[test]
+fn a_mistyped_bot_suggests_the_declared_one_and_is_reported_once() {
+    let ws = Workspace::new().file("base.yaml", BASE).file(
+        "n.yaml",
+        "notifications:\n  n:\n    schedule: '0 9 * * *'\n    via: {bot: alert, group: oncall}\n    message: {text: {content: hi}}\n",
+    );
+    ws.expect_error("unknown-reference", "n.yaml:4:16");
+    ws.expect_no("bot-not-in-group");
+    let (_, stderr) = ws.validate();
+    assert!(stderr.contains("did you mean `alerts`?"), "{stderr}");
+}
+
 #[test]
 fn a_cron_expression_that_does_not_parse_is_an_error() {
-    Workspace::new()
+    let ws = Workspace::new()
         .file("base.yaml", BASE)
-        .file("n.yaml", "notifications:\n  n:\n    schedule: '0 25 * * *'\n    via: {bot: alerts, group: oncall}\n    message: {text: {content: hi}}\n")
-        .expect_error("invalid-cron", "n.yaml:3:15");
+        .file("n.yaml", "notifications:\n  n:\n    schedule: '0 25 * * *'\n    via: {bot: alerts, group: oncall}\n    message: {text: {content: hi}}\n");
+    ws.expect_error("invalid-cron", "n.yaml:3:15");
+    // In the words of the fields, not the cron library's.
+    let (_, stderr) = ws.validate();
+    assert!(
+        stderr.contains("the hour field's 25 is outside 0-23"),
+        "{stderr}"
+    );
 }
 
 #[test]

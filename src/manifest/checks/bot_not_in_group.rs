@@ -17,6 +17,9 @@ pub fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
         let Some(declared) = workspace.groups.get(&group.value) else {
             continue; // an unknown group is a reference error of its own
         };
+        if !workspace.bots.contains_key(&bot.value) {
+            continue; // and so is an unknown bot
+        }
         if declared.spec.bots.iter().any(|b| b.value == bot.value) {
             continue;
         }

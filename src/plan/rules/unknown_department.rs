@@ -5,8 +5,9 @@
 //! `dingform explain unknown-department`.
 
 use crate::model::Finding;
+use crate::model::suggest::{nearest, with_suggestion};
 use crate::plan::directory::Directory;
-use crate::plan::names::{Names, nearest, with_suggestion};
+use crate::plan::names::Names;
 
 /// Add an error at each place an unknown department is written.
 pub fn check(names: &Names, directory: &Directory, findings: &mut Vec<Finding>) {

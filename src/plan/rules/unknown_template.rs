@@ -7,8 +7,9 @@
 
 use std::collections::BTreeMap;
 
+use crate::model::suggest::{nearest, with_suggestion};
 use crate::model::{Address, Finding};
-use crate::plan::names::{Directory, Names, Role, nearest, with_suggestion};
+use crate::plan::names::{Directory, Names, Role};
 
 /// Add an error at each place an unknown template is written.
 pub fn check(names: &Names, directory: &Directory, findings: &mut Vec<Finding>) {

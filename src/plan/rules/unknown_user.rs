@@ -4,7 +4,8 @@
 //! written. `dingform explain unknown-user`.
 
 use crate::model::Finding;
-use crate::plan::names::{Names, UserStatus, known_users, nearest, with_suggestion};
+use crate::model::suggest::{nearest, with_suggestion};
+use crate::plan::names::{Names, UserStatus, known_users};
 use crate::plan::refresh::Live;
 
 /// Add an error at each place an unknown userId is written.
