@@ -14,6 +14,7 @@ use crate::model::finding::has_errors;
 use crate::model::{Finding, Sources, Workspace};
 
 pub mod checks;
+mod fast;
 pub mod frequency;
 pub mod loader;
 mod merge;
