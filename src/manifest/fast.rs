@@ -192,13 +192,39 @@ impl<'a> Reader<'a> {
         }
     }
 
-    fn enter(&mut self) -> Result<()> {
+    /// Reads a collection: its start, what `read` reads inside it, its end.
+    fn collection<T>(
+        &mut self,
+        kind: Collection,
+        read: impl FnOnce(&mut Self) -> Result<T>,
+    ) -> Result<T> {
+        let started = matches!(
+            (kind, self.next()?),
+            (Collection::Sequence, Event::SequenceStart(..))
+                | (Collection::Mapping, Event::MappingStart(..))
+        );
         self.depth += 1;
-        if self.depth > MAX_DEPTH {
+        if !started || self.depth > MAX_DEPTH {
             return Err(GiveUp);
         }
-        Ok(())
+        let value = read(self)?;
+        let ended = matches!(
+            (kind, self.next()?),
+            (Collection::Sequence, Event::SequenceEnd) | (Collection::Mapping, Event::MappingEnd)
+        );
+        if !ended {
+            return Err(GiveUp);
+        }
+        self.depth -= 1;
+        Ok(value)
     }
+}
+
+/// A sequence or a mapping.
+#[derive(Clone, Copy)]
+enum Collection {
+    Sequence,
+    Mapping,
 }
 
 /// serde-saphyr's `scalar_is_nullish`.
@@ -218,6 +244,10 @@ fn is_simple_integer(text: &str) -> bool {
 /// A key that is a plain string in every YAML schema, so that serde-saphyr's duplicate check
 /// compares it as text (a number, boolean or null key may compare by value there).
 fn is_text_key(text: &str, style: ScalarStyle) -> bool {
+    // A merge key, however it is quoted, is left to serde-saphyr.
+    if text == "<<" {
+        return false;
+    }
     if style != ScalarStyle::Plain {
         return true;
     }
@@ -227,11 +257,11 @@ fn is_text_key(text: &str, style: ScalarStyle) -> bool {
     if !(first.is_alphabetic() || first == '_') {
         return false;
     }
-    let lower = text.to_ascii_lowercase();
-    !matches!(
-        lower.as_str(),
-        "true" | "false" | "yes" | "no" | "on" | "off" | "y" | "n" | "null" | "nan" | "inf"
-    ) && text != "<<"
+    ![
+        "true", "false", "yes", "no", "on", "off", "y", "n", "null", "nan", "inf",
+    ]
+    .iter()
+    .any(|word| text.eq_ignore_ascii_case(word))
 }
 
 /// serde-saphyr's location of a node (`location_from_span`) as a [`Span`].
@@ -374,18 +404,9 @@ impl<'de> de::Deserializer<'de> for &mut Reader<'de> {
     }
 
     fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
-        match self.next()? {
-            Event::SequenceStart(..) => {}
-            _ => return Err(GiveUp),
-        }
-        self.enter()?;
-        let value = visitor.visit_seq(Sequence { reader: &mut *self })?;
-        match self.next()? {
-            Event::SequenceEnd => {}
-            _ => return Err(GiveUp),
-        }
-        self.depth -= 1;
-        Ok(value)
+        self.collection(Collection::Sequence, |reader| {
+            visitor.visit_seq(Sequence { reader })
+        })
     }
 
     fn deserialize_tuple<V: Visitor<'de>>(self, _len: usize, visitor: V) -> Result<V::Value> {
@@ -402,22 +423,13 @@ impl<'de> de::Deserializer<'de> for &mut Reader<'de> {
     }
 
     fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
-        match self.next()? {
-            Event::MappingStart(..) => {}
-            _ => return Err(GiveUp),
-        }
-        self.enter()?;
-        let value = visitor.visit_map(Mapping {
-            reader: &mut *self,
-            keys: Vec::new(),
-            key_set: None,
-        })?;
-        match self.next()? {
-            Event::MappingEnd => {}
-            _ => return Err(GiveUp),
-        }
-        self.depth -= 1;
-        Ok(value)
+        self.collection(Collection::Mapping, |reader| {
+            visitor.visit_map(Mapping {
+                reader,
+                keys: Vec::new(),
+                key_set: None,
+            })
+        })
     }
 
     fn deserialize_struct<V: Visitor<'de>>(
@@ -440,24 +452,13 @@ impl<'de> de::Deserializer<'de> for &mut Reader<'de> {
                 let variant = self.string()?;
                 visitor.visit_enum(UnitVariant(variant))
             }
-            Event::MappingStart(..) => {
-                self.next()?;
-                self.enter()?;
-                let (variant, style) = self.scalar()?;
+            Event::MappingStart(..) => self.collection(Collection::Mapping, |reader| {
+                let (variant, style) = reader.scalar()?;
                 if !is_text_key(&variant, style) {
                     return Err(GiveUp);
                 }
-                let value = visitor.visit_enum(MapVariant {
-                    reader: &mut *self,
-                    variant,
-                })?;
-                match self.next()? {
-                    Event::MappingEnd => {}
-                    _ => return Err(GiveUp),
-                }
-                self.depth -= 1;
-                Ok(value)
-            }
+                visitor.visit_enum(MapVariant { reader, variant })
+            }),
             _ => Err(GiveUp),
         }
     }
