@@ -14,6 +14,7 @@ use crate::model::finding::has_errors;
 use crate::model::{Finding, Sources, Workspace};
 
 pub mod checks;
+mod fast;
 pub mod frequency;
 pub mod loader;
 mod merge;
@@ -129,32 +130,15 @@ fn outcome(file: Result<loader::SourceFile, LoadError>) -> Outcome {
 }
 
 /// Parses the files that were read, on as many threads as there are cores (parsing is most
-/// of a large workspace's validation time); results come back in the files' order.
+/// of a large workspace's validation time); results come back in the files' order. Each
+/// thread takes the next file not yet taken, so a thread the machine's other work holds up
+/// leaves its share to the others rather than a fixed half of the files.
 fn parse_all(files: Vec<Result<loader::SourceFile, LoadError>>) -> Vec<Outcome> {
-    let threads = parallel::threads();
-    if threads < 2 || files.len() < 2 {
-        return files.into_iter().map(outcome).collect();
-    }
-    let chunk = files.len().div_ceil(threads);
-    let mut parts: Vec<Vec<Result<loader::SourceFile, LoadError>>> = Vec::new();
-    let mut files = files.into_iter().peekable();
-    while files.peek().is_some() {
-        parts.push(files.by_ref().take(chunk).collect());
-    }
-    std::thread::scope(|scope| {
-        let handles: Vec<_> = parts
-            .into_iter()
-            .map(|part| scope.spawn(move || part.into_iter().map(outcome).collect::<Vec<_>>()))
-            .collect();
-        handles
-            .into_iter()
-            .flat_map(|handle| {
-                handle
-                    .join()
-                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-            })
-            .collect()
-    })
+    let jobs: Vec<parallel::Job<'_, Outcome>> = files
+        .into_iter()
+        .map(|file| Box::new(move || outcome(file)) as parallel::Job<'_, Outcome>)
+        .collect();
+    parallel::ordered(jobs)
 }
 
 /// Loads a workspace and runs every static check on it: references, schedules, and the

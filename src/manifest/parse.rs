@@ -10,11 +10,11 @@ use crate::model::{Address, Finding, Manifest, ResourceKind, Settings, Span};
 
 /// Most nested mappings/sequences accepted: far beyond any real manifest, far below a stack
 /// overflow.
-const MAX_DEPTH: usize = 64;
+pub(super) const MAX_DEPTH: usize = 64;
 /// Most YAML events a file may replay through aliases ("billion laughs" stops here).
 const MAX_REPLAYED_EVENTS: usize = 200_000;
 
-fn options() -> Options {
+pub(super) fn options() -> Options {
     let mut budget = Budget::default();
     budget.max_depth = MAX_DEPTH;
     budget.max_documents = 1;
@@ -71,6 +71,11 @@ fn check_state_setting(file: &Path, settings: &Settings) -> Result<(), Box<Findi
 }
 
 fn parse<T: DeserializeOwned>(file: &Path, text: &str) -> Result<Option<T>, Box<Finding>> {
+    // Plain YAML reads fast; anything else (and every error) through serde-saphyr, which
+    // then gives the same value or the finding's words (issue 15).
+    if let Some(parsed) = super::fast::parse::<T>(text) {
+        return Ok(parsed);
+    }
     serde_saphyr::from_str_with_options::<Option<T>>(text, options())
         .map_err(|error| Box::new(yaml_finding(file, text, &error)))
 }

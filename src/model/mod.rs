@@ -30,7 +30,7 @@ pub mod secrets;
 pub mod settings;
 pub mod sources;
 pub mod span;
-mod spanned_de;
+pub(crate) mod spanned_de;
 pub mod suggest;
 pub mod template;
 pub mod webhook;

@@ -12,18 +12,27 @@ pub fn is_secret_key(key: &str) -> bool {
     if key.ends_with("_env") {
         return false;
     }
-    [
-        "secret",
-        "password",
-        "passwd",
-        "token",
-        "private_key",
-        "access_key",
-        "api_key",
-        "credential",
-    ]
-    .iter()
-    .any(|word| key.contains(word))
+    SECRET_WORDS.iter().any(|word| key.contains(word))
+}
+
+/// What a secret-named key contains, lowercased.
+const SECRET_WORDS: [&str; 8] = [
+    "secret",
+    "password",
+    "passwd",
+    "token",
+    "private_key",
+    "access_key",
+    "api_key",
+    "credential",
+];
+
+/// Whether `text` may hold a secret-named key: a key is part of the text, so one that
+/// [`is_secret_key`] takes means the lowercased text holds one of its words. Checking that
+/// first spares a large workspace the key-by-key scan (issue 15).
+fn may_name_a_secret(text: &str) -> bool {
+    let lower = text.to_ascii_lowercase();
+    SECRET_WORDS.iter().any(|word| lower.contains(word))
 }
 
 /// `scheme://user:password@host…` with the password shown as `***`.
@@ -38,9 +47,14 @@ pub fn mask_url(text: &str) -> String {
 /// `text` (a YAML file) with the value of every secret-named key and every password in a URL
 /// replaced by `*`s of the same byte length, so that spans into it still point where they did.
 pub fn mask_source(text: &str) -> String {
-    let mut bytes = text.as_bytes().to_vec();
     let mut ranges = url_passwords(text);
-    ranges.extend(secret_values(text));
+    if may_name_a_secret(text) {
+        ranges.extend(secret_values(text));
+    }
+    if ranges.is_empty() {
+        return text.to_owned();
+    }
+    let mut bytes = text.as_bytes().to_vec();
     for range in ranges {
         bytes[range].fill(b'*');
     }

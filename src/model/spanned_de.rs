@@ -23,7 +23,7 @@ use serde::de::{
 use super::span::{Span, Spanned};
 
 /// The newtype name serde-saphyr answers with the span-aware map.
-const NEWTYPE: &str = "__yaml_spanned";
+pub(crate) const NEWTYPE: &str = "__yaml_spanned";
 /// The first key of that map (serde-saphyr's `INTERNAL_SPANNED_MARKER`).
 const MARKER: &str = "__serde_saphyr_private_spanned";
 /// The sentinel serde-saphyr writes for a byte offset or length it does not know.
@@ -38,6 +38,23 @@ where
     deserializer.deserialize_newtype_struct(NEWTYPE, Newtype(PhantomData))
 }
 
+thread_local! {
+    /// A span handed over by a deserializer that knows it (the manifest layer's fast YAML
+    /// reading) for the value it is about to give, instead of serde-saphyr's map.
+    static HANDED_OVER: std::cell::Cell<Option<Span>> = const { std::cell::Cell::new(None) };
+}
+
+/// Hands the span of the next [`Spanned`] value over; the deserializer calls this right
+/// before `visit_newtype_struct` and [`take_handed_over`] right after it.
+pub(crate) fn hand_over(span: Span) {
+    HANDED_OVER.with(|cell| cell.set(Some(span)));
+}
+
+/// Takes the span handed over, if one is waiting.
+pub(crate) fn take_handed_over() -> Option<Span> {
+    HANDED_OVER.with(std::cell::Cell::take)
+}
+
 struct Newtype<T>(PhantomData<T>);
 
 impl<'de, T: Deserialize<'de>> Visitor<'de> for Newtype<T> {
@@ -48,6 +65,9 @@ impl<'de, T: Deserialize<'de>> Visitor<'de> for Newtype<T> {
     }
 
     fn visit_newtype_struct<D: Deserializer<'de>>(self, inner: D) -> Result<Self::Value, D::Error> {
+        if let Some(span) = take_handed_over() {
+            return T::deserialize(inner).map(|value| Spanned::new(value, span));
+        }
         inner.deserialize_any(ReprOrPlain(PhantomData))
     }
 }

@@ -73,7 +73,7 @@ pub struct Context<'a> {
     /// Work notifications, in name order.
     pub reaches: Vec<Reach<'a>>,
     /// Sends per platform day, by notification name (those whose schedule parses).
-    pub daily: BTreeMap<String, DailyCounts>,
+    pub daily: BTreeMap<String, std::sync::Arc<DailyCounts>>,
     /// The app's kind (its limits).
     pub app_kind: AppKind,
     /// The directory read (department names for messages).

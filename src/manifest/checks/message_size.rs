@@ -3,6 +3,8 @@
 //! the payload the runner sends ([`crate::model::payload`]), with template variables rendered
 //! at the schedule's next occurrence (a date or time adds a few bytes at most).
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, Utc};
 
 use super::Context;
@@ -33,10 +35,28 @@ pub struct Measured {
 /// when it has no such occurrence, goes through a webhook, or cannot be sent at all (other
 /// rules say why).
 pub fn measure(notification: &Notification, now: DateTime<Utc>) -> Option<Measured> {
+    let (schedule, at) = next_occurrence(notification, now)?;
+    measure_at(notification, &schedule, at)
+}
+
+/// A schedule and its next occurrence.
+type Next = (Schedule, DateTime<Utc>);
+
+/// The schedule of `notification` and its next occurrence after `now`.
+fn next_occurrence(notification: &Notification, now: DateTime<Utc>) -> Option<Next> {
     let schedule =
         Schedule::parse(&notification.schedule.value, notification.timezone_name()).ok()?;
     let at = schedule.next_after(now)?.with_timezone(&Utc);
-    let message = payload::render(&uploaded(&notification.message.value), &schedule, at);
+    Some((schedule, at))
+}
+
+/// [`measure`] at the occurrence `at` of `schedule` (the notification's).
+fn measure_at(
+    notification: &Notification,
+    schedule: &Schedule,
+    at: DateTime<Utc>,
+) -> Option<Measured> {
+    let message = payload::render(&uploaded(&notification.message.value), schedule, at);
     match notification.via.value.target() {
         Ok(Target::WorkNotification(_)) => Some(Measured {
             payload: serde_json::to_string(&payload::work_message(&message).ok()?).ok()?,
@@ -70,9 +90,18 @@ fn uploaded(message: &Message) -> Message {
 
 /// Reports messages whose payload is over the platform's limit.
 pub fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
+    // Many notifications share a schedule: each (expression, zone) is parsed and searched once.
+    let mut next: HashMap<(&str, &str), Option<Next>> = HashMap::new();
     for (name, notification) in &context.workspace.notifications {
         let spec = &notification.spec;
-        let Some(Measured { payload, max, what }) = measure(spec, context.now) else {
+        let key = (spec.schedule.value.as_str(), spec.timezone_name());
+        let Some((schedule, at)) = next
+            .entry(key)
+            .or_insert_with(|| next_occurrence(spec, context.now))
+        else {
+            continue;
+        };
+        let Some(Measured { payload, max, what }) = measure_at(spec, schedule, *at) else {
             continue;
         };
         let size = payload.len();

@@ -56,7 +56,7 @@ pub struct Context<'a> {
     /// The merged workspace.
     pub workspace: &'a Workspace,
     /// Sends per platform day of each notification whose schedule parses, by name.
-    pub daily: BTreeMap<String, DailyCounts>,
+    pub daily: BTreeMap<String, std::sync::Arc<DailyCounts>>,
     /// The app kind (internal unless `app.kind` says otherwise).
     pub app_kind: AppKind,
     /// The reference time (see [`Options::now`]).

@@ -3,6 +3,8 @@
 //! nothing would say so. An error when a schedule has no occurrence in the next five years
 //! (which covers the 29th of February). `dingform explain schedule-never-fires`.
 
+use std::collections::HashMap;
+
 use super::Context;
 use crate::model::schedule::Schedule;
 use crate::model::{Address, Finding};
@@ -12,13 +14,19 @@ const YEARS: i64 = 5;
 
 /// Reports schedules with no occurrence.
 pub fn check(context: &Context<'_>, findings: &mut Vec<Finding>) {
+    let until = context.now + chrono::Duration::days(366 * YEARS);
+    // Many notifications share a schedule: each (expression, zone) is searched once.
+    let mut fires: HashMap<(&str, &str), bool> = HashMap::new();
     for (name, notification) in &context.workspace.notifications {
         let spec = &notification.spec;
-        let Ok(schedule) = Schedule::parse(&spec.schedule.value, spec.timezone_name()) else {
-            continue; // a schedule that does not parse is a load error of its own
-        };
-        let until = context.now + chrono::Duration::days(366 * YEARS);
-        if !schedule.occurrences(context.now, until, 1).is_empty() {
+        let key = (spec.schedule.value.as_str(), spec.timezone_name());
+        let fires = *fires.entry(key).or_insert_with(|| {
+            // A schedule that does not parse is a load error of its own.
+            Schedule::parse(key.0, key.1).map_or(true, |schedule| {
+                !schedule.occurrences(context.now, until, 1).is_empty()
+            })
+        });
+        if fires {
             continue;
         }
         findings.push(
