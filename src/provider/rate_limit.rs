@@ -253,6 +253,10 @@ impl RateLimiter {
                     () = tokio::time::sleep_until(wait.at) => {}
                     () = lane.answered.notified() => {}
                 }
+            } else if self.limit.adaptive {
+                // An adaptive pace times its calls itself: its waits for a learned window's
+                // start are its probes of the platform's windows, which a grid would shift.
+                tokio::time::sleep_until(wait.at).await;
             } else {
                 tokio::time::sleep_until(self.coalesced(wait.at)).await;
             }
