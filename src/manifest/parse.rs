@@ -6,7 +6,7 @@ use std::path::Path;
 use serde::de::DeserializeOwned;
 use serde_saphyr::{Budget, Error as YamlError, Options, options::DuplicateKeyPolicy};
 
-use crate::model::{Address, Finding, Manifest, ResourceKind, Settings, Span};
+use crate::model::{Address, Finding, Manifest, ResourceKind, Settings, Span, suggest};
 
 /// Most nested mappings/sequences accepted: far beyond any real manifest, far below a stack
 /// overflow.
@@ -95,11 +95,8 @@ fn yaml_finding(file: &Path, text: &str, error: &YamlError) -> Finding {
                  `secret_env` name, a database password from PGPASSWORD (in CI: masked secrets)"
                     .to_owned()
             } else {
-                let help = expected_help(expected);
-                match crate::model::suggest::nearest(field, expected.iter().copied()) {
-                    Some(near) => format!("did you mean `{near}`? {help}"),
-                    None => help,
-                }
+                let near = suggest::nearest(field, expected.iter().copied());
+                suggest::suggested(near, &expected_help(expected))
             }),
         ),
         YamlError::SerdeUnknownVariant {

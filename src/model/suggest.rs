@@ -17,9 +17,14 @@ pub fn nearest<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) ->
 
 /// `help` with "did you mean `X`?" in front when a near name is known.
 pub fn with_suggestion(finding: Finding, suggestion: Option<&str>, help: &str) -> Finding {
+    finding.help(suggested(suggestion, help))
+}
+
+/// The help text itself: "did you mean `X`? " and `help`, or `help` alone.
+pub fn suggested(suggestion: Option<&str>, help: &str) -> String {
     match suggestion {
-        Some(near) => finding.help(format!("did you mean `{near}`? {help}")),
-        None => finding.help(help.to_owned()),
+        Some(near) => format!("did you mean `{near}`? {help}"),
+        None => help.to_owned(),
     }
 }
 

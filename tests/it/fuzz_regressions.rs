@@ -6,13 +6,19 @@ use crate::fuzz_support::run_case;
 use crate::fuzz_support::steps::{Action, Edit, Fault, Step};
 
 fn run(steps: Vec<Step>) {
-    let actions: Vec<Action> = steps
-        .into_iter()
-        .map(|step| Action {
-            step,
-            fault: Fault::None,
-        })
-        .collect();
+    run_actions(
+        steps
+            .into_iter()
+            .map(|step| Action {
+                step,
+                fault: Fault::None,
+            })
+            .collect(),
+    );
+}
+
+/// Steps with the faults their applies meet.
+fn run_actions(actions: Vec<Action>) {
     if let Err(failure) = run_case(&actions) {
         panic!("{failure}");
     }
@@ -68,7 +74,7 @@ fn a_group_declared_under_a_name_moved_away_from_is_made_anew() {
 /// only while they are still members.
 #[test]
 fn an_internal_groups_admin_removed_with_the_member_by_a_killed_apply_is_not_removed_again() {
-    let actions = vec![
+    run_actions(vec![
         Action {
             step: Step::Edit(0, Edit::SetKind(Kind::Internal)),
             fault: Fault::None,
@@ -77,8 +83,5 @@ fn an_internal_groups_admin_removed_with_the_member_by_a_killed_apply_is_not_rem
             step: Step::Edit(0, Edit::RemoveMember(0)),
             fault: Fault::Kill(1),
         },
-    ];
-    if let Err(failure) = run_case(&actions) {
-        panic!("{failure}");
-    }
+    ]);
 }
