@@ -7,7 +7,7 @@ use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
 use super::attributes::{BotAttributes, GroupAttributes, NotificationAttributes, to_object};
-use super::diff::{SetPolicy, diff_objects};
+use super::diff::{SetPolicy, diff_fields, diff_objects};
 use super::identity::creation_uuid;
 use super::refresh::{GroupRead, Live};
 use super::{Action, Change, FORMAT_VERSION, Fingerprints, Plan, rules};
@@ -340,20 +340,14 @@ pub(super) fn plan_group(
         ));
         return change;
     }
-    let pick = |object: &Map<String, Value>| -> Map<String, Value> {
-        object
-            .iter()
-            .filter(|(key, _)| GENERIC_GROUP_FIELDS.contains(&key.as_str()))
-            .map(|(key, value)| (key.clone(), value.clone()))
-            .collect()
-    };
     let spec = &declared.spec;
     let policy = |field: &str| match field {
         "members" if spec.members_policy == Policy::Additive => SetPolicy::Additive,
         "admins" if spec.admins_policy == Policy::Additive => SetPolicy::Additive,
         _ => SetPolicy::Exact,
     };
-    let mut fields = diff_objects(&pick(&before), &pick(&after), &policy);
+    let generic = |key: &str| GENERIC_GROUP_FIELDS.contains(&key);
+    let mut fields = diff_fields(&before, &after, &generic, &policy);
     let last_applied_plugins: BTreeMap<String, String> = entry
         .attributes
         .get("plugins")

@@ -27,8 +27,22 @@ pub fn diff_objects(
     desired: &Map<String, Value>,
     policy: &dyn Fn(&str) -> SetPolicy,
 ) -> Vec<FieldChange> {
+    diff_fields(live, desired, &|_| true, policy)
+}
+
+/// [`diff_objects`] over the top-level fields `keep` names only (the others are neither
+/// compared nor copied).
+pub fn diff_fields(
+    live: &Map<String, Value>,
+    desired: &Map<String, Value>,
+    keep: &dyn Fn(&str) -> bool,
+    policy: &dyn Fn(&str) -> SetPolicy,
+) -> Vec<FieldChange> {
     let mut changes = Vec::new();
-    diff_into("", live, desired, policy, &mut changes);
+    for (key, want) in desired.iter().filter(|(key, _)| keep(key)) {
+        let have = live.get(key).unwrap_or(&Value::Null);
+        diff_value(key.clone(), have, want, policy, &mut changes);
+    }
     changes
 }
 
@@ -40,65 +54,66 @@ fn diff_into(
     changes: &mut Vec<FieldChange>,
 ) {
     for (key, want) in desired {
-        let field = if prefix.is_empty() {
-            key.clone()
-        } else {
-            format!("{prefix}.{key}")
-        };
         let have = live.get(key).unwrap_or(&Value::Null);
-        match (have, want) {
-            (_, Value::Null) => {}
-            (Value::Object(have), Value::Object(want)) => {
-                diff_into(&field, have, want, policy, changes)
-            }
-            (Value::Null, Value::Object(want)) => {
-                diff_into(&field, &Map::new(), want, policy, changes)
-            }
-            (have, Value::Array(want)) if want.iter().all(Value::is_string) => {
-                let have = strings(have);
-                let want: BTreeSet<String> = want.iter().filter_map(as_string).collect();
-                let added: Vec<String> = want.difference(&have).cloned().collect();
-                let extra: Vec<String> = have.difference(&want).cloned().collect();
-                let (removed, unmanaged) = match policy(&field) {
-                    SetPolicy::Exact => (extra, 0),
-                    SetPolicy::Additive => (Vec::new(), extra.len()),
-                };
-                if !added.is_empty() || !removed.is_empty() {
-                    changes.push(FieldChange::Set {
-                        field,
-                        added,
-                        removed,
-                        unmanaged,
-                        reasons: Default::default(),
-                    });
-                }
-            }
-            (Value::String(have), Value::String(want))
-                if have != want && (have.contains('\n') || want.contains('\n')) =>
-            {
-                changes.push(FieldChange::Text {
-                    field,
-                    before: have.clone(),
-                    after: want.clone(),
-                });
-            }
-            (have, want) if have != want => changes.push(FieldChange::Value {
-                field,
-                before: (!have.is_null()).then(|| have.clone()),
-                after: Some(want.clone()),
-            }),
-            _ => {}
-        }
+        diff_value(format!("{prefix}.{key}"), have, want, policy, changes);
     }
 }
 
-fn as_string(value: &Value) -> Option<String> {
-    value.as_str().map(str::to_owned)
+fn diff_value(
+    field: String,
+    have: &Value,
+    want: &Value,
+    policy: &dyn Fn(&str) -> SetPolicy,
+    changes: &mut Vec<FieldChange>,
+) {
+    match (have, want) {
+        (_, Value::Null) => {}
+        (Value::Object(have), Value::Object(want)) => {
+            diff_into(&field, have, want, policy, changes)
+        }
+        (Value::Null, Value::Object(want)) => diff_into(&field, &Map::new(), want, policy, changes),
+        (have, Value::Array(want)) if want.iter().all(Value::is_string) => {
+            // Borrowed: only what differs is copied (a group's members are compared on every
+            // plan, and almost never differ).
+            let have = strings(have);
+            let want: BTreeSet<&str> = want.iter().filter_map(Value::as_str).collect();
+            let added: Vec<String> = want.difference(&have).map(|s| (*s).to_owned()).collect();
+            let extra: Vec<String> = have.difference(&want).map(|s| (*s).to_owned()).collect();
+            let (removed, unmanaged) = match policy(&field) {
+                SetPolicy::Exact => (extra, 0),
+                SetPolicy::Additive => (Vec::new(), extra.len()),
+            };
+            if !added.is_empty() || !removed.is_empty() {
+                changes.push(FieldChange::Set {
+                    field,
+                    added,
+                    removed,
+                    unmanaged,
+                    reasons: Default::default(),
+                });
+            }
+        }
+        (Value::String(have), Value::String(want))
+            if have != want && (have.contains('\n') || want.contains('\n')) =>
+        {
+            changes.push(FieldChange::Text {
+                field,
+                before: have.clone(),
+                after: want.clone(),
+            });
+        }
+        (have, want) if have != want => changes.push(FieldChange::Value {
+            field,
+            before: (!have.is_null()).then(|| have.clone()),
+            after: Some(want.clone()),
+        }),
+        _ => {}
+    }
 }
 
-fn strings(value: &Value) -> BTreeSet<String> {
+fn strings(value: &Value) -> BTreeSet<&str> {
     match value {
-        Value::Array(items) => items.iter().filter_map(as_string).collect(),
+        Value::Array(items) => items.iter().filter_map(Value::as_str).collect(),
         _ => BTreeSet::new(),
     }
 }
