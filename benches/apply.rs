@@ -72,7 +72,11 @@ fn main() {
         .unwrap_or_else(|_| {
             std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("target/sdk-venv/bin/python")
         });
-    let runtime = tokio::runtime::Runtime::new().expect("runtime");
+    // dingform's side runs on one thread, as the CLI does (`cli::session::runtime`).
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
     // The emulator serves on threads of its own, as a server in another process would: on the
     // client's runtime, dingform's requests and the emulator's answers shared two worker
     // threads, while each SDK script had a process of its own.

@@ -191,15 +191,17 @@ fn main() {
         .and_then(|v| v.parse().ok())
         .unwrap_or(20_000);
     let measure_cpu = std::env::var("DINGFORM_BENCH_CPU").as_deref() != Ok("0");
+    // One thread, as the CLI runs (`cli::session::runtime`); `multi` or a number of workers
+    // for a multi-threaded runtime.
     let runtime = match std::env::var("DINGFORM_BENCH_RUNTIME").as_deref() {
-        Ok("current") => tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build(),
+        Ok("multi") => tokio::runtime::Runtime::new(),
         Ok(n) if n.parse::<usize>().is_ok() => tokio::runtime::Builder::new_multi_thread()
             .worker_threads(n.parse().unwrap())
             .enable_all()
             .build(),
-        _ => tokio::runtime::Runtime::new(),
+        _ => tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build(),
     }
     .unwrap();
     if measure_cpu {

@@ -249,8 +249,13 @@ fn confirm() -> anyhow::Result<bool> {
     }
     print!("{}", render::apply_report::confirm_prompt());
     std::io::stdout().flush()?;
-    let mut answer = String::new();
-    stdin.lock().read_line(&mut answer)?;
+    let answer = session::blocking(|| {
+        let mut answer = String::new();
+        std::io::stdin()
+            .lock()
+            .read_line(&mut answer)
+            .map(|_| answer)
+    })?;
     Ok(answer.trim() == "yes")
 }
 
