@@ -56,3 +56,63 @@ fn on_a_terminal_apply_asks_and_anything_but_yes_cancels() {
     assert!(output.contains("Apply complete: 1 added"), "{output}");
     assert_eq!(emulator.titles(), ["Ops"]);
 }
+
+/// While apply waits at its question, the command's runtime goes on: the lock of a shared state
+/// store keeps being renewed however long the person reads the plan (on a one-thread runtime a
+/// prompt read on the main thread would stop the renewal, and the lease would lapse under an
+/// apply that then goes ahead).
+#[test]
+fn while_apply_waits_for_its_answer_the_state_lock_is_still_renewed() {
+    use std::io::Read;
+
+    let emulator = EmulatorProcess::fresh();
+    let workspace = Workspace::with_files(&[("groups.yaml", GROUPS)]);
+    let db = crate::common::postgres::TestDatabase::fresh_blocking();
+    let binary = env!("CARGO_BIN_EXE_dingform");
+    let mut script = std::process::Command::new("script")
+        .args(["-qec", &format!("{binary} apply ."), "/dev/null"])
+        .current_dir(workspace.path())
+        .env("DINGFORM_ENDPOINT", &emulator.base)
+        .env("DINGTALK_APP_KEY", "demo-key")
+        .env("DINGTALK_APP_SECRET", crate::common::APP_SECRET)
+        .env("NO_COLOR", "1")
+        .envs(db.env("payments"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("util-linux `script` is installed (it provides the pseudo-terminal)");
+    // Read what the terminal shows until the question.
+    let mut stdout = script.stdout.take().unwrap();
+    let mut shown = Vec::new();
+    let mut chunk = [0u8; 4096];
+    while !String::from_utf8_lossy(&shown).contains("Enter a value") {
+        let read = stdout.read(&mut chunk).unwrap();
+        assert!(
+            read > 0,
+            "apply ended before asking: {}",
+            String::from_utf8_lossy(&shown)
+        );
+        shown.extend_from_slice(&chunk[..read]);
+    }
+    // Taken with a lease of 20 s; each renewal (every 5 s) puts its end 20 s after itself.
+    let renewed = "SELECT count(*) FROM dingform.state_locks \
+                   WHERE expires_at > since + interval '22 seconds'";
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while db.count_blocking(renewed) == 0 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the lock was not renewed in 30 s while apply waited for its answer"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    let mut stdin = script.stdin.take().unwrap();
+    stdin.write_all(b"no\n").unwrap();
+    drop(stdin);
+    let status = script.wait().unwrap();
+    let mut rest = String::new();
+    stdout.read_to_string(&mut rest).unwrap();
+    assert_eq!(status.code(), Some(1), "{rest}");
+    assert!(rest.contains("Apply cancelled."), "{rest}");
+    assert!(emulator.titles().is_empty(), "nothing was made");
+}
