@@ -33,6 +33,21 @@ impl StateFile {
         versions.extend(self.read_version(&self.backup_path())?);
         Ok(versions)
     }
+
+    /// Run `work` on a thread of tokio's blocking pool: it waits for the disk (or a lock),
+    /// and the runtime's own thread goes on with the requests meanwhile.
+    async fn off_the_runtime<T: Send + 'static>(
+        &self,
+        task: &str,
+        work: impl FnOnce() -> Result<T, StateError> + Send + 'static,
+    ) -> Result<T, StateError> {
+        tokio::task::spawn_blocking(work)
+            .await
+            .map_err(|error| StateError::Unsupported {
+                location: StateFile::location(self),
+                what: format!("the {task} task failed: {error}"),
+            })?
+    }
 }
 
 impl StateStore for StateFile {
@@ -69,14 +84,12 @@ impl StateStore for StateFile {
         Box::pin(async move {
             let path = self.path().to_owned();
             let operation = operation.to_owned();
-            // The file lock waits by polling: off the async threads.
-            let lock =
-                tokio::task::spawn_blocking(move || StateLock::acquire(&path, &operation, timeout))
-                    .await
-                    .map_err(|error| StateError::Unsupported {
-                        location: StateFile::location(self),
-                        what: format!("the lock task failed: {error}"),
-                    })??;
+            // The file lock waits by polling.
+            let lock = self
+                .off_the_runtime("lock", move || {
+                    StateLock::acquire(&path, &operation, timeout)
+                })
+                .await?;
             let holder = lock.holder().clone();
             Ok(StoreLock::new(holder, lock))
         })
@@ -88,7 +101,11 @@ impl StateStore for StateFile {
         next: &'a State,
         _lock: &'a StoreLock,
     ) -> StoreFuture<'a, ()> {
-        Box::pin(async move { self.replace(expected, next) })
+        // Off the runtime's thread: a write is a read, a backup and two fsyncs, and the command
+        // runs on one thread (`cli::session::runtime`), whose requests would wait for the disk.
+        let file = self.clone();
+        let next = next.clone();
+        Box::pin(self.off_the_runtime("write", move || file.replace(expected, &next)))
     }
 
     fn history(&self) -> StoreFuture<'_, Vec<Version>> {
