@@ -744,7 +744,12 @@ impl Adaptive {
                 // began (the way there varies), and a lower bound does not count them. Unless
                 // the throttled call went with them: then the window began before them all.
                 let quiet = through(b.checked_sub(WINDOW).unwrap_or(b), b) == 0;
-                let with_them = sent_at < b + PHASE_MARGIN;
+                // (Sent within the margin, or before the first call's answer came: one burst.)
+                let before_an_answer = match self.first_answer {
+                    Some((first, answered)) => first == b && sent_at < answered,
+                    None => true,
+                };
+                let with_them = sent_at < b + PHASE_MARGIN || before_an_answer;
                 let counted_from = if quiet && !with_them {
                     b + PHASE_MARGIN
                 } else {
