@@ -223,6 +223,14 @@ async fn window_phase_ms(emu: &Emu) -> f64 {
     phase
 }
 
+/// Wait until the emulator's `qps_limit` is `ms` into one of its windows, by its own clock:
+/// where the first call goes (a choice of phase, not a synchronisation).
+async fn wait_until_into_a_window(emu: &Emu, ms: f64) {
+    let phase = window_phase_ms(emu).await;
+    let wait = (ms - phase).rem_euclid(1000.0);
+    tokio::time::sleep(std::time::Duration::from_secs_f64(wait / 1000.0)).await;
+}
+
 /// Wherever in the emulator's window the first call goes (just before a window ends, just
 /// after one begins, in the middle), no window is lost after the one the limit is learned in:
 /// every window between the second and the last takes the limit, and the calls reach the
@@ -236,10 +244,7 @@ async fn wherever_in_a_window_the_first_call_goes_no_window_is_lost_after_the_li
         let client = emu.client_with(adaptive());
         client.authenticate().await.expect("token");
         emu.faults(json!({ "qps_limit": LIMIT })).await;
-        // Choose where the first call goes, by the emulator's own clock.
-        let phase = window_phase_ms(&emu).await;
-        let wait = (start_at_ms - phase).rem_euclid(1000.0);
-        tokio::time::sleep(std::time::Duration::from_secs_f64(wait / 1000.0)).await;
+        wait_until_into_a_window(&emu, start_at_ms).await;
         read_users_at_once(&client, 6 * LIMIT as usize).await;
 
         let count = counted(&emu, "/topapi/v2/user/get").await;
@@ -275,10 +280,7 @@ async fn with_slow_answers_a_first_window_across_two_of_the_platforms_costs_no_m
     client.authenticate().await.expect("token");
     emu.faults(json!({ "qps_limit": LIMIT, "latency_ms": 30 }))
         .await;
-    // Choose where the first call goes, by the emulator's own clock.
-    let phase = window_phase_ms(&emu).await;
-    let wait = (500.0 - phase).rem_euclid(1000.0);
-    tokio::time::sleep(std::time::Duration::from_secs_f64(wait / 1000.0)).await;
+    wait_until_into_a_window(&emu, 500.0).await;
     read_users_at_once(&client, 8 * LIMIT as usize).await;
 
     let count = counted(&emu, "/topapi/v2/user/get").await;
