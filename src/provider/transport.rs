@@ -305,7 +305,14 @@ impl Transport {
             clock.connected();
             let Connection { sender, driver, .. } = &mut connection;
             let ready = drive(driver, poll_fn(|cx| sender.poll_ready(cx)));
-            if let Err(error) = clock.timed(timer.as_mut(), waiting, ready).await? {
+            let unready: Option<Box<dyn std::error::Error + Send + Sync>> =
+                match clock.timed(timer.as_mut(), waiting, ready).await? {
+                    Ok(Ok(())) => None,
+                    Ok(Err(error)) => Some(error.into()),
+                    Err(ended) => Some(ended.into()),
+                };
+            if let Some(error) = unready {
+                // A reused connection that cannot take a request: a fresh one takes it.
                 if connection.reused {
                     continue;
                 }
@@ -314,8 +321,9 @@ impl Transport {
             let Connection { sender, driver, .. } = &mut connection;
             let exchange = drive(driver, sender.try_send_request(request));
             let response = match clock.timed(timer.as_mut(), waiting, exchange).await? {
-                Ok(response) => response,
-                Err(mut error) => match error.take_message() {
+                Ok(Ok(response)) => response,
+                Err(ended) => return Err(TransportError::new(Failure::Exchange, ended)),
+                Ok(Err(mut error)) => match error.take_message() {
                     // Not written: a reused connection the server had closed. A fresh one
                     // takes it, as hyper-util's pool does.
                     Some(unsent) if connection.reused => {
@@ -333,16 +341,17 @@ impl Transport {
                 let Connection { driver, .. } = &mut connection;
                 let frame = drive(driver, body.frame());
                 match clock.timed(timer.as_mut(), waiting, frame).await? {
-                    Some(Ok(frame)) => {
+                    Err(ended) => return Err(TransportError::new(Failure::Exchange, ended)),
+                    Ok(Some(Ok(frame))) => {
                         if let Some(data) = frame.data_ref() {
                             bytes.extend_from_slice(data);
                         }
                         clock.heard();
                     }
-                    Some(Err(error)) => {
+                    Ok(Some(Err(error))) => {
                         return Err(TransportError::new(Failure::Exchange, error));
                     }
-                    None => break,
+                    Ok(None) => break,
                 }
             }
             self.checkin(connection);
@@ -365,7 +374,7 @@ impl Transport {
     }
 
     fn checkin(&self, mut connection: Connection) {
-        if connection.ended || connection.sender.is_closed() {
+        if connection.sender.is_closed() {
             return;
         }
         connection.idle_since = Instant::now();
@@ -433,7 +442,6 @@ impl Transport {
             origin: index,
             sender,
             driver,
-            ended: false,
             reused: false,
             idle_since: Instant::now(),
         })
@@ -526,8 +534,6 @@ struct Connection {
     origin: usize,
     sender: http1::SendRequest<Full<Bytes>>,
     driver: http1::Connection<TokioIo<Stream>, Full<Bytes>>,
-    /// The driver finished: the connection is closed.
-    ended: bool,
     /// Taken from the pool (so a request it cannot take may go on a fresh one).
     reused: bool,
     idle_since: Instant,
@@ -545,25 +551,43 @@ impl Connection {
     }
 }
 
-/// Await `future` while driving `driver`, the connection it needs, in this task.
+/// Await `future` while driving `driver`, the connection it needs, in this task; an error
+/// when the connection ends first and leaves `future` unanswered (hyper answers a request in
+/// flight with the error that ended it, but a wait for readiness would never end).
 async fn drive<F: Future>(
     driver: &mut http1::Connection<TokioIo<Stream>, Full<Bytes>>,
     future: F,
-) -> F::Output {
+) -> Result<F::Output, Ended> {
     let mut future = pin!(future);
-    let mut ended = false;
     poll_fn(|cx| {
         if let Poll::Ready(output) = future.as_mut().poll(cx) {
-            return Poll::Ready(output);
+            return Poll::Ready(Ok(output));
         }
-        // Once the driver ends, the future is answered (with the error that ended it).
-        if !ended && Pin::new(&mut *driver).poll(cx).is_ready() {
-            ended = true;
+        match Pin::new(&mut *driver).poll(cx) {
+            Poll::Pending => future.as_mut().poll(cx).map(Ok),
+            Poll::Ready(ended) => Poll::Ready(match future.as_mut().poll(cx) {
+                Poll::Ready(output) => Ok(output),
+                Poll::Pending => Err(Ended(ended.err())),
+            }),
         }
-        future.as_mut().poll(cx)
     })
     .await
 }
+
+/// A connection that ended while it was needed, with the error that ended it.
+#[derive(Debug)]
+struct Ended(Option<hyper::Error>);
+
+impl fmt::Display for Ended {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.0 {
+            Some(error) => error.fmt(f),
+            None => f.write_str("the server closed the connection"),
+        }
+    }
+}
+
+impl std::error::Error for Ended {}
 
 /// The one timer of an exchange: the connect timeout while connecting, the read timeout
 /// (silence) after, the total timeout throughout, and the "still waiting" notices.

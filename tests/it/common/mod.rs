@@ -7,6 +7,7 @@ pub mod deadline;
 pub mod emulator;
 pub mod fixtures;
 pub mod postgres;
+pub mod relay;
 pub mod run;
 pub mod validate;
 pub mod wait;
