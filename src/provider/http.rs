@@ -458,12 +458,11 @@ impl HttpClient {
                 request = request.header(ACCEPT, ACCEPT_ANY);
                 Bytes::new()
             }
-            // `to_vec` writes the same bytes as `to_string`, without the formatter's detour.
-            CallBody::Json(value) => {
+            CallBody::Json(json) => {
                 request = request
                     .header(CONTENT_TYPE, JSON_CONTENT_TYPE)
                     .header(ACCEPT, ACCEPT_JSON);
-                serde_json::to_vec(value).unwrap_or_default().into()
+                json.clone()
             }
             CallBody::Multipart {
                 field,

@@ -374,7 +374,7 @@ impl Transport {
     }
 
     fn checkin(&self, mut connection: Connection) {
-        if connection.sender.is_closed() {
+        if connection.driver.is_none() || connection.sender.is_closed() {
             return;
         }
         connection.idle_since = Instant::now();
@@ -423,6 +423,11 @@ impl Transport {
             }
         }?
         .into_inner();
+        // A second handle on the socket, to look at it while the connection is idle.
+        let probe = std::os::fd::AsFd::as_fd(&tcp)
+            .try_clone_to_owned()
+            .map(std::net::TcpStream::from)
+            .map_err(|e| connect_error(e.into()))?;
         let stream = if origin.https {
             let name = rustls::pki_types::ServerName::try_from(origin.server_name.clone())
                 .map_err(|e| connect_error(e.into()))?;
@@ -441,7 +446,8 @@ impl Transport {
         Ok(Connection {
             origin: index,
             sender,
-            driver,
+            driver: Some(driver),
+            probe,
             reused: false,
             idle_since: Instant::now(),
         })
@@ -533,7 +539,10 @@ fn origin(base: &Url, proxies: &Matcher) -> Result<Origin, SetupError> {
 struct Connection {
     origin: usize,
     sender: http1::SendRequest<Full<Bytes>>,
-    driver: http1::Connection<TokioIo<Stream>, Full<Bytes>>,
+    /// `None` once it ended.
+    driver: Option<Driver>,
+    /// The socket, non-blocking, to peek at while idle.
+    probe: std::net::TcpStream,
     /// Taken from the pool (so a request it cannot take may go on a fresh one).
     reused: bool,
     idle_since: Instant,
@@ -541,34 +550,49 @@ struct Connection {
 
 impl Connection {
     /// Whether an idle connection may be used: not idle too long, and not closed by the
-    /// server (one poll of its driver reads the close, if it came).
+    /// server. A peek at the socket sees a close (or any byte, which an idle HTTP/1.1
+    /// connection never gets but a TLS close_notify is) whether or not the runtime's reactor
+    /// has yet; one poll of the driver then lets hyper see it too.
     fn is_open(&mut self, now: Instant) -> bool {
         if self.sender.is_closed() || now.duration_since(self.idle_since) > IDLE_FOR {
             return false;
         }
+        match self.probe.peek(&mut [0u8; 1]) {
+            Err(error) if error.kind() == io::ErrorKind::WouldBlock => {}
+            _ => return false,
+        }
+        let Some(driver) = self.driver.as_mut() else {
+            return false;
+        };
         let mut cx = Context::from_waker(std::task::Waker::noop());
-        Pin::new(&mut self.driver).poll(&mut cx).is_pending()
+        Pin::new(driver).poll(&mut cx).is_pending()
     }
 }
 
-/// Await `future` while driving `driver`, the connection it needs, in this task; an error
-/// when the connection ends first and leaves `future` unanswered (hyper answers a request in
-/// flight with the error that ended it, but a wait for readiness would never end).
-async fn drive<F: Future>(
-    driver: &mut http1::Connection<TokioIo<Stream>, Full<Bytes>>,
-    future: F,
-) -> Result<F::Output, Ended> {
+/// The state machine of one HTTP/1.1 connection.
+type Driver = http1::Connection<TokioIo<Stream>, Full<Bytes>>;
+
+/// Await `future` while driving the connection it needs (in `slot`), in this task. When the
+/// connection ends first, it is dropped, which answers whatever waits on it (hyper hands back
+/// a request it had not written); an error if `future` is still unanswered then.
+async fn drive<F: Future>(slot: &mut Option<Driver>, future: F) -> Result<F::Output, Ended> {
     let mut future = pin!(future);
     poll_fn(|cx| {
         if let Poll::Ready(output) = future.as_mut().poll(cx) {
             return Poll::Ready(Ok(output));
         }
-        match Pin::new(&mut *driver).poll(cx) {
+        let Some(driver) = slot.as_mut() else {
+            return Poll::Ready(Err(Ended(None)));
+        };
+        match Pin::new(driver).poll(cx) {
             Poll::Pending => future.as_mut().poll(cx).map(Ok),
-            Poll::Ready(ended) => Poll::Ready(match future.as_mut().poll(cx) {
-                Poll::Ready(output) => Ok(output),
-                Poll::Pending => Err(Ended(ended.err())),
-            }),
+            Poll::Ready(ended) => {
+                *slot = None;
+                Poll::Ready(match future.as_mut().poll(cx) {
+                    Poll::Ready(output) => Ok(output),
+                    Poll::Pending => Err(Ended(ended.err())),
+                })
+            }
         }
     })
     .await

@@ -4,29 +4,67 @@
 //! for HTTPS) without their password reaching any output. Real HTTP, through real middlemen.
 
 use std::process::Command;
+use std::time::Duration;
 
-use dingform::model::wire::notification::WorkMessage;
 use dingform::provider::{
-    ClientOptions, Credentials, DirectoryApi, Endpoint, HttpClient, MessageApi, RateLimit,
-    RetryPolicy, WorkNotification,
+    ClientOptions, Credentials, DirectoryApi, Endpoint, ErrorKind, HttpClient, MessageApi,
+    RateLimit, RetryPolicy,
 };
 
 use crate::common::relay::{Certificate, Proxy, Relay};
 use crate::common::workspace::finish;
-use crate::common::{AGENT_ID, APP_KEY, APP_SECRET, Emu, Run, Target, Workspace};
+use crate::common::{
+    AGENT_ID, APP_KEY, APP_SECRET, Emu, Run, Target, Workspace, text_notification,
+};
 
-/// A client of `target` that never retries, so a failed request shows.
-fn client_of(target: &impl Target) -> HttpClient {
+/// A client of `base` that never retries, so a failed request shows.
+fn client_with(base: &str, options: ClientOptions) -> HttpClient {
     HttpClient::with_options(
-        Endpoint::parse(target.base()).expect("base URL"),
+        Endpoint::parse(base).expect("base URL"),
         Credentials::new(APP_KEY, APP_SECRET),
         ClientOptions {
             rate_limit: RateLimit::unlimited(),
             retry: RetryPolicy::none(),
-            ..ClientOptions::default()
+            ..options
         },
     )
     .expect("client")
+}
+
+fn client_of(target: &impl Target) -> HttpClient {
+    client_with(target.base(), ClientOptions::default())
+}
+
+#[tokio::test]
+async fn a_connection_that_does_not_open_is_given_up_after_the_connect_timeout() {
+    // A listener that never accepts, its queue of one filled: the kernel drops further SYNs.
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+    let address = socket.local_addr().unwrap();
+    let _listener = socket.listen(1).unwrap();
+    let mut queued = Vec::new();
+    for _ in 0..4 {
+        let connect = tokio::net::TcpStream::connect(address);
+        if let Ok(Ok(stream)) = tokio::time::timeout(Duration::from_millis(200), connect).await {
+            queued.push(stream);
+        }
+    }
+    let client = client_with(
+        &format!("http://{address}"),
+        ClientOptions {
+            connect_timeout: Duration::from_secs(1),
+            ..ClientOptions::default()
+        },
+    );
+    let error = client.authenticate().await.expect_err("it never connects");
+    assert_eq!(error.kind(), ErrorKind::Timeout, "{error}");
+    assert!(!error.maybe_processed(), "{error}");
+    assert!(
+        error.to_string().contains(&format!(
+            "could not connect to {address} within 1s (the connect timeout)"
+        )),
+        "{error}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -41,6 +79,9 @@ async fn requests_in_a_row_share_one_connection() {
     assert_eq!(relay.connections(), 1);
 }
 
+/// The relay has closed the connection when the send is made: the client sees it when it
+/// takes the connection from its pool (a close that crosses a request on the wire still fails
+/// it, as with reqwest, and the retry policy decides).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_connection_the_server_closed_is_not_used_again() {
     let emu = Emu::start().await;
@@ -49,16 +90,7 @@ async fn a_connection_the_server_closed_is_not_used_again() {
     client.get_user("manager4220").await.expect("a read");
     relay.close_all().await;
     // A send is never resent after it may have gone out: it must go on a fresh connection.
-    let notification = WorkNotification {
-        userids: vec!["manager4220".into()],
-        dept_ids: Vec::new(),
-        to_all_user: false,
-        msg: WorkMessage {
-            msgtype: "text".into(),
-            text: Some(serde_json::json!({"content": "hi"})),
-            ..WorkMessage::default()
-        },
-    };
+    let notification = text_notification("manager4220");
     client
         .send_work_notification(AGENT_ID, &notification)
         .await
