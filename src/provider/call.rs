@@ -10,9 +10,8 @@ use super::retry::Idempotency;
 pub(crate) enum CallBody {
     /// No body (GET).
     Empty,
-    /// A JSON object, serialized once (straight from the caller's type, never through a
-    /// `Value` tree, whose building and dropping was a share of every request's CPU; issue 15).
-    Json(bytes::Bytes),
+    /// A JSON object.
+    Json(serde_json::Value),
     /// A multipart form with one file part (media upload).
     Multipart {
         /// The file part's field name (`media`).
@@ -91,9 +90,7 @@ impl Call {
     }
 }
 
-fn to_json(body: impl Serialize) -> bytes::Bytes {
+fn to_json(body: impl Serialize) -> serde_json::Value {
     // Request bodies are plain structs and maps: serializing them cannot fail.
-    serde_json::to_vec(&body)
-        .unwrap_or_else(|_| b"null".to_vec())
-        .into()
+    serde_json::to_value(body).unwrap_or(serde_json::Value::Null)
 }
