@@ -13,13 +13,25 @@
 //! process's samples in `UpgradeableConnection::poll`, ~10% more in reqwest's and hyper-util's
 //! request paths). Here one timer covers the connect, read and total timeouts and the notice,
 //! the request is built from a base parsed once, and the connection is driven by the task
-//! that sends on it, so an exchange costs no task switch. Measured side by side on the
-//! benchmark: see the README's plan figures and the commit that brought this module.
+//! that sends on it, so an exchange costs no task switch.
 //!
-//! The pool is hand-rolled because it is small: the client talks to one or two base URLs, an
-//! idle connection is checked for a close by the server when it is taken (one poll of its
-//! driver), and a request that a reused connection could not take (hyper hands it back
-//! unsent) is sent on a fresh one, as hyper-util's pool does.
+//! Measured side by side (`DINGFORM_BENCH_RSS_GROUPS=0 cargo bench --bench plan`, the bench
+//! binary built from the commit before this transport and from this one run in turns, three
+//! runs each, load 0.2-1.9): refresh CPU 0.60-0.66 s with reqwest against 0.49-0.52 s here
+//! on the default runtime, 0.47-0.54 s against 0.36-0.40 s on one thread
+//! (`DINGFORM_BENCH_RUNTIME=current`); the whole plan 0.77-0.83 s against 0.63-0.67 s, and
+//! 0.63-0.72 s against 0.51-0.56 s. What is left per request is mostly the kernel's (writev
+//! and the loopback delivery under it are a third of the process's samples).
+//!
+//! The pool is hand-rolled rather than hyper-util's (which reqwest wraps) because that pool
+//! is what costs: its checkout and the spawned task per connection were ~15% of the samples
+//! above, and ours is small. The client talks to one or two base URLs; an idle connection is
+//! checked for a close by the server when it is taken (a peek at its socket, then one poll of
+//! its driver); a request that a reused connection could not take (hyper hands it back
+//! unwritten) goes out on a fresh one, as hyper-util's pool does; a close that crosses a
+//! request on the wire fails it, as it did with reqwest, and the retry policy decides.
+//! HTTP/1.1 only: reqwest offered HTTP/2 to real DingTalk; here concurrent requests each take
+//! a connection of the pool (kept alive, so a handshake per connection, not per request).
 
 use std::fmt;
 use std::future::{Future, poll_fn};
