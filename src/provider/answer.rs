@@ -10,6 +10,7 @@ use serde_json::Value;
 use super::call::Call;
 use super::endpoint::Host;
 use super::error::{ApiError, ErrorKind, PlatformError};
+use super::transport::{Failure, TransportError};
 
 /// A successful answer, judged but not yet decoded: the body is decoded once, straight into
 /// the type the caller wants, never first into a [`Value`] tree (issue 15: that tree was most
@@ -187,24 +188,18 @@ pub(crate) fn platform(
     }))
 }
 
-/// A transport failure, its URL (which may hold the token) removed.
-pub(crate) fn transport(call: &Call, error: reqwest::Error) -> ApiError {
-    let error = error.without_url();
-    let kind = if error.is_timeout() {
-        ErrorKind::Timeout
-    } else {
-        ErrorKind::Transport
+/// A transport failure; `message` says what failed (the caller names the host).
+pub(crate) fn transport(call: &Call, error: TransportError, message: String) -> ApiError {
+    let failure = error.failure();
+    let kind = match failure {
+        Failure::ConnectTimeout | Failure::ReadTimeout | Failure::TotalTimeout => {
+            ErrorKind::Timeout
+        }
+        Failure::Connect | Failure::Exchange => ErrorKind::Transport,
     };
     // A connection that never opened cannot have delivered the request; anything later may
     // have (the server may have acted and the answer been lost).
-    let maybe_processed = !error.is_connect();
-    let mut message = error.to_string();
-    let mut source = std::error::Error::source(&error);
-    while let Some(cause) = source {
-        message.push_str(": ");
-        message.push_str(&cause.to_string());
-        source = cause.source();
-    }
+    let maybe_processed = !matches!(failure, Failure::Connect | Failure::ConnectTimeout);
     ApiError::Transport {
         method: method_name(&call.method),
         path: call.path.clone(),
@@ -225,17 +220,17 @@ pub(crate) fn decode<T: DeserializeOwned>(call: &Call, value: Value) -> Result<T
     })
 }
 
-pub(crate) fn method_name(method: &reqwest::Method) -> &'static str {
+pub(crate) fn method_name(method: &http::Method) -> &'static str {
     match *method {
-        reqwest::Method::GET => "GET",
-        reqwest::Method::PUT => "PUT",
-        reqwest::Method::DELETE => "DELETE",
+        http::Method::GET => "GET",
+        http::Method::PUT => "PUT",
+        http::Method::DELETE => "DELETE",
         _ => "POST",
     }
 }
 
 pub(crate) fn http_reason(status: u16) -> String {
-    reqwest::StatusCode::from_u16(status)
+    http::StatusCode::from_u16(status)
         .ok()
         .and_then(|s| s.canonical_reason())
         .unwrap_or("error")

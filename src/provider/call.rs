@@ -1,6 +1,6 @@
 //! One API request, described as data so that it can be sent again on retry.
 
-use reqwest::Method;
+use http::Method;
 use serde::Serialize;
 
 use super::retry::Idempotency;

@@ -165,9 +165,9 @@ pub enum ApiError {
         maybe_processed: bool,
         /// How many times the request was sent.
         attempts: u32,
-        /// The underlying error, its URL removed.
+        /// The underlying error (it never holds a URL).
         #[source]
-        source: Option<reqwest::Error>,
+        source: Option<super::transport::TransportError>,
     },
     /// An answer came but did not have the expected shape.
     #[error("{method} {path}: unexpected answer (HTTP {status}): {message}")]

@@ -1,11 +1,15 @@
-//! [`HttpClient`], the one implementation of the DingTalk API: requests over reqwest (rustls),
-//! per-API rate limiting, retries, the shared access token, and masked debug logs.
+//! [`HttpClient`], the one implementation of the DingTalk API: requests over the
+//! [`transport`](super::transport) (HTTP/1.1, rustls), per-API rate limiting, retries, the
+//! shared access token, and masked debug logs.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderName, HeaderValue};
+use bytes::Bytes;
+use http::header::{ACCEPT, CONTENT_TYPE, HeaderName, HeaderValue};
+use http_body_util::Full;
+use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 use tokio::time::Instant;
@@ -18,6 +22,7 @@ use super::error::{ApiError, ErrorKind};
 use super::rate_limit::{RateLimit, RateLimiter};
 use super::retry::RetryPolicy;
 use super::token::{FetchedToken, LeasedToken, TokenCache};
+use super::transport::{Failure, Timeouts, Transport, TransportError};
 
 /// The api host's token header.
 const TOKEN_HEADER: HeaderName = HeaderName::from_static("x-acs-dingtalk-access-token");
@@ -26,6 +31,19 @@ const TOKEN_HEADER: HeaderName = HeaderName::from_static("x-acs-dingtalk-access-
 const JSON_CONTENT_TYPE: HeaderValue = HeaderValue::from_static("application/json; charset=utf-8");
 /// What a JSON request accepts.
 const ACCEPT_JSON: HeaderValue = HeaderValue::from_static("application/json");
+/// What any other request accepts (reqwest's default, which the client sent before).
+const ACCEPT_ANY: HeaderValue = HeaderValue::from_static("*/*");
+/// What a path percent-encodes: the URL standard's path set, as `Url::set_path` did.
+const PATH: &AsciiSet = &CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'<')
+    .add(b'>')
+    .add(b'`')
+    .add(b'#')
+    .add(b'?')
+    .add(b'{')
+    .add(b'}');
 /// The token endpoint (api host; its token serves both hosts).
 pub(crate) const TOKEN_API: &str = "/v1.0/oauth2/accessToken";
 /// Throttling answers one call may meet before it is given up (at any pace, minutes of them).
@@ -95,7 +113,9 @@ struct Counters {
 
 #[derive(Debug)]
 struct Inner {
-    http: reqwest::Client,
+    transport: Transport,
+    /// Which of the transport's base URLs serves the oapi host (the api host's is 0).
+    oapi_origin: usize,
     read_timeout: Duration,
     connect_timeout: Duration,
     endpoint: Endpoint,
@@ -121,7 +141,7 @@ pub enum ClientError {
     Endpoint(#[from] super::error::EndpointError),
     /// The HTTP stack could not be set up.
     #[error("cannot set up the HTTP client: {0}")]
-    Http(#[source] reqwest::Error),
+    Http(#[source] super::transport::SetupError),
 }
 
 impl HttpClient {
@@ -139,16 +159,30 @@ impl HttpClient {
         if endpoint == Endpoint::Sandbox {
             return Err(super::error::EndpointError::SandboxNotStarted.into());
         }
-        let http = reqwest::Client::builder()
-            .user_agent(concat!("dingform/", env!("CARGO_PKG_VERSION")))
-            .timeout(options.timeout)
-            .connect_timeout(options.connect_timeout)
-            .read_timeout(options.read_timeout)
-            .build()
-            .map_err(|e| ClientError::Http(e.without_url()))?;
+        let bases = match &endpoint {
+            Endpoint::Split { api, oapi } => vec![api, oapi],
+            Endpoint::Single(base) => vec![base],
+            Endpoint::Sandbox => Vec::new(),
+        };
+        let timeouts = Timeouts {
+            connect: options.connect_timeout,
+            read: options.read_timeout,
+            total: options.timeout,
+            // Halfway through a short timeout too, so the wait is never silent.
+            notice_every: PROGRESS_EVERY
+                .min(options.read_timeout / 2)
+                .max(Duration::from_millis(100)),
+        };
+        let transport = Transport::new(
+            &bases,
+            concat!("dingform/", env!("CARGO_PKG_VERSION")),
+            timeouts,
+        )
+        .map_err(ClientError::Http)?;
         Ok(HttpClient {
             inner: Arc::new(Inner {
-                http,
+                transport,
+                oapi_origin: bases.len() - 1,
                 read_timeout: options.read_timeout,
                 connect_timeout: options.connect_timeout,
                 endpoint,
@@ -346,82 +380,38 @@ impl HttpClient {
         }
     }
 
-    /// Await `exchange`, saying every [`PROGRESS_EVERY`] what is being waited for, so that an
-    /// endpoint that does not answer is never silence.
-    async fn waiting<T>(
-        &self,
-        call: &Call,
-        exchange: impl Future<Output = Result<T, reqwest::Error>>,
-    ) -> Result<T, reqwest::Error> {
-        let started = Instant::now();
-        // Halfway through a short timeout too, so the wait is never silent.
-        let every = PROGRESS_EVERY
-            .min(self.inner.read_timeout / 2)
-            .max(Duration::from_millis(100));
-        let mut exchange = std::pin::pin!(exchange);
-        loop {
-            tokio::select! {
-                result = &mut exchange => return result,
-                () = tokio::time::sleep(every) => {
-                    tracing::warn!(
-                        "waiting for {}: no answer yet to {} {} after {}s (given up after {}s of silence)",
-                        self.host_of(call),
-                        call.method,
-                        call.path,
-                        started.elapsed().as_secs(),
-                        self.inner.read_timeout.as_secs()
-                    );
-                }
-            }
+    /// Which of the transport's base URLs serves `host`.
+    fn origin_of(&self, host: Host) -> usize {
+        match host {
+            Host::Api => 0,
+            Host::Oapi => self.inner.oapi_origin,
         }
     }
 
-    /// The host (and port) a call goes to, for messages: never a path or query.
-    fn host_of(&self, call: &Call) -> String {
-        self.inner
-            .endpoint
-            .url(&call.path)
-            .ok()
-            .and_then(|url| {
-                url.host_str().map(|host| match url.port() {
-                    Some(port) => format!("{host}:{port}"),
-                    None => host.to_owned(),
-                })
-            })
-            .unwrap_or_else(|| self.inner.endpoint.to_string())
-    }
-
-    /// A transport failure, naming the host; a timeout says which limit it met.
-    fn transport(&self, call: &Call, error: reqwest::Error) -> ApiError {
-        let timed_out = error.is_timeout();
-        let connect = error.is_connect();
-        let mut error = transport(call, error);
+    /// A transport failure, naming the host (never a path or query); a timeout says which
+    /// limit it met.
+    fn transport(&self, call: &Call, host: &str, error: TransportError) -> ApiError {
+        let message = match error.failure() {
+            Failure::ConnectTimeout => format!(
+                "could not connect to {host} within {}s (the connect timeout)",
+                self.inner.connect_timeout.as_secs()
+            ),
+            Failure::ReadTimeout | Failure::TotalTimeout => format!(
+                "no answer from {host} within {}s (the read timeout; DINGFORM_READ_TIMEOUT \
+                 changes it)",
+                self.inner.read_timeout.as_secs()
+            ),
+            Failure::Connect | Failure::Exchange => format!("{host}: {error}"),
+        };
+        let mut error = transport(call, error, message);
+        // Whatever became of a token request, the caller's request was never sent: it cannot
+        // have been processed (so a create is not left "unverified").
         if let ApiError::Transport {
-            message,
-            maybe_processed,
-            ..
+            maybe_processed, ..
         } = &mut error
+            && call.path == TOKEN_API
         {
-            // Whatever became of a token request, the caller's request was never sent: it
-            // cannot have been processed (so a create is not left "unverified").
-            if call.path == TOKEN_API {
-                *maybe_processed = false;
-            }
-            let host = self.host_of(call);
-            *message = if timed_out && connect {
-                format!(
-                    "could not connect to {host} within {}s (the connect timeout)",
-                    self.inner.connect_timeout.as_secs()
-                )
-            } else if timed_out {
-                format!(
-                    "no answer from {host} within {}s (the read timeout; DINGFORM_READ_TIMEOUT \
-                     changes it)",
-                    self.inner.read_timeout.as_secs()
-                )
-            } else {
-                format!("{host}: {message}")
-            };
+            *maybe_processed = false;
         }
         error
     }
@@ -432,52 +422,77 @@ impl HttpClient {
         call: &Call,
         token: Option<&LeasedToken>,
     ) -> Result<(u16, Answer), ApiError> {
-        let url = self.inner.endpoint.url(&call.path)?;
         let host = Host::of_path(&call.path);
-        let mut request = self.inner.http.request(call.method.clone(), url);
-        if !call.query.is_empty() {
-            request = request.query(&call.query);
+        let origin = self.origin_of(host);
+        let transport = &self.inner.transport;
+        let mut target = utf8_percent_encode(&call.path, PATH).to_string();
+        let token_in_query = token.filter(|_| host == Host::Oapi);
+        if !call.query.is_empty() || token_in_query.is_some() {
+            target.push('?');
+            let start = target.len();
+            let mut query = url::form_urlencoded::Serializer::for_suffix(target, start);
+            query.extend_pairs(&call.query);
+            if let Some(leased) = token_in_query {
+                query.append_pair("access_token", leased.token.expose());
+            }
+            target = query.finish();
         }
-        if let Some(leased) = token {
-            request = match host {
-                Host::Api => request.header(TOKEN_HEADER, leased.token.expose()),
-                Host::Oapi => request.query(&[("access_token", leased.token.expose())]),
-            };
+        let invalid = |e: http::Error| ApiError::Request {
+            path: call.path.clone(),
+            message: format!("cannot build the request: {e}"),
+        };
+        let mut request = transport
+            .request(origin, call.method.clone(), &target)
+            .map_err(invalid)?;
+        if let Some(leased) = token.filter(|_| host == Host::Api) {
+            let mut value =
+                HeaderValue::from_str(leased.token.expose()).map_err(|_| ApiError::Request {
+                    path: call.path.clone(),
+                    message: "the access token is not a valid header value".into(),
+                })?;
+            value.set_sensitive(true);
+            request = request.header(TOKEN_HEADER, value);
         }
-        request = match &call.body {
-            CallBody::Empty => request,
+        let body = match &call.body {
+            CallBody::Empty => {
+                request = request.header(ACCEPT, ACCEPT_ANY);
+                Bytes::new()
+            }
             // `to_vec` writes the same bytes as `to_string`, without the formatter's detour.
-            CallBody::Json(value) => request
-                .header(CONTENT_TYPE, JSON_CONTENT_TYPE)
-                .header(ACCEPT, ACCEPT_JSON)
-                .body(serde_json::to_vec(value).unwrap_or_default()),
+            CallBody::Json(value) => {
+                request = request
+                    .header(CONTENT_TYPE, JSON_CONTENT_TYPE)
+                    .header(ACCEPT, ACCEPT_JSON);
+                serde_json::to_vec(value).unwrap_or_default().into()
+            }
             CallBody::Multipart {
                 field,
                 file_name,
                 bytes,
                 fields,
             } => {
-                let part =
-                    reqwest::multipart::Part::bytes(bytes.clone()).file_name(file_name.clone());
-                let mut form = reqwest::multipart::Form::new().part(*field, part);
-                for (name, value) in fields {
-                    form = form.text(*name, value.clone());
-                }
-                request.multipart(form)
+                let form = super::transport::multipart::Form::new(field, file_name, bytes, fields);
+                request = request
+                    .header(ACCEPT, ACCEPT_ANY)
+                    .header(CONTENT_TYPE, form.content_type());
+                form.into_body().into()
             }
         };
-        let exchange = async {
-            let response = request.send().await?;
-            let status = response.status().as_u16();
-            response
-                .bytes()
-                .await
-                .map(|bytes| (status, Vec::from(bytes)))
+        let request = request.body(Full::new(body)).map_err(invalid)?;
+        let authority = transport.origin(origin).authority();
+        let waiting = |waited: Duration| {
+            tracing::warn!(
+                "waiting for {authority}: no answer yet to {} {} after {}s (given up after {}s of silence)",
+                call.method,
+                call.path,
+                waited.as_secs(),
+                self.inner.read_timeout.as_secs()
+            );
         };
-        let (status, body) = self
-            .waiting(call, exchange)
+        let (status, body) = transport
+            .send(origin, request, &waiting)
             .await
-            .map_err(|e| self.transport(call, e))?;
+            .map_err(|e| self.transport(call, authority, e))?;
         judge_body(call, host, status, body).map(|answer| (status, answer))
     }
 }

@@ -43,6 +43,7 @@ mod settings;
 mod tabs;
 mod template;
 pub mod token;
+mod transport;
 mod webhook;
 
 pub use api::*;
@@ -56,6 +57,7 @@ pub use http::{
 pub use rate_limit::{LearnedRate, RateLimit, RateLimiter};
 pub use retry::{Idempotency, RetryPolicy};
 pub use tabs::{LiveTab, Tab, TabsApi};
+pub use transport::{SetupError, TransportError};
 pub use webhook::{WebhookApi, WebhookSend};
 
 /// Everything a caller of the client needs, traits included (methods of the per-concept traits

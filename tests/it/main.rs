@@ -59,6 +59,7 @@ mod plan_names;
 mod plan_quickstart_mistakes;
 mod plan_rename;
 mod protection_recorded;
+mod provider_connections;
 mod provider_directory;
 mod provider_faults;
 mod provider_logging;

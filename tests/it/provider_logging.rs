@@ -4,11 +4,9 @@
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
-use crate::common::{AGENT_ID, APP_SECRET, Emu};
+use crate::common::{AGENT_ID, APP_SECRET, Emu, text_notification};
 use chrono::DateTime;
-use dingform::model::wire::notification::WorkMessage;
-use dingform::provider::{DirectoryApi, MessageApi, WorkNotification};
-use serde_json::json;
+use dingform::provider::{DirectoryApi, MessageApi};
 
 #[derive(Clone, Default)]
 struct Buffer(Arc<Mutex<Vec<u8>>>);
@@ -68,16 +66,7 @@ async fn logged_requests_in_a_process_of_their_own() {
         .await
         .expect("api read");
     let failed = client.get_user("nobody").await.expect_err("unknown user");
-    let notification = WorkNotification {
-        userids: vec!["u1001".into()],
-        dept_ids: Vec::new(),
-        to_all_user: false,
-        msg: WorkMessage {
-            msgtype: "text".into(),
-            text: Some(json!({"content": "hi"})),
-            ..WorkMessage::default()
-        },
-    };
+    let notification = text_notification("u1001");
     client
         .send_work_notification(AGENT_ID, &notification)
         .await

@@ -3,10 +3,9 @@
 
 use std::time::Duration;
 
-use dingform::model::wire::notification::WorkMessage;
+use crate::common::text_notification;
 use dingform::provider::{
-    ClientOptions, Credentials, Endpoint, ErrorKind, HttpClient, MessageApi, RateLimit,
-    RetryPolicy, WorkNotification,
+    ClientOptions, Credentials, Endpoint, ErrorKind, HttpClient, MessageApi, RateLimit, RetryPolicy,
 };
 
 /// A base URL where nothing listens (a port bound, then released).
@@ -34,15 +33,7 @@ async fn refused_connections_are_retried_to_the_bound_and_reported() {
         options,
     )
     .unwrap();
-    let notification = WorkNotification {
-        userids: vec!["u1".into()],
-        dept_ids: Vec::new(),
-        to_all_user: false,
-        msg: WorkMessage {
-            msgtype: "text".into(),
-            ..WorkMessage::default()
-        },
-    };
+    let notification = text_notification("u1");
     let error = client
         .send_work_notification(1, &notification)
         .await

@@ -1,6 +1,22 @@
 //! Manifests and seeds several features' tests start from.
 
 use dingform::emulator::Seed;
+use dingform::model::wire::notification::WorkMessage;
+use dingform::provider::WorkNotification;
+
+/// A text work notification saying "hi" to `userid`.
+pub fn text_notification(userid: &str) -> WorkNotification {
+    WorkNotification {
+        userids: vec![userid.into()],
+        dept_ids: Vec::new(),
+        to_all_user: false,
+        msg: WorkMessage {
+            msgtype: "text".into(),
+            text: Some(serde_json::json!({"content": "hi"})),
+            ..WorkMessage::default()
+        },
+    }
+}
 
 /// The `dingform.yaml` most tests use: the demo organization, an internal app, the sandbox
 /// (every run against an emulator overrides it with `DINGFORM_ENDPOINT`).

@@ -7,13 +7,14 @@ pub mod deadline;
 pub mod emulator;
 pub mod fixtures;
 pub mod postgres;
+pub mod relay;
 pub mod run;
 pub mod validate;
 pub mod wait;
 pub mod workspace;
 
 pub use emulator::{Emu, EmulatorProcess, Target, fast_retries, unlimited};
-pub use fixtures::{BASE, bulk_user, png, scene_groups, seed_with_users};
+pub use fixtures::{BASE, bulk_user, png, scene_groups, seed_with_users, text_notification};
 pub use run::Run;
 pub use workspace::Workspace;
 
