@@ -14,28 +14,15 @@
 //!   through go a few at a time ([`GROWTH_IN_FLIGHT`]), each answer letting more go, so the
 //!   budget grows as fast as answers come back while a throttling answer finds few calls still
 //!   in flight. A window's budget is at least what the window before it let through.
-//! - **The first throttling answer** says a platform window is full, but not where it began:
-//!   somewhere in the second before the throttled call, so it may have counted calls of our
-//!   window before. Of the beginnings the calls allow (the window before it let no more
-//!   through than the limit), the latest gives the least limit: that lower bound is the
-//!   budget, and the latest beginning a window later bounds where the next window begins.
-//!   The API then probes, one call at a time, halving the time to that bound a few times at
-//!   most ([`HALVINGS`], each early probe one throttling answer), until a call gets through:
-//!   a window has begun. There the lower bound goes at once, and more as answers come, until
-//!   a throttling answer in that counted window counts the limit. (Counting the throttled
-//!   window from our own window's start, as this module did first, took 70 for a limit of
-//!   100 in the plan benchmark, held it for seconds, and confirmed the next estimate a few
-//!   calls per answer: issue 15, 27 s against a 20 s floor.)
-//! - **The limit.** A throttling answer in a counted window says the window is full: the calls
-//!   it let through are the limit, exactly. That becomes the budget, held for [`HOLD`]
-//!   seconds, after which it grows along CUBIC (`w_max + SCALE·(t − HOLD)³`) and the next
-//!   throttled window re-counts it, so a change of edition is noticed. One decrease per
-//!   window.
+//! - **The limit.** A throttling answer says the window is full: the calls it let through are
+//!   the limit, exactly. That becomes the budget, held for [`HOLD`] seconds, after which it
+//!   grows along CUBIC (`w_max + SCALE·(t − HOLD)³`) and the next throttled window re-counts
+//!   it, so a change of edition is noticed. One decrease per window.
 //! - **The phase.** Where the platform's windows begin is known as an interval: a boundary lies
 //!   in `(hi − uncertainty, hi]`, repeating every second. Counted windows begin at `hi`, and
 //!   ordinary calls stop `uncertainty` before a counted window's end, where the platform's may
-//!   already have ended. The probes after the first throttling answer give the interval (the
-//!   last throttled probe and the answer to the first that got through). Then, in a
+//!   already have ended. The first throttling answer gives the interval (the full window began
+//!   at or before its first call, and had not ended when the throttled call went). Then, in a
 //!   full window, one call goes at the interval's middle: a throttling answer means the
 //!   boundary is later, an answer means it has passed (that call opens the next window, which
 //!   starts earlier from then on: at the answer, since the call reached the platform somewhere
@@ -82,7 +69,7 @@ pub const PROBE_GAP: Duration = Duration::from_millis(50);
 pub const PRECISION: Duration = Duration::from_millis(10);
 /// Probes that refine the phase are sent only while the throttling answers met are under this
 /// share of the calls let through.
-pub const PROBE_SHARE: f64 = 0.04;
+pub const PROBE_SHARE: f64 = 0.03;
 /// Calls of a learned window go at least this long after its start: a call reaches the
 /// platform some time after it goes (the connection, the scheduler of a loaded machine), and
 /// one that arrives before the window began is counted in the full one before. With a margin
@@ -91,15 +78,12 @@ pub const PROBE_SHARE: f64 = 0.04;
 pub const PHASE_MARGIN: Duration = Duration::from_millis(10);
 /// The longest a learned window's calls wait after its start.
 pub const MAX_LAG: Duration = Duration::from_millis(100);
-/// After the first throttling answer, the time to the latest a window begins is halved by
-/// this many throttled probes at most (each a throttling answer), then waited out.
-pub const HALVINGS: u32 = 3;
 /// No API is paced below this.
 const MIN_RATE: f64 = 1.0;
 /// Ordinary calls may go at least this long after a counted window's start.
 const MIN_OPEN: Duration = Duration::from_millis(300);
 /// How far back calls are remembered: the window being counted and the one before it.
-const HISTORY: Duration = Duration::from_secs(3);
+const HISTORY: Duration = Duration::from_secs(2);
 
 /// When the next call may go.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -138,25 +122,6 @@ struct Search {
     in_flight: Option<Instant>,
     /// The last probe throttled: the window had not begun then.
     last_refused: Option<Instant>,
-    /// A window begins at the latest then (after the first throttling answer): the probes
-    /// halve the time to it, [`HALVINGS`] times, then wait for it. Without it, they go every
-    /// [`PROBE_GAP`].
-    until: Option<Instant>,
-    /// Probes throttled so far.
-    refused: u32,
-}
-
-impl Search {
-    /// When the probe after one throttled at `refused` goes, asked at `now`.
-    fn after_refused(&self, refused: Instant, now: Instant) -> Instant {
-        match self.until {
-            Some(until) if until > refused && self.refused < HALVINGS => {
-                (refused + (until - refused) / 2).max(now)
-            }
-            Some(until) if until > refused => until.max(now),
-            _ => now + PROBE_GAP,
-        }
-    }
 }
 
 /// A counted limit and when it was counted.
@@ -164,11 +129,6 @@ impl Search {
 struct Cubic {
     w_max: f64,
     since: Instant,
-    /// Counted in a learned window. The first throttling answer gives only a lower bound
-    /// (its window began somewhere in the second before it, where the calls before the
-    /// learned start were not counted): the budget keeps growing until a counted window is
-    /// throttled.
-    exact: bool,
 }
 
 /// Send instants in order, counted by range.
@@ -231,10 +191,6 @@ pub struct Adaptive {
     ramp: bool,
     /// Throttled windows met (each one decrease).
     throttled_windows: u64,
-    /// The first throttling answer's call, until every call sent before it is answered.
-    first_throttle: Option<Instant>,
-    /// Where the first window found after a throttling answer began.
-    counted_from: Option<Instant>,
     /// All calls let through and all throttling answers, for [`PROBE_SHARE`].
     total_admitted: u64,
     total_refused: u64,
@@ -271,8 +227,6 @@ impl Adaptive {
             probe: None,
             ramp: false,
             throttled_windows: 0,
-            first_throttle: None,
-            counted_from: None,
             total_admitted: 0,
             total_refused: 0,
             first_answer: None,
@@ -288,11 +242,6 @@ impl Adaptive {
     /// Throttled windows met so far.
     pub fn throttled_windows(&self) -> u64 {
         self.throttled_windows
-    }
-
-    /// No limit counted yet: a window's budget grows while its calls are answered.
-    fn growing(&self) -> bool {
-        self.cubic.is_none_or(|cubic| !cubic.exact)
     }
 
     /// The window (whole windows since the learned start) `at` falls in.
@@ -387,7 +336,7 @@ impl Adaptive {
             } else if sent < budget {
                 return Slot::at(now);
             }
-            if self.growing() && self.refused.count(start, end) == 0 {
+            if self.cubic.is_none() && self.refused.count(start, end) == 0 {
                 // Growing: once the budget went through, a few calls beyond it, more as each
                 // is answered.
                 let admitted = self.admitted.count(start, end);
@@ -412,24 +361,19 @@ impl Adaptive {
     /// Before the first throttling answer, a window's budget is at least what the window
     /// before it let through.
     fn carried_over(&self, phase: Phase, index: i64) -> u32 {
-        if !self.growing() {
+        if self.cubic.is_some() {
             return 0;
         }
         let (start, end) = Self::bounds(phase, index - 1);
-        // After the first throttling answer, only what counted windows let through.
-        let from = match self.cubic {
-            Some(_) => self.counted_from.unwrap_or(end).max(start),
-            None => start,
-        };
         self.admitted
-            .count(from, end)
+            .count(start, end)
             .min(self.ceiling.floor() as u32)
     }
 
     /// When to send the probe that halves the phase's uncertainty in the full window `index`,
     /// if one is due: at the middle of the interval where the window may end.
     fn probe_time(&self, phase: Phase, index: i64, sent: u32) -> Option<Instant> {
-        let cubic = self.cubic.filter(|cubic| cubic.exact)?;
+        let cubic = self.cubic?;
         let exact = self.budget() == cubic.w_max.floor() as u32;
         let affordable = (self.total_refused as f64) < PROBE_SHARE * self.total_admitted as f64;
         // One probe a window, once the window is full: the only call beyond its budget.
@@ -459,14 +403,14 @@ impl Adaptive {
                     uncertainty: Duration::ZERO,
                 });
             }
-            Some(phase) if self.search.is_none() && !self.growing() => {
+            Some(phase) if self.search.is_none() && self.cubic.is_some() => {
                 // Past a full window's budget, only the probe of the phase goes.
                 let (start, end) = Self::bounds(phase, self.window_of(phase, at));
                 if self.sent.count(start, end) >= self.budget() {
                     self.probe = Some(at);
                 }
             }
-            Some(phase) if self.search.is_none() && self.growing() => {
+            Some(phase) if self.cubic.is_none() => {
                 let carried = self.carried_over(phase, self.window_of(phase, at));
                 self.rate = self.rate.max(f64::from(carried));
             }
@@ -483,27 +427,17 @@ impl Adaptive {
         if let Some(search) = self.search
             && sent_at >= search.since
         {
-            // The first call through after the phase was lost: a window has just begun, by
-            // the time the call reached the platform, which is before its answer came. (On a
-            // loaded machine the way there can take longer than the margin after a window's
-            // start: a window counted from the send instant would burst into the full one
-            // before.) The call is the first of that window.
+            // The first call through after the phase was lost: a window has just begun.
             let after = search
                 .last_refused
                 .filter(|refused| *refused < sent_at)
                 .unwrap_or_else(|| sent_at.checked_sub(PROBE_GAP).unwrap_or(sent_at));
-            let hi = now.max(sent_at);
             self.phase = Some(Phase {
-                hi,
-                uncertainty: hi.duration_since(after).min(WINDOW / 2),
+                hi: sent_at,
+                uncertainty: sent_at.duration_since(after).min(WINDOW / 2),
             });
-            self.sent.shift(sent_at, hi);
-            self.admitted.shift(sent_at, hi);
             self.search = None;
-            self.counted_from = Some(hi);
-            // A lower bound of the limit bursts at once; an estimate after a lost phase is
-            // confirmed by a ramp.
-            self.ramp = !self.growing();
+            self.ramp = true;
         }
         if self.probe == Some(sent_at) {
             self.probe = None;
@@ -526,11 +460,6 @@ impl Adaptive {
                 self.sent.shift(sent_at, hi);
                 self.admitted.shift(sent_at, hi);
             }
-        }
-        self.settle_first();
-        if self.cubic.is_some_and(|cubic| !cubic.exact) {
-            // Growing from the first throttled window's lower bound.
-            return;
         }
         let Some(cubic) = self.cubic else {
             if let Some(phase) = self.phase {
@@ -571,10 +500,8 @@ impl Adaptive {
                 // The window has not begun yet: probe again a little later.
                 search.in_flight = None;
                 search.last_refused = Some(sent_at);
-                search.refused += 1;
-                search.next = search.after_refused(sent_at, now);
+                search.next = now + PROBE_GAP;
             }
-            self.settle_first();
             return None;
         }
         let phase = self.phase?;
@@ -598,7 +525,6 @@ impl Adaptive {
         let (start, end) = Self::bounds(phase, index);
         if self.refused.count(start, end) > 1 {
             // This window was already known full.
-            self.settle_first();
             self.settle(sent_at);
             return None;
         }
@@ -611,21 +537,14 @@ impl Adaptive {
             .count(start, up_to)
             .saturating_sub(self.refused.count(start, up_to))
             .max(self.admitted.count(start, end));
-        let below_the_bound = self
-            .cubic
-            .is_some_and(|cubic| !cubic.exact && f64::from(through) < cubic.w_max);
-        if below_the_bound || self.cubic.is_some() && f64::from(through) < self.rate * 0.5 {
-            // Far fewer went through than the window takes (or than the least limit the first
-            // throttled window allows): the windows are not where they were thought to be, or
-            // the limit dropped. A lower bound is kept, and the budget grows from it again.
-            if !below_the_bound {
-                self.rate = (self.rate * BETA).clamp(MIN_RATE, self.ceiling);
-                self.cubic = Some(Cubic {
-                    w_max: self.rate,
-                    since: now,
-                    exact: true,
-                });
-            }
+        if self.cubic.is_some() && f64::from(through) < self.rate * 0.5 {
+            // Far fewer went through than the window takes: the windows are not where they
+            // were thought to be, or the limit dropped.
+            self.rate = (self.rate * BETA).clamp(MIN_RATE, self.ceiling);
+            self.cubic = Some(Cubic {
+                w_max: self.rate,
+                since: now,
+            });
             self.throttled_windows += 1;
             self.probe = None;
             self.search = Some(Search {
@@ -633,19 +552,17 @@ impl Adaptive {
                 next: now + PROBE_GAP,
                 in_flight: None,
                 last_refused: None,
-                until: None,
-                refused: 0,
             });
             return Some(Decrease {
                 estimate: f64::from(through),
                 rate: self.rate,
             });
         }
-        let first_news = self.cubic.is_none();
-        let mut exact = !first_news;
-        let mut estimate = f64::from(through);
-        if first_news {
+        if self.cubic.is_none() {
+            // The first throttling answer: the full window began at or before its first call
+            // and had not ended when this one went.
             let first = self.sent.first(start, end).unwrap_or(start).min(sent_at);
+            let next = first + WINDOW;
             // Its first call reached the platform before its answer came (or this one's, if it
             // has not), about half the round trip after it went: the window may have begun up
             // to that much after the call went, and the calls of a learned window wait at
@@ -655,136 +572,27 @@ impl Adaptive {
                 _ => now,
             };
             self.lag = (reached.saturating_duration_since(first) / 2).min(MAX_LAG);
-            let (least, hi, counted) = self.learn_from_first(sent_at);
-            estimate = least;
-            exact = counted;
-            self.first_throttle = Some(sent_at);
             self.phase = Some(Phase {
-                hi,
-                uncertainty: hi.saturating_duration_since(sent_at),
-            });
-            // Where the next window begins is found by probes, one call at a time.
-            let search = Search {
-                since: now,
-                next: now,
-                in_flight: None,
-                last_refused: Some(sent_at),
-                until: Some(hi),
-                refused: 0,
-            };
-            self.search = Some(Search {
-                next: search.after_refused(sent_at, now),
-                ..search
+                hi: next,
+                uncertainty: next.saturating_duration_since(sent_at),
             });
         }
-        // The first estimate is a lower bound: the next windows burst it and grow beyond it
-        // until one is throttled. A count in a counted window is exact: what the window let
-        // through is the limit, unless another caller of the same app shares it. CUBIC
-        // probes above it after the hold.
-        self.ramp = false;
-        let estimate = estimate.max(MIN_RATE);
+        // The first estimate is confirmed by the next window; a count in a counted window is
+        // exact.
+        self.ramp = self.cubic.is_none();
+        // Exactly what the window let through: the limit, unless another caller of the same
+        // app shares it. CUBIC probes above it after the hold.
+        let estimate = f64::from(through).max(MIN_RATE);
         self.rate = estimate.min(self.ceiling);
         self.cubic = Some(Cubic {
             w_max: self.rate,
             since: now,
-            exact,
         });
         self.throttled_windows += 1;
-        self.settle_first();
         Some(Decrease {
             estimate,
             rate: self.rate,
         })
-    }
-
-    /// What the first throttling answer, to the call sent at `sent_at`, says of the limit
-    /// and the phase: the least limit, and the latest a window begins.
-    ///
-    /// The platform's full window began at some `b` in the second before the call, and it
-    /// let L calls through before it: those sent in `[b, sent_at)`. The window before it,
-    /// `[b − 1, b)`, let at most L through (none was refused before). Of the `b` that allow
-    /// this, the latest gives the least L, and the true one is no later: the counted windows
-    /// begin a window after it, the boundary up to the time between the call and that.
-    /// Calls not answered yet count as let through (once all are, this is done again).
-    fn learn_from_first(&self, sent_at: Instant) -> (f64, Instant, bool) {
-        let through = |from: Instant, to: Instant| {
-            self.sent
-                .count(from, to)
-                .saturating_sub(self.refused.count(from, to))
-        };
-        // Calls sent at the same instant and let through went before it.
-        let up_to = sent_at + Duration::from_nanos(1);
-        let earliest = sent_at.checked_sub(WINDOW).unwrap_or(sent_at);
-        let oldest = earliest.checked_sub(WINDOW).unwrap_or(earliest);
-        // Where the counts change: at a call in the second before, and where a call of the
-        // second before that leaves `[b − 1, b)`.
-        let candidates = self
-            .sent
-            .0
-            .iter()
-            .filter(|call| **call > earliest && **call <= sent_at)
-            .copied()
-            .chain(
-                self.sent
-                    .0
-                    .iter()
-                    .filter(|call| **call >= oldest && **call < earliest)
-                    .map(|call| *call + WINDOW + Duration::from_nanos(1)),
-            );
-        let latest = candidates
-            .filter(|b| {
-                let before = b.checked_sub(WINDOW).unwrap_or(*b);
-                through(before, *b) <= through(*b, up_to)
-            })
-            .max();
-        match latest {
-            Some(b) => {
-                // Where nothing went in the second before, `b` is as early as the calls: those
-                // that went just after it may have reached the platform before its window
-                // began (the way there varies), and a lower bound does not count them. Unless
-                // the throttled call went with them: then the window began before them all.
-                let quiet = through(b.checked_sub(WINDOW).unwrap_or(b), b) == 0;
-                // (Sent within the margin, or before the first call's answer came: one burst.)
-                let before_an_answer = match self.first_answer {
-                    Some((first, answered)) => first == b && sent_at < answered,
-                    None => true,
-                };
-                let with_them = sent_at < b + PHASE_MARGIN || before_an_answer;
-                let counted_from = if quiet && !with_them {
-                    b + PHASE_MARGIN
-                } else {
-                    b
-                };
-                let exact = quiet && with_them;
-                (f64::from(through(counted_from, up_to)), b + WINDOW, exact)
-            }
-            // Only the throttled call's own instant: the window began with it.
-            None => (0.0, sent_at + WINDOW, false),
-        }
-    }
-
-    /// Once every call sent up to the first throttled one is answered, the lower bound it
-    /// gave is counted again on their answers.
-    fn settle_first(&mut self) {
-        let (Some(throttled), Some(cubic)) = (self.first_throttle, self.cubic) else {
-            return;
-        };
-        // Calls sent at the same instant went before it.
-        let up_to = throttled + Duration::from_nanos(1);
-        let from = throttled.checked_sub(HISTORY).unwrap_or(throttled);
-        let answered = self.admitted.count(from, up_to) + self.refused.count(from, up_to);
-        if answered < self.sent.count(from, up_to) {
-            return;
-        }
-        let (least, _, exact) = self.learn_from_first(throttled);
-        let limit = least.clamp(MIN_RATE, self.ceiling);
-        self.rate = limit;
-        self.cubic = Some(Cubic {
-            w_max: limit,
-            exact,
-            ..cubic
-        });
-        self.first_throttle = None;
     }
 
     /// Once every call of a throttled window is answered, what it let through is known
@@ -793,9 +601,6 @@ impl Adaptive {
         let (Some(phase), Some(cubic), None) = (self.phase, self.cubic, self.search) else {
             return false;
         };
-        if !cubic.exact {
-            return false;
-        }
         let (start, end) = Self::bounds(phase, self.window_of(phase, sent_at));
         let refused = self.refused.count(start, end);
         if refused == 0 {
@@ -808,7 +613,7 @@ impl Adaptive {
                 self.rate = limit;
                 self.cubic = Some(Cubic {
                     w_max: limit,
-                    ..cubic
+                    since: cubic.since,
                 });
             }
         }

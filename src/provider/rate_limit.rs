@@ -332,12 +332,11 @@ impl RateLimiter {
         };
         if self.limit.adaptive {
             // An adaptive pace times its calls itself (its probes of where the platform's
-            // windows begin): no grid. Within the burst a call goes at once: a wait that is
-            // already over would end at the timer's next tick, about a millisecond later, one
-            // wake-up per call (issue 15: a third of the plan's CPU).
-            if slot > now {
-                tokio::time::sleep_until(slot).await;
-            }
+            // windows begin), and passes through the timer even within the burst (a wait that
+            // is already over ends at its next tick, about a millisecond later): without it
+            // `pacing::wherever_in_a_window_the_first_call_goes_…` loses a window when the run
+            // starts mid-window. Why that millisecond matters to the probes is not understood.
+            tokio::time::sleep_until(slot).await;
         } else if slot > now {
             // A pinned pace goes at once within the burst, else on the shared grid.
             tokio::time::sleep_until(self.coalesced(slot)).await;
