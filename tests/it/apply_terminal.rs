@@ -8,25 +8,36 @@ use crate::common::{EmulatorProcess, Workspace};
 
 const GROUPS: &str = "groups:\n  ops: {title: Ops, type: scene, owner: u1001}\n";
 
-/// Run `dingform apply` inside a pseudo-terminal, typing `answer`.
-fn apply_on_a_terminal(
+/// `dingform apply` started inside a pseudo-terminal, with `env` on top of the emulator's
+/// credentials; its input, output and errors piped.
+fn spawn_on_a_terminal(
     workspace: &Workspace,
     emulator: &EmulatorProcess,
-    answer: &str,
-) -> (i32, String) {
+    env: &[(&'static str, String)],
+) -> std::process::Child {
     let binary = env!("CARGO_BIN_EXE_dingform");
-    let mut script = std::process::Command::new("script")
+    std::process::Command::new("script")
         .args(["-qec", &format!("{binary} apply ."), "/dev/null"])
         .current_dir(workspace.path())
         .env("DINGFORM_ENDPOINT", &emulator.base)
         .env("DINGTALK_APP_KEY", "demo-key")
         .env("DINGTALK_APP_SECRET", crate::common::APP_SECRET)
         .env("NO_COLOR", "1")
+        .envs(env.iter().map(|(name, value)| (*name, value)))
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .expect("util-linux `script` is installed (it provides the pseudo-terminal)");
+        .expect("util-linux `script` is installed (it provides the pseudo-terminal)")
+}
+
+/// Run `dingform apply` inside a pseudo-terminal, typing `answer`.
+fn apply_on_a_terminal(
+    workspace: &Workspace,
+    emulator: &EmulatorProcess,
+    answer: &str,
+) -> (i32, String) {
+    let mut script = spawn_on_a_terminal(workspace, emulator, &[]);
     script
         .stdin
         .take()
@@ -68,20 +79,7 @@ fn while_apply_waits_for_its_answer_the_state_lock_is_still_renewed() {
     let emulator = EmulatorProcess::fresh();
     let workspace = Workspace::with_files(&[("groups.yaml", GROUPS)]);
     let db = crate::common::postgres::TestDatabase::fresh_blocking();
-    let binary = env!("CARGO_BIN_EXE_dingform");
-    let mut script = std::process::Command::new("script")
-        .args(["-qec", &format!("{binary} apply ."), "/dev/null"])
-        .current_dir(workspace.path())
-        .env("DINGFORM_ENDPOINT", &emulator.base)
-        .env("DINGTALK_APP_KEY", "demo-key")
-        .env("DINGTALK_APP_SECRET", crate::common::APP_SECRET)
-        .env("NO_COLOR", "1")
-        .envs(db.env("payments"))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("util-linux `script` is installed (it provides the pseudo-terminal)");
+    let mut script = spawn_on_a_terminal(&workspace, &emulator, &db.env("payments"));
     // Read what the terminal shows until the question.
     let mut stdout = script.stdout.take().unwrap();
     let mut shown = Vec::new();
