@@ -489,8 +489,12 @@ impl HttpClient {
                 self.inner.read_timeout.as_secs()
             );
         };
+        // A read (or a keyed write) may be sent again if it fails; only then may a connection
+        // just used go without a look at its socket.
+        let resendable = call.idempotency != super::retry::Idempotency::NotIdempotent
+            && self.inner.retry.max_attempts > 1;
         let (status, body) = transport
-            .send(origin, request, &waiting)
+            .send(origin, request, resendable, &waiting)
             .await
             .map_err(|e| self.transport(call, authority, e))?;
         judge_body(call, host, status, body).map(|answer| (status, answer))

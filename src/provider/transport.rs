@@ -26,8 +26,9 @@
 //! The pool is hand-rolled rather than hyper-util's (which reqwest wraps) because that pool
 //! is what costs: its checkout and the spawned task per connection were ~15% of the samples
 //! above, and ours is small. The client talks to one or two base URLs; an idle connection is
-//! checked for a close by the server when it is taken (a peek at its socket, then one poll of
-//! its driver); a request that a reused connection could not take (hyper hands it back
+//! checked for a close by the server when it is taken (a peek at its socket, skipped for a
+//! read on a connection used within the last second, then one poll of its driver); a request
+//! that a reused connection could not take (hyper hands it back
 //! unwritten) goes out on a fresh one, as hyper-util's pool does; a close that crosses a
 //! request on the wire fails it, as it did with reqwest, and the retry policy decides.
 //! HTTP/1.1 only: reqwest offered HTTP/2 to real DingTalk; here concurrent requests each take
@@ -60,6 +61,9 @@ pub(crate) mod multipart;
 
 /// How long an idle connection is kept (hyper-util's default).
 const IDLE_FOR: Duration = Duration::from_secs(90);
+/// How long a connection may have been idle and still be taken, by a request its caller may
+/// send again, without a look at its socket (see [`Connection::is_open`]).
+const FRESH_FOR: Duration = Duration::from_secs(1);
 
 /// The limits of one exchange.
 #[derive(Clone, Copy, Debug)]
@@ -298,16 +302,18 @@ impl Transport {
 
     /// Send `request` to origin `index` and read the whole answer: its status and body.
     /// `waiting` is told, every [`Timeouts::notice_every`], how long the exchange has waited.
+    /// `resendable` says the caller may send the request again if it fails (a read).
     pub(crate) async fn send(
         &self,
         index: usize,
         mut request: Outgoing,
+        resendable: bool,
         waiting: &(dyn Fn(Duration) + Send + Sync),
     ) -> Result<(u16, Vec<u8>), TransportError> {
         let mut clock = Clock::start(&self.timeouts);
         let mut timer = pin!(tokio::time::sleep_until(clock.deadline()));
         loop {
-            let mut connection = match self.checkout(index) {
+            let mut connection = match self.checkout(index, resendable) {
                 Some(connection) => connection,
                 None => {
                     let connect = self.connect(index);
@@ -372,12 +378,13 @@ impl Transport {
     }
 
     /// An idle connection to origin `index` that the server has not closed.
-    fn checkout(&self, index: usize) -> Option<Connection> {
+    fn checkout(&self, index: usize, resendable: bool) -> Option<Connection> {
         let mut idle = self.idle.lock().unwrap_or_else(|e| e.into_inner());
         let now = Instant::now();
         while let Some(position) = idle.iter().rposition(|c| c.origin == index) {
             let mut connection = idle.swap_remove(position);
-            if connection.is_open(now) {
+            let look = !resendable || now.duration_since(connection.idle_since) >= FRESH_FOR;
+            if connection.is_open(now, look) {
                 connection.reused = true;
                 return Some(connection);
             }
@@ -562,16 +569,25 @@ struct Connection {
 
 impl Connection {
     /// Whether an idle connection may be used: not idle too long, and not closed by the
-    /// server. A peek at the socket sees a close (or any byte, which an idle HTTP/1.1
-    /// connection never gets but a TLS close_notify is) whether or not the runtime's reactor
-    /// has yet; one poll of the driver then lets hyper see it too.
-    fn is_open(&mut self, now: Instant) -> bool {
+    /// server. When `look`, a peek at the socket sees a close (or any byte, which an idle
+    /// HTTP/1.1 connection never gets but a TLS close_notify is) whether or not the runtime's
+    /// reactor has yet; one poll of the driver then lets hyper see what the reactor saw.
+    ///
+    /// The peek is a system call per request, a fifth of the plan benchmark's (issue 15), so a
+    /// request its caller may send again skips it on a connection idle for less than
+    /// [`FRESH_FOR`]: a server that means to close a connection it has just answered on says
+    /// so in the answer (`Connection: close`, which hyper heeds), and a close that still
+    /// crosses such a request costs a retry, not a double action. A request that must not be
+    /// sent twice always looks.
+    fn is_open(&mut self, now: Instant, look: bool) -> bool {
         if self.sender.is_closed() || now.duration_since(self.idle_since) > IDLE_FOR {
             return false;
         }
-        match self.probe.peek(&mut [0u8; 1]) {
-            Err(error) if error.kind() == io::ErrorKind::WouldBlock => {}
-            _ => return false,
+        if look {
+            match self.probe.peek(&mut [0u8; 1]) {
+                Err(error) if error.kind() == io::ErrorKind::WouldBlock => {}
+                _ => return false,
+            }
         }
         let Some(driver) = self.driver.as_mut() else {
             return false;

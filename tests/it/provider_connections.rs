@@ -99,6 +99,34 @@ async fn a_connection_the_server_closed_is_not_used_again() {
     assert_eq!(client.stats().retries, 0);
 }
 
+/// A read may go on a connection used a moment ago without a look at its socket (issue 15:
+/// the look is a system call per request); when the server has closed it, the read is
+/// answered all the same, on a fresh connection or by a retry, and never twice by mistake.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_read_on_a_connection_the_server_just_closed_is_answered() {
+    let emu = Emu::start().await;
+    let relay = Relay::plain(&emu.base);
+    let client = HttpClient::with_options(
+        Endpoint::parse(relay.base()).expect("base URL"),
+        Credentials::new(APP_KEY, APP_SECRET),
+        ClientOptions {
+            rate_limit: RateLimit::unlimited(),
+            retry: RetryPolicy {
+                base_delay: Duration::from_millis(10),
+                ..RetryPolicy::default()
+            },
+            ..ClientOptions::default()
+        },
+    )
+    .expect("client");
+    client.get_user("manager4220").await.expect("a read");
+    relay.close_all().await;
+    let user = client.get_user("manager4220").await.expect("read again");
+    assert_eq!(user.userid, "manager4220");
+    assert_eq!(relay.connections(), 2);
+    assert!(client.stats().retries <= 1, "{:?}", client.stats());
+}
+
 /// A workspace with one group to plan.
 fn workspace() -> Workspace {
     Workspace::with_files(&[(
