@@ -119,7 +119,7 @@ impl StateFile {
     /// `expected` is 0): the compare-and-swap every write goes through. The caller holds the
     /// lock.
     pub(crate) fn replace(&self, expected: u64, next: &State) -> Result<(), StateError> {
-        let on_disk = self.read()?.map_or(0, |state| state.serial);
+        let on_disk = self.serial_on_disk()?;
         if on_disk != expected {
             return Err(StateError::SerialMismatch {
                 location: self.location(),
@@ -138,13 +138,54 @@ impl StateFile {
             std::fs::create_dir_all(parent).map_err(|e| io("create the directory of", e))?;
         }
         if self.path.exists() {
-            replace_atomically(
-                &self.backup_path(),
-                &std::fs::read(&self.path).map_err(|e| io("read", e))?,
-            )
-            .map_err(|e| io("back up", e))?;
+            self.back_up().map_err(|e| io("back up", e))?;
         }
         replace_atomically(&self.path, text.as_bytes()).map_err(|e| io("write", e))
+    }
+
+    /// The serial of the file on disk (0 when there is none), read without building the
+    /// state: every write checks it, and apply writes after each batch of finished steps
+    /// (issue 15: with 1,000 groups, reading the whole state back was most of a write). A
+    /// file that does not read as a state is read in full, for the error that says why.
+    fn serial_on_disk(&self) -> Result<u64, StateError> {
+        #[derive(serde::Deserialize)]
+        struct Serial {
+            version: u32,
+            serial: u64,
+        }
+        let bytes = match std::fs::read(&self.path) {
+            Ok(bytes) => bytes,
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(0),
+            Err(source) => {
+                return Err(StateError::Io {
+                    action: "read",
+                    location: self.location(),
+                    source,
+                });
+            }
+        };
+        match serde_json::from_slice::<Serial>(&bytes) {
+            Ok(Serial { version, serial }) if version <= super::document::FORMAT_VERSION => {
+                Ok(serial)
+            }
+            _ => Ok(self.read()?.map_or(0, |state| state.serial)),
+        }
+    }
+
+    /// Keep the file as it is now as the backup: a second name for it, moved over the old
+    /// backup, so its bytes (on disk already) are neither copied nor synced again. Where the
+    /// file system has no hard links, a copy.
+    fn back_up(&self) -> std::io::Result<()> {
+        let backup = self.backup_path();
+        let current = std::fs::canonicalize(&self.path)?;
+        let link = sibling(&backup, &format!(".{}.link", std::process::id()));
+        let _ = std::fs::remove_file(&link);
+        match std::fs::hard_link(&current, &link) {
+            Ok(()) => std::fs::rename(&link, &backup).inspect_err(|_| {
+                let _ = std::fs::remove_file(&link);
+            }),
+            Err(_) => replace_atomically(&backup, &std::fs::read(&current)?),
+        }
     }
 }
 

@@ -101,8 +101,9 @@ impl StateStore for StateFile {
         next: &'a State,
         _lock: &'a StoreLock,
     ) -> StoreFuture<'a, ()> {
-        // Off the runtime's thread: a write is a read, a backup and two fsyncs, and the command
-        // runs on one thread (`cli::session::runtime`), whose requests would wait for the disk.
+        // Off the runtime's thread: a write is a read of the serial, a link and two fsyncs, and
+        // the command runs on one thread (`cli::session::runtime`), whose requests would wait
+        // for the disk.
         let file = self.clone();
         let next = next.clone();
         Box::pin(self.off_the_runtime("write", move || file.replace(expected, &next)))

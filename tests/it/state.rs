@@ -51,6 +51,79 @@ fn writes_bump_the_serial_and_keep_the_previous_version_as_backup() {
     assert_eq!(backup.lineage, now.lineage);
 }
 
+/// A state file that is a link to one elsewhere stays a link; the write goes where it points,
+/// and the backup beside the link is the version before (a second name for the old file,
+/// not a copy, since issue 15).
+#[test]
+fn a_linked_state_file_stays_a_link_and_its_backup_is_the_previous_version() {
+    let dir = tempfile::tempdir().unwrap();
+    let target = dir.path().join("shared/state.json");
+    std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+    std::fs::create_dir_all(dir.path().join(".dingform")).unwrap();
+    let link = dir.path().join(".dingform/state.json");
+    let file = StateFile::new(&link);
+    let lock = file.lock("test", Duration::ZERO).unwrap();
+    let mut state = file.read_or_new(None).unwrap();
+    StateFile::new(&target).write(&mut state, &lock).unwrap();
+    std::os::unix::fs::symlink(&target, &link).unwrap();
+    for id in ["cid-a", "cid-b"] {
+        state
+            .resources
+            .insert(format!("group.{id}").parse().unwrap(), group(id));
+        file.write(&mut state, &lock).unwrap();
+    }
+
+    assert!(
+        std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    let written: State = serde_json::from_str(&std::fs::read_to_string(&target).unwrap()).unwrap();
+    assert_eq!(written.serial, 3);
+    let backup: State =
+        serde_json::from_str(&std::fs::read_to_string(file.backup_path()).unwrap()).unwrap();
+    assert_eq!(backup.serial, 2);
+    assert_eq!(backup.resources.keys().collect::<Vec<_>>(), ["group.cid-a"]);
+    // The backup is its own file: the next write does not change it.
+    state.resources.clear();
+    file.write(&mut state, &lock).unwrap();
+    let backup: State =
+        serde_json::from_str(&std::fs::read_to_string(file.backup_path()).unwrap()).unwrap();
+    assert_eq!(backup.serial, 3);
+    assert_eq!(backup.resources.len(), 2);
+}
+
+/// The serial on disk is checked before every write, however the file changed under the lock.
+#[test]
+fn a_write_over_a_serial_it_did_not_read_is_refused_and_changes_nothing() {
+    let (_dir, file) = scratch();
+    let lock = file.lock("test", Duration::ZERO).unwrap();
+    let mut state = file.read_or_new(None).unwrap();
+    file.write(&mut state, &lock).unwrap();
+    let mut other = file.read().unwrap().unwrap();
+    file.write(&mut other, &lock).unwrap();
+    let before = std::fs::read(file.path()).unwrap();
+
+    state
+        .resources
+        .insert("group.a".parse().unwrap(), group("cid-a"));
+    let error = file.write(&mut state, &lock).unwrap_err();
+    assert!(
+        matches!(
+            error,
+            StateError::SerialMismatch {
+                expected: 1,
+                found: 2,
+                ..
+            }
+        ),
+        "{error:?}"
+    );
+    assert_eq!(state.serial, 1);
+    assert_eq!(std::fs::read(file.path()).unwrap(), before);
+}
+
 #[test]
 fn a_second_lock_is_refused_and_names_the_holder() {
     let (_dir, file) = scratch();
