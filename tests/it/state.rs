@@ -94,36 +94,6 @@ fn a_linked_state_file_stays_a_link_and_its_backup_is_the_previous_version() {
     assert_eq!(backup.resources.len(), 2);
 }
 
-/// The serial on disk is checked before every write, however the file changed under the lock.
-#[test]
-fn a_write_over_a_serial_it_did_not_read_is_refused_and_changes_nothing() {
-    let (_dir, file) = scratch();
-    let lock = file.lock("test", Duration::ZERO).unwrap();
-    let mut state = file.read_or_new(None).unwrap();
-    file.write(&mut state, &lock).unwrap();
-    let mut other = file.read().unwrap().unwrap();
-    file.write(&mut other, &lock).unwrap();
-    let before = std::fs::read(file.path()).unwrap();
-
-    state
-        .resources
-        .insert("group.a".parse().unwrap(), group("cid-a"));
-    let error = file.write(&mut state, &lock).unwrap_err();
-    assert!(
-        matches!(
-            error,
-            StateError::SerialMismatch {
-                expected: 1,
-                found: 2,
-                ..
-            }
-        ),
-        "{error:?}"
-    );
-    assert_eq!(state.serial, 1);
-    assert_eq!(std::fs::read(file.path()).unwrap(), before);
-}
-
 #[test]
 fn a_second_lock_is_refused_and_names_the_holder() {
     let (_dir, file) = scratch();
