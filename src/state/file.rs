@@ -145,8 +145,9 @@ impl StateFile {
 
     /// The serial of the file on disk (0 when there is none), read without building the
     /// state: every write checks it, and apply writes after each batch of finished steps
-    /// (issue 15: with 1,000 groups, reading the whole state back was most of a write). A
-    /// file that does not read as a state is read in full, for the error that says why.
+    /// (issue 15), so the whole state was parsed back only for this number. A file that does
+    /// not read as a state, or is of a newer format, is read in full, for the error that says
+    /// why.
     fn serial_on_disk(&self) -> Result<u64, StateError> {
         #[derive(serde::Deserialize)]
         struct Serial {
