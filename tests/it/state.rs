@@ -85,7 +85,8 @@ fn a_linked_state_file_stays_a_link_and_its_backup_is_the_previous_version() {
         serde_json::from_str(&std::fs::read_to_string(file.backup_path()).unwrap()).unwrap();
     assert_eq!(backup.serial, 2);
     assert_eq!(backup.resources.keys().collect::<Vec<_>>(), ["group.cid-a"]);
-    // The backup is its own file: the next write does not change it.
+    // The next write makes the file it replaces the backup (a link to the old file, so the
+    // new one leaves it as it was).
     state.resources.clear();
     file.write(&mut state, &lock).unwrap();
     let backup: State =
