@@ -335,14 +335,7 @@ impl RateLimiter {
     async fn acquire_ip(&self) {
         let interval = Duration::from_secs_f64(1.0 / IP_CEILING_PER_SECOND);
         let tolerance = interval * (IP_BURST - 1);
-        // A pinned pace's callers wait their turn through the grid's sleep; an adaptive pace's
-        // slots are reserved under the state's lock, in the order callers come, and its
-        // callers sleep side by side, each to its own slot.
-        let _turn = if self.limit.adaptive {
-            None
-        } else {
-            Some(self.ip.turn.lock().await)
-        };
+        let turn = self.ip.turn.lock().await;
         let (slot, now) = {
             let mut state = self.ip.state();
             let now = Instant::now();
@@ -355,7 +348,9 @@ impl RateLimiter {
         };
         if self.limit.adaptive {
             // An adaptive pace times its calls itself (its probes of where the platform's
-            // windows begin): off the grid.
+            // windows begin): off the grid, and side by side, each to its own slot (reserved
+            // above, in the order callers came).
+            drop(turn);
             if slot > now {
                 tokio::time::sleep_until(slot).await;
             }
