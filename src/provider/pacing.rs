@@ -17,7 +17,9 @@
 //! - **The limit.** A throttling answer says the window is full: the calls it let through are
 //!   the limit, exactly. That becomes the budget, held for [`HOLD`] seconds, after which it
 //!   grows along CUBIC (`w_max + SCALE·(t − HOLD)³`) and the next throttled window re-counts
-//!   it, so a change of edition is noticed. One decrease per window.
+//!   it, so a change of edition is noticed. One decrease per window. Calls sent just before a
+//!   window, where the platform's may already have begun, may be counted in it: a window
+//!   short of its budget by no more than those leaves the budget as it was.
 //! - **The phase.** Where the platform's windows begin is known as an interval: a boundary lies
 //!   in `(hi − uncertainty, hi]`, repeating every second. Counted windows begin at `hi`, and
 //!   ordinary calls stop `uncertainty` before a counted window's end, where the platform's may
@@ -26,7 +28,8 @@
 //!   full window, one call goes at the interval's middle: a throttling answer means the
 //!   boundary is later, an answer means it has passed (that call opens the next window, which
 //!   starts earlier from then on: at the answer, since the call reached the platform somewhere
-//!   between going and being answered). Each such probe halves the interval; they are spent
+//!   between going and being answered; callers waiting for the next window look again when a
+//!   probe is answered). Each such probe halves the interval; they are spent
 //!   only while throttling answers stay under [`PROBE_SHARE`] of the calls let through.
 //! - **The way there.** A call is counted when it reaches the platform, not when it goes: one
 //!   that goes just after a learned start can arrive before the platform's window began and
@@ -302,7 +305,12 @@ impl Adaptive {
         let index = self.window_of(phase, now);
         let (start, end) = Self::bounds(phase, index);
         let margin = self.lag.max(PHASE_MARGIN);
-        let next_window = Slot::at(end + margin);
+        // The answer to a probe in flight may move the windows' start earlier: the next one
+        // may then begin long before this one was thought to end.
+        let next_window = Slot {
+            at: end + margin,
+            on_answer: self.probe.is_some(),
+        };
         if self.cubic.is_some() && now < start + margin {
             // A learned window's calls wait out the margin, even a caller that wakes just
             // after its start (the answer that moved the phase).
@@ -537,6 +545,7 @@ impl Adaptive {
             .count(start, up_to)
             .saturating_sub(self.refused.count(start, up_to))
             .max(self.admitted.count(start, end));
+        let through = self.with_counted_before(phase, start, through);
         if self.cubic.is_some() && f64::from(through) < self.rate * 0.5 {
             // Far fewer went through than the window takes: the windows are not where they
             // were thought to be, or the limit dropped.
@@ -608,7 +617,8 @@ impl Adaptive {
         }
         let admitted = self.admitted.count(start, end);
         if admitted + refused >= self.sent.count(start, end) && admitted > 0 {
-            let limit = f64::from(admitted).min(self.ceiling);
+            let limit =
+                f64::from(self.with_counted_before(phase, start, admitted)).min(self.ceiling);
             if limit != cubic.w_max {
                 self.rate = limit;
                 self.cubic = Some(Cubic {
@@ -618,6 +628,24 @@ impl Adaptive {
             }
         }
         true
+    }
+
+    /// What a counted window that began at `start` let through, `through` of its own calls:
+    /// the platform's window may have begun up to the phase's uncertainty earlier, and the
+    /// calls sent in that stretch and not throttled may have been counted in it (the calls of
+    /// a window a probe has just found began earlier; the calls a barely known phase let go
+    /// late in a window). So a window short of its budget by no more than those says nothing
+    /// new about the limit. Before the first throttling answer nothing was counted: `through`.
+    fn with_counted_before(&self, phase: Phase, start: Instant, through: u32) -> u32 {
+        let (Some(_), Some(earliest)) = (self.cubic, start.checked_sub(phase.uncertainty)) else {
+            return through;
+        };
+        let from = earliest + Duration::from_nanos(1);
+        let before = self
+            .sent
+            .count(from, start)
+            .saturating_sub(self.refused.count(from, start));
+        through.max((through + before).min(self.budget()))
     }
 
     fn forget_before(&mut self, now: Instant) {

@@ -81,6 +81,9 @@ fn drive(
     let mut in_flight: Vec<(Instant, Instant, bool)> = Vec::new();
     let (mut done, mut throttled) = (0, 0);
     let mut last_phase = None;
+    // The caller whose turn it is sleeps until then, and looks again at an answer if its slot
+    // said so (as the limiter's does): an answer it is not woken by changes nothing for it.
+    let mut asleep: Option<Slot> = None;
     loop {
         assert!(
             now < started + Duration::from_secs(3600),
@@ -89,6 +92,9 @@ fn drive(
         in_flight.sort_by_key(|call| std::cmp::Reverse(call.0));
         while in_flight.last().is_some_and(|call| call.0 <= now) {
             let (answered, sent, admitted) = in_flight.pop().expect("an answer");
+            if asleep.is_some_and(|slot| slot.on_answer) {
+                asleep = None;
+            }
             if admitted {
                 done += 1;
                 pace.on_success(sent, answered);
@@ -130,15 +136,22 @@ fn drive(
         let waiting = calls as usize - done as usize - in_flight.len();
         let next_answer = in_flight.last().map(|call| call.0);
         if waiting > 0 && in_flight.len() < concurrency {
-            let slot = pace.slot(now);
-            if slot.at <= now {
-                pace.on_send(now);
-                let admitted = platform.admit(now + latency / 2);
-                in_flight.push((now + latency, now, admitted));
-                continue;
+            if asleep.is_none_or(|slot| slot.at <= now) {
+                let slot = pace.slot(now);
+                if slot.at <= now {
+                    asleep = None;
+                    pace.on_send(now);
+                    let admitted = platform.admit(now + latency / 2);
+                    in_flight.push((now + latency, now, admitted));
+                    continue;
+                }
+                asleep = Some(slot);
             }
-            now = next_answer.map_or(slot.at, |answer| answer.min(slot.at));
+            let wake = asleep.expect("a caller asleep").at;
+            now = next_answer.map_or(wake, |answer| answer.min(wake));
         } else {
+            // Callers wait for one in flight to be answered before they ask the pace.
+            asleep = None;
             now = next_answer.expect("calls in flight");
         }
     }
@@ -177,14 +190,13 @@ fn told_nothing_a_run_keeps_up_with_a_caller_that_knows_the_windows() {
                 // Sequential calls take their latency each: a window's calls then take time.
                 let sending = f64::from(limit) * latency.as_secs_f64() / concurrency as f64;
                 // With slow answers, growing to the limit (a few calls per answer) takes longer
-                // than what is left of the first window, and confirming it takes part of the
-                // next: up to two windows are spent learning.
-                // With slow answers, growing to the limit (a few calls per answer) takes longer
                 // than what is left of the first window, and the ramp that confirms it can run
                 // into the next: up to two windows are spent learning.
                 let learning = if latency_ms >= 40 { 2.0 } else { 0.0 };
                 if std::env::var_os("PACE_TRACE").is_some() {
-                    eprintln!("{case}");
+                    let mut counts: Vec<_> = platform.counts.iter().collect();
+                    counts.sort();
+                    eprintln!("{case}\nwindows {counts:?}");
                 }
                 assert!(run.seconds <= least + sending + learning + 0.1, "{case}");
                 assert!(run.throttled * 20 < calls, "{case}");
