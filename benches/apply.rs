@@ -31,6 +31,10 @@ use dingform::plan::{self, Action, PlanOptions};
 use dingform::provider::{ClientOptions, Credentials, Endpoint, HttpClient, RateLimit};
 use dingform::state::StateFile;
 
+/// The binary's allocator (`src/main.rs`), so that what is measured here is the binary's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Prints nothing; remembers when the first and the last step finished.
 #[derive(Default)]
 struct Silent {

@@ -22,6 +22,10 @@ use dingform::state::postgres::PostgresStore;
 use dingform::state::s3::{S3Store, S3Target};
 use dingform::state::store::{self, StateStore};
 
+/// The binary's allocator (`src/main.rs`), so that what is measured here is the binary's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 struct Silent;
 
 impl Progress for Silent {
