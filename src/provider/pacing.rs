@@ -631,16 +631,23 @@ impl Adaptive {
     }
 
     /// What a counted window that began at `start` let through, `through` of its own calls:
-    /// the platform's window may have begun up to the phase's uncertainty earlier, and the
-    /// calls sent in that stretch and not throttled may have been counted in it (the calls of
-    /// a window a probe has just found began earlier; the calls a barely known phase let go
-    /// late in a window). So a window short of its budget by no more than those says nothing
-    /// new about the limit. Before the first throttling answer nothing was counted: `through`.
+    /// the platform's window may have begun up to the phase's uncertainty earlier, and calls
+    /// sent in that stretch after the window before had closed (calls the phase in force would
+    /// not have sent there: those of a window a probe has just found began earlier) may have
+    /// been counted in it. So a window short of its budget by no more than those says nothing
+    /// new about the limit. The window before's own calls are not among them: counted, a
+    /// barely known phase (where most of a window may lie in the uncertainty) would never
+    /// lower a budget above the limit. Before the first throttling answer nothing was counted.
     fn with_counted_before(&self, phase: Phase, start: Instant, through: u32) -> u32 {
-        let (Some(_), Some(earliest)) = (self.cubic, start.checked_sub(phase.uncertainty)) else {
+        let (Some(_), Some(earliest), Some(before_start)) = (
+            self.cubic,
+            start.checked_sub(phase.uncertainty),
+            start.checked_sub(WINDOW),
+        ) else {
             return through;
         };
-        let from = earliest + Duration::from_nanos(1);
+        let closed = Self::closes(phase, (before_start, start), self.lag.max(PHASE_MARGIN));
+        let from = (earliest + Duration::from_nanos(1)).max(closed);
         let before = self
             .sent
             .count(from, start)

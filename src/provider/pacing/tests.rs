@@ -360,3 +360,46 @@ fn calls_that_reach_the_platform_late_do_not_cost_a_window() {
         }
     }
 }
+
+/// A window over the limit brings the budget back to what it let through even when where the
+/// windows begin is barely known (an uncertainty of almost a second, probes unaffordable): the
+/// window before's calls lie in that stretch but are not counted in this one. Counting them
+/// held a budget of 121 against a limit of 100 for a whole plan, 21 throttling answers a
+/// second (the plan bench told nothing, issue 15).
+#[test]
+fn a_window_over_the_limit_lowers_the_budget_however_little_is_known_of_the_phase() {
+    let t0 = Instant::now();
+    let mut pace = Adaptive::new(DOCUMENTED_RATE, 450.0);
+    pace.phase = Some(Phase {
+        hi: t0,
+        uncertainty: Duration::from_millis(999),
+    });
+    // Counted at 100 eleven seconds ago: CUBIC has grown the budget to 121 since.
+    pace.cubic = Some(Cubic {
+        w_max: 100.0,
+        since: t0.checked_sub(Duration::from_secs(10)).expect("an instant"),
+    });
+    pace.rate = 121.0;
+    let us = Duration::from_micros;
+    // The window before: its 100 let through, at its start.
+    let before = t0 + PHASE_MARGIN;
+    for n in 0..100 {
+        pace.on_send(before + us(n));
+    }
+    for n in 0..100 {
+        pace.on_success(before + us(n), before + Duration::from_millis(5));
+    }
+    // This window: 121 go, the platform lets 100 through.
+    let start = t0 + WINDOW + PHASE_MARGIN;
+    for n in 0..121 {
+        pace.on_send(start + us(n));
+    }
+    let answered = start + Duration::from_millis(5);
+    for n in 0..100 {
+        pace.on_success(start + us(n), answered);
+    }
+    for n in 100..121 {
+        pace.on_throttle(start + us(n), answered);
+    }
+    assert_eq!(pace.rate(), 100.0);
+}
