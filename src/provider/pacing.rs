@@ -17,9 +17,10 @@
 //! - **The limit.** A throttling answer says the window is full: the calls it let through are
 //!   the limit, exactly. That becomes the budget, held for [`HOLD`] seconds, after which it
 //!   grows along CUBIC (`w_max + SCALE·(t − HOLD)³`) and the next throttled window re-counts
-//!   it, so a change of edition is noticed. One decrease per window. Calls sent just before a
-//!   window, where the platform's may already have begun, may be counted in it: a window
-//!   short of its budget by no more than those leaves the budget as it was.
+//!   it, so a change of edition is noticed. One decrease per window. Calls a moved phase left
+//!   just before a window (after the window before closed), where the platform's may already
+//!   have begun, may be counted in it: a window short of its budget by no more than those
+//!   leaves the budget as it was.
 //! - **The phase.** Where the platform's windows begin is known as an interval: a boundary lies
 //!   in `(hi − uncertainty, hi]`, repeating every second. Counted windows begin at `hi`, and
 //!   ordinary calls stop `uncertainty` before a counted window's end, where the platform's may
