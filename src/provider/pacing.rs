@@ -542,9 +542,7 @@ impl Adaptive {
         // [`Self::settle`] once all are answered).
         let up_to = sent_at + Duration::from_nanos(1);
         let through = self
-            .sent
-            .count(start, up_to)
-            .saturating_sub(self.refused.count(start, up_to))
+            .unrefused(start, up_to)
             .max(self.admitted.count(start, end));
         let through = self.with_counted_before(phase, start, through);
         if self.cubic.is_some() && f64::from(through) < self.rate * 0.5 {
@@ -649,11 +647,14 @@ impl Adaptive {
         };
         let closed = Self::closes(phase, (before_start, start), self.lag.max(PHASE_MARGIN));
         let from = (earliest + Duration::from_nanos(1)).max(closed);
-        let before = self
-            .sent
-            .count(from, start)
-            .saturating_sub(self.refused.count(from, start));
-        through.max((through + before).min(self.budget()))
+        through.max((through + self.unrefused(from, start)).min(self.budget()))
+    }
+
+    /// Calls sent in `[from, to)` and not throttled: let through, or not answered yet.
+    fn unrefused(&self, from: Instant, to: Instant) -> u32 {
+        self.sent
+            .count(from, to)
+            .saturating_sub(self.refused.count(from, to))
     }
 
     fn forget_before(&mut self, now: Instant) {
