@@ -15,9 +15,15 @@
 //!   budget grows as fast as answers come back while a throttling answer finds few calls still
 //!   in flight. A window's budget is at least what the window before it let through.
 //! - **The limit.** A throttling answer says the window is full: the calls it let through are
-//!   the limit, exactly. That becomes the budget, held for [`HOLD`] seconds, after which it
-//!   grows along CUBIC (`w_max + SCALE·(t − HOLD)³`) and the next throttled window re-counts
-//!   it, so a change of edition is noticed. One decrease per window. Calls a moved phase left
+//!   the limit, exactly, once the phase is known. The first one's count may be short: the
+//!   platform's window may have begun in the pace's window before, among calls that count is
+//!   blind to (the calls of an API whose callers wait on another API's answers go until a
+//!   window's very end). Then it is a floor: windows that take it grow beyond it a few calls
+//!   at a time, as before, until a throttled window counts the limit (without this, a plan
+//!   learned 70 of 100 and took six seconds to grow back). The count becomes the budget,
+//!   held for [`HOLD`] seconds, after which it grows along CUBIC (`w_max + SCALE·(t − HOLD)³`)
+//!   and the next throttled window re-counts it, so a change of edition is noticed. One
+//!   decrease per window. Calls a moved phase left
 //!   just before a window (after the window before closed), where the platform's may already
 //!   have begun, may be counted in it: a window short of its budget by no more than those
 //!   leaves the budget as it was.
@@ -193,6 +199,11 @@ pub struct Adaptive {
     /// The limit or the phase was estimated and not confirmed by a window since: windows
     /// ramp up to their budget instead of bursting it.
     ramp: bool,
+    /// The limit counted is only a floor: the first throttled window's calls were counted
+    /// from the pace's window start, and the platform's may have begun in the pace's window
+    /// before, among calls of that one. Windows that take their budget grow beyond it, as
+    /// before the first throttling answer, until a throttled window counts the limit.
+    lower_bound: bool,
     /// Throttled windows met (each one decrease).
     throttled_windows: u64,
     /// All calls let through and all throttling answers, for [`PROBE_SHARE`].
@@ -230,6 +241,7 @@ impl Adaptive {
             search: None,
             probe: None,
             ramp: false,
+            lower_bound: false,
             throttled_windows: 0,
             total_admitted: 0,
             total_refused: 0,
@@ -270,6 +282,12 @@ impl Adaptive {
     /// The bounds of window `index`.
     fn bounds(phase: Phase, index: i64) -> (Instant, Instant) {
         (Self::begins(phase, index), Self::begins(phase, index + 1))
+    }
+
+    /// Whether windows that take their budget try a few calls beyond it: before the first
+    /// throttling answer, and while the limit counted is only a floor.
+    fn growing(&self) -> bool {
+        self.cubic.is_none() || self.lower_bound
     }
 
     /// The calls one window takes at the budget in force.
@@ -345,7 +363,7 @@ impl Adaptive {
             } else if sent < budget {
                 return Slot::at(now);
             }
-            if self.cubic.is_none() && self.refused.count(start, end) == 0 {
+            if self.growing() && self.refused.count(start, end) == 0 {
                 // Growing: once the budget went through, a few calls beyond it, more as each
                 // is answered.
                 let admitted = self.admitted.count(start, end);
@@ -367,13 +385,16 @@ impl Adaptive {
         }
     }
 
-    /// Before the first throttling answer, a window's budget is at least what the window
-    /// before it let through.
+    /// While growing, a window's budget is at least what the window before it let through
+    /// (once the limit is counted, a window of the phase counted: not the throttled one).
     fn carried_over(&self, phase: Phase, index: i64) -> u32 {
-        if self.cubic.is_some() {
+        if !self.growing() {
             return 0;
         }
         let (start, end) = Self::bounds(phase, index - 1);
+        if self.cubic.is_some_and(|cubic| start < cubic.since) {
+            return 0;
+        }
         self.admitted
             .count(start, end)
             .min(self.ceiling.floor() as u32)
@@ -388,6 +409,7 @@ impl Adaptive {
         // One probe a window, once the window is full: the only call beyond its budget.
         if !exact
             || !affordable
+            || self.lower_bound
             || self.probe.is_some()
             || phase.uncertainty <= PRECISION
             || sent != self.budget()
@@ -412,16 +434,20 @@ impl Adaptive {
                     uncertainty: Duration::ZERO,
                 });
             }
-            Some(phase) if self.search.is_none() && self.cubic.is_some() => {
+            Some(phase) if self.search.is_none() && self.cubic.is_some() && !self.lower_bound => {
                 // Past a full window's budget, only the probe of the phase goes.
                 let (start, end) = Self::bounds(phase, self.window_of(phase, at));
                 if self.sent.count(start, end) >= self.budget() {
                     self.probe = Some(at);
                 }
             }
-            Some(phase) if self.cubic.is_none() => {
-                let carried = self.carried_over(phase, self.window_of(phase, at));
-                self.rate = self.rate.max(f64::from(carried));
+            Some(phase) if self.growing() => {
+                let carried = f64::from(self.carried_over(phase, self.window_of(phase, at)));
+                self.rate = self.rate.max(carried);
+                if let Some(cubic) = &mut self.cubic {
+                    // A floor that a window went beyond: CUBIC holds what it let through.
+                    cubic.w_max = cubic.w_max.max(carried);
+                }
             }
             Some(_) => {}
         }
@@ -555,6 +581,7 @@ impl Adaptive {
             });
             self.throttled_windows += 1;
             self.probe = None;
+            self.lower_bound = false;
             self.search = Some(Search {
                 since: now,
                 next: now + PROBE_GAP,
@@ -584,6 +611,15 @@ impl Adaptive {
                 hi: next,
                 uncertainty: next.saturating_duration_since(sent_at),
             });
+            // The platform's window may have begun up to a second before this call, among the
+            // calls of the pace's window before, which this count leaves out.
+            self.lower_bound = sent_at
+                .checked_sub(WINDOW)
+                .is_some_and(|from| self.unrefused(from + Duration::from_nanos(1), first) > 0);
+        } else {
+            // A counted window: the phase in force ends ordinary calls where the platform's
+            // window may end, so the count is the limit.
+            self.lower_bound = false;
         }
         // The first estimate is confirmed by the next window; a count in a counted window is
         // exact.

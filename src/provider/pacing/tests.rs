@@ -75,7 +75,32 @@ fn drive(
     concurrency: usize,
     latency: Duration,
 ) -> Outcome {
+    drive_arriving(pace, platform, calls, concurrency, latency, Duration::ZERO)
+}
+
+/// As [`drive`], but the calls become ready one every `every` (the first at once), as those of
+/// an API whose callers each wait for another API's answer first: a caller ready waits for the
+/// pace, one not ready yet for its turn.
+fn drive_arriving(
+    pace: &mut Adaptive,
+    platform: &mut Platform,
+    calls: u32,
+    concurrency: usize,
+    latency: Duration,
+    every: Duration,
+) -> Outcome {
     let started = platform.start;
+    let ready = |now: Instant| -> u32 {
+        if every.is_zero() {
+            return calls;
+        }
+        let since = now.duration_since(started).as_nanos() / every.as_nanos();
+        u32::try_from(since + 1).unwrap_or(u32::MAX).min(calls)
+    };
+    let next_ready = |now: Instant| -> Option<Instant> {
+        let n = ready(now);
+        (n < calls).then(|| started + every * n)
+    };
     let mut now = started;
     // (answered at, sent at, admitted)
     let mut in_flight: Vec<(Instant, Instant, bool)> = Vec::new();
@@ -133,9 +158,15 @@ fn drive(
             );
             last_phase = pace.phase;
         }
-        let waiting = calls as usize - done as usize - in_flight.len();
+        let waiting = (ready(now) as usize).saturating_sub(done as usize + in_flight.len());
         let next_answer = in_flight.last().map(|call| call.0);
-        if waiting > 0 && in_flight.len() < concurrency {
+        if waiting == 0 && in_flight.len() < concurrency {
+            // No caller is ready: the next one comes, or an answer.
+            now = match (next_ready(now), next_answer) {
+                (Some(arrives), Some(answer)) => arrives.min(answer),
+                (arrives, answer) => arrives.or(answer).expect("a call to come or answered"),
+            };
+        } else if waiting > 0 && in_flight.len() < concurrency {
             if asleep.is_none_or(|slot| slot.at <= now) {
                 let slot = pace.slot(now);
                 if slot.at <= now {
@@ -402,4 +433,44 @@ fn a_window_over_the_limit_lowers_the_budget_however_little_is_known_of_the_phas
         pace.on_throttle(start + us(n), answered);
     }
     assert_eq!(pace.rate(), 100.0);
+}
+
+/// Calls that come only as fast as another API's answers let them (here 150 a second against a
+/// limit of 100), so that the pace's first windows carry calls to their very end: the first
+/// throttling answer then comes in a platform window that began in the pace's window before,
+/// and the calls of this one say only part of the limit. The budget still finds the limit
+/// within a few windows, not after CUBIC's hold and climb (a plan told nothing learned 70 of
+/// 100 this way, and took six seconds to grow back, issue 15).
+#[test]
+fn calls_that_come_at_their_own_pace_still_find_the_limit_within_a_few_windows() {
+    for phase_ms in [0, 250, 500, 750] {
+        let mut platform = Platform::new(100, phase_ms);
+        let mut pace = Adaptive::new(DOCUMENTED_RATE, 450.0);
+        let every = Duration::from_micros(6_667);
+        let run = drive_arriving(
+            &mut pace,
+            &mut platform,
+            1000,
+            64,
+            Duration::from_millis(2),
+            every,
+        );
+        // The least: the platform's 100 a window from the first call (the calls come faster).
+        let least = platform.least_seconds(1000, Duration::from_millis(2));
+        let case = format!(
+            "phase {phase_ms} ms: {:.3}s, the least {least:.3}s, {} throttled, learned {:.1}",
+            run.seconds,
+            run.throttled,
+            pace.rate()
+        );
+        if std::env::var_os("PACE_TRACE").is_some() {
+            let mut counts: Vec<_> = platform.counts.iter().collect();
+            counts.sort();
+            eprintln!("{case}\nwindows {counts:?}");
+        }
+        // The first window may be short: the calls come slower than the platform lets them.
+        assert!(run.seconds <= least + 1.1, "{case}");
+        assert!(run.throttled * 20 < 1000, "{case}");
+        assert!(pace.rate() >= 100.0 && pace.rate() < 115.0, "{case}");
+    }
 }
