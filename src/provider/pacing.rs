@@ -18,12 +18,13 @@
 //!   the limit, exactly, once the phase is known. The first one's count may be short: the
 //!   platform's window may have begun in the pace's window before, among calls that count is
 //!   blind to (the calls of an API whose callers wait on another API's answers go until a
-//!   window's very end). Then it is a floor: windows that take it grow beyond it a few calls
-//!   at a time, as before, until a throttled window counts the limit (without this, a plan
-//!   learned 70 of 100 and took six seconds to grow back). The count becomes the budget,
-//!   held for [`HOLD`] seconds, after which it grows along CUBIC (`w_max + SCALE·(t − HOLD)³`)
-//!   and the next throttled window re-counts it, so a change of edition is noticed. One
-//!   decrease per window. Calls a moved phase left
+//!   window's very end). Then it is a floor, and the calls of the second before the throttled
+//!   call a ceiling: windows that take the floor go halfway to the ceiling at once, and what
+//!   they let through is the next floor, until a throttled window counts the limit (without
+//!   this, a plan learned 72 of 100 and took ten seconds to grow back). The count becomes
+//!   the budget, held for [`HOLD`] seconds, after which it grows along CUBIC
+//!   (`w_max + SCALE·(t − HOLD)³`) and the next throttled window re-counts it, so a change of
+//!   edition is noticed. One decrease per window. Calls a moved phase left
 //!   just before a window (after the window before closed), where the platform's may already
 //!   have begun, may be counted in it: a window short of its budget by no more than those
 //!   leaves the budget as it was.
@@ -199,11 +200,12 @@ pub struct Adaptive {
     /// The limit or the phase was estimated and not confirmed by a window since: windows
     /// ramp up to their budget instead of bursting it.
     ramp: bool,
-    /// The limit counted is only a floor: the first throttled window's calls were counted
-    /// from the pace's window start, and the platform's may have begun in the pace's window
-    /// before, among calls of that one. Windows that take their budget grow beyond it, as
-    /// before the first throttling answer, until a throttled window counts the limit.
-    lower_bound: bool,
+    /// The limit counted is only a floor, and at most this: the first throttled window's
+    /// calls were counted from the pace's window start, and the platform's may have begun in
+    /// the pace's window before, among calls of that one (at most all those of the second
+    /// before the throttled call). Windows that take their budget go halfway to this, until a
+    /// throttled window counts the limit.
+    at_most: Option<u32>,
     /// Throttled windows met (each one decrease).
     throttled_windows: u64,
     /// All calls let through and all throttling answers, for [`PROBE_SHARE`].
@@ -241,7 +243,7 @@ impl Adaptive {
             search: None,
             probe: None,
             ramp: false,
-            lower_bound: false,
+            at_most: None,
             throttled_windows: 0,
             total_admitted: 0,
             total_refused: 0,
@@ -287,7 +289,7 @@ impl Adaptive {
     /// Whether windows that take their budget try a few calls beyond it: before the first
     /// throttling answer, and while the limit counted is only a floor.
     fn growing(&self) -> bool {
-        self.cubic.is_none() || self.lower_bound
+        self.cubic.is_none() || self.at_most.is_some()
     }
 
     /// The calls one window takes at the budget in force.
@@ -364,13 +366,21 @@ impl Adaptive {
                 return Slot::at(now);
             }
             if self.growing() && self.refused.count(start, end) == 0 {
-                // Growing: once the budget went through, a few calls beyond it, more as each
-                // is answered.
                 let admitted = self.admitted.count(start, end);
-                let beyond = admitted.saturating_sub(budget);
-                let allowed = (budget + beyond + beyond.min(GROWTH_IN_FLIGHT - 1) + 1)
-                    .min(self.ceiling.floor() as u32);
-                if admitted >= budget && sent < allowed {
+                let allowed = match self.at_most {
+                    // Above a floor: halfway to the most it can be, without waiting for answers
+                    // (a loaded server answers a burst over much of a window).
+                    Some(most) => budget + most.saturating_sub(budget).div_ceil(2),
+                    // Growing: once the budget went through, a few calls beyond it, more as
+                    // each is answered.
+                    None if admitted >= budget => {
+                        let beyond = admitted - budget;
+                        budget + beyond + beyond.min(GROWTH_IN_FLIGHT - 1) + 1
+                    }
+                    None => 0,
+                }
+                .min(self.ceiling.floor() as u32);
+                if sent < allowed {
                     return Slot::at(now);
                 }
                 return Slot {
@@ -409,7 +419,7 @@ impl Adaptive {
         // One probe a window, once the window is full: the only call beyond its budget.
         if !exact
             || !affordable
-            || self.lower_bound
+            || self.at_most.is_some()
             || self.probe.is_some()
             || phase.uncertainty <= PRECISION
             || sent != self.budget()
@@ -434,7 +444,9 @@ impl Adaptive {
                     uncertainty: Duration::ZERO,
                 });
             }
-            Some(phase) if self.search.is_none() && self.cubic.is_some() && !self.lower_bound => {
+            Some(phase)
+                if self.search.is_none() && self.cubic.is_some() && self.at_most.is_none() =>
+            {
                 // Past a full window's budget, only the probe of the phase goes.
                 let (start, end) = Self::bounds(phase, self.window_of(phase, at));
                 if self.sent.count(start, end) >= self.budget() {
@@ -447,6 +459,9 @@ impl Adaptive {
                 if let Some(cubic) = &mut self.cubic {
                     // A floor that a window went beyond: CUBIC holds what it let through.
                     cubic.w_max = cubic.w_max.max(carried);
+                    if self.at_most.is_some_and(|most| carried >= f64::from(most)) {
+                        self.at_most = None;
+                    }
                 }
             }
             Some(_) => {}
@@ -581,7 +596,7 @@ impl Adaptive {
             });
             self.throttled_windows += 1;
             self.probe = None;
-            self.lower_bound = false;
+            self.at_most = None;
             self.search = Some(Search {
                 since: now,
                 next: now + PROBE_GAP,
@@ -613,13 +628,14 @@ impl Adaptive {
             });
             // The platform's window may have begun up to a second before this call, among the
             // calls of the pace's window before, which this count leaves out.
-            self.lower_bound = sent_at
-                .checked_sub(WINDOW)
-                .is_some_and(|from| self.unrefused(from + Duration::from_nanos(1), first) > 0);
+            let most = sent_at.checked_sub(WINDOW).map_or(through, |from| {
+                self.unrefused(from + Duration::from_nanos(1), up_to)
+            });
+            self.at_most = (most > through).then_some(most);
         } else {
             // A counted window: the phase in force ends ordinary calls where the platform's
             // window may end, so the count is the limit.
-            self.lower_bound = false;
+            self.at_most = None;
         }
         // The first estimate is confirmed by the next window; a count in a counted window is
         // exact.
