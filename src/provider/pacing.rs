@@ -286,8 +286,9 @@ impl Adaptive {
         (Self::begins(phase, index), Self::begins(phase, index + 1))
     }
 
-    /// Whether windows that take their budget try a few calls beyond it: before the first
-    /// throttling answer, and while the limit counted is only a floor.
+    /// Whether windows that take their budget send beyond it: before the first throttling
+    /// answer (a few calls at a time), and while the limit counted is only a floor (halfway to
+    /// the most it can be).
     fn growing(&self) -> bool {
         self.cubic.is_none() || self.at_most.is_some()
     }
