@@ -474,3 +474,56 @@ fn calls_that_come_at_their_own_pace_still_find_the_limit_within_a_few_windows()
         assert!(pace.rate() >= 100.0 && pace.rate() < 115.0, "{case}");
     }
 }
+
+/// Above a floor, a window goes halfway to the ceiling at once, not a few calls per answer: a
+/// server answering several APIs' bursts at once answers over much of a window, past where a
+/// window whose phase is barely known stops (the plan bench told nothing, issue 15: 72 of 100
+/// held for nine seconds while growth waited for answers).
+#[test]
+fn above_a_floor_a_window_goes_halfway_to_the_ceiling_at_once() {
+    let t0 = Instant::now();
+    let ms = |n: u64| Duration::from_millis(n);
+    let mut pace = Adaptive::new(DOCUMENTED_RATE, 450.0);
+    // The first window: calls to its very end, every one let through.
+    let mut at = t0;
+    while at < t0 + WINDOW {
+        assert_eq!(pace.slot(at).at, at, "{:?}", at - t0);
+        pace.on_send(at);
+        pace.on_success(at, at + ms(1));
+        at += ms(10);
+    }
+    // The second: the platform's window began half-way through the first, so the 31st call
+    // of this one is throttled.
+    let mut at = t0 + WINDOW;
+    for _ in 0..30 {
+        pace.on_send(at);
+        pace.on_success(at, at + ms(1));
+        at += ms(10);
+    }
+    pace.on_send(at);
+    let decrease = pace.on_throttle(at, at + ms(1)).expect("a decrease");
+    assert_eq!(decrease.estimate, 30.0);
+    assert_eq!(pace.at_most, Some(99), "the calls of the second before");
+    // The next window ramps up to the floor, its calls answered as they go; then 35 more go
+    // (halfway to 99) before any of theirs is answered.
+    let start = pace.slot(at + ms(1)).at;
+    let us = |n: u64| start + Duration::from_micros(n);
+    let mut sent = 0;
+    while pace.slot(us(sent)).at == us(sent) {
+        pace.on_send(us(sent));
+        if sent < 30 {
+            pace.on_success(us(sent), us(sent));
+        }
+        sent += 1;
+    }
+    assert_eq!(sent, 30 + 35);
+    // The platform lets 20 of them through and throttles the 21st: that counts the limit,
+    // and the floor is gone.
+    let answered = start + ms(300);
+    for n in 30..50 {
+        pace.on_success(us(n), answered);
+    }
+    pace.on_throttle(us(50), answered).expect("a decrease");
+    assert_eq!(pace.at_most, None);
+    assert_eq!(pace.rate(), 50.0);
+}
