@@ -445,9 +445,7 @@ impl Adaptive {
                     uncertainty: Duration::ZERO,
                 });
             }
-            Some(phase)
-                if self.search.is_none() && self.cubic.is_some() && self.at_most.is_none() =>
-            {
+            Some(phase) if self.search.is_none() && !self.growing() => {
                 // Past a full window's budget, only the probe of the phase goes.
                 let (start, end) = Self::bounds(phase, self.window_of(phase, at));
                 if self.sent.count(start, end) >= self.budget() {

@@ -60,6 +60,15 @@ impl Platform {
     }
 }
 
+/// With `PACE_TRACE` set, the case and what the platform let through in each window.
+fn trace_windows(platform: &Platform, case: &str) {
+    if std::env::var_os("PACE_TRACE").is_some() {
+        let mut counts: Vec<_> = platform.counts.iter().collect();
+        counts.sort();
+        eprintln!("{case}\nwindows {counts:?}");
+    }
+}
+
 struct Outcome {
     seconds: f64,
     throttled: u32,
@@ -224,11 +233,7 @@ fn told_nothing_a_run_keeps_up_with_a_caller_that_knows_the_windows() {
                 // than what is left of the first window, and the ramp that confirms it can run
                 // into the next: up to two windows are spent learning.
                 let learning = if latency_ms >= 40 { 2.0 } else { 0.0 };
-                if std::env::var_os("PACE_TRACE").is_some() {
-                    let mut counts: Vec<_> = platform.counts.iter().collect();
-                    counts.sort();
-                    eprintln!("{case}\nwindows {counts:?}");
-                }
+                trace_windows(&platform, &case);
                 assert!(run.seconds <= least + sending + learning + 0.1, "{case}");
                 assert!(run.throttled * 20 < calls, "{case}");
                 let rate = pace.rate();
@@ -463,11 +468,7 @@ fn calls_that_come_at_their_own_pace_still_find_the_limit_within_a_few_windows()
             run.throttled,
             pace.rate()
         );
-        if std::env::var_os("PACE_TRACE").is_some() {
-            let mut counts: Vec<_> = platform.counts.iter().collect();
-            counts.sort();
-            eprintln!("{case}\nwindows {counts:?}");
-        }
+        trace_windows(&platform, &case);
         // The first window may be short: the calls come slower than the platform lets them.
         assert!(run.seconds <= least + 1.1, "{case}");
         assert!(run.throttled * 20 < 1000, "{case}");
