@@ -72,7 +72,8 @@ pub const HOLD: f64 = 5.0;
 /// The platform's counting window.
 pub const WINDOW: Duration = Duration::from_secs(1);
 /// Before the first throttling answer, at most this many calls beyond what the window has let
-/// through are unanswered at once.
+/// through are unanswered at once, unless answers are slow (`Adaptive::growth_in_flight`):
+/// the most that the first throttled window refuses.
 pub const GROWTH_IN_FLIGHT: u32 = 4;
 /// While the phase of the windows is lost, the API is probed this often.
 pub const PROBE_GAP: Duration = Duration::from_millis(50);
@@ -293,6 +294,30 @@ impl Adaptive {
         self.cubic.is_none() || self.at_most.is_some()
     }
 
+    /// How many calls beyond what a window has let through may be unanswered at once before
+    /// the first throttling answer, once `beyond` calls beyond the budget were let through:
+    /// one more than those, up to [`GROWTH_IN_FLIGHT`]. With answers so slow that one round
+    /// trip takes more than that at the budget in force, that share of the budget at once:
+    /// growing one call per answer, a window would barely grow before it ends.
+    fn growth_in_flight(&self, beyond: u32) -> u32 {
+        let slow = self.round_trip_share();
+        if slow > GROWTH_IN_FLIGHT {
+            slow
+        } else {
+            (beyond + 1).min(GROWTH_IN_FLIGHT)
+        }
+    }
+
+    /// The calls the budget in force takes in one round trip (of the first call of the last
+    /// window before the first throttling answer): what growth one call per answer would send
+    /// in the time it waits for one.
+    fn round_trip_share(&self) -> u32 {
+        let round_trip = self
+            .first_answer
+            .map_or(Duration::ZERO, |(sent, answered)| answered - sent);
+        (self.rate * round_trip.as_secs_f64() / WINDOW.as_secs_f64()) as u32
+    }
+
     /// The calls one window takes at the budget in force.
     fn budget(&self) -> u32 {
         self.rate.floor().max(MIN_RATE) as u32
@@ -346,14 +371,22 @@ impl Adaptive {
                 // each is answered, so that a wrong guess meets few throttling answers.
                 let admitted = self.admitted.count(start, end);
                 let (before, _) = Self::bounds(phase, index - 1);
+                // What the window before let through (its calls still in flight too), or
+                // twice those of its calls answered: answers slower than a window stays open
+                // would otherwise hold every window to the one call it starts with.
                 let ramped = if self.refused.count(before, start) == 0 {
-                    self.admitted.count(before, start)
+                    let answered = self.admitted.count(before, start);
+                    self.sent.count(before, start).max(2 * answered)
                 } else {
                     0
                 };
-                let allowed = (admitted + admitted.clamp(1, GROWTH_IN_FLIGHT))
-                    .max(ramped)
-                    .min(budget);
+                let slow = self.round_trip_share();
+                let more = if slow > GROWTH_IN_FLIGHT {
+                    slow
+                } else {
+                    admitted.clamp(1, GROWTH_IN_FLIGHT)
+                };
+                let allowed = (admitted + more).max(ramped).min(budget);
                 if sent < allowed {
                     return Slot::at(now);
                 }
@@ -375,8 +408,7 @@ impl Adaptive {
                     // Growing: once the budget went through, a few calls beyond it, more as
                     // each is answered.
                     None if admitted >= budget => {
-                        let beyond = admitted - budget;
-                        budget + beyond + beyond.min(GROWTH_IN_FLIGHT - 1) + 1
+                        admitted + self.growth_in_flight(admitted - budget)
                     }
                     None => 0,
                 }
@@ -403,12 +435,15 @@ impl Adaptive {
             return 0;
         }
         let (start, end) = Self::bounds(phase, index - 1);
-        if self.cubic.is_some_and(|cubic| start < cubic.since) {
-            return 0;
-        }
-        self.admitted
-            .count(start, end)
-            .min(self.ceiling.floor() as u32)
+        let through = match self.cubic {
+            Some(cubic) if start < cubic.since => return 0,
+            Some(_) => self.admitted.count(start, end),
+            // Before any throttling answer, the calls still in flight count too: slow answers
+            // would otherwise hold the next window back to what the last one got answered in
+            // time, and growth would wait for them window after window.
+            None => self.sent.count(start, end) - self.refused.count(start, end),
+        };
+        through.min(self.ceiling.floor() as u32)
     }
 
     /// When to send the probe that halves the phase's uncertainty in the full window `index`,

@@ -528,3 +528,29 @@ fn above_a_floor_a_window_goes_halfway_to_the_ceiling_at_once() {
     assert_eq!(pace.at_most, None);
     assert_eq!(pace.rate(), 50.0);
 }
+
+/// Answers that take 300 ms (a tenant far from DingTalk): growing to the limit before the
+/// first throttling answer, and the ramp that confirms it after, take a few windows, not the
+/// whole run. Before, growth went one call per answer and the ramp waited for an answer that
+/// came after its window closed: 1,000 calls at 100/s took 16.3 s and never met the limit, or
+/// (once growth reached it) ran one call a window for minutes.
+#[test]
+fn slow_answers_still_find_the_limit_within_a_few_windows() {
+    for phase_ms in [0, 250, 500, 750] {
+        let mut platform = Platform::new(100, phase_ms);
+        let mut pace = Adaptive::new(DOCUMENTED_RATE, 450.0);
+        let latency = Duration::from_millis(300);
+        let run = drive(&mut pace, &mut platform, 1000, 256, latency);
+        let least = platform.least_seconds(1000, latency);
+        let case = format!(
+            "phase {phase_ms} ms: {:.3}s, the least {least:.3}s, {} throttled, learned {:.1}",
+            run.seconds,
+            run.throttled,
+            pace.rate()
+        );
+        trace_windows(&platform, &case);
+        assert!(run.seconds <= least + 5.0, "{case}");
+        assert!(run.throttled * 20 < 1000, "{case}");
+        assert!(pace.rate() >= 100.0 && pace.rate() < 115.0, "{case}");
+    }
+}
