@@ -462,18 +462,30 @@ fn calls_that_come_at_their_own_pace_still_find_the_limit_within_a_few_windows()
         );
         // The least: the platform's 100 a window from the first call (the calls come faster).
         let least = platform.least_seconds(1000, Duration::from_millis(2));
-        let case = format!(
-            "phase {phase_ms} ms: {:.3}s, the least {least:.3}s, {} throttled, learned {:.1}",
-            run.seconds,
-            run.throttled,
-            pace.rate()
-        );
-        trace_windows(&platform, &case);
         // The first window may be short: the calls come slower than the platform lets them.
-        assert!(run.seconds <= least + 1.1, "{case}");
-        assert!(run.throttled * 20 < 1000, "{case}");
-        assert!(pace.rate() >= 100.0 && pace.rate() < 115.0, "{case}");
+        found_the_limit(&platform, &pace, &run, phase_ms, least + 1.1);
     }
+}
+
+/// That a run of 1,000 calls against a limit of 100/s (phase `phase_ms`) took at most
+/// `seconds`, met throttling answers for under 5% of its calls, and learned the limit.
+fn found_the_limit(
+    platform: &Platform,
+    pace: &Adaptive,
+    run: &Outcome,
+    phase_ms: u64,
+    seconds: f64,
+) {
+    let case = format!(
+        "phase {phase_ms} ms: {:.3}s, at most {seconds:.3}s, {} throttled, learned {:.1}",
+        run.seconds,
+        run.throttled,
+        pace.rate()
+    );
+    trace_windows(platform, &case);
+    assert!(run.seconds <= seconds, "{case}");
+    assert!(run.throttled * 20 < 1000, "{case}");
+    assert!(pace.rate() >= 100.0 && pace.rate() < 115.0, "{case}");
 }
 
 /// Above a floor, a window goes halfway to the ceiling at once, not a few calls per answer: a
@@ -542,15 +554,6 @@ fn slow_answers_still_find_the_limit_within_a_few_windows() {
         let latency = Duration::from_millis(300);
         let run = drive(&mut pace, &mut platform, 1000, 256, latency);
         let least = platform.least_seconds(1000, latency);
-        let case = format!(
-            "phase {phase_ms} ms: {:.3}s, the least {least:.3}s, {} throttled, learned {:.1}",
-            run.seconds,
-            run.throttled,
-            pace.rate()
-        );
-        trace_windows(&platform, &case);
-        assert!(run.seconds <= least + 5.0, "{case}");
-        assert!(run.throttled * 20 < 1000, "{case}");
-        assert!(pace.rate() >= 100.0 && pace.rate() < 115.0, "{case}");
+        found_the_limit(&platform, &pace, &run, phase_ms, least + 5.0);
     }
 }
