@@ -314,7 +314,9 @@ impl Adaptive {
     fn round_trip_share(&self) -> u32 {
         let round_trip = self
             .first_answer
-            .map_or(Duration::ZERO, |(sent, answered)| answered - sent);
+            .map_or(Duration::ZERO, |(sent, answered)| {
+                answered.saturating_duration_since(sent)
+            });
         (self.rate * round_trip.as_secs_f64() / WINDOW.as_secs_f64()) as u32
     }
 
@@ -441,7 +443,10 @@ impl Adaptive {
             // Before any throttling answer, the calls still in flight count too: slow answers
             // would otherwise hold the next window back to what the last one got answered in
             // time, and growth would wait for them window after window.
-            None => self.sent.count(start, end) - self.refused.count(start, end),
+            None => self
+                .sent
+                .count(start, end)
+                .saturating_sub(self.refused.count(start, end)),
         };
         through.min(self.ceiling.floor() as u32)
     }
