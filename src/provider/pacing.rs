@@ -72,7 +72,7 @@ pub const HOLD: f64 = 5.0;
 /// The platform's counting window.
 pub const WINDOW: Duration = Duration::from_secs(1);
 /// Before the first throttling answer, at most this many calls beyond what the window has let
-/// through are unanswered at once, unless answers are slow (`Adaptive::growth_in_flight`):
+/// through are unanswered at once, unless answers are slow (`Adaptive::in_flight`):
 /// the most that the first throttled window refuses.
 pub const GROWTH_IN_FLIGHT: u32 = 4;
 /// While the phase of the windows is lost, the API is probed this often.
@@ -294,18 +294,13 @@ impl Adaptive {
         self.cubic.is_none() || self.at_most.is_some()
     }
 
-    /// How many calls beyond what a window has let through may be unanswered at once before
-    /// the first throttling answer, once `beyond` calls beyond the budget were let through:
-    /// one more than those, up to [`GROWTH_IN_FLIGHT`]. With answers so slow that one round
-    /// trip takes more than that at the budget in force, that share of the budget at once:
-    /// growing one call per answer, a window would barely grow before it ends.
-    fn growth_in_flight(&self, beyond: u32) -> u32 {
+    /// How many more calls than a window has got answered may go while growing or ramping:
+    /// `fast` (a few, more as each is answered, up to [`GROWTH_IN_FLIGHT`]), unless answers
+    /// are so slow that the budget in force takes more than that in one round trip; then that
+    /// share at once, or a window would barely grow before it ends.
+    fn in_flight(&self, fast: u32) -> u32 {
         let slow = self.round_trip_share();
-        if slow > GROWTH_IN_FLIGHT {
-            slow
-        } else {
-            (beyond + 1).min(GROWTH_IN_FLIGHT)
-        }
+        if slow > GROWTH_IN_FLIGHT { slow } else { fast }
     }
 
     /// The calls the budget in force takes in one round trip (of the first call of the last
@@ -382,12 +377,7 @@ impl Adaptive {
                 } else {
                     0
                 };
-                let slow = self.round_trip_share();
-                let more = if slow > GROWTH_IN_FLIGHT {
-                    slow
-                } else {
-                    admitted.clamp(1, GROWTH_IN_FLIGHT)
-                };
+                let more = self.in_flight(admitted.clamp(1, GROWTH_IN_FLIGHT));
                 let allowed = (admitted + more).max(ramped).min(budget);
                 if sent < allowed {
                     return Slot::at(now);
@@ -410,7 +400,8 @@ impl Adaptive {
                     // Growing: once the budget went through, a few calls beyond it, more as
                     // each is answered.
                     None if admitted >= budget => {
-                        admitted + self.growth_in_flight(admitted - budget)
+                        let beyond = admitted - budget;
+                        admitted + self.in_flight((beyond + 1).min(GROWTH_IN_FLIGHT))
                     }
                     None => 0,
                 }
