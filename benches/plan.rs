@@ -182,6 +182,15 @@ fn prepare(
 }
 
 fn main() {
+    if let Ok(filter) = std::env::var("DINGFORM_BENCH_LOG") {
+        // e.g. `dingform::provider=debug`: each request, its answer and each throttled
+        // window's decrease, with the time since the bench started.
+        tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
+            .with_timer(tracing_subscriber::fmt::time::uptime())
+            .with_writer(std::io::stderr)
+            .init();
+    }
     let qps: f64 = std::env::var("DINGFORM_BENCH_QPS")
         .ok()
         .and_then(|v| v.parse().ok())
@@ -301,14 +310,15 @@ fn cpu(runtime: &tokio::runtime::Runtime, qps: f64) {
     );
     if !refused.is_empty() {
         println!(
-            "  refused by the emulator's qps_limit: {}",
-            refused.join(", ")
+            "  refused by the emulator's qps_limit:\n    {}",
+            refused.join("\n    ")
         );
     }
 }
 
-/// The APIs whose calls the emulator's `qps_limit` refused: `API: N (windows W..)`, where a
-/// window is the one-second window (counted from the first call of that API) it refused in.
+/// The APIs whose calls the emulator's `qps_limit` refused: `API: N (let through per window:
+/// W W ..)`, one count for each of the emulator's one-second windows from that API's first
+/// call on.
 fn refused_calls(runtime: &tokio::runtime::Runtime, base: &str) -> Vec<String> {
     let counts: serde_json::Value = runtime.block_on(async {
         reqwest::Client::new()
@@ -325,7 +335,20 @@ fn refused_calls(runtime: &tokio::runtime::Runtime, base: &str) -> Vec<String> {
         .into_iter()
         .flatten()
         .filter(|api| api["refused"].as_u64().unwrap_or(0) > 0)
-        .map(|api| format!("{}: {}", api["api"].as_str().unwrap_or("?"), api["refused"]))
+        .map(|api| {
+            let windows: Vec<String> = api["windows"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|count| count.to_string())
+                .collect();
+            format!(
+                "{}: {} (let through per window: {})",
+                api["api"].as_str().unwrap_or("?"),
+                api["refused"],
+                windows.join(" ")
+            )
+        })
         .collect()
 }
 
