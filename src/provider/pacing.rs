@@ -46,9 +46,11 @@
 //!   is longer (up to [`MAX_LAG`]), a caller that wakes inside that stretch too. Bursts go at a
 //!   window's start, so this costs its length once a run, not once a window.
 //! - **A lost phase.** A throttling answer in a window that let far fewer through than its
-//!   budget means the windows are not where they were thought to be (or the limit dropped):
-//!   the budget is cut by [`BETA`], and the API probes every [`PROBE_GAP`], one call at a time,
-//!   until a call gets through: that call is just after a window's start.
+//!   budget, or fewer than the window before let through without one, means the windows are
+//!   not where they were thought to be (or the limit dropped): the budget is cut by [`BETA`],
+//!   and the API probes every [`PROBE_GAP`], one call at a time, until a call gets through:
+//!   that call is just after a window's start. The cut is a guess, not a count, so the phase
+//!   is not probed until a throttled window counts the limit again.
 //!
 //! Pure state: every method takes the instants it needs, so the algorithm is tested on a
 //! paused clock, and the limiter that owns it decides when to sleep.
@@ -136,11 +138,15 @@ struct Search {
     last_refused: Option<Instant>,
 }
 
-/// A counted limit and when it was counted.
+/// A limit and when it was set.
 #[derive(Clone, Copy, Debug, PartialEq)]
 struct Cubic {
     w_max: f64,
     since: Instant,
+    /// A throttled window counted it; not a cut by [`BETA`] when the phase was lost, which
+    /// only guesses it. Probes of the phase need a window of exactly the limit: in one of fewer
+    /// calls, a probe is let through before the window ends and moves the phase wrongly.
+    counted: bool,
 }
 
 /// Send instants in order, counted by range.
@@ -446,7 +452,7 @@ impl Adaptive {
     /// if one is due: at the middle of the interval where the window may end.
     fn probe_time(&self, phase: Phase, index: i64, sent: u32) -> Option<Instant> {
         let cubic = self.cubic?;
-        let exact = self.budget() == cubic.w_max.floor() as u32;
+        let exact = cubic.counted && self.budget() == cubic.w_max.floor() as u32;
         let affordable = (self.total_refused as f64) < PROBE_SHARE * self.total_admitted as f64;
         // One probe a window, once the window is full: the only call beyond its budget.
         if !exact
@@ -616,13 +622,25 @@ impl Adaptive {
             .unrefused(start, up_to)
             .max(self.admitted.count(start, end));
         let through = self.with_counted_before(phase, start, through);
-        if self.cubic.is_some() && f64::from(through) < self.rate * 0.5 {
-            // Far fewer went through than the window takes: the windows are not where they
-            // were thought to be, or the limit dropped.
+        // The window before let more through without one throttling answer: in one window of
+        // the platform's, that would be more than the limit.
+        let (before, _) = Self::bounds(phase, index - 1);
+        let before_through = if self.refused.count(before, start) == 0 {
+            self.admitted.count(before, start)
+        } else {
+            0
+        };
+        if self.cubic.is_some()
+            && (f64::from(through) < self.rate * 0.5 || through < before_through)
+        {
+            // Far fewer went through than the window takes, or fewer than the window before
+            // let through unthrottled: the windows are not where they were thought to be, or
+            // the limit dropped.
             self.rate = (self.rate * BETA).clamp(MIN_RATE, self.ceiling);
             self.cubic = Some(Cubic {
                 w_max: self.rate,
                 since: now,
+                counted: false,
             });
             self.throttled_windows += 1;
             self.probe = None;
@@ -677,6 +695,7 @@ impl Adaptive {
         self.cubic = Some(Cubic {
             w_max: self.rate,
             since: now,
+            counted: true,
         });
         self.throttled_windows += 1;
         Some(Decrease {
@@ -705,6 +724,7 @@ impl Adaptive {
                 self.cubic = Some(Cubic {
                     w_max: limit,
                     since: cubic.since,
+                    counted: true,
                 });
             }
         }
