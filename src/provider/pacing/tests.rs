@@ -629,3 +629,48 @@ fn fewer_through_than_the_window_before_means_the_phase_is_lost() {
     assert_eq!(decrease.rate, 100.0 * BETA, "{decrease:?}");
     assert!(pace.search.is_some(), "the windows are looked for");
 }
+
+/// A sweep, as a fuzzer would run it, over how calls come (all at once, or one every 2.3, 4
+/// and 6.7 ms), how many callers wait (1, 16, 64), how fast answers are (0.5, 2 and 40 ms)
+/// and where the platform's windows begin (every 50 ms of a second): 2,000 calls at a limit
+/// of 100/s each time, 720 runs. None stalls (each ends within 7.5 s of the least its calls,
+/// callers and answers allow) and none meets throttling answers for 5% of its calls. Before
+/// `a_budget_cut_without_a_count_does_not_probe_the_phase`'s fix one took 34 s (the least:
+/// 18.1 s). The worst now, both with 40 ms answers, where learning costs most: 25.5 s (the
+/// least 18.1 s; one call every 4 ms, 16 callers) and 99 throttling answers (one every 2.3 ms,
+/// 64 callers).
+#[test]
+fn a_sweep_of_arrivals_callers_answers_and_phases_neither_stalls_nor_meets_five_percent() {
+    let calls = 2000;
+    for every_us in [0u64, 2_300, 4_000, 6_667] {
+        for concurrency in [1usize, 16, 64] {
+            for latency_us in [500u64, 2_000, 40_000] {
+                for phase_ms in (0..1000).step_by(50) {
+                    let mut platform = Platform::new(100, phase_ms);
+                    let mut pace = Adaptive::new(DOCUMENTED_RATE, 450.0);
+                    let latency = Duration::from_micros(latency_us);
+                    let every = Duration::from_micros(every_us);
+                    let run = drive_arriving(
+                        &mut pace,
+                        &mut platform,
+                        calls,
+                        concurrency,
+                        latency,
+                        every,
+                    );
+                    let least = platform
+                        .least_seconds(calls, latency)
+                        .max(latency.as_secs_f64() * f64::from(calls) / concurrency as f64)
+                        .max(every.as_secs_f64() * f64::from(calls));
+                    let case = format!(
+                        "every {every_us} µs, {concurrency} callers, answers in {latency_us} µs, \
+                         phase {phase_ms} ms: {:.3}s, the least {least:.3}s, {} throttled",
+                        run.seconds, run.throttled
+                    );
+                    assert!(run.seconds <= least + 7.5, "{case}");
+                    assert!(run.throttled * 20 < calls, "{case}");
+                }
+            }
+        }
+    }
+}
