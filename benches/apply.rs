@@ -21,6 +21,7 @@
 //! emulator let through in each window of the create API, and which windows were not full.
 
 mod groups_support;
+mod log_support;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -60,15 +61,7 @@ fn env_list(name: &str, default: &[f64]) -> Vec<f64> {
 }
 
 fn main() {
-    if let Ok(filter) = std::env::var("DINGFORM_BENCH_LOG") {
-        // e.g. `dingform::provider=debug`: each request and its answer, with the time since
-        // the bench started, to set against the emulator's windows.
-        tracing_subscriber::fmt()
-            .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
-            .with_timer(tracing_subscriber::fmt::time::uptime())
-            .with_writer(std::io::stderr)
-            .init();
-    }
+    log_support::init_from_env();
     let groups = env_list("DINGFORM_BENCH_GROUPS", &[300.0, 1000.0]);
     let qps = env_list("DINGFORM_BENCH_QPS", &[20.0, 50.0]);
     let python = std::env::var("DINGFORM_SDK_PYTHON")

@@ -17,7 +17,11 @@
 //! DINGFORM_BENCH_RSS_GROUPS=0 cargo bench --bench plan   # the CPU part only
 //! DINGFORM_BENCH_CPU=0 DINGFORM_BENCH_WRAP="heaptrack -o /tmp/plan" cargo bench --bench plan
 //!                                          # the memory part only, the binary under a profiler
+//! DINGFORM_BENCH_RSS_GROUPS=0 DINGFORM_BENCH_PACE=adaptive DINGFORM_BENCH_LOG=dingform::provider=debug \
+//!     cargo bench --bench plan               # told nothing, each request and decrease logged
 //! ```
+
+mod log_support;
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
@@ -182,15 +186,7 @@ fn prepare(
 }
 
 fn main() {
-    if let Ok(filter) = std::env::var("DINGFORM_BENCH_LOG") {
-        // e.g. `dingform::provider=debug`: each request, its answer and each throttled
-        // window's decrease, with the time since the bench started.
-        tracing_subscriber::fmt()
-            .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
-            .with_timer(tracing_subscriber::fmt::time::uptime())
-            .with_writer(std::io::stderr)
-            .init();
-    }
+    log_support::init_from_env();
     let qps: f64 = std::env::var("DINGFORM_BENCH_QPS")
         .ok()
         .and_then(|v| v.parse().ok())
