@@ -373,16 +373,15 @@ impl Adaptive {
                 // Neither the limit nor the phase is confirmed yet: one call first, then more as
                 // each is answered, so that a wrong guess meets few throttling answers.
                 let admitted = self.admitted.count(start, end);
-                let (before, _) = Self::bounds(phase, index - 1);
                 // What the window before let through (its calls still in flight too), or
                 // twice those of its calls answered: answers slower than a window stays open
                 // would otherwise hold every window to the one call it starts with.
-                let ramped = if self.refused.count(before, start) == 0 {
-                    let answered = self.admitted.count(before, start);
-                    self.sent.count(before, start).max(2 * answered)
-                } else {
-                    0
-                };
+                let ramped = self
+                    .unthrottled_before(phase, index)
+                    .map_or(0, |(from, to)| {
+                        let answered = self.admitted.count(from, to);
+                        self.sent.count(from, to).max(2 * answered)
+                    });
                 let more = self.in_flight(admitted.clamp(1, GROWTH_IN_FLIGHT));
                 let allowed = (admitted + more).max(ramped).min(budget);
                 if sent < allowed {
@@ -425,6 +424,12 @@ impl Adaptive {
             Some(at) if at < end => Slot::at(at.max(now)),
             _ => next_window,
         }
+    }
+
+    /// The bounds of the window before window `index`, if none of its calls was throttled.
+    fn unthrottled_before(&self, phase: Phase, index: i64) -> Option<(Instant, Instant)> {
+        let (from, to) = Self::bounds(phase, index - 1);
+        (self.refused.count(from, to) == 0).then_some((from, to))
     }
 
     /// While growing, a window's budget is at least what the window before it let through
@@ -624,14 +629,12 @@ impl Adaptive {
         let through = self.with_counted_before(phase, start, through);
         // The window before let more through without one throttling answer: in one window of
         // the platform's, that would be more than the limit.
-        let (before, _) = Self::bounds(phase, index - 1);
-        let before_through = if self.refused.count(before, start) == 0 {
-            self.admitted.count(before, start)
-        } else {
-            0
+        let short_of_the_window_before = || {
+            self.unthrottled_before(phase, index)
+                .is_some_and(|(from, to)| through < self.admitted.count(from, to))
         };
         if self.cubic.is_some()
-            && (f64::from(through) < self.rate * 0.5 || through < before_through)
+            && (f64::from(through) < self.rate * 0.5 || short_of_the_window_before())
         {
             // Far fewer went through than the window takes, or fewer than the window before
             // let through unthrottled: the windows are not where they were thought to be, or
