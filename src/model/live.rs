@@ -121,6 +121,31 @@ impl GroupSettings {
     pub fn is_empty(&self) -> bool {
         *self == GroupSettings::default()
     }
+
+    /// The switch of this wire name (`validation_type`), if it is set: what serializing the
+    /// settings would give under that key, without building the map (a plan reads 2,000
+    /// groups' settings; issue 15).
+    pub fn switch(&self, wire: &str) -> Option<u8> {
+        match wire {
+            "searchable" => self.searchable,
+            "validation_type" => self.validation_type,
+            "mention_all_authority" => self.mention_all_authority,
+            "show_history_type" => self.show_history_type,
+            "management_type" => self.management_type,
+            "chat_banned_type" => self.chat_banned_type,
+            "only_admin_can_ding" => self.only_admin_can_ding,
+            "only_admin_can_set_msg_top" => self.only_admin_can_set_msg_top,
+            "add_friend_forbidden" => self.add_friend_forbidden,
+            "members_to_admin_chat" => self.members_to_admin_chat,
+            "group_email_disabled" => self.group_email_disabled,
+            "all_members_can_create_calendar" => self.all_members_can_create_calendar,
+            "all_members_can_create_mcs_conf" => self.all_members_can_create_mcs_conf,
+            "group_live_switch" => self.group_live_switch,
+            "not_quit_when_emp_leave" => self.not_quit_when_emp_leave,
+            "only_admin_can_add_mem" => self.only_admin_can_add_mem,
+            _ => None,
+        }
+    }
 }
 
 /// A chat group as DingTalk reports it.
@@ -280,4 +305,43 @@ pub struct UploadedMedia {
     pub media_id: String,
     /// image, voice, video or file.
     pub kind: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::GroupSettings;
+
+    /// `switch` answers what serializing says, key by key: a field added to the settings and
+    /// not to `switch` fails here (the literal names every field).
+    #[test]
+    fn each_switch_reads_what_its_serialized_key_holds() {
+        let settings = GroupSettings {
+            searchable: Some(1),
+            validation_type: Some(2),
+            mention_all_authority: Some(3),
+            show_history_type: Some(4),
+            management_type: Some(5),
+            chat_banned_type: Some(6),
+            only_admin_can_ding: Some(7),
+            only_admin_can_set_msg_top: Some(8),
+            add_friend_forbidden: Some(9),
+            members_to_admin_chat: Some(10),
+            group_email_disabled: Some(11),
+            all_members_can_create_calendar: Some(12),
+            all_members_can_create_mcs_conf: Some(13),
+            group_live_switch: Some(14),
+            not_quit_when_emp_leave: Some(15),
+            only_admin_can_add_mem: Some(16),
+        };
+        let serde_json::Value::Object(wire) = serde_json::to_value(&settings).unwrap() else {
+            panic!("settings serialize to an object");
+        };
+        assert_eq!(wire.len(), 16);
+        for (key, value) in &wire {
+            let expected = value.as_u64().and_then(|v| u8::try_from(v).ok());
+            assert_eq!(settings.switch(key), expected, "{key}");
+        }
+        assert_eq!(GroupSettings::default().switch("searchable"), None);
+        assert_eq!(settings.switch("no_such_switch"), None);
+    }
 }

@@ -345,8 +345,8 @@ async fn read_group<A: DingTalkApi>(
         .into_iter()
         .map(|plugin| (plugin.name.unwrap_or(plugin.cool_app_code), String::new()))
         .collect();
-    let group_url = group.group_url.clone();
-    let mut attributes = GroupAttributes::live(&group, &bots, plugins);
+    let group_url = group.group_url.take();
+    let mut attributes = GroupAttributes::live(group, &bots, plugins);
     let mut reads = 3;
     if tabs {
         reads += 1;
