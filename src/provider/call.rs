@@ -1,5 +1,6 @@
 //! One API request, described as data so that it can be sent again on retry.
 
+use bytes::Bytes;
 use http::Method;
 use serde::Serialize;
 
@@ -10,8 +11,8 @@ use super::retry::Idempotency;
 pub(crate) enum CallBody {
     /// No body (GET).
     Empty,
-    /// A JSON object.
-    Json(serde_json::Value),
+    /// A JSON object, serialized once (a retry sends the same bytes).
+    Json(Bytes),
     /// A multipart form with one file part (media upload).
     Multipart {
         /// The file part's field name (`media`).
@@ -90,7 +91,11 @@ impl Call {
     }
 }
 
-fn to_json(body: impl Serialize) -> serde_json::Value {
+/// The body's JSON, in the order its struct declares its fields (as the official SDK sends
+/// them), written straight to bytes rather than through a `serde_json::Value`.
+fn to_json(body: impl Serialize) -> Bytes {
     // Request bodies are plain structs and maps: serializing them cannot fail.
-    serde_json::to_value(body).unwrap_or(serde_json::Value::Null)
+    serde_json::to_vec(&body)
+        .unwrap_or_else(|_| b"null".to_vec())
+        .into()
 }

@@ -1,6 +1,7 @@
 //! App credentials, read from the environment only and never printed.
 
 use std::fmt;
+use std::sync::Arc;
 
 use super::error::CredentialsError;
 
@@ -11,13 +12,14 @@ pub const APP_SECRET_VAR: &str = "DINGTALK_APP_SECRET";
 
 /// A secret string (app secret, access token): `Debug` and `Display` print `***`; the value is
 /// reachable only through [`Secret::expose`], so it cannot end up in logs or errors by accident.
+/// Shared, not copied: every request takes the access token (issue 15).
 #[derive(Clone, PartialEq, Eq)]
-pub struct Secret(String);
+pub struct Secret(Arc<str>);
 
 impl Secret {
     /// Wrap a secret value.
     pub fn new(value: impl Into<String>) -> Secret {
-        Secret(value.into())
+        Secret(Arc::from(value.into()))
     }
 
     /// The secret value, for the one place that must send it.
