@@ -113,7 +113,7 @@ pub(crate) fn judge_body(
 fn not_json(call: &Call, status: u16, error: &serde_json::Error) -> ApiError {
     ApiError::Decode {
         method: method_name(&call.method),
-        path: call.path.clone(),
+        path: call.path.to_string(),
         status,
         message: format!("not JSON: {error}"),
     }
@@ -177,7 +177,7 @@ pub(crate) fn platform(
     let kind = ErrorKind::classify(status, &code, sub_code.as_deref());
     ApiError::Platform(Box::new(PlatformError {
         method: method_name(&call.method),
-        path: call.path.clone(),
+        path: call.path.to_string(),
         status,
         code,
         sub_code,
@@ -202,7 +202,7 @@ pub(crate) fn transport(call: &Call, error: TransportError, message: String) -> 
     let maybe_processed = !matches!(failure, Failure::Connect | Failure::ConnectTimeout);
     ApiError::Transport {
         method: method_name(&call.method),
-        path: call.path.clone(),
+        path: call.path.to_string(),
         kind,
         message,
         maybe_processed,
@@ -214,7 +214,7 @@ pub(crate) fn transport(call: &Call, error: TransportError, message: String) -> 
 pub(crate) fn decode<T: DeserializeOwned>(call: &Call, value: Value) -> Result<T, ApiError> {
     serde_json::from_value(value).map_err(|e| ApiError::Decode {
         method: method_name(&call.method),
-        path: call.path.clone(),
+        path: call.path.to_string(),
         status: 200,
         message: e.to_string(),
     })

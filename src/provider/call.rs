@@ -1,5 +1,7 @@
 //! One API request, described as data so that it can be sent again on retry.
 
+use std::borrow::Cow;
+
 use bytes::Bytes;
 use http::Method;
 use serde::Serialize;
@@ -33,8 +35,9 @@ pub(crate) struct Call {
     pub(crate) method: Method,
     /// The API as the platform counts it (the path template, no ids).
     pub(crate) api: &'static str,
-    /// The concrete path (with ids substituted).
-    pub(crate) path: String,
+    /// The concrete path (with ids substituted): the template itself, not a copy, for most
+    /// APIs, whose ids go in the query or the body.
+    pub(crate) path: Cow<'static, str>,
     pub(crate) query: Vec<(&'static str, String)>,
     pub(crate) body: CallBody,
     pub(crate) idempotency: Idempotency,
@@ -45,7 +48,7 @@ impl Call {
         Call {
             method,
             api,
-            path: api.to_string(),
+            path: Cow::Borrowed(api),
             query: Vec::new(),
             body,
             idempotency: Idempotency::Idempotent,
@@ -80,7 +83,7 @@ impl Call {
 
     /// Set the concrete path when it differs from the API template.
     pub(crate) fn path(mut self, path: String) -> Call {
-        self.path = path;
+        self.path = Cow::Owned(path);
         self
     }
 

@@ -458,7 +458,7 @@ impl HttpClient {
             path
         };
         let invalid = |e: http::Error| ApiError::Request {
-            path: call.path.clone(),
+            path: call.path.to_string(),
             message: format!("cannot build the request: {e}"),
         };
         let mut request = transport
@@ -467,7 +467,7 @@ impl HttpClient {
         if let Some(leased) = token.filter(|_| host == Host::Api) {
             let mut value =
                 HeaderValue::from_str(leased.token.expose()).map_err(|_| ApiError::Request {
-                    path: call.path.clone(),
+                    path: call.path.to_string(),
                     message: "the access token is not a valid header value".into(),
                 })?;
             value.set_sensitive(true);
