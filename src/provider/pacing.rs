@@ -13,7 +13,9 @@
 //!   and goes at once. Until the first throttling answer, calls beyond what the window has let
 //!   through go a few at a time ([`GROWTH_IN_FLIGHT`]), each answer letting more go, so the
 //!   budget grows as fast as answers come back while a throttling answer finds few calls still
-//!   in flight. A window's budget is at least what the window before it let through.
+//!   in flight. A window's budget is at least what the window before it let through; that
+//!   count may straddle two of the platform's windows, so when answers are fast only a quarter
+//!   of it goes at once and the rest as growth does.
 //! - **The limit.** A throttling answer says the window is full: the calls it let through are
 //!   the limit, exactly, once the phase is known. The first one's count may be short: the
 //!   platform's window may have begun in the pace's window before, among calls that count is
@@ -394,7 +396,17 @@ impl Adaptive {
                     };
                 }
             } else if sent < budget {
-                return Slot::at(now);
+                let Some(at_once) = self.straddle_guard(budget) else {
+                    return Slot::at(now);
+                };
+                let admitted = self.admitted.count(start, end);
+                if sent < at_once.max(admitted + GROWTH_IN_FLIGHT) {
+                    return Slot::at(now);
+                }
+                return Slot {
+                    at: next_window.at,
+                    on_answer: true,
+                };
             }
             if self.growing() && self.refused.count(start, end) == 0 {
                 let admitted = self.admitted.count(start, end);
@@ -424,6 +436,18 @@ impl Adaptive {
             Some(at) if at < end => Slot::at(at.max(now)),
             _ => next_window,
         }
+    }
+
+    /// Before the first throttling answer, with answers fast enough to grow on, how much of a
+    /// budget `budget` carried over from the window before goes at once; the rest goes as
+    /// growth does, a few calls in flight. That count may straddle two of the platform's
+    /// windows (nothing says yet where they begin), and bursting it at once into one that the
+    /// window before's last calls already filled in part met 60-70 throttling answers.
+    fn straddle_guard(&self, budget: u32) -> Option<u32> {
+        if self.cubic.is_some() || self.round_trip_share() > GROWTH_IN_FLIGHT {
+            return None;
+        }
+        Some((budget / 4).max(DOCUMENTED_RATE as u32))
     }
 
     /// The bounds of the window before window `index`, if none of its calls was throttled.
