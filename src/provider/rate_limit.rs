@@ -10,7 +10,9 @@
 //! allowed after a quiet period) — or adaptive ([`super::pacing`]): learned from the platform's
 //! answers. Distinct APIs never wait for each other, except that all of them together stay
 //! under [`IP_CEILING_PER_SECOND`]: the platform bans an IP for five minutes after 10,000 calls
-//! in 20 seconds. Time is `tokio::time::Instant`, so unit tests run on a paused clock.
+//! in 20 seconds (an adaptive call also waits for that lane before its pace counts it, so
+//! that it is counted in the window it goes in). Time is `tokio::time::Instant`, so unit tests
+//! run on a paused clock.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
