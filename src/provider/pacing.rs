@@ -363,6 +363,11 @@ impl Adaptive {
             at: end + margin,
             on_answer: self.probe.is_some(),
         };
+        // The next window, unless an answer lets more of this one go first.
+        let next_answer = Slot {
+            at: next_window.at,
+            on_answer: true,
+        };
         if self.cubic.is_some() && now < start + margin {
             // A learned window's calls wait out the margin, even a caller that wakes just
             // after its start (the answer that moved the phase).
@@ -390,10 +395,7 @@ impl Adaptive {
                     return Slot::at(now);
                 }
                 if sent < budget && self.refused.count(start, end) == 0 {
-                    return Slot {
-                        at: next_window.at,
-                        on_answer: true,
-                    };
+                    return next_answer;
                 }
             } else if sent < budget {
                 let Some(at_once) = self.straddle_guard(budget) else {
@@ -403,10 +405,7 @@ impl Adaptive {
                 if sent < at_once.max(admitted + GROWTH_IN_FLIGHT) {
                     return Slot::at(now);
                 }
-                return Slot {
-                    at: next_window.at,
-                    on_answer: true,
-                };
+                return next_answer;
             }
             if self.growing() && self.refused.count(start, end) == 0 {
                 let admitted = self.admitted.count(start, end);
@@ -426,10 +425,7 @@ impl Adaptive {
                 if sent < allowed {
                     return Slot::at(now);
                 }
-                return Slot {
-                    at: next_window.at,
-                    on_answer: true,
-                };
+                return next_answer;
             }
         }
         match self.probe_time(phase, index, sent) {
